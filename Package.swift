@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Every target builds in the Swift 6 language mode with complete concurrency checking.
+let package = Package(
+    name: "herald",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "herald", targets: ["herald"])
+    ],
+    targets: [
+        // libyaml through pkg-config; only HeraldConfig imports it.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(name: "HeraldCore"),
+        .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
+        .target(name: "HeraldHTTP", dependencies: ["HeraldCore"]),
+        .target(
+            name: "HeraldDaemon",
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP"]
+        ),
+        .executableTarget(
+            name: "herald",
+            dependencies: ["HeraldDaemon", "MandrillPlugin", "OutboxPlugin"]
+        ),
+
+        // Action plugins: compiled in, each depending on the core module only, registered in
+        // Sources/herald/BuiltinPlugins.swift.
+        .target(name: "MandrillPlugin", dependencies: ["HeraldCore"], path: "Plugins/Mandrill"),
+        .target(name: "OutboxPlugin", dependencies: ["HeraldCore"], path: "Plugins/Outbox"),
+
+        // Fakes and helpers shared by the test targets.
+        .target(
+            name: "HeraldTestSupport",
+            dependencies: ["HeraldCore", "HeraldHTTP"]
+        ),
+
+        .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldHTTPTests", dependencies: ["HeraldHTTP", "HeraldTestSupport"]),
+        .testTarget(
+            name: "PluginTests",
+            dependencies: ["MandrillPlugin", "OutboxPlugin", "HeraldTestSupport"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["herald", "HeraldTestSupport"]
+        ),
+    ]
+)

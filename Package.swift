@@ -23,6 +23,10 @@ let package = Package(
             dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP"]
         ),
         .executableTarget(
+            name: "herald-bench",
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP"]
+        ),
+        .executableTarget(
             name: "herald",
             dependencies: ["HeraldDaemon", "MandrillPlugin", "OutboxPlugin"]
         ),

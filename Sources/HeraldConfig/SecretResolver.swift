@@ -86,13 +86,15 @@ public struct SecretResolver: Sendable {
                 hasReference = true
                 let body = rest.dropFirst(2)
                 guard let close = body.firstIndex(of: "}") else {
+                    let shown = rest.count > 40 ? rest.prefix(40) + "…" : rest
                     diagnostics.error(
-                        "unterminated reference '\(rest)'; it must end with '}' (write $${ for a literal ${)",
+                        "unterminated reference '\(shown)'; it must end with '}' (write $${ for a literal ${)",
                         at: location)
                     break
                 }
                 let reference = String(text[index...close])
-                if let value = value(of: body[..<close], reference: reference, file: location.file, location: location,
+                if let value = value(
+                    of: body[..<close], reference: reference, file: location.file, location: location,
                     diagnostics: diagnostics)
                 {
                     output += value
@@ -157,7 +159,8 @@ public struct SecretResolver: Sendable {
                 return nil
             }
             let credentialPath = directory.hasSuffix("/") ? directory + argument : directory + "/" + argument
-            return contents(of: credentialPath, what: "credential '\(argument)' (\(credentialPath))", location,
+            return contents(
+                of: credentialPath, what: "credential '\(argument)' (\(credentialPath))", location,
                 diagnostics)
         }
     }

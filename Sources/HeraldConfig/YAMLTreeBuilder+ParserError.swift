@@ -13,7 +13,8 @@ extension YAMLTreeBuilder {
             var message = problem
             if parser.problem_value != -1 {
                 let value = UInt32(bitPattern: parser.problem_value)
-                message += problem.contains("octet")
+                message +=
+                    problem.contains("octet")
                     ? " 0x" + hex(value, digits: 2)
                     : " (U+" + hex(value, digits: 4) + ")"
             }

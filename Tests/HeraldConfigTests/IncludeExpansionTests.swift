@@ -10,9 +10,11 @@ import Testing
                 try write("", to: "\(directory)/routes.d/\(name)")
             }
             let paths = try expandInclude("routes.d/*.yaml", relativeTo: directory + "/herald.yaml")
-            #expect(paths == ["10-a.yaml", "20-b.yaml", "30-c.yaml", "B.yaml", "é.yaml"].map {
-                "\(directory)/routes.d/\($0)"
-            })
+            #expect(
+                paths
+                    == ["10-a.yaml", "20-b.yaml", "30-c.yaml", "B.yaml", "é.yaml"].map {
+                        "\(directory)/routes.d/\($0)"
+                    })
         }
     }
 
@@ -35,8 +37,12 @@ import Testing
     @Test func plainPathsMustExist() throws {
         try withTemporaryDirectory { (directory: String) throws in
             try write("", to: directory + "/extra.yaml")
-            #expect(try expandInclude("extra.yaml", relativeTo: directory + "/herald.yaml") == [directory + "/extra.yaml"])
-            #expect(throws: ConfigFileError.unreadable(path: directory + "/missing.yaml", reason: "No such file or directory")) {
+            #expect(
+                try expandInclude("extra.yaml", relativeTo: directory + "/herald.yaml") == [directory + "/extra.yaml"])
+            #expect(
+                throws: ConfigFileError.unreadable(
+                    path: directory + "/missing.yaml", reason: "No such file or directory")
+            ) {
                 try expandInclude("missing.yaml", relativeTo: directory + "/herald.yaml")
             }
         }
@@ -45,7 +51,10 @@ import Testing
     @Test func absolutePatternsIgnoreTheConfigDirectory() throws {
         try withTemporaryDirectory { (directory: String) throws in
             try write("", to: directory + "/a.yaml")
-            #expect(try expandInclude(directory + "/*.yaml", relativeTo: "/etc/herald/herald.yaml") == [directory + "/a.yaml"])
+            #expect(
+                try expandInclude(directory + "/*.yaml", relativeTo: "/etc/herald/herald.yaml") == [
+                    directory + "/a.yaml"
+                ])
         }
     }
 
@@ -61,8 +70,10 @@ extension IncludeExpansionTests {
         try withTemporaryDirectory { (directory: String) throws in
             // A symlink loop cannot be opened even by root (ELOOP), unlike a chmod 000 directory.
             #expect(symlink(directory + "/routes.d", directory + "/routes.d") == 0)
-            #expect(throws: ConfigFileError.badPattern(
-                pattern: directory + "/routes.d/*.yaml", reason: "a directory in it cannot be read")) {
+            #expect(
+                throws: ConfigFileError.badPattern(
+                    pattern: directory + "/routes.d/*.yaml", reason: "a directory in it cannot be read")
+            ) {
                 try expandInclude("routes.d/*.yaml", relativeTo: directory + "/herald.yaml")
             }
         }

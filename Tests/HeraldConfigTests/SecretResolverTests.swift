@@ -93,7 +93,10 @@ import Testing
 
     @Test func unreadableFilesNameThePathAndReason() throws {
         let (root, errors) = try resolve("a:\n  b: ${file:missing}\n")
-        #expect(errors == ["/etc/herald/herald.yaml:2:6: cannot read secret file '/etc/herald/missing': No such file or directory"])
+        #expect(
+            errors == [
+                "/etc/herald/herald.yaml:2:6: cannot read secret file '/etc/herald/missing': No such file or directory"
+            ])
         #expect(root["a"]?["b"]?.scalar?.isSecret == true)
     }
 
@@ -106,19 +109,22 @@ import Testing
 
     @Test func credentialErrors() throws {
         let (_, missingFile) = try resolve("key: ${credential:nope}\n")
-        #expect(missingFile == [
-            "/etc/herald/herald.yaml:1:6: cannot read credential 'nope' (/run/credentials/herald.service/nope): "
-                + "No such file or directory"
-        ])
+        #expect(
+            missingFile == [
+                "/etc/herald/herald.yaml:1:6: cannot read credential 'nope' (/run/credentials/herald.service/nope): "
+                    + "No such file or directory"
+            ])
         let (_, noDirectory) = try resolve("key: ${credential:mandrill}\n", environment: [:])
-        #expect(noDirectory == [
-            "/etc/herald/herald.yaml:1:6: cannot read credential 'mandrill': CREDENTIALS_DIRECTORY is not set "
-                + "(pass it with LoadCredential= in the systemd unit)"
-        ])
+        #expect(
+            noDirectory == [
+                "/etc/herald/herald.yaml:1:6: cannot read credential 'mandrill': CREDENTIALS_DIRECTORY is not set "
+                    + "(pass it with LoadCredential= in the systemd unit)"
+            ])
         let (_, escaping) = try resolve("key: ${credential:../etc/passwd}\n")
-        #expect(escaping == [
-            "/etc/herald/herald.yaml:1:6: invalid credential name '../etc/passwd' in '${credential:../etc/passwd}'"
-        ])
+        #expect(
+            escaping == [
+                "/etc/herald/herald.yaml:1:6: invalid credential name '../etc/passwd' in '${credential:../etc/passwd}'"
+            ])
     }
 
     @Test func unsetEnvironmentVariablesAreErrors() throws {
@@ -157,6 +163,15 @@ import Testing
         #expect(root["key"]?.scalar?.isSecret == true)
     }
 
+    @Test func longUnterminatedReferencesAreShortenedInTheMessage() throws {
+        let (_, errors) = try resolve("key: \"${file:/" + String(repeating: "x", count: 100) + "\"\n")
+        #expect(
+            errors == [
+                "/etc/herald/herald.yaml:1:6: unterminated reference '${file:/" + String(repeating: "x", count: 32)
+                    + "…'; it must end with '}' (write $${ for a literal ${)"
+            ])
+    }
+
     @Test func errorMessagesNeverContainSecrets() throws {
         let files = FakeFiles(["/etc/herald/k": "file-secret\n"])
         let (root, errors) = try resolve(
@@ -180,13 +195,15 @@ import Testing
             let config = directory + "/herald.yaml"
             let diagnostics = ConfigDiagnostics()
             let root = try #require(
-                YAMLLoader().load(text: "a: ${file:secret.txt}\nb: ${file:gone.txt}\n", file: config,
+                YAMLLoader().load(
+                    text: "a: ${file:secret.txt}\nb: ${file:gone.txt}\n", file: config,
                     diagnostics: diagnostics))
             let resolved = SecretResolver(environment: [:]).resolve(root, diagnostics: diagnostics)
             #expect(resolved["a"]?.scalar?.text == "from disk")
-            #expect(diagnostics.items.map(\.description) == [
-                "\(config):2:4: cannot read secret file '\(directory)/gone.txt': No such file or directory"
-            ])
+            #expect(
+                diagnostics.items.map(\.description) == [
+                    "\(config):2:4: cannot read secret file '\(directory)/gone.txt': No such file or directory"
+                ])
         }
     }
 
@@ -196,7 +213,10 @@ import Testing
             let diagnostics = ConfigDiagnostics()
             let node = ConfigNode.scalar("${file:\(directory)/binary}", at: .builtin("t"))
             _ = SecretResolver(environment: [:]).resolve(node, diagnostics: diagnostics)
-            #expect(diagnostics.items.map(\.message) == ["cannot read secret file '\(directory)/binary': it is not UTF-8 text"])
+            #expect(
+                diagnostics.items.map(\.message) == [
+                    "cannot read secret file '\(directory)/binary': it is not UTF-8 text"
+                ])
         }
     }
 

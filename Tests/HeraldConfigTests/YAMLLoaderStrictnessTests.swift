@@ -8,10 +8,11 @@ import Testing
 
     @Test func duplicateKeysAreReportedAtTheSecondOne() throws {
         let (root, errors) = load("a: 1\nb:\n  x: 1\n  x: 2\na: 3\n")
-        #expect(errors == [
-            "t.yaml:4:3: duplicate key 'x' (first defined at line 3)",
-            "t.yaml:5:1: duplicate key 'a' (first defined at line 1)",
-        ])
+        #expect(
+            errors == [
+                "t.yaml:4:3: duplicate key 'x' (first defined at line 3)",
+                "t.yaml:5:1: duplicate key 'a' (first defined at line 1)",
+            ])
         // The first definition is kept.
         #expect(try #require(root)["a"]?.resolved == .int(1))
         #expect(root?.mapping?.count == 2)
@@ -24,12 +25,13 @@ import Testing
 
     @Test func anchorsAndAliasesAreRejected() {
         let (_, errors) = load("base: &b\n  x: 1\nother: *b\nlist: [&i 1, *i]\n")
-        #expect(errors == [
-            "t.yaml:1:7: \(aliasMessage)",
-            "t.yaml:3:8: \(aliasMessage)",
-            "t.yaml:4:8: \(aliasMessage)",
-            "t.yaml:4:14: \(aliasMessage)",
-        ])
+        #expect(
+            errors == [
+                "t.yaml:1:7: \(aliasMessage)",
+                "t.yaml:3:8: \(aliasMessage)",
+                "t.yaml:4:8: \(aliasMessage)",
+                "t.yaml:4:14: \(aliasMessage)",
+            ])
     }
 
     @Test func mergeKeysAreRejected() throws {
@@ -67,18 +69,20 @@ import Testing
             loader.maxFileBytes = 1_024
             let diagnostics = ConfigDiagnostics()
             #expect(loader.load(contentsOf: path, diagnostics: diagnostics) == nil)
-            #expect(diagnostics.items.map(\.description) == [
-                "\(path):1:1: the configuration file is 2004 bytes, more than the limit of 1024 bytes"
-            ])
+            #expect(
+                diagnostics.items.map(\.description) == [
+                    "\(path):1:1: the configuration file is 2004 bytes, more than the limit of 1024 bytes"
+                ])
         }
     }
 
     @Test func unreadableFilesAreReported() {
         let diagnostics = ConfigDiagnostics()
         #expect(YAMLLoader().load(contentsOf: "/nonexistent/herald.yaml", diagnostics: diagnostics) == nil)
-        #expect(diagnostics.items.map(\.description) == [
-            "/nonexistent/herald.yaml:1:1: cannot read the configuration file: No such file or directory"
-        ])
+        #expect(
+            diagnostics.items.map(\.description) == [
+                "/nonexistent/herald.yaml:1:1: cannot read the configuration file: No such file or directory"
+            ])
     }
 
     @Test func nestingDeeperThanTheLimitIsRejected() {
@@ -148,27 +152,31 @@ import Testing
     @Test func tabIndentationIsASyntaxError() {
         let (root, errors) = load("a:\n\tb: 1\n")
         #expect(root == nil)
-        #expect(errors == [
-            "t.yaml:2:1: found character that cannot start any token (while scanning for the next token); indent with spaces, not tabs"
-        ])
+        #expect(
+            errors == [
+                "t.yaml:2:1: found character that cannot start any token (while scanning for the next token); indent with spaces, not tabs"
+            ])
     }
 
     @Test func unterminatedQuoteIsASyntaxError() {
         let (root, errors) = load("a: 1\nb: \"abc\nc: 2\n")
         #expect(root == nil)
-        #expect(errors == [
-            "t.yaml:4:1: found unexpected end of stream (while scanning a quoted scalar at line 2, column 4)"
-        ])
+        #expect(
+            errors == [
+                "t.yaml:4:1: found unexpected end of stream (while scanning a quoted scalar at line 2, column 4)"
+            ])
     }
 
     @Test func parserErrorsCarryLibyamlsText() {
-        #expect(load("a: @x\n").1 == [
-            "t.yaml:1:4: found character that cannot start any token (while scanning for the next token)"
-        ])
+        #expect(
+            load("a: @x\n").1 == [
+                "t.yaml:1:4: found character that cannot start any token (while scanning for the next token)"
+            ])
         #expect(load("a: [1, 2\nb: 3\n").1.count == 1)
-        #expect(load("a: b: c\n").1 == [
-            "t.yaml:1:5: mapping values are not allowed in this context"
-        ])
+        #expect(
+            load("a: b: c\n").1 == [
+                "t.yaml:1:5: mapping values are not allowed in this context"
+            ])
     }
 
     @Test func invalidUTF8IsReportedAtItsCharacterColumn() throws {

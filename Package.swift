@@ -42,7 +42,7 @@ let package = Package(
             dependencies: ["HeraldCore", "HeraldHTTP"]
         ),
 
-        .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldHTTPTests", dependencies: ["HeraldHTTP", "HeraldTestSupport"]),
         .testTarget(

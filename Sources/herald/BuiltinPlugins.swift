@@ -1,0 +1,7 @@
+import HeraldCore
+import OutboxPlugin
+
+/// The action plugins compiled into this build: the one place where plugins are registered.
+let builtinPlugins = PluginRegistry([
+    OutboxPlugin.self,
+])

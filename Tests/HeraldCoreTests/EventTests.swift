@@ -1,0 +1,98 @@
+import HeraldCore
+import Testing
+
+@Suite struct EventTests {
+    /// Every reference payload decodes and gets the derived fields design §4 promises.
+    @Test(arguments: [
+        ("registration-after.json", "registration.after", "password", "en-US", "jane.doe@example.com"),
+        ("registration-after-prepersist.json", "registration.after", "password", "en-US", "jane.doe@example.com"),
+        ("registration-before.json", "registration.before", nil, "en-US", nil),
+        ("login-before.json", "login.before", nil, "en-US", nil),
+        ("login-after.json", "login.after", "password", "en-US", "jane.doe@example.com"),
+        ("verification-before.json", "verification.before", "code", "en-US", nil),
+        ("verification-after.json", "verification.after", "code", "en-US", "jane.doe@example.com"),
+        ("recovery-before.json", "recovery.before", "code", "en-US", nil),
+        ("recovery-after.json", "recovery.after", "code", "en-US", "jane.doe@example.com"),
+        ("settings-before.json", "settings.before", nil, "en-US", "jane.doe@example.com"),
+        ("settings-after.json", "settings.after", "profile", "en-US", "jane.doe@example.com"),
+        ("courier-http-verification_code_valid.json", "courier.verification_code_valid", nil, "en-US",
+         "jane.doe@example.com"),
+    ] as [(String, String, String?, String?, String?)])
+    func derivesFieldsFromEveryPayload(file: String, name: String, method: String?, locale: String?, recipient: String?) throws {
+        let event = try Fixtures.event(file, as: name)
+        #expect(event.method == method)
+        #expect(event.locale == locale)
+        #expect(event.recipient == recipient)
+        #expect(event.derived(.flow) == name.split(separator: ".").first.map(String.init))
+        #expect(event.derived(.name) == name)
+    }
+
+    @Test func derivedFieldsAreAddressedLikePaths() throws {
+        let event = try Fixtures.event("login-after.json", as: "login.after", triggerID: "9b0c-trigger")
+        #expect(event.value(at: try PayloadPath(parsing: "event.method"))?.text == "password")
+        #expect(event.value(at: try PayloadPath(parsing: "event.phase"))?.text == "after")
+        #expect(event.value(at: try PayloadPath(parsing: "event.trigger_id"))?.text == "9b0c-trigger")
+        #expect(event.value(at: try PayloadPath(parsing: "recipient"))?.text == "jane.doe@example.com")
+        #expect(event.value(at: try PayloadPath(parsing: "event.received_at"))?.text == "2026-05-28T20:26:40.000Z")
+    }
+
+    @Test func lenientAboutWhatOryVaries() throws {
+        let event = try Fixtures.event(
+            json: #"{"identity": {"traits": {"email": "a@b.example", "locale": "de"}, "verifiable_addresses": null}, "flow": null}"#,
+            as: "registration.after")
+        #expect(event.recipient == "a@b.example")
+        #expect(event.locale == "de")
+        #expect(event.method == nil)
+        let empty = try Fixtures.event(json: "{}", as: "login.before")
+        #expect(empty.recipient == nil && empty.locale == nil && empty.method == nil)
+    }
+
+    @Test func skipsNonEmailAddressesForTheRecipient() throws {
+        let event = try Fixtures.event(
+            json: #"{"identity": {"verifiable_addresses": [{"via": "sms", "value": "+4912345"}, {"via": "email", "value": "x@y.example"}]}}"#,
+            as: "registration.after")
+        #expect(event.recipient == "x@y.example")
+    }
+
+    @Test func acceptLanguageGivesTheFirstTag() throws {
+        let event = try Fixtures.event(json: #"{"request_headers": {"Accept-Language": ["fr-CH, fr;q=0.9"]}}"#, as: "login.before")
+        #expect(event.locale == "fr-CH")
+    }
+}
+
+@Suite struct EventNameTests {
+    @Test func parsesAndSplits() throws {
+        let name = try #require(EventName("courier.verification_code_valid"))
+        #expect(name.flow == "courier")
+        #expect(name.phase == "verification_code_valid")
+        #expect(name.isCourier && name.isKnown && !name.isFlowEvent)
+        #expect(EventName("registration.after")?.isFlowEvent == true)
+        for bad in ["registration", "Registration.after", "a.b.c", ".after", "login.", "lo gin.after"] {
+            #expect(EventName(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func patternsMatchPerSegment() throws {
+        let afterAll = try #require(EventPattern("*.after"))
+        #expect(afterAll.knownMatches.count == 5)
+        let courier = try #require(EventPattern("courier.*"))
+        #expect(courier.matches(try #require(EventName("courier.login_code_valid"))))
+        #expect(!courier.matches(try #require(EventName("login.after"))))
+        #expect(EventPattern("registration.aftr")?.knownMatches.isEmpty == true)
+        #expect(EventPattern("registration") == nil)
+    }
+}
+
+@Suite struct TimeOrderedIDTests {
+    @Test func idsAreOrderedAndRoundTrip() throws {
+        let generator = TimeOrderedIDGenerator(now: { 1_780_000_000_000 })
+        let ids = (0..<5000).map { _ in generator.next() }
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        let first = try #require(ids.first)
+        #expect(TimeOrderedID(first.description) == first)
+        #expect(first.description.count == 36)
+        let version = first.description[first.description.index(first.description.startIndex, offsetBy: 14)]
+        #expect(version == "7")
+    }
+}

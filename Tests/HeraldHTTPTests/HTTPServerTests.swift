@@ -75,7 +75,8 @@ import Testing
     }
 
     @Test func limitsAreAnsweredWithTheirStatusAndTheConnectionClosed() throws {
-        let limits = HTTPLimits(maxRequestLineLength: 100, maxHeaderBlockSize: 200, maxHeaderCount: 5, maxBodySize: 1000)
+        let limits = HTTPLimits(
+            maxRequestLineLength: 100, maxHeaderBlockSize: 200, maxHeaderCount: 5, maxBodySize: 1000)
         try withServer(configure: { $0.limits = limits }) { _, address in
             let tooLarge = try TestClient(address)
             // The body is never sent: the answer must come from Content-Length alone.
@@ -245,7 +246,8 @@ import Testing
     }
 
     @Test func unixSocketListener() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("herald-http-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "herald-http-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("ingress.sock").path
@@ -265,7 +267,8 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("herald-http-file-\(getpid())").path
         #expect(FileManager.default.createFile(atPath: path, contents: Data("keep".utf8)))
         defer { unlink(path) }
-        let server = HTTPServer(configuration: HTTPServerConfiguration(listeners: [.unix(path: path)]), responder: TestResponder())
+        let server = HTTPServer(
+            configuration: HTTPServerConfiguration(listeners: [.unix(path: path)]), responder: TestResponder())
         #expect(throws: HTTPError.self) { try server.start() }
         #expect(FileManager.default.contents(atPath: path) == Data("keep".utf8))
     }
@@ -289,7 +292,9 @@ import Testing
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         try #require(bound == 0 && listen(fd, 16) == 0)
         try withServer(listeners: [.fileDescriptor(fd)]) { _, address in
@@ -341,7 +346,8 @@ import Testing
 
     @Test func runReturnsWhenStopped() async throws {
         let server = HTTPServer(
-            configuration: HTTPServerConfiguration(listeners: [.tcp(host: "127.0.0.1", port: 0)]), responder: TestResponder())
+            configuration: HTTPServerConfiguration(listeners: [.tcp(host: "127.0.0.1", port: 0)]),
+            responder: TestResponder())
         try server.start()
         async let running: Void = server.run()
         server.stop(deadline: .now + .seconds(1))
@@ -351,7 +357,8 @@ import Testing
 
     @Test func bindingFailureIsReported() throws {
         try withServer { _, address in
-            let clash = HTTPServer(configuration: HTTPServerConfiguration(listeners: [address]), responder: TestResponder())
+            let clash = HTTPServer(
+                configuration: HTTPServerConfiguration(listeners: [address]), responder: TestResponder())
             #expect(throws: HTTPError.self) { try clash.start() }
         }
     }

@@ -6,7 +6,8 @@ import Testing
     private func encode(_ response: HTTPResponse, close: Bool = false, keepAliveForHTTP10: Bool = false) -> String {
         var encoder = ResponseEncoder()
         encoder.updateDate()
-        encoder.encodeHead(response, bodyLength: response.body.count, close: close, keepAliveForHTTP10: keepAliveForHTTP10)
+        encoder.encodeHead(
+            response, bodyLength: response.body.count, close: close, keepAliveForHTTP10: keepAliveForHTTP10)
         return String(decoding: encoder.buffer, as: UTF8.self)
     }
 

@@ -85,7 +85,9 @@ extension EventLoop {
         connection.phase = .readingBody
         arm(connection, .body)
         if head.expectsContinue {
-            Self.continueResponse.withUnsafeBytes { write($0, UnsafeRawBufferPointer(start: nil, count: 0), on: connection) }
+            Self.continueResponse.withUnsafeBytes {
+                write($0, UnsafeRawBufferPointer(start: nil, count: 0), on: connection)
+            }
         }
     }
 

@@ -24,6 +24,12 @@ public struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, Expressib
         fields = []
     }
 
+    /// Empty headers with room for `minimumCapacity` fields.
+    public init(minimumCapacity: Int) {
+        fields = []
+        fields.reserveCapacity(minimumCapacity)
+    }
+
     /// Headers from `(name, value)` pairs, in order.
     public init(_ pairs: [(String, String)]) {
         fields = pairs.map { Field(name: $0.0, value: $0.1) }

@@ -26,12 +26,16 @@ let parserFixtures: [ParserFixture] = [
     // Valid requests.
     .init("GET", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", ["GET / HTTP/1.1 keep-alive none", "body:"]),
     .init(
-        "POST with Content-Length", "POST /v1/events/login/after?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+        "POST with Content-Length",
+        "POST /v1/events/login/after?x=1 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
         ["POST /v1/events/login/after?x=1 HTTP/1.1 keep-alive length(5)", "body:hello"]),
-    .init("Content-Length 0", "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n", ["PUT / HTTP/1.1 keep-alive length(0)", "body:"]),
+    .init(
+        "Content-Length 0", "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+        ["PUT / HTTP/1.1 keep-alive length(0)", "body:"]),
     .init("HTTP/1.0 closes", "GET / HTTP/1.0\r\n\r\n", ["GET / HTTP/1.0 close none", "body:"]),
     .init(
-        "HTTP/1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", ["GET / HTTP/1.0 keep-alive none", "body:"]),
+        "HTTP/1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n",
+        ["GET / HTTP/1.0 keep-alive none", "body:"]),
     .init(
         "HTTP/1.1 Connection: close", "GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n",
         ["GET / HTTP/1.1 close none", "body:"]),
@@ -54,11 +58,15 @@ let parserFixtures: [ParserFixture] = [
     .init(
         "bare LF line endings", "POST / HTTP/1.1\nHost: a\nContent-Length: 2\n\nok",
         ["POST / HTTP/1.1 keep-alive length(2)", "body:ok"]),
-    .init("bare LF in chunked", "POST / HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n\n2\nok\n0\n\n",
-        ["POST / HTTP/1.1 keep-alive chunked", "body:ok"]),
-    .init("empty lines before the request line", "\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", ["GET / HTTP/1.1 keep-alive none", "body:"]),
     .init(
-        "repeated identical Content-Length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\ncontent-length: 2, 2\r\n\r\nok",
+        "bare LF in chunked", "POST / HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n\n2\nok\n0\n\n",
+        ["POST / HTTP/1.1 keep-alive chunked", "body:ok"]),
+    .init(
+        "empty lines before the request line", "\r\n\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+        ["GET / HTTP/1.1 keep-alive none", "body:"]),
+    .init(
+        "repeated identical Content-Length",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\ncontent-length: 2, 2\r\n\r\nok",
         ["POST / HTTP/1.1 keep-alive length(2)", "body:ok"]),
     .init(
         "Expect: 100-continue", "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\nx",
@@ -69,9 +77,12 @@ let parserFixtures: [ParserFixture] = [
     .init(
         "unusual method with a body", "PURGE * HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx",
         ["PURGE * HTTP/1.1 keep-alive length(1)", "body:x"]),
-    .init("obs-text and tabs in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: \t\u{e9}\tb \r\n\r\n", ["GET / HTTP/1.1 keep-alive none", "body:"]),
     .init(
-        "limits exactly reached", "GET /012345678901234567890123 HTTP/1.1\r\nHost: a\r\nA: 012345678901234567890123456789012345678901234567\r\n\r\n",
+        "obs-text and tabs in a value", "GET / HTTP/1.1\r\nHost: a\r\nX: \t\u{e9}\tb \r\n\r\n",
+        ["GET / HTTP/1.1 keep-alive none", "body:"]),
+    .init(
+        "limits exactly reached",
+        "GET /012345678901234567890123 HTTP/1.1\r\nHost: a\r\nA: 012345678901234567890123456789012345678901234567\r\n\r\n",
         ["GET /012345678901234567890123 HTTP/1.1 keep-alive none", "body:"], limits: small),
 
     // Malformed requests: 400.
@@ -92,44 +103,64 @@ let parserFixtures: [ParserFixture] = [
     .init(
         "Content-Length and Transfer-Encoding",
         "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", ["error:400"]),
-    .init("Content-Length list that differs", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\nhello", ["error:400"]),
+    .init(
+        "Content-Length list that differs", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\nhello",
+        ["error:400"]),
     .init(
         "Content-Length repeated with different values",
         "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello", ["error:400"]),
-    .init("Content-Length not a number", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello", ["error:400"]),
+    .init(
+        "Content-Length not a number", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\nhello", ["error:400"]),
     .init("Content-Length empty", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", ["error:400"]),
-    .init("chunked twice", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", ["error:400"]),
-    .init("Transfer-Encoding in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", ["error:400"]),
+    .init(
+        "chunked twice", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+        ["error:400"]),
+    .init(
+        "Transfer-Encoding in HTTP/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", ["error:400"]
+    ),
     .init(
         "invalid chunk size", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
         ["POST / HTTP/1.1 keep-alive chunked", "error:400"]),
     .init(
-        "chunk data without CRLF", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokx\r\n0\r\n\r\n",
+        "chunk data without CRLF",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokx\r\n0\r\n\r\n",
         ["POST / HTTP/1.1 keep-alive chunked", "error:400"]),
     .init(
-        "obs-fold in a trailer", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\n 2\r\n\r\n",
+        "obs-fold in a trailer",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\n 2\r\n\r\n",
         ["POST / HTTP/1.1 keep-alive chunked", "error:400"]),
     .init(
         "pipelined valid then invalid", "GET / HTTP/1.1\r\nHost: a\r\n\r\nBAD\r\n\r\n",
         ["GET / HTTP/1.1 keep-alive none", "body:", "error:400"]),
 
     // Limits.
-    .init("413 from Content-Length, body never sent", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 17\r\n\r\n", ["error:413"], limits: small),
-    .init("413 from a huge Content-Length", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n", ["error:413"]),
     .init(
-        "413 while reading chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n9\r\n123456789\r\n8\r\n",
+        "413 from Content-Length, body never sent", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 17\r\n\r\n",
+        ["error:413"], limits: small),
+    .init(
+        "413 from a huge Content-Length",
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999999\r\n\r\n", ["error:413"]),
+    .init(
+        "413 while reading chunked",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n9\r\n123456789\r\n8\r\n",
         ["POST / HTTP/1.1 keep-alive chunked", "error:413"], limits: small),
-    .init("414 request line", "GET /0123456789012345678901234 HTTP/1.1\r\nHost: a\r\n\r\n", ["error:414"], limits: small),
+    .init(
+        "414 request line", "GET /0123456789012345678901234 HTTP/1.1\r\nHost: a\r\n\r\n", ["error:414"], limits: small),
     .init(
         "431 header block", "GET / HTTP/1.1\r\nHost: a\r\nA: 0123456789012345678901234567890123456789012345678\r\n\r\n",
         ["error:431"], limits: small),
     .init("431 field count", "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", ["error:431"], limits: small),
     .init(
-        "431 trailer count", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n",
+        "431 trailer count",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n",
         ["POST / HTTP/1.1 keep-alive chunked", "error:431"], limits: small),
-    .init("400 chunk size line too long", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;aaaaaaaaaaaaaaaaaaaa\r\n",
+    .init(
+        "400 chunk size line too long",
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;aaaaaaaaaaaaaaaaaaaa\r\n",
         ["POST / HTTP/1.1 keep-alive chunked", "error:400"], limits: small),
-    .init("501 gzip, chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", ["error:501"]),
+    .init(
+        "501 gzip, chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        ["error:501"]),
     .init("501 identity", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n", ["error:501"]),
     .init("505 HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", ["error:505"]),
     .init("505 HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", ["error:505"]),
@@ -159,7 +190,8 @@ func summary(_ event: HTTPRequestParser.Event) -> String {
     switch event {
     case .head(let head):
         let expect = head.expectsContinue ? " expect" : ""
-        return "\(head.method) \(head.target) \(head.version) \(head.keepAlive ? "keep-alive" : "close")\(expect) \(head.bodyFraming)"
+        return
+            "\(head.method) \(head.target) \(head.version) \(head.keepAlive ? "keep-alive" : "close")\(expect) \(head.bodyFraming)"
     case .body(let bytes):
         return "body:" + String(decoding: bytes, as: UTF8.self)
     case .error(let error):
@@ -184,7 +216,8 @@ func summary(_ event: HTTPRequestParser.Event) -> String {
     }
 
     @Test func headersKeepOrderAndRepeats() throws {
-        let input = Array("GET /p?q=1&r HTTP/1.1\r\nHost: a\r\nX-Tag: one\r\nx-tag:two \r\nContent-Type: text/plain\r\n\r\n".utf8)
+        let input = Array(
+            "GET /p?q=1&r HTTP/1.1\r\nHost: a\r\nX-Tag: one\r\nx-tag:two \r\nContent-Type: text/plain\r\n\r\n".utf8)
         let events = collectEvents([input[...]], limits: HTTPLimits())
         guard case .head(let head) = try #require(events.first) else {
             Issue.record("expected a head")

@@ -5,7 +5,7 @@ extension HTTPRequestParser {
         var method = ""
         var target = ""
         var version = HTTPVersion.http1_1
-        var headers = HTTPHeaders()
+        var headers = HTTPHeaders(minimumCapacity: 12)
         var headerBytes = 0
         var fieldCount = 0
         var contentLength: Int?

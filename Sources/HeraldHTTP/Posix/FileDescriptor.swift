@@ -65,7 +65,8 @@ enum Posix {
     /// Accepts one connection as a non-blocking, close-on-exec socket.
     static func accept(_ fd: Int32) -> IOResult {
         while true {
-            let accepted = LinuxCalls.shared.accept4(fd, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+            let accepted = LinuxCalls.shared.accept4(
+                fd, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
             if accepted >= 0 { return .done(Int(accepted)) }
             switch errno {
             case EINTR, ECONNABORTED: continue

@@ -147,7 +147,8 @@ final class ListeningSocket {
                 $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
                     var ip = address.pointee.sin_addr
                     inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
-                    return .tcp(host: String(decoding: text.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self),
+                    return .tcp(
+                        host: String(decoding: text.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self),
                         port: UInt16(bigEndian: address.pointee.sin_port))
                 }
             }
@@ -156,7 +157,8 @@ final class ListeningSocket {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
                     var ip = address.pointee.sin6_addr
                     inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count))
-                    return .tcp(host: String(decoding: text.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self),
+                    return .tcp(
+                        host: String(decoding: text.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self),
                         port: UInt16(bigEndian: address.pointee.sin6_port))
                 }
             }

@@ -85,7 +85,9 @@ extension EventLoop {
         connection.phase = .readingBody
         arm(connection, .body)
         if head.expectsContinue {
-            Self.continueResponse.withUnsafeBytes { write($0, UnsafeRawBufferPointer(start: nil, count: 0), on: connection) }
+            Self.continueResponse.withUnsafeBytes {
+                write($0, UnsafeRawBufferPointer(start: nil, count: 0), on: connection)
+            }
         }
     }
 
@@ -101,11 +103,14 @@ extension EventLoop {
     }
 
     func completeLocalResponses() {
-        while !localResponses.isEmpty {
-            let deliveries = localResponses
-            localResponses.removeAll(keepingCapacity: true)
-            for delivery in deliveries { complete(delivery) }
+        // `complete` never calls the responder, so nothing is appended while this runs; indexing
+        // (instead of taking a copy) keeps the buffer unshared and reused, with no allocation.
+        var index = 0
+        while index < localResponses.count {
+            complete(localResponses[index])
+            index += 1
         }
+        localResponses.removeAll(keepingCapacity: true)
     }
 
     /// Sends a response from a writer, unless its connection is gone or already answered.

@@ -1,0 +1,145 @@
+import Foundation
+import Synchronization
+
+/// Runs the real `herald` binary for integration tests: starts it in a temporary directory,
+/// collects its stderr (the log), waits until it listens, and stops it with a signal.
+public final class HeraldProcess: Sendable {
+    /// The `herald` executable built next to the test bundle.
+    public static var executableURL: URL {
+        let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return testBinary.deletingLastPathComponent().appendingPathComponent("herald")
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The result of a command that ran to its end.
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// Collects the child's output; shared with the pipe's reading handler.
+    final class OutputBuffer: Sendable {
+        let text = Mutex("")
+    }
+
+    private let process: Process
+    private let log: OutputBuffer
+    public let directory: URL
+
+    private init(process: Process, log: OutputBuffer, directory: URL) {
+        self.process = process
+        self.log = log
+        self.directory = directory
+    }
+
+    /// Everything the daemon wrote to stderr so far.
+    public var output: String { log.text.withLock { $0 } }
+
+    public var processIdentifier: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Starts `herald arguments…` in `directory` with `environment` added to a minimal one.
+    public static func start(
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:]
+    ) throws -> HeraldProcess {
+        let process = Process()
+        process.executableURL = executableURL
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.standardOutput = pipe
+        let log = OutputBuffer()
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if !data.isEmpty { log.text.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+        }
+        try process.run()
+        return HeraldProcess(process: process, log: log, directory: directory)
+    }
+
+    /// Runs `herald arguments…` to completion (for check, explain, version).
+    public static func run(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = executableURL
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes fully before waiting, so a large output cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Waits until the log has a line containing `text`; returns that line.
+    @discardableResult
+    public func waitForLog(_ text: String, after offset: Int = 0, timeout: Duration = .seconds(10)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let current = output
+            let searched = current.dropFirst(min(offset, current.count))
+            if let line = searched.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            if !process.isRunning {
+                throw Failure(description: "herald exited with \(process.terminationStatus) before logging '\(text)':\n\(current)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw Failure(description: "timed out waiting for '\(text)' in the log:\n\(output)")
+    }
+
+    /// Waits for the `listening` line and returns the address (`127.0.0.1:PORT`).
+    public func listeningAddress() async throws -> String {
+        let line = try await waitForLog("msg=listening")
+        guard let range = line.range(of: "address=") else { throw Failure(description: "no address in \(line)") }
+        return String(line[range.upperBound...].prefix { $0 != " " })
+    }
+
+    public func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    @discardableResult
+    public func stop(timeout: Duration = .seconds(15)) async throws -> Int32 {
+        if process.isRunning { signal(SIGTERM) }
+        return try await waitForExit(timeout: timeout)
+    }
+
+    public func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                signal(SIGKILL)
+                throw Failure(description: "herald did not exit in time:\n\(output)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A fresh temporary directory for one test.
+public func makeTemporaryDirectory(_ prefix: String = "herald-test") throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}

@@ -1,0 +1,129 @@
+import Foundation
+import HeraldTestSupport
+import Testing
+
+/// `herald check`: every mistake at once, as file:line:column with the line and a caret; exit 78.
+@Suite struct CheckCommandTests {
+    private func check(_ config: String, files: [String: String] = [:], environment: [String: String] = [:]) throws
+        -> HeraldProcess.Result
+    {
+        let directory = try makeTemporaryDirectory()
+        try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        for (name, text) in files {
+            let url = directory.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory, environment: environment)
+    }
+
+    @Test func reportsEveryMistakeWithItsPosition() throws {
+        let config = """
+            listen: ["0.0.0.0:4470", "nowhere"]
+            state_dir: state
+            ingress:
+              insecure_no_auth: true
+              limits: { max_body_bytes: lots }
+            delivery:
+              retry: { schedule: [5s, soon], jitter: 2 }
+            actions:
+              box: { plugin: outbx }
+              mail: { plugin: outbox, directry: x }
+            routes:
+              - name: welcome
+                events: [registration.aftr, "*.after"]
+                when: { identity.traits.newsletter: {equal: true} }
+                do:
+                  - action: mial
+                  - action: mail
+                    to: "{{recipient}}"
+                    subject: "Hi {{identity.traits.name.first"
+              - name: welcome
+                events: [registration.before]
+                do:
+                  - action: mail
+                    to: "{{identity.traits.email}}"
+                    text: hi
+                    colour: blue
+            """
+        let result = try check(config)
+        #expect(result.status == 78)
+        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("herald.yaml:") }.map { String($0) }
+        let expected = [
+            "herald.yaml:1:26: 'nowhere' is not a listen address",
+            "herald.yaml:4:21: insecure_no_auth is only allowed when every listener is loopback",
+            "herald.yaml:5:29: 'max_body_bytes' must be an integer, found a string lots",
+            "herald.yaml:7:27: 'schedule' must be a duration such as 500ms, 30s, 5m, 1h30m or 2d, found soon",
+            "herald.yaml:7:42: 'jitter' must be between 0.0 and 1.0, found 2.0",
+            "herald.yaml:9:18: unknown plugin 'outbx'; did you mean 'outbox'?",
+            "herald.yaml:10:27: unknown key 'directry' in action 'mail'; did you mean 'directory'?",
+            "herald.yaml:13:14: no event is called 'registration.aftr'; did you mean 'registration.after'?",
+            "herald.yaml:14:42: unknown operator 'equal' for identity.traits.newsletter; did you mean 'equals'?",
+            "herald.yaml:16:17: unknown action 'mial'; did you mean 'mail'?",
+            "herald.yaml:19:22: '{{' is not closed with '}}'",
+            "herald.yaml:20:11: route name 'welcome' is used twice (first at herald.yaml:12:11)",
+            "herald.yaml:24:16: 'identity.traits.email' can never exist: payloads of registration.before have no 'identity'",
+            "herald.yaml:26:9: unknown key 'colour' in step 1 of route 'welcome'",
+        ]
+        for (index, prefix) in expected.enumerated() {
+            #expect(index < lines.count && lines[index].hasPrefix(prefix), "expected \(prefix)\n got \(index < lines.count ? lines[index] : "nothing")")
+        }
+        #expect(lines.count == expected.count, "\(result.stderr)")
+        // Each problem shows the source line and a caret under the column.
+        #expect(result.stderr.contains("""
+               16 |       - action: mial
+                  |                 ^
+            """))
+        #expect(result.stderr.hasSuffix("herald: 14 problems in the configuration\n"))
+    }
+
+    @Test func yamlLevelMistakesAreReported() throws {
+        let result = try check("listen: [a\nroutes: &r []\n")
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("herald.yaml:"))
+        let duplicate = try check("state_dir: a\nstate_dir: b\n")
+        #expect(duplicate.status == 78)
+        #expect(duplicate.stderr.contains("herald.yaml:2:1: duplicate key 'state_dir'"))
+    }
+
+    @Test func missingCredentialsAndSecretsAreConfigErrors() throws {
+        let exposed = try check("listen: [\"0.0.0.0:4470\"]\nactions: {}\nroutes: []\n")
+        #expect(exposed.status == 78)
+        #expect(exposed.stderr.contains("no ingress credentials"))
+        let secret = try check(
+            "ingress:\n  auth:\n    - api_key: { header: X-Key, value: \"${env:MISSING_KEY}\" }\n", environment: [:])
+        #expect(secret.status == 78)
+        #expect(secret.stderr.contains("herald.yaml:3:"))
+        #expect(secret.stderr.contains("MISSING_KEY"))
+    }
+
+    @Test func validConfigPrintsASummaryWithoutSecrets() throws {
+        let key = "ingress-secret-0123456789"
+        let config = """
+            listen: ["127.0.0.1:4470", "unix:/tmp/herald-test.sock"]
+            ingress:
+              auth: [{ api_key: { header: X-Herald-Key, value: "${env:KEY}" } }]
+            actions:
+              box: { plugin: outbox, directory: out }
+            routes:
+              - name: welcome
+                events: [registration.after]
+                do: [{ action: box, to: "{{recipient}}", text: hi }]
+            include: routes.d/*.yaml
+            """
+        let dropIn = """
+            routes:
+              - name: goodbye
+                events: ["*.after"]
+                stop: true
+                do: [{ action: box, to: "{{recipient}}", text: bye }]
+            """
+        let result = try check(config, files: ["routes.d/10-goodbye.yaml": dropIn], environment: ["KEY": key])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("herald.yaml: OK"))
+        #expect(result.stdout.contains("  127.0.0.1:4470\n  unix:/tmp/herald-test.sock\n"))
+        #expect(result.stdout.contains("ingress auth: api_key header X-Herald-Key"))
+        #expect(result.stdout.contains("  welcome: [registration.after] → box\n  goodbye: [*.after] → box (stop)\n"))
+        #expect(!result.stdout.contains(key) && !result.stderr.contains(key))
+    }
+}

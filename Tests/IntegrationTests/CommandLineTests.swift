@@ -1,0 +1,64 @@
+import Foundation
+import HeraldTestSupport
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func versionAndHelp() throws {
+        let version = try HeraldProcess.run(["version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.hasPrefix("herald "))
+        let help = try HeraldProcess.run(["--help"])
+        #expect(help.status == 0)
+        for command in ["serve", "check", "explain", "version"] { #expect(help.stdout.contains("  \(command) ")) }
+        let explainHelp = try HeraldProcess.run(["explain", "--help"])
+        #expect(explainHelp.stdout.hasPrefix("usage: herald explain"))
+    }
+
+    @Test func usageMistakesExitWith2() throws {
+        #expect(try HeraldProcess.run([]).status == 2)
+        #expect(try HeraldProcess.run(["launch"]).status == 2)
+        #expect(try HeraldProcess.run(["check", "--frobnicate"]).status == 2)
+        #expect(try HeraldProcess.run(["check", "--config"]).status == 2)
+        #expect(try HeraldProcess.run(["explain"]).status == 2)
+        let missingEvent = try HeraldProcess.run(["explain", Integration.examples.appendingPathComponent("login-after.json").path])
+        #expect(missingEvent.status == 2)
+        #expect(missingEvent.stderr.contains("--event"))
+    }
+
+    @Test func explainShowsMatchesFailuresAndJobsWithoutSending() throws {
+        let directory = try makeTemporaryDirectory()
+        let config = Integration.outboxConfig(extra: """
+              - name: newsletter-off
+                events: [registration.after]
+                when: { identity.traits.newsletter: false }
+                do: [{ action: box, to: "{{recipient}}", text: "sorry" }]
+            """)
+        try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let payload = Integration.examples.appendingPathComponent("registration-after.json").path
+        let result = try HeraldProcess.run(
+            ["explain", "--event", "registration.after", "--config", "herald.yaml", payload], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("route 'welcome' (herald.yaml:11:5): MATCH"))
+        #expect(result.stdout.contains("\"subject\": \"Welcome, Jane\""))
+        #expect(result.stdout.contains("route 'sign-in' (herald.yaml:20:5): not listening (events: login.*)"))
+        #expect(result.stdout.contains("route 'newsletter-off' (herald.yaml:27:5): no match"))
+        #expect(result.stdout.contains("failed: identity.traits.newsletter equals false"))
+        #expect(result.stdout.contains("saw: true   at herald.yaml:29:13"))
+        #expect(result.stdout.hasSuffix("1 route(s) matched, 1 job(s) planned; nothing was sent.\n"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("outbox").path))
+    }
+
+    /// README's first command: `herald serve` with no config file at all.
+    @Test func embeddedDefaultConfigServesOnLoopback() async throws {
+        let directory = try makeTemporaryDirectory()
+        let herald = try HeraldProcess.start(["serve"], in: directory)
+        let address = try await herald.listeningAddress()
+        #expect(address == "127.0.0.1:4470")
+        let response = try RawHTTPClient(address: address).request(
+            "POST", "/v1/events/registration/after", body: try Integration.example("registration-after.json"))
+        #expect(response.status == 202)
+        let outbox = directory.appendingPathComponent("herald-state/outbox")
+        #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
+        #expect(try await herald.stop() == 0)
+    }
+}

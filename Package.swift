@@ -18,13 +18,14 @@ let package = Package(
         .target(name: "HeraldCore"),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         .target(name: "HeraldHTTP", dependencies: ["HeraldCore"]),
+        .target(name: "HeraldSpool", dependencies: ["HeraldCore"]),
         .target(
             name: "HeraldDaemon",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP"]
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool"]
         ),
         .executableTarget(
             name: "herald-bench",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP"]
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool"]
         ),
         .executableTarget(
             name: "herald",
@@ -45,6 +46,7 @@ let package = Package(
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldHTTPTests", dependencies: ["HeraldHTTP", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldSpoolTests", dependencies: ["HeraldSpool", "HeraldTestSupport"]),
         .testTarget(
             name: "PluginTests",
             dependencies: ["MandrillPlugin", "OutboxPlugin", "HeraldTestSupport"]

@@ -116,7 +116,9 @@ extension JSONValue {
         return value
     }
 
-    private static func appendUTF8(_ scalar: UInt32, to output: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+    private static func appendUTF8(_ scalar: UInt32, to output: UnsafeMutableBufferPointer<UInt8>, at offset: Int)
+        -> Int
+    {
         let units: (UInt8, UInt8, UInt8, UInt8, Int)
         switch scalar {
         case ..<0x80: units = (UInt8(scalar), 0, 0, 0, 1)

@@ -59,6 +59,7 @@ import Testing
         )
         let elements = Array(numbers.elements)
         #expect(elements.map(\.int) == [0, 0, 42, -7, nil, nil, nil, .max, .min, nil, nil, nil, nil, nil])
+        #expect(elements[1].number == 0 && elements[1].number?.sign == .minus)
         #expect(elements[4].number == 1.5)
         #expect(elements[5].number == -0.0025)
         #expect(elements[6].number == 100)

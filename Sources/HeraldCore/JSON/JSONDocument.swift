@@ -25,7 +25,7 @@ public struct JSONDocument: Sendable {
     /// Parses a copy of `bytes`.
     public init(parsing bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) throws(JSONParseError) {
         if bytes.count > limits.maxBytes {
-            throw JSONParseError(offset: limits.maxBytes, reason: "input larger than \(limits.maxBytes) bytes")
+            throw JSONParseError(offset: max(0, limits.maxBytes), reason: "input larger than \(limits.maxBytes) bytes")
         }
         try self.init(parsing: [UInt8](bytes), limits: limits)
     }

@@ -20,7 +20,7 @@ struct JSONParser {
     ) throws(JSONParseError) -> JSONTapeBuffer {
         let count = input.count
         if count > limits.maxBytes {
-            throw JSONParseError(offset: limits.maxBytes, reason: "input larger than \(limits.maxBytes) bytes")
+            throw JSONParseError(offset: max(0, limits.maxBytes), reason: "input larger than \(limits.maxBytes) bytes")
         }
         // Offsets and tape indices are stored as UInt32.
         if count >= Int(UInt32.max) {

@@ -45,7 +45,8 @@ extension JSONValue {
     }
 
     /// Whether `lhs[offset..<offset + rhs.count]` equals `rhs`; the caller checked the bounds.
-    private static func bytesEqual(
+    @inline(__always)
+    static func bytesEqual(
         _ lhs: UnsafeBufferPointer<UInt8>, from offset: Int, _ rhs: UnsafeBufferPointer<UInt8>
     ) -> Bool {
         var i = 0

@@ -16,7 +16,7 @@
 /// writer.write(2)
 /// writer.endObject()   // {"event":"registration.after","jobs":2}
 /// ```
-public struct JSONWriter {
+public struct JSONWriter: Sendable {
     /// The output so far.
     public var bytes: [UInt8]
     /// Open containers; commas are written only inside one.

@@ -41,3 +41,15 @@ public struct JSONDocument: Sendable {
     /// The bytes that were parsed.
     public var bytes: [UInt8] { storage.bytes }
 }
+
+extension JSON {
+    /// Parses `bytes` into an owned tree; shorthand for `JSONDocument(parsing:limits:).root.json`.
+    public init(parsing bytes: [UInt8], limits: JSONLimits = .default) throws(JSONParseError) {
+        self = try JSONDocument(parsing: bytes, limits: limits).root.json
+    }
+
+    /// Parses the UTF-8 form of `text` into an owned tree.
+    public init(parsing text: String, limits: JSONLimits = .default) throws(JSONParseError) {
+        self = try JSONDocument(parsing: text, limits: limits).root.json
+    }
+}

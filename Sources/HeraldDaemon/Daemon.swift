@@ -39,7 +39,8 @@ public final class Daemon: Sendable {
         }
         let scheduler = Scheduler(configuration: configuration, logger: logger)
         let ids = TimeOrderedIDGenerator()
-        let responder = IngressResponder(configuration: configuration, intake: scheduler, ids: ids, logger: logger)
+        let responder = IngressResponder(
+            configuration: configuration, intake: scheduler, dedupe: DedupeIndex(), ids: ids, logger: logger)
         let server: HTTPServer
         do {
             server = HTTPServer(configuration: Daemon.serverConfiguration(configuration), responder: responder)

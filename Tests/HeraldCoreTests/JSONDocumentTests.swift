@@ -42,9 +42,10 @@ import Testing
         #expect(root["identity"]?["verifiable_addresses"]?[1] == nil)
         #expect(root["identity"]?["verifiable_addresses"]?[-1] == nil)
         #expect(root.count == 6)
-        #expect(root.members.map(\.key) == [
-            "flow", "identity", "request_cookies", "request_headers", "request_method", "request_url",
-        ])
+        #expect(
+            root.members.map(\.key) == [
+                "flow", "identity", "request_cookies", "request_headers", "request_method", "request_url",
+            ])
     }
 
     @Test func acceptsEveryTopLevelValue() throws {
@@ -91,25 +92,27 @@ import Testing
         #expect(throws: JSONParseError(offset: offset, reason: reason)) { try JSONDocument(parsing: text) }
     }
 
-    @Test(arguments: [
-        ([0xEF, 0xBB, 0xBF, 0x7B, 0x7D], 0, "byte order mark is not allowed"),
-        ([0x22, 0xC3, 0x28, 0x22], 1, "invalid UTF-8"),  // bad continuation
-        ([0x22, 0xC0, 0xAF, 0x22], 1, "invalid UTF-8"),  // overlong '/'
-        ([0x22, 0xE0, 0x80, 0xAF, 0x22], 1, "invalid UTF-8"),  // overlong, 3 bytes
-        ([0x22, 0xED, 0xA0, 0x80, 0x22], 1, "invalid UTF-8"),  // U+D800 encoded in UTF-8
-        ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1, "invalid UTF-8"),  // above U+10FFFF
-        ([0x22, 0x61, 0xE2, 0x82], 2, "invalid UTF-8"),  // truncated at the end
-        ([0x22, 0xE2, 0x82, 0x22], 1, "invalid UTF-8"),  // truncated before the quote
-        ([0x22, 0x80, 0x22], 1, "invalid UTF-8"),  // lone continuation byte
-        ([0x22, 0xFF, 0x22], 1, "invalid UTF-8"),
-    ] as [([UInt8], Int, String)])
+    @Test(
+        arguments: [
+            ([0xEF, 0xBB, 0xBF, 0x7B, 0x7D], 0, "byte order mark is not allowed"),
+            ([0x22, 0xC3, 0x28, 0x22], 1, "invalid UTF-8"),  // bad continuation
+            ([0x22, 0xC0, 0xAF, 0x22], 1, "invalid UTF-8"),  // overlong '/'
+            ([0x22, 0xE0, 0x80, 0xAF, 0x22], 1, "invalid UTF-8"),  // overlong, 3 bytes
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], 1, "invalid UTF-8"),  // U+D800 encoded in UTF-8
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1, "invalid UTF-8"),  // above U+10FFFF
+            ([0x22, 0x61, 0xE2, 0x82], 2, "invalid UTF-8"),  // truncated at the end
+            ([0x22, 0xE2, 0x82, 0x22], 1, "invalid UTF-8"),  // truncated before the quote
+            ([0x22, 0x80, 0x22], 1, "invalid UTF-8"),  // lone continuation byte
+            ([0x22, 0xFF, 0x22], 1, "invalid UTF-8"),
+        ] as [([UInt8], Int, String)])
     func rejectsInvalidUTF8(bytes: [UInt8], offset: Int, reason: String) {
         #expect(throws: JSONParseError(offset: offset, reason: reason)) { try JSONDocument(parsing: bytes) }
     }
 
     @Test func errorDescriptionNamesTheOffset() {
-        #expect(JSONParseError(offset: 17, reason: "unexpected character 'x'").description
-            == "at byte 17: unexpected character 'x'")
+        #expect(
+            JSONParseError(offset: 17, reason: "unexpected character 'x'").description
+                == "at byte 17: unexpected character 'x'")
     }
 
     @Test func enforcesDepthLimitAtTheBoundary() throws {

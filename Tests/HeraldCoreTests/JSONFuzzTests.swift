@@ -6,10 +6,11 @@ import Testing
 /// parses must agree with Foundation and survive a round trip. Deterministic seed, so failures repeat.
 @Suite struct JSONFuzzTests {
     /// Fragments that tend to turn valid JSON into almost-valid JSON.
-    private static let fragments: [[UInt8]] = [
-        ",", "]", "}", "[", "{", ":", "\"", "\\", "\\u", "\\uD83D", "\\uDE00", "\\n", "0", "-", "1e5", ".",
-        "e", "E+", "null", "tru", " ", "\n", "\t", "é", "😀", "[[[[", "{\"k\":", "\"\":",
-    ].map { Array($0.utf8) } + [[0x00], [0x1F], [0x7F], [0x80], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90], [0xFF]]
+    private static let fragments: [[UInt8]] =
+        [
+            ",", "]", "}", "[", "{", ":", "\"", "\\", "\\u", "\\uD83D", "\\uDE00", "\\n", "0", "-", "1e5", ".",
+            "e", "E+", "null", "tru", " ", "\n", "\t", "é", "😀", "[[[[", "{\"k\":", "\"\":",
+        ].map { Array($0.utf8) } + [[0x00], [0x1F], [0x7F], [0x80], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90], [0xFF]]
 
     @Test func mutatedPayloadsParseOrThrowAndAgreeWithFoundation() throws {
         let payloads = try JSONFixtures.payloadFiles().map(JSONFixtures.payloadBytes)

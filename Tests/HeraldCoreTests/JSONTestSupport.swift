@@ -26,7 +26,8 @@ enum JSONFixtures {
         let top = (try? manager.contentsOfDirectory(atPath: payloads.path)) ?? []
         let responses =
             (try? manager.contentsOfDirectory(atPath: payloads.appendingPathComponent("responses").path)) ?? []
-        return (top.filter { $0.hasSuffix(".json") } + responses.filter { $0.hasSuffix(".json") }.map { "responses/" + $0 })
+        return
+            (top.filter { $0.hasSuffix(".json") } + responses.filter { $0.hasSuffix(".json") }.map { "responses/" + $0 })
             .sorted()
     }
 

@@ -14,6 +14,12 @@ import Testing
         #expect(value["o"]?["k"]?.string == "v")
     }
 
+    @Test func parsesIntoATree() throws {
+        #expect(try JSON(parsing: #"{"a": [1, 2.5, "x", null]}"#) == ["a": [1, 2.5, "x", nil]])
+        #expect(try JSON(parsing: Array("true".utf8)) == true)
+        #expect(throws: JSONParseError.self) { try JSON(parsing: "[1,]") }
+    }
+
     @Test func accessorsReturnNilForOtherKinds() {
         let value: JSON = ["i": 3, "d": 2.5, "list": ["a", "b"]]
         #expect(value["i"]?.int == 3)

@@ -19,7 +19,10 @@ import Testing
         (#""\uD800\uD800\uDC00""#, "\u{FFFD}𐀀"),
         (#""\uDC00\uD800""#, "\u{FFFD}\u{FFFD}"),  // inverted pair
         ("\"héllo wörld ✓ 𝄞\"", "héllo wörld ✓ 𝄞"),  // raw UTF-8
-        (#""a long string without any escapes, longer than a word""#, "a long string without any escapes, longer than a word"),
+        (
+            #""a long string without any escapes, longer than a word""#,
+            "a long string without any escapes, longer than a word"
+        ),
     ])
     func decodesStrings(source: String, expected: String) throws {
         let string = try value(source)
@@ -51,9 +54,12 @@ import Testing
     }
 
     @Test func readsNumbers() throws {
-        let numbers = try value("[0, -0, 42, -7, 1.5, -2.5e-3, 1E2, 9223372036854775807, -9223372036854775808, 9223372036854775808, 1e400, -1e400, 1e-400, 123456789012345678901234567890]")
+        let numbers = try value(
+            "[0, -0, 42, -7, 1.5, -2.5e-3, 1E2, 9223372036854775807, -9223372036854775808, 9223372036854775808, 1e400, -1e400, 1e-400, 123456789012345678901234567890]"
+        )
         let elements = Array(numbers.elements)
         #expect(elements.map(\.int) == [0, 0, 42, -7, nil, nil, nil, .max, .min, nil, nil, nil, nil, nil])
+        #expect(elements[1].number == 0 && elements[1].number?.sign == .minus)
         #expect(elements[4].number == 1.5)
         #expect(elements[5].number == -0.0025)
         #expect(elements[6].number == 100)

@@ -1,7 +1,7 @@
 import HeraldCore
 
 extension ConfigurationBuilder {
-    static let routeKeys = ["name", "events", "when", "do", "stop"]
+    static let routeKeys = ["name", "events", "when", "do", "stop", "dedupe", "delay"]
 
     /// Compiles actions and routes and checks what spans sections (auth against listeners).
     func build(source: String, secrets: [String]) -> HeraldConfiguration {
@@ -94,10 +94,29 @@ extension ConfigurationBuilder {
             }
             let steps = readSteps(map, route: name, events: events, actions: actions, baseDirectory: entry.baseDirectory)
             let stop = map.bool("stop") ?? false
+            let dedupe = map.node("dedupe").flatMap { readDedupe($0, events: events) }
+            let delay = map.duration("delay")
             routes.append(
-                Route(name: name, events: patterns, condition: condition, steps: steps, stop: stop, location: node.location))
+                Route(
+                    name: name, events: patterns, condition: condition, steps: steps, stop: stop, dedupe: dedupe,
+                    delay: delay, location: node.location))
         }
         return routes
+    }
+
+    /// `dedupe: {key: "<template>", window: 1h}`
+    private func readDedupe(_ node: ConfigNode, events: [EventName]) -> Route.Dedupe? {
+        guard let map = ConfigMap(node, keys: ["key", "window"], what: "'dedupe'", diagnostics: diagnostics),
+            let keyNode = map.node("key", required: true),
+            let window = map.duration("window", required: true)
+        else { return nil }
+        let templates = TemplateCompiler(events: events, diagnostics: diagnostics)
+        guard let key = templates.compile(keyNode, key: "key", sink: .text) else { return nil }
+        if key.isConstant {
+            diagnostics.error("the dedupe key has no {{…}}: the route would fire once per window for everyone", at: keyNode)
+            return nil
+        }
+        return Route.Dedupe(key: key, window: window)
     }
 
     private func readEventPatterns(_ map: ConfigMap) -> [EventPattern] {

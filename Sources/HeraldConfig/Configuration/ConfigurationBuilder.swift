@@ -105,8 +105,11 @@ struct ConfigurationBuilder {
     }
 
     private mutating func readIngress(_ node: ConfigNode) {
-        guard let map = ConfigMap(node, keys: ["auth", "insecure_no_auth", "limits"], what: "'ingress'", diagnostics: diagnostics)
+        guard
+            let map = ConfigMap(
+                node, keys: ["auth", "insecure_no_auth", "limits", "dedupe_window"], what: "'ingress'", diagnostics: diagnostics)
         else { return }
+        if let window = map.duration("dedupe_window") { ingress.dedupeWindow = window }
         if let auth = map.node("auth") { ingress.credentials = readCredentials(auth) }
         if let flag = map.bool("insecure_no_auth") {
             ingress.insecureNoAuth = flag

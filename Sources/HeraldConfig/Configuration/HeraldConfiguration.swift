@@ -100,6 +100,9 @@ public struct IngressSettings: Sendable {
     public var credentials: [IngressCredential] = []
     public var insecureNoAuth = false
     public var limits = IngressLimits()
+    /// How long a Kratos event (by `Ory-Webhook-Trigger-ID`, else flow id + event + identity id)
+    /// is remembered so that its retries are answered as duplicates.
+    public var dedupeWindow: Duration = .seconds(3600)
 }
 
 /// Request limits and timeouts (design §3).

@@ -25,7 +25,7 @@ public struct JSONDocument: Sendable {
     /// Parses a copy of `bytes`.
     public init(parsing bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) throws(JSONParseError) {
         if bytes.count > limits.maxBytes {
-            throw JSONParseError(offset: limits.maxBytes, reason: "input larger than \(limits.maxBytes) bytes")
+            throw JSONParseError(offset: max(0, limits.maxBytes), reason: "input larger than \(limits.maxBytes) bytes")
         }
         try self.init(parsing: [UInt8](bytes), limits: limits)
     }
@@ -40,4 +40,16 @@ public struct JSONDocument: Sendable {
 
     /// The bytes that were parsed.
     public var bytes: [UInt8] { storage.bytes }
+}
+
+extension JSON {
+    /// Parses `bytes` into an owned tree; shorthand for `JSONDocument(parsing:limits:).root.json`.
+    public init(parsing bytes: [UInt8], limits: JSONLimits = .default) throws(JSONParseError) {
+        self = try JSONDocument(parsing: bytes, limits: limits).root.json
+    }
+
+    /// Parses the UTF-8 form of `text` into an owned tree.
+    public init(parsing text: String, limits: JSONLimits = .default) throws(JSONParseError) {
+        self = try JSONDocument(parsing: text, limits: limits).root.json
+    }
 }

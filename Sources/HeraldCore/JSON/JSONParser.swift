@@ -3,9 +3,9 @@
 /// Iterative (an explicit stack of open containers), so nesting costs no native stack; strings are
 /// validated (UTF-8, escapes, control characters) but not decoded.
 struct JSONParser {
-    private let input: UnsafeBufferPointer<UInt8>
+    let input: UnsafeBufferPointer<UInt8>
     private let limits: JSONLimits
-    private var tape: JSONTapeBuffer
+    var tape: JSONTapeBuffer
 
     private init(input: UnsafeBufferPointer<UInt8>, limits: JSONLimits) {
         self.input = input
@@ -20,7 +20,7 @@ struct JSONParser {
     ) throws(JSONParseError) -> JSONTapeBuffer {
         let count = input.count
         if count > limits.maxBytes {
-            throw JSONParseError(offset: limits.maxBytes, reason: "input larger than \(limits.maxBytes) bytes")
+            throw JSONParseError(offset: max(0, limits.maxBytes), reason: "input larger than \(limits.maxBytes) bytes")
         }
         // Offsets and tape indices are stored as UInt32.
         if count >= Int(UInt32.max) {
@@ -141,8 +141,16 @@ struct JSONParser {
             if byte > 0x20 { return i }
             guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return i }
             i &+= 1
-            // Indentation comes in runs of spaces: skip them eight at a time.
-            while i &+ 8 <= n, load64(at: i) == 0x2020_2020_2020_2020 { i &+= 8 }
+            // Indentation comes in runs of spaces: skip them eight at a time, then jump to the first
+            // byte that is not a space.
+            while i &+ 8 <= n {
+                let notSpaces = load64(at: i) ^ 0x2020_2020_2020_2020
+                if notSpaces != 0 {
+                    i &+= notSpaces.trailingZeroBitCount &>> 3
+                    break
+                }
+                i &+= 8
+            }
         }
         return i
     }
@@ -197,114 +205,13 @@ struct JSONParser {
         return i
     }
 
-    // MARK: - Strings
-
-    /// Validates the string starting at the quote at `offset`; returns the offset past its closing quote.
-    private mutating func scanString(at offset: Int) throws(JSONParseError) -> Int {
-        let n = input.count
-        var i = offset &+ 1
-        var flags: UInt8 = 0
-        while true {
-            // Most string bytes are plain ASCII: test eight at a time and stop at the first byte that
-            // is a quote, a backslash, a control character or not ASCII.
-            while i &+ 8 <= n {
-                let mask = specialBytes(load64(at: i))
-                if mask != 0 {
-                    i &+= mask.trailingZeroBitCount &>> 3
-                    break
-                }
-                i &+= 8
-            }
-            guard i < n else { throw JSONParseError(offset: offset, reason: "unterminated string") }
-            let byte = input[i]
-            if byte == UInt8(ascii: "\"") {
-                i &+= 1
-                _ = tape.append(.string, start: offset, end: i, flags: flags)
-                return i
-            } else if byte == UInt8(ascii: "\\") {
-                flags = JSONTapeEntry.hasEscapes
-                i = try scanEscape(at: i, string: offset)
-            } else if byte < 0x20 {
-                throw JSONParseError(offset: i, reason: "unescaped control character in string")
-            } else if byte < 0x80 {
-                i &+= 1
-            } else {
-                i = try scanUTF8Sequence(at: i)
-            }
-        }
-    }
-
-    /// Validates the escape at `offset` (a backslash); returns the offset past it.
-    private func scanEscape(at offset: Int, string: Int) throws(JSONParseError) -> Int {
-        let n = input.count
-        guard offset &+ 1 < n else { throw JSONParseError(offset: string, reason: "unterminated string") }
-        switch input[offset &+ 1] {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-            UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-            return offset &+ 2
-        case UInt8(ascii: "u"):
-            var i = offset &+ 2
-            while i < offset &+ 6 {
-                guard i < n else { throw JSONParseError(offset: string, reason: "unterminated string") }
-                guard JSONParser.hexValue(input[i]) != nil else {
-                    throw JSONParseError(offset: offset, reason: "invalid \\u escape")
-                }
-                i &+= 1
-            }
-            return i
-        default:
-            throw JSONParseError(offset: offset, reason: "invalid escape")
-        }
-    }
-
-    /// Validates one multi-byte UTF-8 sequence whose lead byte is at `offset`: no overlong forms, no
-    /// UTF-16 surrogates, nothing above U+10FFFF, no truncation. Returns the offset past it.
-    private func scanUTF8Sequence(at offset: Int) throws(JSONParseError) -> Int {
-        let lead = input[offset]
-        let length: Int
-        var low: UInt8 = 0x80
-        var high: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
-        default: throw JSONParseError(offset: offset, reason: "invalid UTF-8")
-        }
-        guard offset &+ length <= input.count else { throw JSONParseError(offset: offset, reason: "invalid UTF-8") }
-        let second = input[offset &+ 1]
-        guard second >= low, second <= high else { throw JSONParseError(offset: offset, reason: "invalid UTF-8") }
-        var i = offset &+ 2
-        while i < offset &+ length {
-            guard input[i] & 0xC0 == 0x80 else { throw JSONParseError(offset: offset, reason: "invalid UTF-8") }
-            i &+= 1
-        }
-        return i
-    }
-
     // MARK: - Helpers
 
     @inline(__always)
-    private func load64(at offset: Int) -> UInt64 {
+    func load64(at offset: Int) -> UInt64 {
         // Callers guarantee offset + 8 <= input.count, so the base address is not nil.
-        UInt64(littleEndian: UnsafeRawPointer(input.baseAddress.unsafelyUnwrapped + offset).loadUnaligned(as: UInt64.self))
-    }
-
-    /// A mask whose lowest set bit is the high bit of the first byte in `word` (little-endian) that is
-    /// `"`, `\`, below 0x20 or above 0x7F. Higher bits may be spurious; zero when there is none.
-    @inline(__always)
-    private func specialBytes(_ word: UInt64) -> UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        let control = (word &- ones &* 0x20) & ~word
-        let quotes = (quote &- ones) & ~quote
-        let backslashes = (backslash &- ones) & ~backslash
-        return (control | quotes | backslashes | word) & highs
+        UInt64(
+            littleEndian: UnsafeRawPointer(input.baseAddress.unsafelyUnwrapped + offset).loadUnaligned(as: UInt64.self))
     }
 
     @inline(__always)
@@ -321,13 +228,14 @@ struct JSONParser {
         }
     }
 
-    private func endOfInput(_ offset: Int) -> JSONParseError {
+    func endOfInput(_ offset: Int) -> JSONParseError {
         JSONParseError(offset: offset, reason: "unexpected end of input")
     }
 
     private func invalidNumber(at offset: Int) -> JSONParseError {
         guard offset < input.count else { return endOfInput(offset) }
-        return JSONParseError(offset: offset, reason: "invalid number, unexpected \(JSONParser.describe(input[offset]))")
+        return JSONParseError(
+            offset: offset, reason: "invalid number, unexpected \(JSONParser.describe(input[offset]))")
     }
 
     private func unexpected(at offset: Int, expected: String) -> JSONParseError {

@@ -11,8 +11,12 @@ extension JSONValue {
     /// The value of a number, correctly rounded; ±infinity when its magnitude is too large for a
     /// `Double`. Nil for other kinds.
     public var number: Double? {
+        let entry = entry
         guard entry.kind == .number else { return nil }
-        if let integer = int { return Double(integer) }
+        if let integer = int {
+            // `-0` is an integer literal too, and reads as negative zero.
+            return integer == 0 && storage.bytes[Int(entry.start)] == UInt8(ascii: "-") ? -0.0 : Double(integer)
+        }
         guard let literal = numberLiteral else { return nil }
         // A number literal is always accepted by Double's parser; huge exponents give infinity.
         return Double(literal)

@@ -45,7 +45,8 @@ extension JSONValue {
     }
 
     /// Whether `lhs[offset..<offset + rhs.count]` equals `rhs`; the caller checked the bounds.
-    private static func bytesEqual(
+    @inline(__always)
+    static func bytesEqual(
         _ lhs: UnsafeBufferPointer<UInt8>, from offset: Int, _ rhs: UnsafeBufferPointer<UInt8>
     ) -> Bool {
         var i = 0
@@ -116,7 +117,9 @@ extension JSONValue {
         return value
     }
 
-    private static func appendUTF8(_ scalar: UInt32, to output: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+    private static func appendUTF8(_ scalar: UInt32, to output: UnsafeMutableBufferPointer<UInt8>, at offset: Int)
+        -> Int
+    {
         let units: (UInt8, UInt8, UInt8, UInt8, Int)
         switch scalar {
         case ..<0x80: units = (UInt8(scalar), 0, 0, 0, 1)

@@ -78,13 +78,24 @@ public struct JSONValue: Sendable {
     private func member(named key: UnsafeBufferPointer<UInt8>) -> JSONValue? {
         let tape = storage.tape
         let end = Int(tape[index].next)
-        var found: Int?
-        var child = index + 1
-        while child < end {
-            if keyEquals(child, key) { found = child + 1 }
-            child = Int(tape[child + 1].next)
+        var found = -1
+        storage.bytes.withUnsafeBufferPointer { bytes in
+            var child = index + 1
+            while child < end {
+                let entry = tape[child]
+                if entry.flags & JSONTapeEntry.hasEscapes == 0 {
+                    // The common case, inline: same length, then the same bytes.
+                    let start = Int(entry.start) + 1
+                    if Int(entry.end) - 1 - start == key.count, JSONValue.bytesEqual(bytes, from: start, key) {
+                        found = child + 1
+                    }
+                } else if keyEquals(child, key) {
+                    found = child + 1
+                }
+                child = Int(tape[child + 1].next)
+            }
         }
-        return found.map { JSONValue(storage: storage, index: $0) }
+        return found < 0 ? nil : JSONValue(storage: storage, index: found)
     }
 
     /// The elements of an array, in order; empty for other kinds.

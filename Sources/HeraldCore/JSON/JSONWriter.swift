@@ -16,7 +16,7 @@
 /// writer.write(2)
 /// writer.endObject()   // {"event":"registration.after","jobs":2}
 /// ```
-public struct JSONWriter {
+public struct JSONWriter: Sendable {
     /// The output so far.
     public var bytes: [UInt8]
     /// Open containers; commas are written only inside one.
@@ -162,7 +162,8 @@ public struct JSONWriter {
     private mutating func appendEscaped(_ text: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
         var runStart = 0
-        for (i, byte) in text.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+        for (i, byte) in text.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+        {
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart..<i]))
             runStart = i + 1
             bytes.append(UInt8(ascii: "\\"))
@@ -175,7 +176,9 @@ public struct JSONWriter {
             case 0x09: bytes.append(UInt8(ascii: "t"))
             default:
                 let low = byte & 0xF
-                bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, 0x30 + byte >> 4, low < 10 ? 0x30 + low : 0x57 + low])
+                bytes.append(contentsOf: [
+                    UInt8(ascii: "u"), 0x30, 0x30, 0x30 + byte >> 4, low < 10 ? 0x30 + low : 0x57 + low,
+                ])
             }
         }
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[runStart...]))

@@ -1,12 +1,23 @@
 /// What routing one event produced: the routes that fired and the jobs they planned.
 public struct EventPlan: Sendable {
-    /// Names of the routes that matched, in order.
-    public var routes: [String] = []
-    public var jobs: [Job] = []
+    /// The jobs of one matching route.
+    public struct RoutePlan: Sendable {
+        public let route: String
+        public var jobs: [Job]
+        /// The route's rendered `dedupe:` key (`route:<name>:<rendered>`) and window, if it has one.
+        public let dedupe: (key: String, window: Duration)?
+    }
+
+    public var routePlans: [RoutePlan] = []
     /// Template paths that were missing from the payload (no default), per route, for the log.
     public var missingPaths: [(route: String, path: String)] = []
 
     public init() {}
+
+    /// Names of the routes that matched, in order.
+    public var routes: [String] { routePlans.map(\.route) }
+    /// Every job, in route order.
+    public var jobs: [Job] { routePlans.flatMap(\.jobs) }
 }
 
 extension RuleSet {
@@ -15,17 +26,24 @@ extension RuleSet {
     public func plan(_ event: Event, ids: TimeOrderedIDGenerator) -> EventPlan {
         var plan = EventPlan()
         for route in match(event) {
-            plan.routes.append(route.name)
+            var report = RenderReport()
+            let notBefore = route.delay.map { event.receivedAt.adding($0) } ?? event.receivedAt
+            var jobs: [Job] = []
             for step in route.steps {
-                var report = RenderReport()
                 let planned = step.plan(event, report: &report)
-                for path in report.missingPaths { plan.missingPaths.append((route.name, path)) }
-                plan.jobs.append(
+                // A delayed job is meant to come later; it must not hold back the recipient's other mail.
+                let orderingKey = route.delay == nil ? planned.orderingKey : nil
+                jobs.append(
                     Job(
                         id: ids.next(), eventID: event.id, eventName: event.name, route: route.name, action: step.action,
-                        payload: planned.payload, orderingKey: planned.orderingKey, createdAt: event.receivedAt,
-                        notBefore: event.receivedAt))
+                        payload: planned.payload, orderingKey: orderingKey, createdAt: event.receivedAt,
+                        notBefore: notBefore))
             }
+            let dedupe = route.dedupe.map { rule in
+                ("route:\(route.name):\(rule.key.render(event, report: &report))", rule.window)
+            }
+            for path in report.missingPaths { plan.missingPaths.append((route.name, path)) }
+            plan.routePlans.append(EventPlan.RoutePlan(route: route.name, jobs: jobs, dedupe: dedupe))
         }
         return plan
     }

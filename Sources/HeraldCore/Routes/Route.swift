@@ -1,6 +1,17 @@
 /// One compiled routing rule (design §6.1): which events, under which condition, lead to which
 /// steps.
 public struct Route: Sendable {
+    /// `dedupe: {key, window}`: the route fires at most once per rendered key within the window.
+    public struct Dedupe: Sendable {
+        public let key: Template
+        public let window: Duration
+
+        public init(key: Template, window: Duration) {
+            self.key = key
+            self.window = window
+        }
+    }
+
     public let name: String
     public let events: [EventPattern]
     public let condition: Condition
@@ -8,18 +19,23 @@ public struct Route: Sendable {
     public let steps: [any ActionStep]
     /// When true, routes after this one are not considered for events it matched.
     public let stop: Bool
+    public let dedupe: Dedupe?
+    /// `delay:`: the jobs run this long after the event.
+    public let delay: Duration?
     /// Where the route is defined, for messages.
     public let location: SourceLocation
 
     public init(
         name: String, events: [EventPattern], condition: Condition, steps: [any ActionStep], stop: Bool,
-        location: SourceLocation
+        dedupe: Dedupe? = nil, delay: Duration? = nil, location: SourceLocation
     ) {
         self.name = name
         self.events = events
         self.condition = condition
         self.steps = steps
         self.stop = stop
+        self.dedupe = dedupe
+        self.delay = delay
         self.location = location
     }
 

@@ -40,6 +40,12 @@ public enum Explanation {
                 let payload = configuration.redacting(job.payload.prettyPrinted())
                 lines += payload.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
             }
+            if let delay = route.delay {
+                lines.append("  the jobs run \(delay.compactDescription) after the event (delay)")
+            }
+            if let dedupe = plan.routePlans.first(where: { $0.route == route.name })?.dedupe {
+                lines.append("  fires once per \(dedupe.window.compactDescription) for dedupe key '\(dedupe.key)'")
+            }
             for missing in plan.missingPaths where missing.route == route.name {
                 lines.append("  note: '\(missing.path)' is missing from the payload; rendered empty")
             }

@@ -12,15 +12,21 @@ final class IngressResponder: HTTPResponder {
         let rules: RuleSet
         let authenticator: IngressAuthenticator
         let jsonLimits: JSONLimits
+        let dedupeWindow: Duration
     }
 
     private let snapshot: Mutex<Snapshot>
     private let intake: any JobIntake
     private let ids: TimeOrderedIDGenerator
     private let logger: Logger
+    private let dedupe: DedupeIndex
 
-    init(configuration: HeraldConfiguration, intake: any JobIntake, ids: TimeOrderedIDGenerator, logger: Logger) {
+    init(
+        configuration: HeraldConfiguration, intake: any JobIntake, dedupe: DedupeIndex, ids: TimeOrderedIDGenerator,
+        logger: Logger
+    ) {
         self.snapshot = Mutex(IngressResponder.snapshot(of: configuration))
+        self.dedupe = dedupe
         self.intake = intake
         self.ids = ids
         self.logger = logger
@@ -30,7 +36,8 @@ final class IngressResponder: HTTPResponder {
         Snapshot(
             rules: configuration.rules,
             authenticator: IngressAuthenticator(credentials: configuration.ingress.credentials),
-            jsonLimits: JSONLimits(maxDepth: 64, maxBytes: configuration.ingress.limits.maxBodyBytes))
+            jsonLimits: JSONLimits(maxDepth: 64, maxBytes: configuration.ingress.limits.maxBodyBytes),
+            dedupeWindow: configuration.ingress.dedupeWindow)
     }
 
     /// Applies a new configuration to the events that arrive from now on.
@@ -94,26 +101,62 @@ final class IngressResponder: HTTPResponder {
         }
         let triggerID = request.head.headers["Ory-Webhook-Trigger-ID"]
         let event = Event(id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload)
-        let plan = current.rules.plan(event, ids: ids)
+        var claimed: [String] = []
+        if let key = IngressResponder.dedupeKey(for: event, body: request.body) {
+            let logger = self.logger
+            let claim = dedupe.claim(key, window: current.dedupeWindow, now: receivedAt) { stored in
+                // The first request with this key finished: answer as it did.
+                IngressResponder.answerDuplicate(event, stored: stored, writer: writer, logger: logger)
+            }
+            switch claim {
+            case .claimed: claimed.append(key)
+            case .pending: return
+            case .duplicate:
+                IngressResponder.answerDuplicate(event, stored: true, writer: writer, logger: logger)
+                return
+            }
+        }
+        var plan = current.rules.plan(event, ids: ids)
+        for index in plan.routePlans.indices {
+            guard let rule = plan.routePlans[index].dedupe else { continue }
+            // Taken, or being taken by an event that is being stored right now: that one fires it.
+            if case .claimed = dedupe.claim(rule.key, window: rule.window, now: receivedAt) {
+                claimed.append(rule.key)
+            } else {
+                logger.info(
+                    "route suppressed by its dedupe window",
+                    ["event_id": .string(event.id.description), "route": .string(plan.routePlans[index].route)])
+                plan.routePlans[index].jobs = []
+            }
+        }
         for missing in plan.missingPaths {
             logger.warning(
                 "template path missing from payload; rendered its default or empty",
                 ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
                  "route": .string(missing.route), "path": .string(missing.path)])
         }
+        store(event, plan: plan, claimed: claimed, writer: writer)
+    }
+
+    /// Hands the jobs to the intake and answers once they are stored (202) or cannot be (503).
+    private func store(_ event: Event, plan: EventPlan, claimed: [String], writer: HTTPResponseWriter) {
         let body = IngressResponder.acceptedBody(event: event, plan: plan, duplicate: false)
         let logger = self.logger
+        let dedupe = self.dedupe
         let started = ContinuousClock.now
-        intake.accept(plan.jobs) { result in
+        let jobs = plan.jobs
+        intake.accept(jobs) { result in
             switch result {
             case .success:
+                dedupe.commit(claimed)
                 logger.info(
                     plan.routes.isEmpty ? "event accepted; no route matched" : "event accepted",
                     ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
                      "trigger_id": .string(event.triggerID ?? "-"), "routes": .string(plan.routes.joined(separator: ",")),
-                     "jobs": .int(plan.jobs.count), "ack_ms": .milliseconds(ContinuousClock.now - started)])
+                     "jobs": .int(jobs.count), "ack_ms": .milliseconds(ContinuousClock.now - started)])
                 writer.respond(.json(202, body))
             case .failure(let error):
+                dedupe.release(claimed)
                 logger.error(
                     "event not stored; answered 503 so that Kratos retries",
                     ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
@@ -121,6 +164,27 @@ final class IngressResponder: HTTPResponder {
                 writer.respond(.error(503, "jobs cannot be stored right now; retry later"))
             }
         }
+    }
+
+    private static func answerDuplicate(_ event: Event, stored: Bool, writer: HTTPResponseWriter, logger: Logger) {
+        guard stored else {
+            writer.respond(.error(503, "the first delivery of this event could not be stored; retry later"))
+            return
+        }
+        logger.info(
+            "duplicate event; already accepted",
+            ["event": .string(event.name.rawValue), "trigger_id": .string(event.triggerID ?? "-")])
+        writer.respond(.json(202, acceptedBody(event: event, plan: EventPlan(), duplicate: true)))
+    }
+
+    /// `Ory-Webhook-Trigger-ID` (the same on Kratos' retries); else flow id + event + identity id;
+    /// for courier messages without one, the message itself. Nil when nothing identifies the event.
+    static func dedupeKey(for event: Event, body: [UInt8]) -> String? {
+        if let trigger = event.triggerID, !trigger.isEmpty { return "trigger:\(trigger)" }
+        if event.name.isCourier { return "courier:" + String(decoding: body, as: UTF8.self) }
+        guard let flowID = event.payload["flow"]?["id"]?.string, !flowID.isEmpty else { return nil }
+        let identityID = event.identity?["id"]?.string ?? "-"
+        return "flow:\(flowID):\(event.name):\(identityID)"
     }
 
     /// `{"event_id": …, "event": …, "jobs": N, "routes": [...], "duplicate": false}`

@@ -1,0 +1,71 @@
+import Foundation
+import HeraldTestSupport
+import Testing
+
+/// Kratos' retries never send twice; route-level dedupe and delay (design §6.1, §7).
+@Suite struct DedupeAndDelayTests {
+    private let config = Integration.outboxConfig(extra: """
+          - name: new-device
+            events: [login.after]
+            dedupe: { key: "{{identity.id}}|{{request_headers.User-Agent[0]}}", window: 1h }
+            do: [{ action: box, to: "{{recipient}}", subject: "New device", text: "new device" }]
+          - name: later
+            events: [recovery.after]
+            delay: 1h
+            do: [{ action: box, to: "{{recipient}}", text: "a day later" }]
+        """)
+
+    private func post(_ address: String, _ path: String, _ example: String, trigger: String?) throws -> RawHTTPClient.Response {
+        var headers: [(String, String)] = []
+        if let trigger { headers.append(("Ory-Webhook-Trigger-ID", trigger)) }
+        return try RawHTTPClient(address: address).request("POST", path, headers: headers, body: try Integration.example(example))
+    }
+
+    @Test func retriesWithTheSameTriggerIDAreDuplicates() async throws {
+        let (herald, address) = try await Integration.serve(config)
+        let first = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: "t-1")
+        let second = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: "t-1")
+        #expect(first.status == 202 && first.text.contains(#""jobs":1"#) && first.text.contains(#""duplicate":false"#))
+        #expect(second.status == 202 && second.text.contains(#""jobs":0"#) && second.text.contains(#""duplicate":true"#))
+        // A new trigger id (the user retried the flow) is a new event.
+        let third = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: "t-2")
+        #expect(third.text.contains(#""duplicate":false"#))
+        let outbox = herald.directory.appendingPathComponent("outbox")
+        #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 2 })
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(Integration.files(in: outbox, suffix: ".eml").count == 2)
+        try await herald.stop()
+    }
+
+    @Test func withoutTriggerIDTheFlowAndIdentityIdentifyTheEvent() async throws {
+        let (herald, address) = try await Integration.serve(config)
+        let first = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: nil)
+        let second = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: nil)
+        #expect(first.text.contains(#""duplicate":false"#))
+        #expect(second.text.contains(#""duplicate":true"#))
+        try await herald.stop()
+    }
+
+    @Test func routeDedupeSendsOneAlertPerIdentityAndDevice() async throws {
+        let (herald, address) = try await Integration.serve(config)
+        let first = try post(address, "/v1/events/login/after", "login-after.json", trigger: "login-1")
+        let second = try post(address, "/v1/events/login/after", "login-after.json", trigger: "login-2")
+        #expect(first.text.contains(#""jobs":2,"routes":["sign-in","new-device"]"#))
+        #expect(second.text.contains(#""jobs":1,"routes":["sign-in","new-device"]"#))
+        try await herald.waitForLog("route suppressed by its dedupe window")
+        try await herald.stop()
+    }
+
+    @Test func delayedJobsWaitTheirTime() async throws {
+        let (herald, address) = try await Integration.serve(config)
+        let response = try post(address, "/v1/events/recovery/after", "recovery-after.json", trigger: nil)
+        #expect(response.text.contains(#""jobs":1,"routes":["later"]"#))
+        // Something else goes through meanwhile, proving the scheduler runs.
+        _ = try post(address, "/v1/events/login/after", "login-after.json", trigger: nil)
+        let outbox = herald.directory.appendingPathComponent("outbox")
+        #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 2 })
+        let subjects = try Integration.files(in: outbox, suffix: ".eml").map { try String(contentsOf: $0, encoding: .utf8) }
+        #expect(!subjects.contains { $0.contains("a day later") })
+        try await herald.stop()
+    }
+}

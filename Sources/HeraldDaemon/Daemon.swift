@@ -35,6 +35,7 @@ public final class Daemon: Sendable {
             try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
         } catch {
             logger.error("cannot create state_dir", ["path": .string(configuration.stateDirectory), "reason": .string("\(error)")])
+            logger.handler.flush()
             return 1
         }
         let scheduler = Scheduler(configuration: configuration, logger: logger)
@@ -47,6 +48,7 @@ public final class Daemon: Sendable {
             try server.start()
         } catch {
             logger.error("cannot listen", ["reason": .string("\(error)")])
+            logger.handler.flush()
             return 1
         }
         for address in server.boundAddresses {
@@ -70,6 +72,7 @@ public final class Daemon: Sendable {
         try? await server.run()
         signals.cancel()
         logger.info("stopped")
+        logger.handler.flush()
         return 0
     }
 

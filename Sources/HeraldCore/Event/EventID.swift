@@ -61,6 +61,9 @@ public final class TimeOrderedIDGenerator: Sendable {
     private struct State {
         var lastMilliseconds: UInt64 = 0
         var counter: UInt64 = 0
+        /// Seeded once from the system's generator; ids need uniqueness, not secrecy, and a
+        /// system call per id would cost more than the rest of making it.
+        var random = SplitMix64(seed: UInt64.random(in: .min ... .max))
     }
 
     private let state = Mutex(State())
@@ -72,12 +75,11 @@ public final class TimeOrderedIDGenerator: Sendable {
     }
 
     public func next() -> TimeOrderedID {
-        var random = SystemRandomNumberGenerator()
-        let (milliseconds, counter) = state.withLock { state -> (UInt64, UInt64) in
+        let (milliseconds, counter, randomBits) = state.withLock { state -> (UInt64, UInt64, UInt64) in
             let current = now()
             if current > state.lastMilliseconds {
                 state.lastMilliseconds = current
-                state.counter = random.next() & 0x3FF  // Leave headroom so the counter rarely overflows.
+                state.counter = state.random.next() & 0x3FF  // Leave headroom so the counter rarely overflows.
             } else {
                 state.counter += 1
                 if state.counter > 0xFFF {
@@ -86,10 +88,27 @@ public final class TimeOrderedIDGenerator: Sendable {
                     state.counter = 0
                 }
             }
-            return (state.lastMilliseconds, state.counter)
+            return (state.lastMilliseconds, state.counter, state.random.next())
         }
         let high = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | 0x7000 | counter
-        let low = (random.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        let low = (randomBits & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
         return TimeOrderedID(high: high, low: low)
+    }
+}
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a small, fast generator with good statistical quality.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

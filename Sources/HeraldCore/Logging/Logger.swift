@@ -49,6 +49,12 @@ public enum LogValue: Sendable, Equatable, ExpressibleByStringLiteral, Expressib
 /// memory in tests).
 public protocol LogHandler: Sendable {
     func log(level: LogLevel, message: String, fields: [(String, LogValue)])
+    /// Writes out anything buffered; called before the process exits.
+    func flush()
+}
+
+extension LogHandler {
+    public func flush() {}
 }
 
 /// A cheap, copyable front to a `LogHandler` with a minimum level and fields added to every line.
@@ -75,20 +81,26 @@ public struct Logger: Sendable {
 
     public func isEnabled(_ level: LogLevel) -> Bool { level >= self.level }
 
-    public func log(_ level: LogLevel, _ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
+    /// Logs when `level` is enabled; the fields are only computed then.
+    public func log(
+        _ level: LogLevel, _ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
+    ) {
         guard level >= self.level else { return }
-        handler.log(level: level, message: message, fields: self.fields + fields.map { ($0.key, $0.value) })
+        handler.log(level: level, message: message, fields: self.fields + fields().map { ($0.key, $0.value) })
     }
 
-    public func debug(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
-        guard isEnabled(.debug) else { return }
-        log(.debug, message, fields)
+    public func debug(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
+        log(.debug, message, fields())
     }
-    public func info(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.info, message, fields) }
-    public func warning(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) {
-        log(.warning, message, fields)
+    public func info(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
+        log(.info, message, fields())
     }
-    public func error(_ message: String, _ fields: KeyValuePairs<String, LogValue> = [:]) { log(.error, message, fields) }
+    public func warning(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
+        log(.warning, message, fields())
+    }
+    public func error(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
+        log(.error, message, fields())
+    }
 }
 
 private struct DiscardingLogHandler: LogHandler {

@@ -24,13 +24,42 @@ public struct WallClock: Sendable, Hashable, Comparable {
 
     /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-27T16:27:07.512Z`.
     public var rfc3339: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendRFC3339(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the RFC 3339 form to `bytes` without going through formatted strings (it is on
+    /// the path of every log line).
+    public func appendRFC3339(to bytes: inout [UInt8]) {
         var seconds = time_t(millisecondsSinceEpoch / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let millis = Int(millisecondsSinceEpoch % 1000)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(Int(millisecondsSinceEpoch % 1000), 3)
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     public static func < (lhs: WallClock, rhs: WallClock) -> Bool {

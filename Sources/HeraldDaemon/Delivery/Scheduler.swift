@@ -174,6 +174,10 @@ public final class Scheduler: Sendable {
 
 extension Scheduler: JobIntake {
     public func accept(_ jobs: [Job], completion: @escaping @Sendable (Result<Void, IntakeError>) -> Void) {
+        guard !jobs.isEmpty else {
+            completion(.success(()))
+            return
+        }
         let accepted = queue.withLock { state -> Bool in
             guard !state.stopping else { return false }
             guard state.count + jobs.count <= JobQueueState.capacity else { return false }

@@ -189,14 +189,22 @@ final class IngressResponder: HTTPResponder {
 
     /// `{"event_id": …, "event": …, "jobs": N, "routes": [...], "duplicate": false}`
     static func acceptedBody(event: Event, plan: EventPlan, duplicate: Bool) -> [UInt8] {
-        let body: JSON = [
-            "event_id": .string(event.id.description),
-            "event": .string(event.name.rawValue),
-            "jobs": .int(Int64(plan.jobs.count)),
-            "routes": .array(plan.routes.map(JSON.string)),
-            "duplicate": .bool(duplicate),
-        ]
-        return body.serialized()
+        var writer = JSONWriter(reservingCapacity: 160)
+        writer.beginObject()
+        writer.key("event_id")
+        writer.writeString(event.id.description)
+        writer.key("event")
+        writer.writeString(event.name.rawValue)
+        writer.key("jobs")
+        writer.write(plan.routePlans.reduce(0) { $0 + $1.jobs.count })
+        writer.key("routes")
+        writer.beginArray()
+        for route in plan.routePlans { writer.writeString(route.route) }
+        writer.endArray()
+        writer.key("duplicate")
+        writer.write(duplicate)
+        writer.endObject()
+        return writer.bytes
     }
 }
 

@@ -17,6 +17,10 @@ enum IngressRoute: Equatable {
         let message: String
     }
 
+    /// The ten flow events, made once.
+    private static let flowEvents: [String: EventName] = Dictionary(
+        uniqueKeysWithValues: EventName.known.filter(\.isFlowEvent).map { ($0.rawValue, $0) })
+
     init(path: Substring) throws(Unknown) {
         switch path {
         case "/healthz": self = .health
@@ -25,17 +29,19 @@ enum IngressRoute: Equatable {
         case "/v1/events", "/v1/events/": self = .envelope
         case "/v1/courier", "/v1/courier/": self = .courier
         default:
-            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 5, parts[0].isEmpty, parts[1] == "v1", parts[2] == "events" else {
+            let prefix = "/v1/events/"
+            guard path.hasPrefix(prefix), let slash = path.dropFirst(prefix.count).firstIndex(of: "/") else {
                 throw Unknown(message: "no such path; Herald serves /v1/events/{flow}/{phase}, /v1/events, /v1/courier, /healthz, /readyz, /metrics")
             }
-            guard EventName.flows.contains(String(parts[3])) else {
-                throw Unknown(message: "unknown flow '\(parts[3])'; expected one of \(EventName.flows.joined(separator: ", "))")
+            let flow = path[path.index(path.startIndex, offsetBy: prefix.count)..<slash]
+            let phase = path[path.index(after: slash)...]
+            guard let flowName = EventName.flows.first(where: { $0 == flow }) else {
+                throw Unknown(message: "unknown flow '\(flow)'; expected one of \(EventName.flows.joined(separator: ", "))")
             }
-            guard EventName.phases.contains(String(parts[4])) else {
-                throw Unknown(message: "unknown phase '\(parts[4])'; expected before or after")
+            guard let phaseName = EventName.phases.first(where: { $0 == phase }) else {
+                throw Unknown(message: "unknown phase '\(phase)'; expected before or after")
             }
-            self = .flowEvent(EventName(flow: String(parts[3]), phase: String(parts[4])))
+            self = .flowEvent(IngressRoute.flowEvents[flowName + "." + phaseName] ?? EventName(flow: flowName, phase: phaseName))
         }
     }
 

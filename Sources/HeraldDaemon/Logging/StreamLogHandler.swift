@@ -1,38 +1,130 @@
 import Foundation
 import HeraldCore
-import Synchronization
 
 /// Writes one line per record to a file descriptor (stderr for journald), as logfmt or JSON.
 ///
 /// `time=… level=info msg="event accepted" event=registration.after jobs=2`
 ///
 /// Personal data (`LogValue.personal`) is masked unless the config says `personal_data: show`.
-public final class StreamLogHandler: LogHandler {
+/// Lines are formatted by the caller and written by a dedicated thread, so that a slow reader of
+/// stderr never stalls the event loop; at most `maximumBuffered` bytes wait, beyond that lines
+/// are dropped and the drop is reported in the next line written.
+public final class StreamLogHandler: LogHandler, @unchecked Sendable {
+    // @unchecked Sendable: `condition` guards `pending`, `dropped` and `writing`; the other
+    // stored properties are immutable.
     public enum Format: Sendable { case logfmt, json }
+
+    public static let maximumBuffered = 8 << 20
+    /// Lines reach stderr within this time.
+    public static let flushInterval = 0.02
+    static let wakeThreshold = 64 << 10
 
     private let format: Format
     private let showPersonalData: Bool
     private let descriptor: Int32
-    /// Serializes writes so lines from different threads never interleave.
-    private let lock = Mutex(())
+    private let condition = NSCondition()
+    private var pending: [UInt8] = []
+    private var dropped = 0
+    private var writing = false
 
     public init(format: Format, showPersonalData: Bool = false, descriptor: Int32 = STDERR_FILENO) {
         self.format = format
         self.showPersonalData = showPersonalData
         self.descriptor = descriptor
+        let thread = Thread { [weak self] in
+            while let self, self.writeBatch() {}
+        }
+        thread.name = "herald-log"
+        thread.start()
     }
 
     public func log(level: LogLevel, message: String, fields: [(String, LogValue)]) {
-        let time = WallClock.now.rfc3339
-        var line: String
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        format(level: level, message: message, fields: fields, into: &line)
+        condition.lock()
+        if pending.count + line.count > StreamLogHandler.maximumBuffered {
+            dropped += 1
+        } else {
+            pending.append(contentsOf: line)
+        }
+        // Waking the writer for every line would cost a context switch per event; it wakes by
+        // itself every `flushInterval`, or now when much is waiting or the line matters.
+        if pending.count >= StreamLogHandler.wakeThreshold || level >= .warning {
+            condition.signal()
+        }
+        condition.unlock()
+    }
+
+    /// Waits until everything logged so far is written.
+    public func flush() {
+        condition.lock()
+        while !pending.isEmpty || writing {
+            condition.signal()
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
+        }
+        condition.unlock()
+    }
+
+    /// Takes what is pending and writes it; returns false never (the thread lives with the process).
+    private func writeBatch() -> Bool {
+        condition.lock()
+        if pending.count < StreamLogHandler.wakeThreshold {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: StreamLogHandler.flushInterval))
+        }
+        if pending.isEmpty {
+            condition.unlock()
+            return true
+        }
+        var batch = pending
+        pending = []
+        if dropped > 0 {
+            format(
+                level: .warning, message: "log lines dropped: stderr is not keeping up", fields: [("count", .int(dropped))],
+                into: &batch)
+            dropped = 0
+        }
+        writing = true
+        condition.unlock()
+        writeAll(batch)
+        condition.lock()
+        writing = false
+        condition.broadcast()
+        condition.unlock()
+        return true
+    }
+
+    private func writeAll(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, base + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+
+    private func format(level: LogLevel, message: String, fields: [(String, LogValue)], into line: inout [UInt8]) {
+        let time = WallClock.now
         switch format {
         case .logfmt:
-            line = "time=\(time) level=\(level) msg=\(logfmtValue(message))"
+            line.append(contentsOf: "time=".utf8)
+            time.appendRFC3339(to: &line)
+            line.append(contentsOf: " level=".utf8)
+            line.append(contentsOf: level.description.utf8)
+            line.append(contentsOf: " msg=".utf8)
+            appendLogfmtValue(message, to: &line)
             for (key, value) in fields {
-                line += " \(key)=\(logfmtValue(render(value)))"
+                line.append(UInt8(ascii: " "))
+                line.append(contentsOf: key.utf8)
+                line.append(UInt8(ascii: "="))
+                appendLogfmtValue(render(value), to: &line)
             }
         case .json:
-            var object: JSONObject = ["time": .string(time), "level": .string(level.description), "msg": .string(message)]
+            var object: JSONObject = ["time": .string(time.rfc3339), "level": .string(level.description), "msg": .string(message)]
             for (key, value) in fields {
                 switch value {
                 case .int(let number): object[key] = .int(Int64(number))
@@ -41,21 +133,9 @@ public final class StreamLogHandler: LogHandler {
                 default: object[key] = .string(render(value))
                 }
             }
-            line = JSON.object(object).serializedString
+            line.append(contentsOf: JSON.object(object).serialized())
         }
-        line += "\n"
-        lock.withLock { _ in
-            line.utf8CString.withUnsafeBufferPointer { buffer in
-                var offset = 0
-                let count = buffer.count - 1  // Without the terminating NUL.
-                while offset < count {
-                    let written = write(descriptor, buffer.baseAddress! + offset, count - offset)
-                    if written < 0 && errno == EINTR { continue }
-                    if written <= 0 { return }
-                    offset += written
-                }
-            }
-        }
+        line.append(UInt8(ascii: "\n"))
     }
 
     private func render(_ value: LogValue) -> String {
@@ -69,22 +149,37 @@ public final class StreamLogHandler: LogHandler {
     }
 }
 
-/// Quotes a logfmt value when it has spaces, quotes, `=` or control characters.
-func logfmtValue(_ text: String) -> String {
-    let needsQuotes = text.isEmpty || text.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" || $0.value < 0x20 }
-    guard needsQuotes else { return text }
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        default:
-            if scalar.value < 0x20 { result += "\\u{\(String(scalar.value, radix: 16))}" }
-            else { result.unicodeScalars.append(scalar) }
+/// Appends `text` as a logfmt value: as it is, or quoted and escaped when it has spaces,
+/// quotes, `=`, backslashes or control characters.
+func appendLogfmtValue(_ text: String, to line: inout [UInt8]) {
+    let utf8 = text.utf8
+    let needsQuotes = utf8.isEmpty || utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C || $0 == 0x7F }
+    guard needsQuotes else {
+        line.append(contentsOf: utf8)
+        return
+    }
+    line.append(UInt8(ascii: "\""))
+    for byte in utf8 {
+        switch byte {
+        case 0x22: line.append(contentsOf: "\\\"".utf8)
+        case 0x5C: line.append(contentsOf: "\\\\".utf8)
+        case 0x0A: line.append(contentsOf: "\\n".utf8)
+        case 0x0D: line.append(contentsOf: "\\r".utf8)
+        case 0x09: line.append(contentsOf: "\\t".utf8)
+        case 0..<0x20, 0x7F:
+            let hex = Array("0123456789abcdef".utf8)
+            line.append(contentsOf: "\\u00".utf8)
+            line.append(hex[Int(byte >> 4)])
+            line.append(hex[Int(byte & 0xF)])
+        default: line.append(byte)
         }
     }
-    return result + "\""
+    line.append(UInt8(ascii: "\""))
+}
+
+/// `text` as a logfmt value.
+func logfmtValue(_ text: String) -> String {
+    var bytes: [UInt8] = []
+    appendLogfmtValue(text, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
 }

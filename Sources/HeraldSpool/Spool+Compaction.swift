@@ -22,14 +22,11 @@ extension Spool {
     /// Largest chunk of copies written at once.
     private static let chunkBytes = 4 << 20
 
-    func runCompactor() {
+    /// Compacts whenever a segment is closed and every `interval`, until the spool closes.
+    func runCompactor(every interval: Duration) {
+        let nanoseconds = interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
         while !stopping.load(ordering: .acquiring) {
-            if let interval = options.compactionInterval {
-                let nanoseconds = interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
-                _ = compactorWakeup.wait(timeout: .now() + .nanoseconds(Int(nanoseconds)))
-            } else {
-                compactorWakeup.wait()
-            }
+            _ = compactorWakeup.wait(timeout: .now() + .nanoseconds(Int(nanoseconds)))
             if stopping.load(ordering: .acquiring) { return }
             compact()
         }

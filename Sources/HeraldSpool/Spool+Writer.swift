@@ -150,7 +150,7 @@ extension Spool {
             shared.active = number
         }
         logger.debug("started a segment", ["segment": .string(path)])
-        if sealed != nil { compactorWakeup.signal() }
+        if sealed != nil && options.compactionInterval != nil { compactorWakeup.signal() }
     }
 
     func synchronizeDirectory() throws(SpoolError) {

@@ -130,8 +130,12 @@ package final class Spool: Sendable {
         }
         writerThread.name = "herald-spool-writer"
         writerThread.start()
+        guard let interval = options.compactionInterval else {
+            compactorFinished.signal()
+            return
+        }
         let compactorThread = Thread { [self] in
-            runCompactor()
+            runCompactor(every: interval)
             compactorFinished.signal()
         }
         compactorThread.name = "herald-spool-compactor"

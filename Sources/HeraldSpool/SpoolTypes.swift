@@ -14,8 +14,8 @@ package struct SpoolOptions: Sendable {
     package var dedupeCapacity: Int = 1_000_000
     /// The old segments are compacted when at most this share of their bytes is still live.
     package var compactionThreshold: Double = 0.5
-    /// How often the compactor looks for work besides when a segment is closed; nil: only then
-    /// and when `compact()` is called.
+    /// How often the compactor looks for work, besides whenever a segment is closed; nil: no
+    /// automatic compaction, only when `compact()` is called (for tests and tools).
     package var compactionInterval: Duration? = .seconds(30)
     /// After a failed write, how often to try a fresh segment while no appends come in.
     package var recoveryProbeInterval: Duration = .seconds(1)

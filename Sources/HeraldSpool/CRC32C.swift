@@ -44,7 +44,8 @@ enum CRC32C {
                 position += 8
             }
             while position < count {
-                crc = table[Int((crc ^ UInt32(base.load(fromByteOffset: position, as: UInt8.self))) & 0xFF)] ^ (crc >> 8)
+                crc =
+                    table[Int((crc ^ UInt32(base.load(fromByteOffset: position, as: UInt8.self))) & 0xFF)] ^ (crc >> 8)
                 position += 1
             }
         }

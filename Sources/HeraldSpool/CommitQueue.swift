@@ -42,7 +42,9 @@ final class CommitQueue: Sendable {
     func enqueue(_ item: PendingWrite, limit: Int) -> SpoolError? {
         let (error, wake) = state.withLock { state -> (SpoolError?, Bool) in
             if state.closed { return (.closed, false) }
-            if state.bytes > 0 && state.bytes + item.bytes > limit { return (.overloaded(queuedBytes: state.bytes), false) }
+            if state.bytes > 0 && state.bytes + item.bytes > limit {
+                return (.overloaded(queuedBytes: state.bytes), false)
+            }
             state.items.append(item)
             state.bytes += item.bytes
             defer { state.writerWaiting = false }
@@ -94,7 +96,8 @@ final class CommitQueue: Sendable {
             if !batch.isEmpty { return .batch(batch) }
             if waited { return .idle }
             if let timeout {
-                let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+                let nanoseconds =
+                    timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
                 if wakeup.wait(timeout: .now() + .nanoseconds(Int(nanoseconds))) == .timedOut {
                     // Whether or not a signal races in now, the next wait returns at once at worst.
                     state.withLock { $0.writerWaiting = false }

@@ -41,7 +41,8 @@ struct CompactionChunk: Sendable {
                 records.append(.patchedJobAdded(job.frame, header: header))
                 records.append(
                     EncodedRecord(
-                        record: .jobDead(id: job.id, attempts: entry.attempts, diedAt: deadEntry.diedAt), frame: dead.frame))
+                        record: .jobDead(id: job.id, attempts: entry.attempts, diedAt: deadEntry.diedAt),
+                        frame: dead.frame))
             } else {
                 records.append(.patchedJobAdded(job.frame, header: header))
             }

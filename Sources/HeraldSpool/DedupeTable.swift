@@ -35,7 +35,9 @@ struct DedupeTable {
 
     /// Records a key; returns the slot it replaced, if any (so that its segment lets go of it).
     /// A key that expired already is ignored; so is an older expiry than the one known.
-    mutating func insert(_ digest: UInt128, expiresAt: Int64, segment: UInt32, now: Int64) -> (inserted: Bool, replaced: Slot?) {
+    mutating func insert(_ digest: UInt128, expiresAt: Int64, segment: UInt32, now: Int64) -> (
+        inserted: Bool, replaced: Slot?
+    ) {
         guard expiresAt > now else { return (false, nil) }
         let previous = slots[digest]
         if let previous, previous.expiresAt > expiresAt { return (false, nil) }

@@ -39,7 +39,8 @@ final class SegmentFile: Sendable {
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { raw in
                 Result { () throws(FileSystemError) in
-                    try fileSystem.write(descriptor, UnsafeRawBufferPointer(rebasing: raw[written...]), at: offset + Int64(written))
+                    try fileSystem.write(
+                        descriptor, UnsafeRawBufferPointer(rebasing: raw[written...]), at: offset + Int64(written))
                 }
             }
             let count: Int
@@ -54,13 +55,25 @@ final class SegmentFile: Sendable {
 
     /// Reads `count` bytes at `offset`; fewer only at the end of the file.
     func read(count: Int, at offset: Int64) throws(SpoolError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
+        var bytes: [UInt8] = []
+        let filled = try read(into: &bytes, count: count, at: offset)
+        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
+        return bytes
+    }
+
+    /// Reads `count` bytes at `offset` into the start of `bytes`, growing it if needed without
+    /// zeroing (recovery reuses one buffer for every segment); returns how many were read.
+    func read(into bytes: inout [UInt8], count: Int, at offset: Int64) throws(SpoolError) -> Int {
+        if bytes.count < count {
+            bytes = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        }
         var filled = 0
         let failure = bytes.withUnsafeMutableBytes { raw -> FileSystemError? in
             while filled < count {
                 do throws(FileSystemError) {
                     let got = try fileSystem.read(
-                        descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]), at: offset + Int64(filled))
+                        descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]),
+                        at: offset + Int64(filled))
                     if got == 0 { break }
                     filled += got
                 } catch {
@@ -70,12 +83,13 @@ final class SegmentFile: Sendable {
             return nil
         }
         if let failure { throw .io(operation: "read", path: path, code: failure.code) }
-        if filled < count { bytes.removeLast(count - filled) }
-        return bytes
+        return filled
     }
 
     func synchronize() throws(SpoolError) {
-        do { try fileSystem.synchronize(descriptor) } catch { throw .io(operation: "fdatasync", path: path, code: error.code) }
+        do { try fileSystem.synchronize(descriptor) } catch {
+            throw .io(operation: "fdatasync", path: path, code: error.code)
+        }
     }
 
     func truncate(to length: Int64) throws(SpoolError) {
@@ -85,6 +99,8 @@ final class SegmentFile: Sendable {
     }
 
     func size() throws(SpoolError) -> Int64 {
-        do { return try fileSystem.size(descriptor) } catch { throw .io(operation: "fstat", path: path, code: error.code) }
+        do { return try fileSystem.size(descriptor) } catch {
+            throw .io(operation: "fstat", path: path, code: error.code)
+        }
     }
 }

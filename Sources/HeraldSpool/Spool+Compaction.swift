@@ -74,7 +74,9 @@ extension Spool {
                 chunk.bytes += frame.count + (dead?.1.count ?? 0)
             } catch {
                 // The segment holding it stays (it is still referenced), so nothing is lost.
-                logger.error("compaction could not read a record", ["job": .string(job.id.description), "error": .string(error.description)])
+                logger.error(
+                    "compaction could not read a record",
+                    ["job": .string(job.id.description), "error": .string(error.description)])
             }
             if chunk.bytes >= Spool.chunkBytes, !flush() { return report }
         }
@@ -111,8 +113,10 @@ extension Spool {
         if report.segmentsDeleted > 0 {
             logger.info(
                 "compacted the spool",
-                ["segments_deleted": .int(report.segmentsDeleted), "bytes_deleted": .int(Int(report.bytesDeleted)),
-                 "jobs_copied": .int(report.jobsCopied)])
+                [
+                    "segments_deleted": .int(report.segmentsDeleted), "bytes_deleted": .int(Int(report.bytesDeleted)),
+                    "jobs_copied": .int(report.jobsCopied),
+                ])
         }
         return report
     }

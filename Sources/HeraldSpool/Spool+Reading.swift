@@ -33,13 +33,15 @@ extension Spool {
     package func deadLetter(_ id: TimeOrderedID) throws(SpoolError) -> DeadJob {
         let found = shared.withLock { shared -> (IndexEntry, RecordLocation, SegmentFile, SegmentFile)? in
             guard let entry = shared.index.jobs[id], let dead = shared.index.dead[id],
-                let jobFile = shared.segments[entry.segment]?.file, let deadFile = shared.segments[dead.record.segment]?.file
+                let jobFile = shared.segments[entry.segment]?.file,
+                let deadFile = shared.segments[dead.record.segment]?.file
             else { return nil }
             return (entry, dead.record, jobFile, deadFile)
         }
         guard let (jobEntry, deadLocation, jobFile, deadFile) = found else { throw .notFound(id) }
         let job = try SpoolReading.job(jobEntry, in: jobFile)
-        let death = try SpoolReading.decodeDeath(try readFrame(deadFile, at: deadLocation), file: deadFile, at: deadLocation)
+        let death = try SpoolReading.decodeDeath(
+            try readFrame(deadFile, at: deadLocation), file: deadFile, at: deadLocation)
         return DeadJob(job: job, diedAt: death.diedAt, reason: death.reason, lastAnswer: death.lastAnswer)
     }
 
@@ -47,7 +49,8 @@ extension Spool {
     package var statistics: SpoolStatistics {
         let writable = isWritable
         return shared.withLock {
-            SpoolReading.statistics(index: $0.index, segments: $0.segments, isWritable: writable, lastError: $0.lastError)
+            SpoolReading.statistics(
+                index: $0.index, segments: $0.segments, isWritable: writable, lastError: $0.lastError)
         }
     }
 

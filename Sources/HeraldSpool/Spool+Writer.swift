@@ -31,7 +31,9 @@ extension Spool {
     func startFreshSegment(_ writer: inout WriterState) {
         do throws(SpoolError) {
             try roll(&writer)
-            if !isWritable { logger.info("the spool is writable again", ["segment": .string(writer.active?.path ?? "")]) }
+            if !isWritable {
+                logger.info("the spool is writable again", ["segment": .string(writer.active?.path ?? "")])
+            }
             writable.store(true, ordering: .releasing)
             shared.withLock { $0.lastError = nil }
         } catch {
@@ -44,7 +46,9 @@ extension Spool {
             if writer.needsNewSegment || writer.active == nil { try roll(&writer) }
             let (buffer, placed) = build(batch)
             if !buffer.isEmpty {
-                if writer.size > Int64(SegmentHeader.size) && writer.size + Int64(buffer.count) > Int64(options.segmentSize) {
+                if writer.size > Int64(SegmentHeader.size)
+                    && writer.size + Int64(buffer.count) > Int64(options.segmentSize)
+                {
                     try roll(&writer)
                 }
                 guard let file = writer.active else { throw SpoolError.closed }
@@ -62,7 +66,8 @@ extension Spool {
                 shared.withLock { shared in
                     for record in placed {
                         let location = RecordLocation(
-                            segment: file.number, offset: UInt32(base) + UInt32(record.offset), length: UInt32(record.length))
+                            segment: file.number, offset: UInt32(base) + UInt32(record.offset),
+                            length: UInt32(record.length))
                         shared.index.apply(record.record, at: location, now: now)
                     }
                     shared.segments[file.number]?.size = size
@@ -109,7 +114,9 @@ extension Spool {
             // The unsynced bytes may survive; they were never acknowledged, and recovery sees
             // them as a torn tail or, if intact, as jobs the daemon answered 503 for (a
             // possible duplicate, never a loss).
-            logger.error("could not truncate a failed write", ["segment": .string(file.path), "error": .string(error.description)])
+            logger.error(
+                "could not truncate a failed write",
+                ["segment": .string(file.path), "error": .string(error.description)])
         }
         writer.needsNewSegment = true
     }

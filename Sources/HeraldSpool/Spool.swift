@@ -58,11 +58,15 @@ package final class Spool: Sendable {
         recovered: RecoveredSpool, lockDescriptor: Int32
     ) {
         self.directory = directory
+        var options = options
+        options.segmentSize = min(max(options.segmentSize, 4096), SpoolOptions.segmentLimit)
+        options.maxRecordBytes = min(options.maxRecordBytes, SpoolOptions.recordLimit)
         self.options = options
         self.logger = logger
         self.fileSystem = fileSystem
         self.lockDescriptor = lockDescriptor
-        self.shared = Mutex(Shared(index: recovered.index, segments: recovered.segments, active: recovered.appendTo?.number))
+        self.shared = Mutex(
+            Shared(index: recovered.index, segments: recovered.segments, active: recovered.appendTo?.number))
     }
 
     /// Opens (creating if needed) the spool of `stateDirectory`, recovers it and starts the writer.
@@ -78,7 +82,9 @@ package final class Spool: Sendable {
     ) throws(SpoolError) -> Spool {
         let directory = stateDirectory + "/spool"
         for path in [stateDirectory, directory] {
-            do { try fileSystem.makeDirectory(path) } catch { throw .io(operation: "mkdir", path: path, code: error.code) }
+            do { try fileSystem.makeDirectory(path) } catch {
+                throw .io(operation: "mkdir", path: path, code: error.code)
+            }
         }
         let lockPath = directory + "/LOCK"
         let lockDescriptor: Int32
@@ -114,7 +120,8 @@ package final class Spool: Sendable {
         logger.info(
             "spool opened",
             [
-                "directory": .string(directory), "jobs": .int(statistics.depth), "dead_letters": .int(statistics.deadLetters),
+                "directory": .string(directory), "jobs": .int(statistics.depth),
+                "dead_letters": .int(statistics.deadLetters),
                 "segments": .int(statistics.segments), "bytes": .int(Int(statistics.bytesOnDisk)),
                 "recovery_ms": .milliseconds(ContinuousClock.now - started),
             ])
@@ -191,7 +198,9 @@ package final class Spool: Sendable {
         _ id: TimeOrderedID, attempts: Int, notBefore: WallClock, outcome: String, reason: String,
         completion: SpoolCompletion? = nil
     ) {
-        append([.attemptFinished(id, attempts: attempts, notBefore: notBefore, outcome: outcome, reason: reason)], completion: completion)
+        append(
+            [.attemptFinished(id, attempts: attempts, notBefore: notBefore, outcome: outcome, reason: reason)],
+            completion: completion)
     }
 
     /// Marks a job delivered. Lost in a crash, the job is performed once more (at-least-once).

@@ -1,5 +1,5 @@
-import HeraldCore
 import Glibc
+import HeraldCore
 
 /// Why the spool could not do something. Every failed append carries one; the daemon answers 503
 /// for any of them, so that Kratos retries.

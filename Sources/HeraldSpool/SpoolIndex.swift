@@ -98,7 +98,9 @@ struct SpoolIndex: Sendable {
             jobs[id] = entry
         case .dedupeKey(let digest, let expiresAt):
             let (inserted, replaced) = dedupe.insert(digest, expiresAt: expiresAt, segment: location.segment, now: now)
-            if let replaced { release(RecordLocation(segment: replaced.segment, offset: 0, length: DedupeTable.frameLength)) }
+            if let replaced {
+                release(RecordLocation(segment: replaced.segment, offset: 0, length: DedupeTable.frameLength))
+            }
             if inserted { retain(location) }
             for segment in dedupe.sweep(now: now) {
                 release(RecordLocation(segment: segment, offset: 0, length: DedupeTable.frameLength))

@@ -14,7 +14,8 @@ enum SpoolReading {
             return false
         }
         guard valid else {
-            throw .corrupt(path: file.path, offset: Int64(location.offset), reason: "the record no longer passes its checksum")
+            throw .corrupt(
+                path: file.path, offset: Int64(location.offset), reason: "the record no longer passes its checksum")
         }
         return frame
     }
@@ -39,7 +40,9 @@ enum SpoolReading {
         }
     }
 
-    static func decodeDeath(_ frame: [UInt8], file: SegmentFile, at location: RecordLocation) throws(SpoolError) -> Death {
+    static func decodeDeath(_ frame: [UInt8], file: SegmentFile, at location: RecordLocation) throws(SpoolError)
+        -> Death
+    {
         let result = frame.withUnsafeBytes { raw in
             Result { () throws(RecordDecodingError) in
                 try SpoolRecord.decodeDeath(payload: UnsafeRawBufferPointer(rebasing: raw[RecordEncoder.headerSize...]))
@@ -58,7 +61,8 @@ enum SpoolReading {
         for (id, entry) in index.jobs where !entry.isDead {
             summaries.append(
                 JobSummary(
-                    id: id, action: index.action(of: entry), orderingGroup: entry.orderingGroup == 0 ? nil : entry.orderingGroup,
+                    id: id, action: index.action(of: entry),
+                    orderingGroup: entry.orderingGroup == 0 ? nil : entry.orderingGroup,
                     createdAt: WallClock(millisecondsSinceEpoch: entry.createdAt),
                     notBefore: WallClock(millisecondsSinceEpoch: entry.notBefore), attempts: Int(entry.attempts)))
         }
@@ -96,7 +100,8 @@ enum SpoolReading {
     static func deadLetters(_ listing: [DeadListing]) -> [DeadLetterSummary] {
         listing.map { item in
             var summary = DeadLetterSummary(
-                id: item.id, action: item.action, attempts: item.attempts, createdAt: item.createdAt, diedAt: item.diedAt,
+                id: item.id, action: item.action, attempts: item.attempts, createdAt: item.createdAt,
+                diedAt: item.diedAt,
                 reason: "", lastAnswer: nil)
             do throws(SpoolError) {
                 guard let file = item.file else { throw .notFound(item.id) }

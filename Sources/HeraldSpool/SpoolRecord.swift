@@ -92,7 +92,8 @@ extension EncodedRecord {
         encoder.append(truncated(outcome))
         encoder.append(truncated(reason))
         return EncodedRecord(
-            record: .attemptFinished(id: id, attempts: UInt32(clamping: attempts), notBefore: notBefore.millisecondsSinceEpoch),
+            record: .attemptFinished(
+                id: id, attempts: UInt32(clamping: attempts), notBefore: notBefore.millisecondsSinceEpoch),
             frame: encoder.finish())
     }
 
@@ -110,7 +111,8 @@ extension EncodedRecord {
         encoder.append(truncated(death.reason))
         encoder.append(optional: death.lastAnswer.map(truncated))
         return EncodedRecord(
-            record: .jobDead(id: id, attempts: UInt32(clamping: death.attempts), diedAt: death.diedAt.millisecondsSinceEpoch),
+            record: .jobDead(
+                id: id, attempts: UInt32(clamping: death.attempts), diedAt: death.diedAt.millisecondsSinceEpoch),
             frame: encoder.finish())
     }
 
@@ -118,7 +120,8 @@ extension EncodedRecord {
         var encoder = RecordEncoder(.jobRetried)
         encoder.append(id)
         encoder.append(notBefore.millisecondsSinceEpoch)
-        return EncodedRecord(record: .jobRetried(id: id, notBefore: notBefore.millisecondsSinceEpoch), frame: encoder.finish())
+        return EncodedRecord(
+            record: .jobRetried(id: id, notBefore: notBefore.millisecondsSinceEpoch), frame: encoder.finish())
     }
 
     static func jobDropped(_ id: TimeOrderedID) -> EncodedRecord {
@@ -141,7 +144,8 @@ extension EncodedRecord {
         var frame = frame
         frame.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: header.attempts.littleEndian, toByteOffset: attemptsOffset, as: UInt32.self)
-            raw.storeBytes(of: UInt64(bitPattern: header.notBefore).littleEndian, toByteOffset: notBeforeOffset, as: UInt64.self)
+            raw.storeBytes(
+                of: UInt64(bitPattern: header.notBefore).littleEndian, toByteOffset: notBeforeOffset, as: UInt64.self)
         }
         RecordEncoder.seal(&frame)
         return EncodedRecord(record: .jobAdded(header), frame: frame)

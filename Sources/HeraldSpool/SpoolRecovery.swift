@@ -31,6 +31,7 @@ enum SpoolRecovery {
         var recovered = RecoveredSpool(
             index: SpoolIndex(dedupeCapacity: options.dedupeCapacity), segments: [:], appendTo: nil,
             nextNumber: (numbers.last ?? 0) + 1)
+        var buffer: [UInt8] = []
         for (position, number) in numbers.enumerated() {
             let isLast = position == numbers.count - 1
             let path = directory + "/" + SegmentFile.name(of: number)
@@ -40,29 +41,35 @@ enum SpoolRecovery {
             }
             let file = SegmentFile(number: number, path: path, descriptor: descriptor, fileSystem: fileSystem)
             let size = try file.size()
-            let bytes = try file.read(count: Int(size), at: 0)
+            let count = try file.read(into: &buffer, count: Int(size), at: 0)
             let log = logger.with(["segment": .string(path)])
-            let headerProblem = bytes.withUnsafeBytes { SegmentHeader.problem(in: $0) }
+            let headerProblem = buffer.withUnsafeBytes {
+                SegmentHeader.problem(in: UnsafeRawBufferPointer(rebasing: $0[..<count]))
+            }
             if let headerProblem {
-                if isLast && bytes.count < SegmentHeader.size {
+                if isLast && count < SegmentHeader.size {
                     // Created but never synced (a crash while starting a segment): nothing was in it.
-                    log.warning("dropping a segment whose creation was interrupted", ["bytes": .int(bytes.count)])
+                    log.warning("dropping a segment whose creation was interrupted", ["bytes": .int(count)])
                     if writable { try remove(path, directory: directory, fileSystem: fileSystem) }
                 } else {
-                    log.error("skipping an unreadable segment", ["reason": .string(headerProblem), "bytes": .int(bytes.count)])
+                    log.error(
+                        "skipping an unreadable segment", ["reason": .string(headerProblem), "bytes": .int(count)])
                     recovered.segments[number] = LoadedSegment(file: file, size: size)
                 }
                 continue
             }
-            let damage = bytes.withUnsafeBytes { raw in
-                var scanner = SegmentScanner(bytes: raw, maxRecordBytes: options.maxRecordBytes)
+            let damage = buffer.withUnsafeBytes { raw in
+                var scanner = SegmentScanner(
+                    bytes: UnsafeRawBufferPointer(rebasing: raw[..<count]), maxRecordBytes: SpoolOptions.recordLimit)
                 return scanner.scan { offset, length, type, payload in
                     do throws(RecordDecodingError) {
                         let record = try SpoolRecord.decode(type: type, payload: payload)
                         let location = RecordLocation(segment: number, offset: UInt32(offset), length: UInt32(length))
                         recovered.index.apply(record, at: location, now: now)
                     } catch {
-                        log.error("skipping a record that cannot be decoded", ["offset": .int(offset), "reason": .string(error.reason)])
+                        log.error(
+                            "skipping a record that cannot be decoded",
+                            ["offset": .int(offset), "reason": .string(error.reason)])
                     }
                 }
             }
@@ -77,13 +84,14 @@ enum SpoolRecovery {
                 case .unresolved(let offset, let reason):
                     log.error(
                         "corrupt records were skipped up to the end of the segment",
-                        ["offset": .int(offset), "bytes_skipped": .int(bytes.count - offset), "reason": .string(reason)])
+                        ["offset": .int(offset), "bytes_skipped": .int(count - offset), "reason": .string(reason)])
                     canAppend = false
                 case .tornTail(let offset, let reason):
                     // Written but never synced, so never acknowledged: dropping it loses nothing.
                     log.warning(
-                        writable && isLast ? "truncating the torn tail of the log" : "ignoring the torn tail of a segment",
-                        ["offset": .int(offset), "bytes_dropped": .int(bytes.count - offset), "reason": .string(reason)])
+                        writable && isLast
+                            ? "truncating the torn tail of the log" : "ignoring the torn tail of a segment",
+                        ["offset": .int(offset), "bytes_dropped": .int(count - offset), "reason": .string(reason)])
                     validEnd = Int64(offset)
                     if writable && isLast {
                         try file.truncate(to: validEnd)

@@ -8,8 +8,13 @@ package struct SpoolOptions: Sendable {
     package var maxBatchBytes: Int = 8 << 20
     /// Appends are refused (`SpoolError.overloaded`) while more than this many bytes wait.
     package var maxQueuedBytes: Int = 64 << 20
-    /// The largest record accepted (a job with its payload).
+    /// The largest record accepted (a job with its payload); at most `recordLimit`.
     package var maxRecordBytes: Int = 16 << 20
+    /// The largest record recovery accepts, whatever `maxRecordBytes` says now (so that lowering
+    /// the setting never turns stored records into "corrupt" ones).
+    package static let recordLimit = 64 << 20
+    /// The largest segment size (record offsets are 32-bit).
+    package static let segmentLimit = 1 << 30
     /// Dedupe keys kept at most; beyond it the oldest are forgotten early.
     package var dedupeCapacity: Int = 1_000_000
     /// The old segments are compacted when at most this share of their bytes is still live.

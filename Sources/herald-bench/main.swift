@@ -5,6 +5,7 @@ import Foundation
 let arguments = CommandLine.arguments.dropFirst()
 let benchmarks: [String: () throws -> Void] = [
     "http": runHTTPBenchmark,
+    "spool": runSpoolBenchmark,
 ]
 
 guard let name = arguments.first, let benchmark = benchmarks[name] else {

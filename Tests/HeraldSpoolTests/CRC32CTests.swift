@@ -1,5 +1,6 @@
-@testable import HeraldSpool
 import Testing
+
+@testable import HeraldSpool
 
 struct CRC32CTests {
     /// Published check values (RFC 3720 appendix B.4 and the CRC catalogue's "check").

@@ -137,7 +137,11 @@ final class FaultyFileSystem: SpoolFileSystem {
             state.paths = [:]
             for path in state.synced.keys {
                 var status = stat()
-                if stat(path, &status) == 0 { state.synced[path] = Int64(status.st_size) } else { state.synced[path] = nil }
+                if stat(path, &status) == 0 {
+                    state.synced[path] = Int64(status.st_size)
+                } else {
+                    state.synced[path] = nil
+                }
             }
         }
     }
@@ -185,7 +189,9 @@ final class FaultyFileSystem: SpoolFileSystem {
         }
     }
 
-    func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(FileSystemError) -> Int {
+    func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(FileSystemError)
+        -> Int
+    {
         try state.withLock { _ throws(FileSystemError) in try real.read(descriptor, into: buffer, at: offset) }
     }
 
@@ -211,7 +217,9 @@ final class FaultyFileSystem: SpoolFileSystem {
         try state.withLock { state throws(FileSystemError) in
             if crashesNow(&state) { throw FileSystemError(EIO) }
             try real.truncate(descriptor, to: length)
-            if let path = state.paths[descriptor], let synced = state.synced[path] { state.synced[path] = min(synced, length) }
+            if let path = state.paths[descriptor], let synced = state.synced[path] {
+                state.synced[path] = min(synced, length)
+            }
         }
     }
 

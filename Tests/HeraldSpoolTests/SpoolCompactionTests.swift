@@ -1,7 +1,8 @@
 import Foundation
 import HeraldCore
-@testable import HeraldSpool
 import Testing
+
+@testable import HeraldSpool
 
 struct SpoolCompactionTests {
     private func diskUse(_ directory: TemporaryDirectory) -> Int {
@@ -13,7 +14,8 @@ struct SpoolCompactionTests {
     @Test func diskUseDropsAfterJobsComplete() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(segmentSize: 32 << 10), logger: .discarding)
+        let spool = try Spool.open(
+            stateDirectory: directory.path, options: testOptions(segmentSize: 32 << 10), logger: .discarding)
         defer { spool.close() }
         let jobs = (0..<400).map { _ in makeJob(payloadBytes: 400) }
         for batch in stride(from: 0, to: jobs.count, by: 10) { try await spool.add(Array(jobs[batch..<batch + 10])) }
@@ -37,7 +39,8 @@ struct SpoolCompactionTests {
         let jobs = (0..<400).map { _ in makeJob(payloadBytes: 400) }
         for batch in stride(from: 0, to: jobs.count, by: 10) {
             try await spool.add(
-                Array(jobs[batch..<batch + 10]), dedupeKeys: [DedupeKey("key-\(batch)", expiresAt: clock.now.adding(.seconds(600)))])
+                Array(jobs[batch..<batch + 10]),
+                dedupeKeys: [DedupeKey("key-\(batch)", expiresAt: clock.now.adding(.seconds(600)))])
         }
         let retryAt = clock.now.adding(.seconds(90))
         var expectedLive: [TimeOrderedID] = []
@@ -103,10 +106,13 @@ struct SpoolCompactionTests {
             let clock = ManualTimeSource()
             let options = testOptions(clock: clock, segmentSize: 16 << 10)
             let fileSystem = FaultyFileSystem()
-            let spool = try Spool.open(stateDirectory: directory.path, options: options, logger: .discarding, fileSystem: fileSystem)
+            let spool = try Spool.open(
+                stateDirectory: directory.path, options: options, logger: .discarding, fileSystem: fileSystem)
             let jobs = (0..<120).map { _ in makeJob(payloadBytes: 400) }
             for batch in stride(from: 0, to: jobs.count, by: 10) {
-                try await spool.add(Array(jobs[batch..<batch + 10]), dedupeKeys: [DedupeKey("k\(batch)", expiresAt: clock.now.adding(.seconds(60)))])
+                try await spool.add(
+                    Array(jobs[batch..<batch + 10]),
+                    dedupeKeys: [DedupeKey("k\(batch)", expiresAt: clock.now.adding(.seconds(60)))])
             }
             var live: Set<TimeOrderedID> = []
             for (position, job) in jobs.enumerated() {
@@ -120,7 +126,9 @@ struct SpoolCompactionTests {
             }
             try await spool.flush()
             let start = fileSystem.changeCount
-            if changesInCompaction > 0 { fileSystem.crash(atChange: crashPoint, tearing: .random(seed: UInt64(crashPoint))) }
+            if changesInCompaction > 0 {
+                fileSystem.crash(atChange: crashPoint, tearing: .random(seed: UInt64(crashPoint)))
+            }
             spool.compact()
             if changesInCompaction == 0 {
                 changesInCompaction = fileSystem.changeCount - start
@@ -131,7 +139,8 @@ struct SpoolCompactionTests {
             spool.close()
             fileSystem.restart()
 
-            let reopened = try Spool.open(stateDirectory: directory.path, options: options, logger: .discarding, fileSystem: fileSystem)
+            let reopened = try Spool.open(
+                stateDirectory: directory.path, options: options, logger: .discarding, fileSystem: fileSystem)
             #expect(Set(reopened.liveJobs.map(\.id)) == live, "crash at change \(crashPoint)")
             #expect(reopened.liveJobs.count == live.count)
             #expect(reopened.deadLetters.count == 15, "crash at change \(crashPoint)")

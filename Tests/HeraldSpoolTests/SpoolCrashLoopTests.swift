@@ -1,8 +1,9 @@
 import Dispatch
 import HeraldCore
-@testable import HeraldSpool
 import Synchronization
 import Testing
+
+@testable import HeraldSpool
 
 /// Many rounds of random appends, completions and compactions, each ended by a crash at a random
 /// system call (with a random torn tail): after every recovery, each acknowledged job that was

@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
 import HeraldCore
-@testable import HeraldSpool
 import Testing
+
+@testable import HeraldSpool
 
 /// Faults injected through the file-system seam: every failed append is reported as failed,
 /// leaves the log consistent, and the spool recovers when the fault clears.
@@ -11,7 +12,8 @@ struct SpoolFaultTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let fileSystem = FaultyFileSystem()
-        let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: .discarding, fileSystem: fileSystem)
+        let spool = try Spool.open(
+            stateDirectory: directory.path, options: testOptions(), logger: .discarding, fileSystem: fileSystem)
         fileSystem.failWrite(with: .short(10))
         let job = makeJob()
         try await spool.add([job])
@@ -28,7 +30,8 @@ struct SpoolFaultTests {
         defer { directory.remove() }
         let fileSystem = FaultyFileSystem()
         let log = RecordingLogHandler()
-        let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: log.logger, fileSystem: fileSystem)
+        let spool = try Spool.open(
+            stateDirectory: directory.path, options: testOptions(), logger: log.logger, fileSystem: fileSystem)
         let before = makeJob()
         try await spool.add([before])
 
@@ -64,7 +67,8 @@ struct SpoolFaultTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let fileSystem = FaultyFileSystem()
-        let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: .discarding, fileSystem: fileSystem)
+        let spool = try Spool.open(
+            stateDirectory: directory.path, options: testOptions(), logger: .discarding, fileSystem: fileSystem)
         let segmentBefore = directory.segments.last
         fileSystem.failSync(with: EIO)
         let failed = makeJob()
@@ -91,7 +95,8 @@ struct SpoolFaultTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let fileSystem = FaultyFileSystem()
-        let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: .discarding, fileSystem: fileSystem)
+        let spool = try Spool.open(
+            stateDirectory: directory.path, options: testOptions(), logger: .discarding, fileSystem: fileSystem)
         let acknowledged = (0..<10).map { _ in makeJob() }
         try await spool.add(acknowledged)
         // The next change is the batch's write; the one after is its fdatasync: crash there.
@@ -102,7 +107,8 @@ struct SpoolFaultTests {
         fileSystem.restart()
 
         let log = RecordingLogHandler()
-        let reopened = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: log.logger, fileSystem: fileSystem)
+        let reopened = try Spool.open(
+            stateDirectory: directory.path, options: testOptions(), logger: log.logger, fileSystem: fileSystem)
         defer { reopened.close() }
         let live = Set(reopened.liveJobs.map(\.id))
         #expect(live.isSuperset(of: acknowledged.map(\.id)))
@@ -128,7 +134,9 @@ struct SpoolFaultTests {
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: segment)))
         var offset = SegmentHeader.size
         for _ in 0..<5 {
-            offset += RecordEncoder.headerSize + Int(UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16)
+            offset +=
+                RecordEncoder.headerSize
+                + Int(UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16)
         }
         bytes[offset + 60] ^= 0x55
         try Data(bytes).write(to: URL(fileURLWithPath: segment))
@@ -192,7 +200,8 @@ struct SpoolFaultTests {
                     for _ in 0..<max(0, Int(length) - 1) { bytes.append(UInt8.random(in: 0...255, using: &random)) }
                 }
             }
-            try Data(bytes).write(to: URL(fileURLWithPath: directory.spool + "/" + SegmentFile.name(of: UInt32(number))))
+            try Data(bytes).write(
+                to: URL(fileURLWithPath: directory.spool + "/" + SegmentFile.name(of: UInt32(number))))
         }
         let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: .discarding)
         let job = makeJob()

@@ -1,7 +1,8 @@
 import Foundation
 import HeraldCore
-@testable import HeraldSpool
 import Testing
+
+@testable import HeraldSpool
 
 struct SpoolSnapshotTests {
     @Test func aReadOnlyViewIgnoresATornTailAndChangesNothing() async throws {

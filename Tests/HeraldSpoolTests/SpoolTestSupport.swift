@@ -1,7 +1,8 @@
 import Foundation
 import HeraldCore
-@testable import HeraldSpool
 import Synchronization
+
+@testable import HeraldSpool
 
 /// A fresh directory under /tmp, removed by `remove()`.
 struct TemporaryDirectory {
@@ -19,7 +20,8 @@ struct TemporaryDirectory {
 
     /// The segment files, oldest first.
     var segments: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).filter { $0.hasPrefix("segment-") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: spool)) ?? []).filter { $0.hasPrefix("segment-") }
+            .sorted()
             .map { spool + "/" + $0 }
     }
 }

@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
 import HeraldCore
-@testable import HeraldSpool
 import Synchronization
 import Testing
+
+@testable import HeraldSpool
 
 struct SpoolTests {
     @Test func addedJobsSurviveReopenWithTheirPayloads() async throws {
@@ -101,7 +102,8 @@ struct SpoolTests {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
         let clock = ManualTimeSource()
-        let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(clock: clock), logger: .discarding)
+        let spool = try Spool.open(
+            stateDirectory: directory.path, options: testOptions(clock: clock), logger: .discarding)
         let trigger = "trigger-7f1c"
         #expect(!spool.seen(trigger, now: clock.now))
         try await spool.add([makeJob()], dedupeKeys: [DedupeKey(trigger, expiresAt: clock.now.adding(.seconds(60)))])
@@ -110,13 +112,15 @@ struct SpoolTests {
         #expect(!spool.seen(trigger, now: clock.now.adding(.seconds(61))))
         spool.close()
 
-        let reopened = try Spool.open(stateDirectory: directory.path, options: testOptions(clock: clock), logger: .discarding)
+        let reopened = try Spool.open(
+            stateDirectory: directory.path, options: testOptions(clock: clock), logger: .discarding)
         #expect(reopened.seen(trigger, now: clock.now))
         #expect(reopened.statistics.dedupeKeys == 1)
         reopened.close()
 
         clock.advance(.seconds(120))
-        let expired = try Spool.open(stateDirectory: directory.path, options: testOptions(clock: clock), logger: .discarding)
+        let expired = try Spool.open(
+            stateDirectory: directory.path, options: testOptions(clock: clock), logger: .discarding)
         defer { expired.close() }
         #expect(!expired.seen(trigger, now: clock.now))
         #expect(expired.statistics.dedupeKeys == 0)

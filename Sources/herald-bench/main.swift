@@ -6,6 +6,7 @@ let arguments = CommandLine.arguments.dropFirst()
 let benchmarks: [String: () throws -> Void] = [
     "http": runHTTPBenchmark,
     "json": jsonBenchmark,
+    "spool": runSpoolBenchmark,
 ]
 
 guard let name = arguments.first, let benchmark = benchmarks[name] else {

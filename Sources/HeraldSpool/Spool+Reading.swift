@@ -1,0 +1,60 @@
+import HeraldCore
+
+extension Spool {
+    /// The jobs waiting to run (not dead letters), in planning order: what the scheduler loads
+    /// at start-up.
+    package var liveJobs: [JobSummary] {
+        shared.withLock { SpoolReading.liveJobs(in: $0.index) }
+    }
+
+    /// A queued job or dead letter with its payload, read from disk.
+    /// - Throws: `SpoolError.notFound`, or `.corrupt`/`.io` when its record cannot be read.
+    package func job(_ id: TimeOrderedID) throws(SpoolError) -> Job {
+        let found = shared.withLock { shared -> (IndexEntry, SegmentFile)? in
+            guard let entry = shared.index.jobs[id], let file = shared.segments[entry.segment]?.file else { return nil }
+            return (entry, file)
+        }
+        guard let (entry, file) = found else { throw .notFound(id) }
+        return try SpoolReading.job(entry, in: file)
+    }
+
+    /// Whether `key` was recorded with jobs and has not expired at `now`.
+    package func seen(_ key: String, now: WallClock) -> Bool {
+        let digest = Digest.dedupe(key)
+        return shared.withLock { $0.index.dedupe.contains(digest, now: now.millisecondsSinceEpoch) }
+    }
+
+    /// The dead letters, oldest first, with their reasons (read from disk).
+    package var deadLetters: [DeadLetterSummary] {
+        SpoolReading.deadLetters(shared.withLock { SpoolReading.deadListing(in: $0.index, segments: $0.segments) })
+    }
+
+    /// One dead letter with its job.
+    package func deadLetter(_ id: TimeOrderedID) throws(SpoolError) -> DeadJob {
+        let found = shared.withLock { shared -> (IndexEntry, RecordLocation, SegmentFile, SegmentFile)? in
+            guard let entry = shared.index.jobs[id], let dead = shared.index.dead[id],
+                let jobFile = shared.segments[entry.segment]?.file,
+                let deadFile = shared.segments[dead.record.segment]?.file
+            else { return nil }
+            return (entry, dead.record, jobFile, deadFile)
+        }
+        guard let (jobEntry, deadLocation, jobFile, deadFile) = found else { throw .notFound(id) }
+        let job = try SpoolReading.job(jobEntry, in: jobFile)
+        let death = try SpoolReading.decodeDeath(
+            try readFrame(deadFile, at: deadLocation), file: deadFile, at: deadLocation)
+        return DeadJob(job: job, diedAt: death.diedAt, reason: death.reason, lastAnswer: death.lastAnswer)
+    }
+
+    /// Depth, oldest job, dedupe keys, disk use, health. Walks the index (a few ms per million jobs).
+    package var statistics: SpoolStatistics {
+        let writable = isWritable
+        return shared.withLock {
+            SpoolReading.statistics(
+                index: $0.index, segments: $0.segments, isWritable: writable, lastError: $0.lastError)
+        }
+    }
+
+    func readFrame(_ file: SegmentFile, at location: RecordLocation) throws(SpoolError) -> [UInt8] {
+        try SpoolReading.readFrame(file, at: location)
+    }
+}

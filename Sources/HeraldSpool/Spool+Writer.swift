@@ -1,0 +1,168 @@
+import HeraldCore
+
+/// The writer thread: group commit. Everything queued while the previous fdatasync ran goes out
+/// with one write and one fdatasync; then the index learns of it and the completions run.
+extension Spool {
+    /// A record of the batch being written, at `offset` from the start of the batch.
+    private struct Placed {
+        let record: SpoolRecord
+        let offset: Int
+        let length: Int
+    }
+
+    func runWriter(_ writer: inout WriterState) {
+        while true {
+            let timeout = writer.needsNewSegment || writer.active == nil ? options.recoveryProbeInterval : nil
+            switch queue.take(maxBytes: options.maxBatchBytes, timeout: timeout) {
+            case .finished:
+                return
+            case .idle:
+                // Unwritable and nothing to write: see whether a fresh segment can be made now,
+                // so that `/readyz` recovers without waiting for traffic.
+                startFreshSegment(&writer)
+            case .batch(let batch):
+                let result = write(batch, &writer)
+                for item in batch { item.completion?(result) }
+            }
+        }
+    }
+
+    /// Starts a new segment after a failure or at open; logs and stays unwritable when it cannot.
+    func startFreshSegment(_ writer: inout WriterState) {
+        do throws(SpoolError) {
+            try roll(&writer)
+            if !isWritable {
+                logger.info("the spool is writable again", ["segment": .string(writer.active?.path ?? "")])
+            }
+            writable.store(true, ordering: .releasing)
+            shared.withLock { $0.lastError = nil }
+        } catch {
+            noteFailure(error)
+        }
+    }
+
+    private func write(_ batch: [PendingWrite], _ writer: inout WriterState) -> Result<Void, SpoolError> {
+        do throws(SpoolError) {
+            if writer.needsNewSegment || writer.active == nil { try roll(&writer) }
+            let (buffer, placed) = build(batch)
+            if !buffer.isEmpty {
+                if writer.size > Int64(SegmentHeader.size)
+                    && writer.size + Int64(buffer.count) > Int64(options.segmentSize)
+                {
+                    try roll(&writer)
+                }
+                guard let file = writer.active else { throw SpoolError.closed }
+                let base = writer.size
+                do {
+                    try file.write(buffer, at: base)
+                    try file.synchronize()
+                } catch {
+                    abandon(file, at: base, &writer)
+                    throw error
+                }
+                writer.size += Int64(buffer.count)
+                let now = options.clock.now.millisecondsSinceEpoch
+                let size = writer.size
+                shared.withLock { shared in
+                    for record in placed {
+                        let location = RecordLocation(
+                            segment: file.number, offset: UInt32(base) + UInt32(record.offset),
+                            length: UInt32(record.length))
+                        shared.index.apply(record.record, at: location, now: now)
+                    }
+                    shared.segments[file.number]?.size = size
+                    shared.lastError = nil
+                }
+            }
+            if !writable.exchange(true, ordering: .acquiringAndReleasing) {
+                logger.info("the spool is writable again", ["segment": .string(writer.active?.path ?? "")])
+            }
+            return .success(())
+        } catch {
+            noteFailure(error)
+            return .failure(error)
+        }
+    }
+
+    /// The batch's frames in one buffer, and where each record is in it.
+    private func build(_ batch: [PendingWrite]) -> ([UInt8], [Placed]) {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(batch.reduce(0) { $0 + $1.bytes })
+        var placed: [Placed] = []
+        for item in batch {
+            let records: [EncodedRecord]
+            switch item.content {
+            case .records(let list): records = list
+            case .compaction(let chunk): records = shared.withLock { chunk.recordsStillNeeded(by: $0.index) }
+            }
+            for record in records {
+                placed.append(Placed(record: record.record, offset: buffer.count, length: record.frame.count))
+                buffer.append(contentsOf: record.frame)
+            }
+        }
+        return (buffer, placed)
+    }
+
+    /// After a failed write or fdatasync: cut the segment back to its last synced length and
+    /// never append to it again. After an fsync error the kernel may have dropped the dirty
+    /// pages and marked them clean (PostgreSQL's "fsyncgate"), so the page cache of this file
+    /// cannot be trusted; the next batch goes to a new segment, written and synced from scratch.
+    private func abandon(_ file: SegmentFile, at length: Int64, _ writer: inout WriterState) {
+        do {
+            try file.truncate(to: length)
+        } catch {
+            // The unsynced bytes may survive; they were never acknowledged, and recovery sees
+            // them as a torn tail or, if intact, as jobs the daemon answered 503 for (a
+            // possible duplicate, never a loss).
+            logger.error(
+                "could not truncate a failed write",
+                ["segment": .string(file.path), "error": .string(error.description)])
+        }
+        writer.needsNewSegment = true
+    }
+
+    private func noteFailure(_ error: SpoolError) {
+        if writable.exchange(false, ordering: .acquiringAndReleasing) {
+            logger.error("the spool cannot write; appends fail until it can", ["error": .string(error.description)])
+        }
+        shared.withLock { $0.lastError = error }
+    }
+
+    /// Starts segment `nextNumber`: creates it, writes and syncs its header, syncs the directory.
+    /// Numbers are never reused, even after a failed attempt.
+    private func roll(_ writer: inout WriterState) throws(SpoolError) {
+        let number = writer.nextNumber
+        writer.nextNumber += 1
+        let path = directory + "/" + SegmentFile.name(of: number)
+        let descriptor: Int32
+        do { descriptor = try fileSystem.open(path, mode: .createNew) } catch {
+            throw .io(operation: "open", path: path, code: error.code)
+        }
+        let file = SegmentFile(number: number, path: path, descriptor: descriptor, fileSystem: fileSystem)
+        do {
+            try file.write(SegmentHeader.bytes(number: number), at: 0)
+            try file.synchronize()
+            try synchronizeDirectory()
+        } catch {
+            try? fileSystem.unlink(path)
+            try? fileSystem.synchronizeDirectory(directory)
+            throw error
+        }
+        let sealed = writer.active
+        writer.active = file
+        writer.size = Int64(SegmentHeader.size)
+        writer.needsNewSegment = false
+        shared.withLock { shared in
+            shared.segments[number] = LoadedSegment(file: file, size: Int64(SegmentHeader.size))
+            shared.active = number
+        }
+        logger.debug("started a segment", ["segment": .string(path)])
+        if sealed != nil && options.compactionInterval != nil { compactorWakeup.signal() }
+    }
+
+    func synchronizeDirectory() throws(SpoolError) {
+        do { try fileSystem.synchronizeDirectory(directory) } catch {
+            throw .io(operation: "fsync", path: directory, code: error.code)
+        }
+    }
+}

@@ -3,6 +3,7 @@ import Foundation
 import HeraldConfig
 import HeraldCore
 import HeraldHTTP
+import HeraldSpool
 
 /// `herald serve`: wires the loaded configuration to the HTTP server, the ingress and the
 /// scheduler, and runs until SIGTERM or SIGINT (graceful stop, design §7). SIGHUP reloads.
@@ -38,16 +39,31 @@ public final class Daemon: Sendable {
             logger.handler.flush()
             return 1
         }
-        let scheduler = Scheduler(configuration: configuration, logger: logger)
+        let spool: Spool
+        do throws(SpoolError) {
+            spool = try Spool.open(stateDirectory: configuration.stateDirectory, logger: logger)
+        } catch {
+            logger.error("cannot open the spool", ["state_dir": .string(configuration.stateDirectory), "reason": .string("\(error)")])
+            logger.handler.flush()
+            return 1
+        }
+        let statistics = spool.statistics
+        logger.info(
+            "spool open",
+            ["queued": .int(statistics.depth), "dead_letters": .int(statistics.deadLetters),
+             "segments": .int(statistics.segments), "bytes": .int(Int(statistics.bytesOnDisk))])
+        let scheduler = Scheduler(configuration: configuration, spool: spool, logger: logger)
         let ids = TimeOrderedIDGenerator()
+        let dedupe = DedupeIndex { key, now in scheduler.seen(key, now: now) }
         let responder = IngressResponder(
-            configuration: configuration, intake: scheduler, dedupe: DedupeIndex(), ids: ids, logger: logger)
+            configuration: configuration, intake: scheduler, dedupe: dedupe, ids: ids, logger: logger)
         let server: HTTPServer
         do {
             server = HTTPServer(configuration: Daemon.serverConfiguration(configuration), responder: responder)
             try server.start()
         } catch {
             logger.error("cannot listen", ["reason": .string("\(error)")])
+            spool.close()
             logger.handler.flush()
             return 1
         }
@@ -71,6 +87,12 @@ public final class Daemon: Sendable {
         await scheduler.run()
         try? await server.run()
         signals.cancel()
+        do throws(SpoolError) {
+            try await spool.flush()
+        } catch {
+            logger.error("spool flush failed at stop", ["reason": .string("\(error)")])
+        }
+        spool.close()
         logger.info("stopped")
         logger.handler.flush()
         return 0

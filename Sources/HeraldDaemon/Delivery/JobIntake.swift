@@ -1,13 +1,16 @@
 import HeraldCore
+import HeraldSpool
 
-/// Where the ingress hands the jobs of an accepted event: the seam where the durable spool goes.
+/// Where the ingress hands the jobs of an accepted event: the durable spool, through the scheduler.
 ///
-/// `accept` calls `completion` exactly once, when every job is stored (on disk, for the spool)
-/// or when they cannot be; only then does the ingress answer Ory.
-public protocol JobIntake: Sendable {
-    func accept(_ jobs: [Job], completion: @escaping @Sendable (Result<Void, IntakeError>) -> Void)
+/// `accept` calls `completion` exactly once, when every job (and every dedupe key) is on disk, or
+/// when they cannot be; only then does the ingress answer Ory.
+package protocol JobIntake: Sendable {
+    func accept(_ jobs: [Job], dedupeKeys: [DedupeKey], completion: @escaping @Sendable (Result<Void, IntakeError>) -> Void)
     /// False when new jobs cannot be taken (disk full, shutting down): `/readyz` answers 503.
     var isReady: Bool { get }
+    /// True when `key` was stored with an earlier event and its window has not ended.
+    func seen(_ key: String, now: WallClock) -> Bool
 }
 
 /// Why jobs could not be taken; the ingress answers 503 so that Kratos retries.

@@ -1,26 +1,22 @@
 import HeraldCore
+import HeraldSpool
 
-/// The scheduler's bookkeeping: jobs waiting per ordering key, the due-time heap of jobs that
-/// may run, running counts per action, dead letters. Mutated only under the scheduler's lock.
+/// The scheduler's bookkeeping over the spool's job summaries: jobs waiting per ordering group,
+/// the due-time heap of jobs that may run, running counts per action. Payloads stay on disk.
+/// Mutated only under the scheduler's lock.
 struct JobQueueState {
-    /// At most this many jobs wait in memory; beyond it the intake refuses (503) rather than
-    /// growing without bound.
-    static let capacity = 100_000
-    /// At most this many dead letters are kept in memory (the oldest go first).
-    static let deadLetterCapacity = 10_000
-
     private struct Entry {
         let due: WallClock
         let sequence: UInt64
-        let job: Job
+        let job: JobSummary
     }
 
-    /// Jobs that may run once due (each the oldest of its ordering key, or without a key).
+    /// Jobs that may run once due (each the oldest of its ordering group, or without a group).
     private var heap = Heap<Entry> { ($0.due, $0.sequence) < ($1.due, $1.sequence) }
-    /// Later jobs of an ordering key, waiting for the one before them to finish.
-    private var waiting: [String: [Job]] = [:]
-    /// Keys whose head job is in the heap or running.
-    private var busyKeys: Set<String> = []
+    /// Later jobs of an ordering group, waiting for the one before them to finish.
+    private var waiting: [UInt64: [JobSummary]] = [:]
+    /// Groups whose head job is in the heap or running.
+    private var busyGroups: Set<UInt64> = []
     /// Jobs held back because their action is at its concurrency limit.
     private var heldByAction: [String: [Entry]] = [:]
     private var runningByAction: [String: Int] = [:]
@@ -28,29 +24,28 @@ struct JobQueueState {
 
     private(set) var count = 0
     private(set) var running = 0
-    private(set) var dead: [DeadLetter] = []
     var stopping = false
     var deadlinePassed = false
 
     /// The earliest due time among jobs that may run.
     var nextDue: WallClock? { heap.min?.due }
 
-    mutating func add(_ job: Job) {
+    mutating func add(_ job: JobSummary) {
         count += 1
-        if let key = orderingKey(of: job) {
-            if busyKeys.contains(key) {
-                waiting[key, default: []].append(job)
+        if let group = job.orderingGroup {
+            if busyGroups.contains(group) {
+                waiting[group, default: []].append(job)
                 return
             }
-            busyKeys.insert(key)
+            busyGroups.insert(group)
         }
         push(job)
     }
 
     /// Takes due jobs within the limits and marks them running.
-    mutating func takeReady(now: WallClock, limits: Scheduler.Limits) -> [Job] {
+    mutating func takeReady(now: WallClock, limits: Scheduler.Limits) -> [JobSummary] {
         guard !stopping else { return [] }
-        var ready: [Job] = []
+        var ready: [JobSummary] = []
         while running < limits.global, let entry = heap.min, entry.due <= now {
             heap.popMin()
             let action = entry.job.action
@@ -65,29 +60,20 @@ struct JobQueueState {
         return ready
     }
 
-    /// The job is done (delivered): its key's next job may run.
-    mutating func complete(_ job: Job) {
+    /// The job will not run again (delivered, dead, or gone): its group's next job may run.
+    mutating func finish(_ job: JobSummary) {
         endAttempt(job)
         count -= 1
-        advance(orderingKey(of: job))
+        advance(job.orderingGroup)
     }
 
-    /// The job will not run again.
-    mutating func kill(_ job: Job, reason: String, at time: WallClock) {
-        endAttempt(job)
-        count -= 1
-        dead.append(DeadLetter(job: job, reason: reason, diedAt: time))
-        if dead.count > JobQueueState.deadLetterCapacity { dead.removeFirst(dead.count - JobQueueState.deadLetterCapacity) }
-        advance(orderingKey(of: job))
-    }
-
-    /// The job runs again at `job.notBefore`; its key stays busy so later jobs keep waiting.
-    mutating func reschedule(_ job: Job) {
+    /// The job runs again at `job.notBefore`; its group stays busy so later jobs keep waiting.
+    mutating func reschedule(_ job: JobSummary) {
         endAttempt(job)
         push(job)
     }
 
-    private mutating func endAttempt(_ job: Job) {
+    private mutating func endAttempt(_ job: JobSummary) {
         running -= 1
         runningByAction[job.action, default: 1] -= 1
         if var held = heldByAction[job.action], !held.isEmpty {
@@ -96,24 +82,19 @@ struct JobQueueState {
         }
     }
 
-    private mutating func advance(_ key: String?) {
-        guard let key else { return }
-        if var queue = waiting[key], !queue.isEmpty {
+    private mutating func advance(_ group: UInt64?) {
+        guard let group else { return }
+        if var queue = waiting[group], !queue.isEmpty {
             let next = queue.removeFirst()
-            waiting[key] = queue.isEmpty ? nil : queue
+            waiting[group] = queue.isEmpty ? nil : queue
             push(next)
         } else {
-            busyKeys.remove(key)
+            busyGroups.remove(group)
         }
     }
 
-    private mutating func push(_ job: Job) {
+    private mutating func push(_ job: JobSummary) {
         sequence += 1
         heap.insert(Entry(due: job.notBefore, sequence: sequence, job: job))
-    }
-
-    /// Order is kept per action and recipient: a webhook to another system does not wait for a mail.
-    private func orderingKey(of job: Job) -> String? {
-        job.orderingKey.map { "\(job.action)\u{0}\($0)" }
     }
 }

@@ -1,12 +1,12 @@
+import Dispatch
 import HeraldConfig
 import HeraldCore
+import HeraldSpool
 import Synchronization
 
-/// Performs jobs through their actions (design §7): when due, within the concurrency limits,
-/// in order per recipient, retrying on the schedule, dead-lettering what cannot succeed.
-///
-/// This first version keeps jobs in memory (`MemoryJobQueue`); the durable spool replaces that
-/// store behind the same `JobIntake` seam.
+/// Performs the spool's jobs through their actions (design §7): when due, within the
+/// concurrency limits, in order per recipient, retrying on the schedule, dead-lettering what
+/// cannot succeed. Every outcome is recorded in the spool, so a restart resumes where it was.
 public final class Scheduler: Sendable {
     struct Limits: Sendable {
         var global: Int
@@ -19,16 +19,24 @@ public final class Scheduler: Sendable {
     private let actions: Mutex<[String: any Action]>
     private let limits: Mutex<Limits>
     private let retry: Mutex<RetryPolicy>
+    private let spool: Spool
     private let clock: any TimeSource
     private let logger: Logger
+    /// Reading payloads back from disk blocks, so it happens here, not on Swift's shared threads.
+    private static let ioQueue = DispatchQueue(label: "herald.scheduler.io", attributes: .concurrent)
 
-    public init(configuration: HeraldConfiguration, clock: any TimeSource = SystemTimeSource(), logger: Logger) {
+    init(configuration: HeraldConfiguration, spool: Spool, clock: any TimeSource = SystemTimeSource(), logger: Logger) {
         self.queue = Mutex(JobQueueState())
         self.actions = Mutex(configuration.actions)
         self.limits = Mutex(Scheduler.limits(of: configuration))
         self.retry = Mutex(RetryPolicy(configuration.delivery))
+        self.spool = spool
         self.clock = clock
         self.logger = logger
+        let recovered = spool.liveJobs
+        queue.withLock { state in
+            for job in recovered { state.add(job) }
+        }
     }
 
     private static func limits(of configuration: HeraldConfiguration) -> Limits {
@@ -45,20 +53,8 @@ public final class Scheduler: Sendable {
         doorbell.ring()
     }
 
-    /// Adds jobs; they run when due.
-    func submit(_ jobs: [Job]) {
-        guard !jobs.isEmpty else { return }
-        queue.withLock { state in
-            for job in jobs { state.add(job) }
-        }
-        doorbell.ring()
-    }
-
-    /// Jobs waiting or running, for `/readyz`-style reporting and tests.
+    /// Jobs waiting or running.
     public var depth: Int { queue.withLock { $0.count } }
-
-    /// Dead letters kept in memory.
-    public var deadLetters: [DeadLetter] { queue.withLock { $0.dead } }
 
     /// Runs until `stop` is called and running attempts have finished (or were cancelled at the
     /// stop deadline).
@@ -89,6 +85,7 @@ public final class Scheduler: Sendable {
     }
 
     /// Stops starting attempts; lets running ones finish until `deadline`, then cancels them.
+    /// Jobs not finished stay in the spool for the next start.
     public func stop(deadline: Duration) {
         queue.withLock { $0.stopping = true }
         doorbell.ring()
@@ -99,10 +96,18 @@ public final class Scheduler: Sendable {
         }
     }
 
-    private func attempt(_ job: Job, timeout: Duration) async {
-        var job = job
-        job.attempts += 1
+    private func attempt(_ summary: JobSummary, timeout: Duration) async {
         let started = ContinuousClock.now
+        let loaded = await load(summary.id)
+        guard case .success(var job) = loaded else {
+            if case .failure(let error) = loaded {
+                logger.error("job cannot be read from the spool; skipped", ["job": .string(summary.id.description), "reason": .string("\(error)")])
+            }
+            queue.withLock { $0.finish(summary) }
+            doorbell.ring()
+            return
+        }
+        job.attempts += 1
         let outcome: Outcome
         if let action = actions.withLock({ $0[job.action] }) {
             let context = DeliveryContext(
@@ -112,8 +117,20 @@ public final class Scheduler: Sendable {
         } else {
             outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")
         }
-        finish(job, outcome: outcome, latency: ContinuousClock.now - started)
+        finish(job, summary: summary, outcome: outcome, latency: ContinuousClock.now - started)
         doorbell.ring()
+    }
+
+    private func load(_ id: TimeOrderedID) async -> Result<Job, SpoolError> {
+        await withCheckedContinuation { continuation in
+            Scheduler.ioQueue.async { [spool] in
+                do throws(SpoolError) {
+                    continuation.resume(returning: .success(try spool.job(id)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
     }
 
     /// Runs `perform`, cancelling it when it overruns `timeout` (a timeout is ambiguous: the
@@ -123,7 +140,8 @@ public final class Scheduler: Sendable {
             group.addTask { await action.perform(job, context: context) }
             group.addTask {
                 try? await Task.sleep(for: timeout + .milliseconds(250))
-                return Task.isCancelled ? nil : .retry(after: nil, reason: "attempt timed out after \(timeout.compactDescription)", ambiguous: true)
+                return Task.isCancelled
+                    ? nil : .retry(after: nil, reason: "attempt timed out after \(timeout.compactDescription)", ambiguous: true)
             }
             var result: Outcome = .retry(after: nil, reason: "attempt cancelled", ambiguous: true)
             for await outcome in group {
@@ -137,7 +155,7 @@ public final class Scheduler: Sendable {
         }
     }
 
-    private func finish(_ job: Job, outcome: Outcome, latency: Duration) {
+    private func finish(_ job: Job, summary: JobSummary, outcome: Outcome, latency: Duration) {
         let now = clock.now
         let base: [(String, LogValue)] = [
             ("job", .string(job.id.description)), ("event", .string(job.eventName.rawValue)),
@@ -146,21 +164,26 @@ public final class Scheduler: Sendable {
         ]
         switch outcome {
         case .delivered(let detail):
-            queue.withLock { $0.complete(job) }
+            spool.complete(job.id)
+            queue.withLock { $0.finish(summary) }
             log(.info, "job delivered", base + [("detail", .string(detail))])
         case .failed(let reason):
-            queue.withLock { $0.kill(job, reason: reason, at: now) }
+            spool.kill(job.id, reason: reason, attempts: job.attempts, lastAnswer: reason)
+            queue.withLock { $0.finish(summary) }
             log(.error, "job failed permanently; moved to dead letters", base + [("reason", .string(reason))])
         case .retry(let after, let reason, _):
             let policy = retry.withLock { $0 }
             if let next = policy.nextAttempt(after: job.attempts, createdAt: job.createdAt, now: now, requested: after) {
-                var again = job
+                spool.recordAttempt(job.id, attempts: job.attempts, notBefore: next, outcome: outcome.label, reason: reason)
+                var again = summary
+                again.attempts = job.attempts
                 again.notBefore = next
                 queue.withLock { $0.reschedule(again) }
                 log(.warning, "job will be retried", base + [("reason", .string(reason)), ("retry_in_ms", .milliseconds(next - now))])
             } else {
                 let why = "gave up after \(job.attempts) attempts (max_age \(policy.maxAge.compactDescription)); last: \(reason)"
-                queue.withLock { $0.kill(job, reason: why, at: now) }
+                spool.kill(job.id, reason: why, attempts: job.attempts, lastAnswer: reason)
+                queue.withLock { $0.finish(summary) }
                 log(.error, "job expired; moved to dead letters", base + [("reason", .string(why))])
             }
         }
@@ -173,26 +196,38 @@ public final class Scheduler: Sendable {
 }
 
 extension Scheduler: JobIntake {
-    public func accept(_ jobs: [Job], completion: @escaping @Sendable (Result<Void, IntakeError>) -> Void) {
-        guard !jobs.isEmpty else {
+    package func accept(
+        _ jobs: [Job], dedupeKeys: [DedupeKey], completion: @escaping @Sendable (Result<Void, IntakeError>) -> Void
+    ) {
+        guard !jobs.isEmpty || !dedupeKeys.isEmpty else {
             completion(.success(()))
             return
         }
-        let accepted = queue.withLock { state -> Bool in
-            guard !state.stopping else { return false }
-            guard state.count + jobs.count <= JobQueueState.capacity else { return false }
-            for job in jobs { state.add(job) }
-            return true
-        }
-        guard accepted else {
-            completion(.failure(IntakeError("the in-memory queue is full or shutting down")))
+        guard !queue.withLock({ $0.stopping }) else {
+            completion(.failure(IntakeError("shutting down")))
             return
         }
-        doorbell.ring()
-        completion(.success(()))
+        spool.add(jobs, dedupeKeys: dedupeKeys) { [self] result in
+            switch result {
+            case .success:
+                if !jobs.isEmpty {
+                    queue.withLock { state in
+                        for job in jobs { state.add(JobSummary(job)) }
+                    }
+                    doorbell.ring()
+                }
+                completion(.success(()))
+            case .failure(let error):
+                completion(.failure(IntakeError("spool: \(error)")))
+            }
+        }
     }
 
-    public var isReady: Bool {
-        queue.withLock { !$0.stopping && $0.count < JobQueueState.capacity }
+    package var isReady: Bool {
+        spool.isWritable && !queue.withLock { $0.stopping }
+    }
+
+    package func seen(_ key: String, now: WallClock) -> Bool {
+        spool.seen(key, now: now)
     }
 }

@@ -1,85 +1,50 @@
 import HeraldCore
 import Synchronization
 
-/// Remembers which events (and which route keys) were already taken, so that Kratos' retries
-/// and route-level `dedupe:` never plan the same jobs twice (design §7).
+/// Decides whether an event (or a route's dedupe key) was already taken, so that Kratos'
+/// retries and route-level `dedupe:` never plan the same jobs twice (design §7).
 ///
-/// A key is first *claimed* while its jobs are being stored; it is *committed* once they are
-/// durable, or *released* when they cannot be stored — so a retry of a request that got 503 is
-/// never mistaken for a duplicate. A request whose key is still pending waits for the outcome of
-/// the first one. Keys are kept as 128-bit digests, at most `capacity` of them (the oldest go
-/// first), each until its window ends.
+/// Keys whose jobs are stored live in the spool (they survive restarts; `isStored` asks it).
+/// This index holds the keys of requests whose jobs are being stored right now: a key is
+/// *claimed* first, then *committed* when its jobs are durable or *released* when they cannot
+/// be stored — so a retry of a request that got 503 is never mistaken for a duplicate, and a
+/// retry arriving meanwhile waits for the first request's outcome.
 final class DedupeIndex: Sendable {
     enum Claim: Equatable {
         /// The key is new: go on, then `commit` or `release` it.
         case claimed
-        /// Taken within the window.
+        /// Taken within its window.
         case duplicate
         /// Another request holds it; `onSettled` is called with true (stored: a duplicate) or false
         /// (released: the caller should fail too, so that Kratos retries).
         case pending
     }
 
-    struct Digest: Hashable, Sendable {
-        let high: UInt64
-        let low: UInt64
+    private let isStored: @Sendable (String, WallClock) -> Bool
+    /// Claimed keys and the callbacks of requests waiting on them.
+    private let inFlight = Mutex<[String: [@Sendable (Bool) -> Void]]>([:])
 
-        init(_ key: String) {
-            let bytes = SHA256.hash(key.utf8)
-            var high: UInt64 = 0
-            var low: UInt64 = 0
-            for index in 0..<8 {
-                high = high << 8 | UInt64(bytes[index])
-                low = low << 8 | UInt64(bytes[index + 8])
-            }
-            self.high = high
-            self.low = low
-        }
+    init(isStored: @escaping @Sendable (String, WallClock) -> Bool) {
+        self.isStored = isStored
     }
 
-    private struct Entry {
-        var expires: WallClock
-        /// Nil once committed; the callbacks of requests waiting while pending.
-        var waiters: [@Sendable (Bool) -> Void]?
-    }
+    /// Keys being stored right now.
+    var inFlightCount: Int { inFlight.withLock { $0.count } }
 
-    private struct State {
-        var entries: [Digest: Entry] = [:]
-        /// Insertion order, for expiry and the capacity bound.
-        var order: [(Digest, WallClock)] = []
-        var orderStart = 0
-    }
-
-    let capacity: Int
-    private let state = Mutex(State())
-
-    init(capacity: Int = 1_000_000) {
-        self.capacity = capacity
-    }
-
-    var count: Int { state.withLock { $0.entries.count } }
-
-    func claim(
-        _ key: String, window: Duration, now: WallClock, onSettled: @escaping @Sendable (Bool) -> Void = { _ in }
-    ) -> Claim {
-        let digest = Digest(key)
-        return state.withLock { state in
-            prune(&state, now: now)
-            if var entry = state.entries[digest], entry.expires > now {
-                guard var waiters = entry.waiters else { return .duplicate }
-                waiters.append(onSettled)
-                entry.waiters = waiters
-                state.entries[digest] = entry
+    func claim(_ key: String, now: WallClock, onSettled: @escaping @Sendable (Bool) -> Void = { _ in }) -> Claim {
+        inFlight.withLock { claims in
+            if claims[key] != nil {
+                claims[key, default: []].append(onSettled)
                 return .pending
             }
-            let expires = now.adding(window)
-            state.entries[digest] = Entry(expires: expires, waiters: [])
-            state.order.append((digest, expires))
+            // Asked under the lock: a key committed by another request cannot slip in between.
+            if isStored(key, now) { return .duplicate }
+            claims[key] = []
             return .claimed
         }
     }
 
-    /// The jobs of these claims are durable: they count as seen until their windows end.
+    /// The jobs of these claims are durable (and the spool has the keys).
     func commit(_ keys: [String]) {
         settle(keys, stored: true)
     }
@@ -89,53 +54,9 @@ final class DedupeIndex: Sendable {
         settle(keys, stored: false)
     }
 
-    /// Adds a key known from before a restart.
-    func restore(_ key: String, expires: WallClock, now: WallClock) {
-        guard expires > now else { return }
-        let digest = Digest(key)
-        state.withLock { state in
-            state.entries[digest] = Entry(expires: expires, waiters: nil)
-            state.order.append((digest, expires))
-        }
-    }
-
     private func settle(_ keys: [String], stored: Bool) {
         guard !keys.isEmpty else { return }
-        var callbacks: [@Sendable (Bool) -> Void] = []
-        state.withLock { state in
-            for key in keys {
-                let digest = Digest(key)
-                guard var entry = state.entries[digest], let waiters = entry.waiters else { continue }
-                callbacks += waiters
-                if stored {
-                    entry.waiters = nil
-                    state.entries[digest] = entry
-                } else {
-                    state.entries[digest] = nil
-                }
-            }
-        }
+        let callbacks = inFlight.withLock { claims in keys.flatMap { claims.removeValue(forKey: $0) ?? [] } }
         for callback in callbacks { callback(stored) }
-    }
-
-    /// Drops expired entries from the front of the insertion order, and the oldest beyond capacity.
-    private func prune(_ state: inout State, now: WallClock) {
-        while state.orderStart < state.order.count {
-            let (digest, expires) = state.order[state.orderStart]
-            let overCapacity = state.entries.count >= capacity
-            guard expires <= now || overCapacity else { break }
-            state.orderStart += 1
-            guard let entry = state.entries[digest], entry.expires == expires || overCapacity else { continue }
-            if entry.waiters == nil {
-                state.entries[digest] = nil
-            } else {
-                state.order.append((digest, entry.expires))  // Still pending: look again later.
-                if !overCapacity { break }
-            }
-        }
-        if state.orderStart > 4096, state.orderStart * 2 > state.order.count {
-            state.order.removeFirst(state.orderStart)
-            state.orderStart = 0
-        }
     }
 }

@@ -1,6 +1,7 @@
 import HeraldConfig
 import HeraldCore
 import HeraldHTTP
+import HeraldSpool
 import Synchronization
 
 /// Answers Ory: authenticates, decodes the event, routes it, hands its jobs to the intake, and
@@ -101,15 +102,15 @@ final class IngressResponder: HTTPResponder {
         }
         let triggerID = request.head.headers["Ory-Webhook-Trigger-ID"]
         let event = Event(id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload)
-        var claimed: [String] = []
+        var claimed: [DedupeKey] = []
         if let key = IngressResponder.dedupeKey(for: event, body: request.body) {
             let logger = self.logger
-            let claim = dedupe.claim(key, window: current.dedupeWindow, now: receivedAt) { stored in
+            let claim = dedupe.claim(key, now: receivedAt) { stored in
                 // The first request with this key finished: answer as it did.
                 IngressResponder.answerDuplicate(event, stored: stored, writer: writer, logger: logger)
             }
             switch claim {
-            case .claimed: claimed.append(key)
+            case .claimed: claimed.append(DedupeKey(key, expiresAt: receivedAt.adding(current.dedupeWindow)))
             case .pending: return
             case .duplicate:
                 IngressResponder.answerDuplicate(event, stored: true, writer: writer, logger: logger)
@@ -120,8 +121,8 @@ final class IngressResponder: HTTPResponder {
         for index in plan.routePlans.indices {
             guard let rule = plan.routePlans[index].dedupe else { continue }
             // Taken, or being taken by an event that is being stored right now: that one fires it.
-            if case .claimed = dedupe.claim(rule.key, window: rule.window, now: receivedAt) {
-                claimed.append(rule.key)
+            if case .claimed = dedupe.claim(rule.key, now: receivedAt) {
+                claimed.append(DedupeKey(rule.key, expiresAt: receivedAt.adding(rule.window)))
             } else {
                 logger.info(
                     "route suppressed by its dedupe window",
@@ -139,16 +140,16 @@ final class IngressResponder: HTTPResponder {
     }
 
     /// Hands the jobs to the intake and answers once they are stored (202) or cannot be (503).
-    private func store(_ event: Event, plan: EventPlan, claimed: [String], writer: HTTPResponseWriter) {
+    private func store(_ event: Event, plan: EventPlan, claimed: [DedupeKey], writer: HTTPResponseWriter) {
         let body = IngressResponder.acceptedBody(event: event, plan: plan, duplicate: false)
         let logger = self.logger
         let dedupe = self.dedupe
         let started = ContinuousClock.now
         let jobs = plan.jobs
-        intake.accept(jobs) { result in
+        intake.accept(jobs, dedupeKeys: claimed) { result in
             switch result {
             case .success:
-                dedupe.commit(claimed)
+                dedupe.commit(claimed.map(\.key))
                 logger.info(
                     plan.routes.isEmpty ? "event accepted; no route matched" : "event accepted",
                     ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
@@ -156,7 +157,7 @@ final class IngressResponder: HTTPResponder {
                      "jobs": .int(jobs.count), "ack_ms": .milliseconds(ContinuousClock.now - started)])
                 writer.respond(.json(202, body))
             case .failure(let error):
-                dedupe.release(claimed)
+                dedupe.release(claimed.map(\.key))
                 logger.error(
                     "event not stored; answered 503 so that Kratos retries",
                     ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),

@@ -1,1 +1,51 @@
+import Foundation
 import HeraldCore
+
+/// `plugin: outbox` — writes each message as an RFC 5322 `.eml` file plus a JSON sidecar into a
+/// directory, atomically. For development, demos, tests, and as an audit copy.
+///
+/// ```yaml
+/// actions:
+///   outbox:
+///     plugin: outbox
+///     directory: /var/lib/herald/outbox     # default: <state_dir>/outbox
+///     from: { email: hello@example.com, name: Example }
+/// routes:
+///   - name: welcome
+///     events: [registration.after]
+///     do:
+///       - action: outbox
+///         to: "{{recipient}}"
+///         subject: "Welcome!"
+///         text: "Hello {{identity.traits.name.first | default: 'there'}}"
+/// ```
+/// Steps take the email keys (`to`, `cc`, `bcc`, `from`, `reply_to`, `subject`, `html`, `text`,
+/// `html_file`, `text_file`) and, to mirror a Mandrill step, `template`, `vars` and `tags`, which
+/// are recorded in the sidecar.
+public enum OutboxPlugin: ActionPlugin {
+    public static let kind = "outbox"
+    public static let summary = "writes each message as an .eml file and a JSON sidecar into a directory"
+
+    public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
+        guard let options = definition.options(keys: ["directory", "from"]) else { return nil }
+        var directory = options.string("directory") ?? definition.stateDirectory + "/outbox"
+        if !directory.hasPrefix("/") { directory = definition.baseDirectory + "/" + directory }
+        var from: EmailAddress?
+        if let node = options.node("from") {
+            from = OutboxPlugin.address(node, diagnostics: definition.diagnostics)
+            if from == nil { return nil }
+        }
+        return OutboxAction(name: definition.name, directory: directory, from: from)
+    }
+
+    /// A fixed sender: `hello@example.com` or `{email: …, name: …}`.
+    static func address(_ node: ConfigNode, diagnostics: ConfigDiagnostics) -> EmailAddress? {
+        if node.mapping != nil {
+            guard let map = ConfigMap(node, keys: ["email", "name"], what: "'from'", diagnostics: diagnostics),
+                let email = map.string("email", required: true)
+            else { return nil }
+            return EmailAddress(email: email, name: map.string("name"))
+        }
+        return ConfigMap.string(node, key: "from", diagnostics: diagnostics).map { EmailAddress(email: $0) }
+    }
+}

@@ -1,1 +1,49 @@
+import Foundation
+import HeraldConfig
+import HeraldCore
 import HeraldDaemon
+
+/// Exit codes (design §8).
+enum ExitCode {
+    static let ok: Int32 = 0
+    static let failure: Int32 = 1
+    static let usage: Int32 = 2
+    static let config: Int32 = 78
+}
+
+func writeError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+let arguments: CommandLineArguments
+do {
+    arguments = try CommandLineArguments(Array(CommandLine.arguments.dropFirst()), valued: ["config", "event"])
+} catch {
+    writeError("herald: \(error.message)\n\n\(Help.main)")
+    exit(ExitCode.usage)
+}
+
+let commands: [String: (help: String, run: (CommandLineArguments) async -> Int32)] = [
+    "serve": (Help.serve, Commands.serve),
+    "check": (Help.check, Commands.check),
+    "explain": (Help.explain, Commands.explain),
+    "version": (Help.version, Commands.version),
+]
+
+guard let name = arguments.command, name != "help" else {
+    if arguments.flags.contains("help") || arguments.command == "help" {
+        print(Help.main, terminator: "")
+        exit(ExitCode.ok)
+    }
+    writeError("herald: a command is needed\n\n\(Help.main)")
+    exit(ExitCode.usage)
+}
+guard let command = commands[name] else {
+    writeError("herald: unknown command '\(name)'\n\n\(Help.main)")
+    exit(ExitCode.usage)
+}
+if arguments.flags.contains("help") {
+    print(command.help, terminator: "")
+    exit(ExitCode.ok)
+}
+exit(await command.run(arguments))

@@ -1,0 +1,83 @@
+import Foundation
+import HeraldCore
+
+/// Reads `herald.yaml` (or the embedded default) and its drop-ins, resolves secrets, and
+/// compiles everything: settings, actions through their plugins, routes into a `RuleSet`.
+///
+/// Every problem of every file is collected; nothing is returned unless there are none.
+public struct ConfigLoader: Sendable {
+    public let plugins: PluginRegistry
+    public let secrets: SecretResolver
+
+    public init(plugins: PluginRegistry, secrets: SecretResolver = SecretResolver()) {
+        self.plugins = plugins
+        self.secrets = secrets
+    }
+
+    /// The name under which the embedded default appears in messages.
+    public static let defaultSourceName = "<embedded default>"
+
+    /// Loads `path`, or the embedded default when `path` is nil.
+    public func load(path: String?) -> ConfigLoadResult {
+        let diagnostics = ConfigDiagnostics()
+        let yaml = YAMLLoader()
+        let file = path ?? ConfigLoader.defaultSourceName
+        let root: ConfigNode?
+        if let path {
+            root = yaml.load(contentsOf: path, diagnostics: diagnostics)
+        } else {
+            root = yaml.load(text: DefaultConfiguration.yaml, file: file, diagnostics: diagnostics)
+        }
+        guard let root else {
+            return ConfigLoadResult(configuration: nil, diagnostics: diagnostics.sorted, sources: yaml.sources)
+        }
+        var secretValues: [String] = []
+        let resolved = secrets.resolve(root, diagnostics: diagnostics)
+        collectSecrets(resolved, into: &secretValues)
+        var builder = ConfigurationBuilder(
+            plugins: plugins, diagnostics: diagnostics, mainFile: file, baseDirectory: directory(of: path))
+        builder.readMain(resolved)
+        for include in builder.includes {
+            guard let node = yaml.load(contentsOf: include.path, diagnostics: diagnostics) else { continue }
+            let resolvedInclude = secrets.resolve(node, diagnostics: diagnostics)
+            collectSecrets(resolvedInclude, into: &secretValues)
+            builder.readDropIn(resolvedInclude, file: include.path)
+        }
+        let configuration = builder.build(source: file, secrets: secretValues)
+        return ConfigLoadResult(
+            configuration: diagnostics.isEmpty ? configuration : nil, diagnostics: diagnostics.sorted,
+            sources: yaml.sources)
+    }
+
+    /// Every scalar that came from a secret reference, so output can be scrubbed of it.
+    private func collectSecrets(_ node: ConfigNode, into values: inout [String]) {
+        switch node.content {
+        case .scalar(let scalar):
+            if scalar.isSecret, !scalar.text.isEmpty { values.append(scalar.text) }
+        case .sequence(let items):
+            for item in items { collectSecrets(item, into: &values) }
+        case .mapping(let pairs):
+            for pair in pairs { collectSecrets(pair.value, into: &values) }
+        }
+    }
+}
+
+/// What a load produced: the configuration, or the problems and the text needed to show them.
+public struct ConfigLoadResult {
+    public var configuration: HeraldConfiguration?
+    public var diagnostics: [ConfigDiagnostic]
+    public var sources: SourceCache
+
+    /// The problems rendered like a compiler's, with the source line and a caret.
+    public var renderedDiagnostics: String {
+        DiagnosticRenderer(sources: sources).render(diagnostics)
+    }
+}
+
+/// The directory relative paths in `path` are resolved against: its directory, or the current
+/// directory for the embedded default.
+func directory(of path: String?) -> String {
+    guard let path else { return FileManager.default.currentDirectoryPath }
+    let url = URL(fileURLWithPath: path)
+    return url.deletingLastPathComponent().path
+}

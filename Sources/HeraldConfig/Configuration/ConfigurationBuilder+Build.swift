@@ -1,0 +1,168 @@
+import HeraldCore
+
+extension ConfigurationBuilder {
+    static let routeKeys = ["name", "events", "when", "do", "stop"]
+
+    /// Compiles actions and routes and checks what spans sections (auth against listeners).
+    func build(source: String, secrets: [String]) -> HeraldConfiguration {
+        checkAuthentication()
+        let (actions, concurrency) = buildActions()
+        let routes = buildRoutes(actions: actions)
+        return HeraldConfiguration(
+            source: source, listeners: listeners, stateDirectory: stateDirectory, ingress: ingress, delivery: delivery,
+            log: log, actions: actions, actionConcurrency: concurrency, rules: RuleSet(routes: routes), secrets: secrets)
+    }
+
+    /// No credentials → only allowed with `insecure_no_auth: true` and local listeners (design §3).
+    private func checkAuthentication() {
+        let exposed = listeners.filter { !$0.isLocalOnly }
+        let at = insecureNode ?? listenNode ?? rootNode
+        if ingress.insecureNoAuth {
+            if !exposed.isEmpty, let at {
+                diagnostics.error(
+                    "insecure_no_auth is only allowed when every listener is loopback or a unix socket; \(exposed.map(\.description).joined(separator: ", ")) is reachable from other machines",
+                    at: at)
+            }
+        } else if ingress.credentials.isEmpty, let at {
+            diagnostics.error(
+                "no ingress credentials: add ingress.auth (api_key or basic_auth), or set ingress.insecure_no_auth: true with loopback-only listeners",
+                at: at)
+        }
+    }
+
+    private func buildActions() -> ([String: any Action], [String: Int]) {
+        var actions: [String: any Action] = [:]
+        var concurrency: [String: Int] = [:]
+        var seen: [String: SourceLocation] = [:]
+        for entry in actionNodes {
+            if let first = seen[entry.name] {
+                diagnostics.error("action '\(entry.name)' is defined twice (first at \(first))", at: entry.key)
+                continue
+            }
+            seen[entry.name] = entry.key.location
+            guard let map = entry.value.mapping else {
+                diagnostics.error("action '\(entry.name)' must be a map with a 'plugin' key, found \(entry.value.kindDescription)", at: entry.value)
+                continue
+            }
+            guard let pluginNode = map.first(where: { $0.key.scalar?.text == "plugin" })?.value else {
+                diagnostics.error("action '\(entry.name)' needs 'plugin:' (one of: \(plugins.kinds.joined(separator: ", ")))", at: entry.key)
+                continue
+            }
+            guard let kind = ConfigMap.string(pluginNode, key: "plugin", diagnostics: diagnostics) else { continue }
+            guard let plugin = plugins.plugin(kind: kind) else {
+                var message = "unknown plugin '\(kind)'"
+                if let close = closestMatch(to: kind, in: plugins.kinds) { message += "; did you mean '\(close)'?" }
+                else { message += " (available: \(plugins.kinds.joined(separator: ", ")))" }
+                diagnostics.error(message, at: pluginNode)
+                continue
+            }
+            let definition = ActionDefinition(
+                name: entry.name, node: entry.value, diagnostics: diagnostics, baseDirectory: entry.baseDirectory,
+                stateDirectory: stateDirectory)
+            if let action = plugin.makeAction(definition) {
+                actions[entry.name] = action
+            }
+            if let limitNode = map.first(where: { $0.key.scalar?.text == "concurrency" })?.value {
+                if case .int(let limit)? = limitNode.resolved, (1...1024).contains(limit) {
+                    concurrency[entry.name] = limit
+                } else {
+                    diagnostics.error("'concurrency' must be an integer between 1 and 1024, found \(limitNode.displayValue)", at: limitNode)
+                }
+            }
+        }
+        return (actions, concurrency)
+    }
+
+    private func buildRoutes(actions: [String: any Action]) -> [Route] {
+        var routes: [Route] = []
+        var names: [String: SourceLocation] = [:]
+        for (index, entry) in routeNodes.enumerated() {
+            let node = entry.node
+            let fallbackName = "#\(index + 1)"
+            guard let map = ConfigMap(node, keys: Self.routeKeys, what: "route \(fallbackName)", diagnostics: diagnostics)
+            else { continue }
+            let name = map.string("name", required: true, acceptingScalars: true) ?? fallbackName
+            if let first = names[name], let nameNode = map.node("name") {
+                diagnostics.error("route name '\(name)' is used twice (first at \(first))", at: nameNode)
+            }
+            names[name] = map.node("name")?.location ?? node.location
+            let patterns = readEventPatterns(map)
+            let events = Array(Set(patterns.flatMap(\.knownMatches))).sorted()
+            var condition = Condition.always
+            if let when = map.node("when") {
+                condition = Condition.compile(when, events: events, diagnostics: diagnostics) ?? .always
+            }
+            let steps = readSteps(map, route: name, events: events, actions: actions, baseDirectory: entry.baseDirectory)
+            let stop = map.bool("stop") ?? false
+            routes.append(
+                Route(name: name, events: patterns, condition: condition, steps: steps, stop: stop, location: node.location))
+        }
+        return routes
+    }
+
+    private func readEventPatterns(_ map: ConfigMap) -> [EventPattern] {
+        guard let node = map.node("events", required: true),
+            let texts = ConfigMap.stringList(node, key: "events", diagnostics: diagnostics)
+        else { return [] }
+        let items = node.sequence ?? [node]
+        var patterns: [EventPattern] = []
+        for (text, item) in zip(texts, items) {
+            guard let pattern = EventPattern(text) else {
+                diagnostics.error("'\(text)' is not an event name; use flow.phase such as registration.after, *.after or courier.*", at: item)
+                continue
+            }
+            if pattern.knownMatches.isEmpty {
+                var message = "no event is called '\(text)'"
+                if let close = closestMatch(to: text, in: EventName.known.map(\.rawValue)) {
+                    message += "; did you mean '\(close)'?"
+                } else {
+                    message += " (flows: \(EventName.flows.joined(separator: ", ")); phases: before, after; or courier.<template_type>)"
+                }
+                diagnostics.error(message, at: item)
+                continue
+            }
+            patterns.append(pattern)
+        }
+        if texts.isEmpty { diagnostics.error("'events' needs at least one event", at: node) }
+        return patterns
+    }
+
+    private func readSteps(
+        _ map: ConfigMap, route: String, events: [EventName], actions: [String: any Action], baseDirectory: String
+    ) -> [any ActionStep] {
+        guard let node = map.node("do", required: true) else { return [] }
+        guard let items = node.sequence, !items.isEmpty else {
+            diagnostics.error("'do' must be a non-empty list of steps such as [{action: mail, template: welcome}]", at: node)
+            return []
+        }
+        let templates = TemplateCompiler(events: events, diagnostics: diagnostics)
+        var steps: [any ActionStep] = []
+        for (index, item) in items.enumerated() {
+            let what = "step \(index + 1) of route '\(route)'"
+            guard let pairs = item.mapping else {
+                diagnostics.error("\(what) must be a map with 'action:', found \(item.kindDescription)", at: item)
+                continue
+            }
+            guard let actionNode = pairs.first(where: { $0.key.scalar?.text == "action" })?.value else {
+                diagnostics.error("\(what) needs 'action:' naming one of the actions", at: item)
+                continue
+            }
+            guard let actionName = ConfigMap.string(actionNode, key: "action", diagnostics: diagnostics) else { continue }
+            guard let action = actions[actionName] else {
+                // An action that failed to compile was already reported; only report unknown names.
+                if !actionNodes.contains(where: { $0.name == actionName }) {
+                    var message = "unknown action '\(actionName)'"
+                    if let close = closestMatch(to: actionName, in: Array(actions.keys)) { message += "; did you mean '\(close)'?" }
+                    else { message += " (defined: \(actions.keys.sorted().joined(separator: ", ")))" }
+                    diagnostics.error(message, at: actionNode)
+                }
+                continue
+            }
+            let definition = StepDefinition(
+                route: route, index: index + 1, node: item, diagnostics: diagnostics, templates: templates,
+                baseDirectory: baseDirectory)
+            if let step = action.compileStep(definition) { steps.append(step) }
+        }
+        return steps
+    }
+}

@@ -1,0 +1,95 @@
+import Synchronization
+
+/// A time-ordered unique identifier (UUID version 7, RFC 9562) for events and jobs.
+///
+/// The first 48 bits are the Unix time in milliseconds; a 12-bit counter keeps ids made in the
+/// same millisecond in order (RFC 9562 §6.2 method 1); the rest is random. The text form is the
+/// usual lower-case 8-4-4-4-12 hex.
+public struct TimeOrderedID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let high: UInt64
+    public let low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// Milliseconds since the Unix epoch when the id was made.
+    public var milliseconds: UInt64 { high >> 16 }
+
+    public var description: String {
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        let digits = Array("0123456789abcdef".utf8)
+        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+            if index == 8 || index == 12 { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int((high >> UInt64(shift)) & 0xF)])
+        }
+        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
+            if index == 0 || index == 4 { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int((low >> UInt64(shift)) & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Parses the 36-character text form.
+    public init?(_ text: String) {
+        let hex = text.utf8.filter { $0 != UInt8(ascii: "-") }
+        guard text.utf8.count == 36, hex.count == 32 else { return nil }
+        var values: [UInt64] = [0, 0]
+        for (index, byte) in hex.enumerated() {
+            let nibble: UInt8
+            switch byte {
+            case 0x30...0x39: nibble = byte - 0x30
+            case 0x61...0x66: nibble = byte - 0x61 + 10
+            case 0x41...0x46: nibble = byte - 0x41 + 10
+            default: return nil
+            }
+            values[index / 16] = values[index / 16] << 4 | UInt64(nibble)
+        }
+        high = values[0]
+        low = values[1]
+    }
+
+    public static func < (lhs: TimeOrderedID, rhs: TimeOrderedID) -> Bool {
+        (lhs.high, lhs.low) < (rhs.high, rhs.low)
+    }
+}
+
+/// Makes `TimeOrderedID`s that are strictly increasing within this process.
+public final class TimeOrderedIDGenerator: Sendable {
+    private struct State {
+        var lastMilliseconds: UInt64 = 0
+        var counter: UInt64 = 0
+    }
+
+    private let state = Mutex(State())
+    private let now: @Sendable () -> UInt64
+
+    /// - Parameter now: milliseconds since the Unix epoch (injectable for tests).
+    public init(now: @escaping @Sendable () -> UInt64 = { UInt64(WallClock.now.millisecondsSinceEpoch) }) {
+        self.now = now
+    }
+
+    public func next() -> TimeOrderedID {
+        var random = SystemRandomNumberGenerator()
+        let (milliseconds, counter) = state.withLock { state -> (UInt64, UInt64) in
+            let current = now()
+            if current > state.lastMilliseconds {
+                state.lastMilliseconds = current
+                state.counter = random.next() & 0x3FF  // Leave headroom so the counter rarely overflows.
+            } else {
+                state.counter += 1
+                if state.counter > 0xFFF {
+                    // More than 4096 ids in one millisecond: borrow the next millisecond.
+                    state.lastMilliseconds += 1
+                    state.counter = 0
+                }
+            }
+            return (state.lastMilliseconds, state.counter)
+        }
+        let high = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | 0x7000 | counter
+        let low = (random.next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        return TimeOrderedID(high: high, low: low)
+    }
+}

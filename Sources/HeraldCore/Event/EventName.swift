@@ -1,0 +1,99 @@
+/// The name of an event: `<flow>.<phase>` for Kratos web hooks (`registration.after`) and
+/// `courier.<template_type>` for courier messages (`courier.verification_code_valid`).
+public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The self-service flows Kratos runs hooks for.
+    public static let flows = ["registration", "login", "verification", "recovery", "settings"]
+    /// The hook phases.
+    public static let phases = ["before", "after"]
+    /// The courier's template types (reference/kratos-webhooks.md §5).
+    public static let courierTemplateTypes = [
+        "recovery_valid", "recovery_invalid", "recovery_code_valid", "recovery_code_invalid",
+        "verification_valid", "verification_invalid", "verification_code_valid", "verification_code_invalid",
+        "login_code_valid", "registration_code_valid", "verifiable_address_changed", "authenticator_key_added",
+        "stub",
+    ]
+
+    /// Every event name Herald knows of: the ten flow events and the courier template types.
+    public static let known: [EventName] =
+        flows.flatMap { flow in phases.map { EventName(flow: flow, phase: $0) } }
+        + courierTemplateTypes.map { EventName(courierTemplate: $0) }
+
+    public let rawValue: String
+    /// The length in UTF-8 bytes of the first segment, before the `.`.
+    private let flowLength: Int
+
+    /// Validates `text` as `segment.segment` where segments are lower-case letters, digits and `_`.
+    public init?(_ text: String) {
+        guard let dot = text.firstIndex(of: "."),
+            EventName.isSegment(text[..<dot]),
+            EventName.isSegment(text[text.index(after: dot)...])
+        else { return nil }
+        self.rawValue = text
+        self.flowLength = text.utf8.distance(from: text.startIndex, to: dot)
+    }
+
+    public init(flow: String, phase: String) {
+        self.rawValue = flow + "." + phase
+        self.flowLength = flow.utf8.count
+    }
+
+    public init(courierTemplate templateType: String) {
+        self.init(flow: "courier", phase: templateType)
+    }
+
+    /// `registration`, `login`, …, or `courier`.
+    public var flow: Substring { rawValue[..<dot] }
+    /// `before`/`after`, or the courier template type.
+    public var phase: Substring { rawValue[rawValue.utf8.index(after: dot)...] }
+
+    private var dot: String.Index { rawValue.utf8.index(rawValue.startIndex, offsetBy: flowLength) }
+
+    /// True for the courier channel's events.
+    public var isCourier: Bool { flow == "courier" }
+
+    /// True for the ten events a Kratos web hook can send.
+    public var isFlowEvent: Bool { EventName.flows.contains(String(flow)) && EventName.phases.contains(String(phase)) }
+
+    /// True when Herald knows this event (a known flow event or courier template type).
+    public var isKnown: Bool {
+        isFlowEvent || (isCourier && EventName.courierTemplateTypes.contains(String(phase)))
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: EventName, rhs: EventName) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func == (lhs: EventName, rhs: EventName) -> Bool { lhs.rawValue == rhs.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+
+    private static func isSegment(_ text: Substring) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
+        }
+    }
+}
+
+/// A route's `events:` entry: an event name where any segment may be `*`.
+public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
+    public let flow: String
+    public let phase: String
+
+    /// Parses `registration.after`, `*.after`, `courier.*`, `*.*`; nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return nil }
+        for part in parts where part != "*" {
+            guard EventName("\(part).x") != nil else { return nil }
+        }
+        flow = String(parts[0])
+        phase = String(parts[1])
+    }
+
+    public func matches(_ name: EventName) -> Bool {
+        (flow == "*" || name.flow == flow) && (phase == "*" || name.phase == phase)
+    }
+
+    /// The known events this pattern matches; empty means it can never match a known event.
+    public var knownMatches: [EventName] { EventName.known.filter(matches) }
+
+    public var description: String { "\(flow).\(phase)" }
+}

@@ -1,0 +1,50 @@
+/// Which top-level keys a payload can have for each event (reference/kratos-webhooks.md §2.2
+/// and §5), so that the config loader can reject template and condition paths that can never
+/// exist, such as `identity.traits.email` on a route that only listens to `registration.before`.
+public enum PayloadShape {
+    /// Keys every Kratos web hook payload has.
+    static let common = ["flow", "request_headers", "request_method", "request_url", "request_cookies"]
+    /// Keys of the courier's message.
+    static let courier = [
+        "recipient", "subject", "body", "html_body", "template_type", "template_data", "message_type", "request_headers",
+    ]
+
+    /// The top-level keys `name`'s payload may have; nil when Herald does not know the event
+    /// (then any path is accepted).
+    public static func topLevelKeys(of name: EventName) -> Set<String>? {
+        guard name.isKnown else { return nil }
+        if name.isCourier { return Set(courier) }
+        var keys = Set(common)
+        switch (name.flow, name.phase) {
+        case ("registration", "after"), ("verification", "after"), ("recovery", "after"):
+            keys.insert("identity")
+        case ("login", "after"), ("settings", "after"):
+            keys.insert("identity")
+            keys.insert("session")
+        case ("settings", "before"):
+            keys.insert("session")
+        default:
+            break
+        }
+        return keys
+    }
+
+    /// Checks that `path` can exist for at least one of `events`; returns a message otherwise.
+    public static func problem(with path: PayloadPath, events: [EventName]) -> String? {
+        if case .derived = path.root { return nil }
+        guard let first = path.firstKey else { return nil }
+        if first == "event" {
+            let known = DerivedField.allCases.map(\.path).joined(separator: ", ")
+            return "'\(path)' is not a field Herald derives (known: \(known))"
+        }
+        var union = Set<String>()
+        for event in events {
+            guard let keys = topLevelKeys(of: event) else { return nil }
+            if keys.contains(first) { return nil }
+            union.formUnion(keys)
+        }
+        guard !events.isEmpty else { return nil }
+        let names = events.count <= 3 ? events.map(\.rawValue).joined(separator: ", ") : "these events"
+        return "'\(path)' can never exist: payloads of \(names) have no '\(first)' (they have \(union.sorted().joined(separator: ", ")), and the derived fields event.* and recipient)"
+    }
+}

@@ -1,0 +1,137 @@
+/// A kind of action that routes can use, such as `mandrill` or `outbox`.
+///
+/// Plugins are compiled in and registered explicitly in one place (`Sources/herald/BuiltinPlugins.swift`).
+/// The config loader calls `makeAction` for each `actions:` entry naming the plugin's `kind`; the
+/// resulting `Action` compiles the route steps that use it and performs their jobs.
+///
+/// **Implementation requirements**
+/// - Validate every option when the config loads and report all problems into the diagnostics with
+///   their positions; never fail later for something that could have been checked then.
+/// - Never print secrets (options read from `${env:}`, `${file:}`, `${credential:}`) in
+///   diagnostics, summaries, logs or job payloads: add them only when performing.
+public protocol ActionPlugin: Sendable {
+    /// The `plugin:` value that selects this plugin.
+    static var kind: String { get }
+    /// One line for `herald --help` and `herald check`.
+    static var summary: String { get }
+    /// Builds an action from its configuration; nil (with diagnostics recorded) when invalid.
+    static func makeAction(_ definition: ActionDefinition) -> (any Action)?
+}
+
+/// A configured action: a plugin instance under a name (`actions.mail`).
+///
+/// **Implementation requirements** for `perform`
+/// - Bounded time: finish by `context.deadline`, and honour task cancellation.
+/// - Never block a shared thread: use async I/O (URLSession's async API) or a dedicated thread.
+/// - Classify honestly: `.delivered` only when the peer accepted the job; `.failed` only when
+///   repeating the same request cannot succeed; `.retry` otherwise, marking it ambiguous when the
+///   request may have taken effect.
+/// - Safe under retry: the same job may be performed again after a crash or an ambiguous answer;
+///   pass `job.id` to the peer where it can be traced (Mandrill: `metadata.herald_job`).
+public protocol Action: Sendable {
+    /// The key under `actions:`.
+    var name: String { get }
+    /// The plugin kind.
+    var kind: String { get }
+    /// One line for `herald check`: where it sends, without secrets.
+    var summary: String { get }
+    /// Compiles one `do:` step that names this action; nil (with diagnostics) when invalid.
+    func compileStep(_ step: StepDefinition) -> (any ActionStep)?
+    /// Performs a job planned by one of this action's steps.
+    func perform(_ job: Job, context: DeliveryContext) async -> Outcome
+}
+
+/// A compiled `do:` step: renders a job for an event.
+///
+/// **Implementation requirements**: runs on the request path. Quick, no I/O, no network; all
+/// parsing and validation happened in `Action.compileStep`.
+public protocol ActionStep: Sendable {
+    /// The action that performs the jobs this step plans.
+    var action: String { get }
+    /// Renders the job for `event`. Template paths missing from the payload render their
+    /// `default:` or empty, and are recorded in `report`.
+    func plan(_ event: Event, report: inout RenderReport) -> PlannedJob
+}
+
+/// What a plugin gets to build an action from `actions.NAME`.
+public struct ActionDefinition {
+    /// The key under `actions:`.
+    public let name: String
+    /// The whole `actions.NAME` map (it contains `plugin:`).
+    public let node: ConfigNode
+    public let diagnostics: ConfigDiagnostics
+    /// The directory of the file the action is defined in, for relative paths.
+    public let baseDirectory: String
+    /// Herald's `state_dir`, for plugins that keep files (the outbox's default directory).
+    public let stateDirectory: String
+
+    public init(
+        name: String, node: ConfigNode, diagnostics: ConfigDiagnostics, baseDirectory: String, stateDirectory: String
+    ) {
+        self.name = name
+        self.node = node
+        self.diagnostics = diagnostics
+        self.baseDirectory = baseDirectory
+        self.stateDirectory = stateDirectory
+    }
+
+    /// Keys every action may have; the config loader reads them, the plugin ignores them.
+    public static let commonKeys = ["plugin", "concurrency"]
+
+    /// Opens the options map; the common keys are allowed besides `keys`.
+    public func options(keys: [String]) -> ConfigMap? {
+        ConfigMap(node, keys: ActionDefinition.commonKeys + keys, what: "action '\(name)'", diagnostics: diagnostics)
+    }
+}
+
+/// What an action gets to compile one `do:` step of a route.
+public struct StepDefinition {
+    /// The route's name.
+    public let route: String
+    /// 1-based position in the route's `do:` list.
+    public let index: Int
+    /// The step's map (it contains `action:`).
+    public let node: ConfigNode
+    public let diagnostics: ConfigDiagnostics
+    /// Compiles templates, checking their paths against the events the route listens to.
+    public let templates: TemplateCompiler
+    /// The directory of the file the route is defined in, for `html_file:` and friends.
+    public let baseDirectory: String
+
+    public init(
+        route: String, index: Int, node: ConfigNode, diagnostics: ConfigDiagnostics, templates: TemplateCompiler,
+        baseDirectory: String
+    ) {
+        self.route = route
+        self.index = index
+        self.node = node
+        self.diagnostics = diagnostics
+        self.templates = templates
+        self.baseDirectory = baseDirectory
+    }
+
+    /// How messages name this step: "step 1 of route 'welcome'".
+    public var what: String { "step \(index) of route '\(route)'" }
+
+    /// Opens the step's options; `action` is allowed besides `keys`.
+    public func options(keys: [String]) -> ConfigMap? {
+        ConfigMap(node, keys: ["action"] + keys, what: what, diagnostics: diagnostics)
+    }
+}
+
+/// What `perform` gets besides the job.
+public struct DeliveryContext: Sendable {
+    public let logger: Logger
+    public let clock: any TimeSource
+    /// When the attempt must be over; the plugin sets its timeouts from it.
+    public let deadline: ContinuousClock.Instant
+    /// 1 for the first attempt.
+    public let attempt: Int
+
+    public init(logger: Logger, clock: any TimeSource, deadline: ContinuousClock.Instant, attempt: Int) {
+        self.logger = logger
+        self.clock = clock
+        self.deadline = deadline
+        self.attempt = attempt
+    }
+}

@@ -1,0 +1,71 @@
+/// One thing to do: an action to perform with content rendered when the event was routed.
+///
+/// Jobs are planned on the request path, stored before the event is acknowledged, and performed
+/// later by the scheduler, possibly more than once (at-least-once delivery). The payload is
+/// exactly what will be sent, minus secrets, which the action adds when it performs the job.
+public struct Job: Sendable {
+    public let id: TimeOrderedID
+    public let eventID: TimeOrderedID
+    public let eventName: EventName
+    /// The route that planned the job.
+    public let route: String
+    /// The configured action (`actions:` key) that performs it.
+    public let action: String
+    /// What the action's step rendered; the action reads it back in `perform`.
+    public let payload: JSON
+    /// Jobs with the same key are performed in the order they were planned.
+    public let orderingKey: String?
+    public let createdAt: WallClock
+    /// The earliest time the job may run (later than `createdAt` for `delay:` routes and retries).
+    public var notBefore: WallClock
+    /// Attempts made so far.
+    public var attempts: Int
+
+    public init(
+        id: TimeOrderedID, eventID: TimeOrderedID, eventName: EventName, route: String, action: String,
+        payload: JSON, orderingKey: String?, createdAt: WallClock, notBefore: WallClock, attempts: Int = 0
+    ) {
+        self.id = id
+        self.eventID = eventID
+        self.eventName = eventName
+        self.route = route
+        self.action = action
+        self.payload = payload
+        self.orderingKey = orderingKey
+        self.createdAt = createdAt
+        self.notBefore = notBefore
+        self.attempts = attempts
+    }
+}
+
+/// What a step plans for one event, before it becomes a `Job`.
+public struct PlannedJob: Sendable {
+    public var payload: JSON
+    public var orderingKey: String?
+
+    public init(payload: JSON, orderingKey: String?) {
+        self.payload = payload
+        self.orderingKey = orderingKey
+    }
+}
+
+/// How an attempt to perform a job ended.
+public enum Outcome: Sendable, Equatable {
+    /// Done. `detail` is a short, log-safe note such as the provider's message id.
+    case delivered(detail: String)
+    /// Not done, worth trying again: at the next step of the retry schedule, or not before
+    /// `after` when the peer said so (e.g. `Retry-After`). `ambiguous` marks attempts that may
+    /// have taken effect (a timeout after the request was sent), which can produce a duplicate.
+    case retry(after: Duration?, reason: String, ambiguous: Bool)
+    /// Will never succeed as it is (bad key, rejected recipient, unknown template); no retry.
+    case failed(reason: String)
+
+    /// A one-word label for logs and metrics.
+    public var label: String {
+        switch self {
+        case .delivered: return "delivered"
+        case .retry(_, _, let ambiguous): return ambiguous ? "retry_ambiguous" : "retry"
+        case .failed: return "failed"
+        }
+    }
+}

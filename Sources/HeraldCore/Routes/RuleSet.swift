@@ -1,0 +1,37 @@
+/// The compiled, immutable routing rules. Built once per config load; a reload swaps the whole
+/// rule set.
+public struct RuleSet: Sendable {
+    public let routes: [Route]
+    /// For each known event, the indexes of the routes that listen to it, so that routing an
+    /// event looks at its candidates only.
+    private let candidates: [EventName: [Int]]
+
+    public init(routes: [Route]) {
+        self.routes = routes
+        var candidates: [EventName: [Int]] = [:]
+        for name in EventName.known {
+            candidates[name] = routes.indices.filter { routes[$0].listens(to: name) }
+        }
+        self.candidates = candidates
+    }
+
+    /// The routes that listen to `name`, in file order (before conditions are checked).
+    public func routes(listeningTo name: EventName) -> [Route] {
+        if let indexes = candidates[name] { return indexes.map { routes[$0] } }
+        return routes.filter { $0.listens(to: name) }
+    }
+
+    /// The routes that fire for `event`: every listening route whose condition holds, in file
+    /// order, up to and including the first matching route with `stop: true`.
+    public func match(_ event: Event) -> [Route] {
+        var matched: [Route] = []
+        let indexes = candidates[event.name] ?? routes.indices.filter { routes[$0].listens(to: event.name) }
+        for index in indexes {
+            let route = routes[index]
+            guard route.condition.matches(event) else { continue }
+            matched.append(route)
+            if route.stop { break }
+        }
+        return matched
+    }
+}

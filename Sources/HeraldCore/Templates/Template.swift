@@ -1,0 +1,56 @@
+/// Where a rendered template goes, which decides how values are escaped (design §6.3).
+public enum TemplateSink: Sendable, Hashable {
+    /// HTML bodies: `{{x}}` is HTML-escaped, `{{{x}}}` is inserted as it is.
+    case html
+    /// Text bodies and values handed to other systems (merge vars): inserted as they are.
+    case text
+    /// Header-like fields (subject, names, addresses): control characters (CR, LF, …) become
+    /// spaces in the whole result, so no value can add a header.
+    case header
+}
+
+/// A compiled template of Herald's small logic-less language:
+/// `{{path}}`, `{{path | default: 'x'}}`, filters `lower`, `upper`, `trim`, `urlencode`, `json`,
+/// raw `{{{path}}}`, sections `{{#path}}…{{/path}}`, inverted sections `{{^path}}…{{/path}}`,
+/// comments `{{! … }}` and `{{.}}` for the current item inside a section over a list.
+public struct Template: Sendable, CustomStringConvertible {
+    indirect enum Node: Sendable {
+        case text(String)
+        case value(Reference, filters: [Filter], raw: Bool)
+        case section(Reference, inverted: Bool, body: [Node])
+    }
+
+    enum Reference: Sendable {
+        case current
+        case path(PayloadPath)
+    }
+
+    enum Filter: Sendable, Equatable {
+        case lower, upper, trim, urlencode, json
+        case `default`(String)
+    }
+
+    let nodes: [Node]
+    public let sink: TemplateSink
+    /// The source text, for `herald check` and messages.
+    public let source: String
+
+    /// True when the template has no tags: its output is its source.
+    public var isConstant: Bool {
+        nodes.allSatisfy { if case .text = $0 { return true } else { return false } }
+    }
+
+    public var description: String { source }
+
+    /// A template that renders `text` as it is.
+    public static func constant(_ text: String, sink: TemplateSink = .text) -> Template {
+        Template(nodes: text.isEmpty ? [] : [.text(text)], sink: sink, source: text)
+    }
+}
+
+/// What rendering noticed: paths that were missing from the payload and had no default.
+public struct RenderReport: Sendable {
+    public var missingPaths: [String] = []
+
+    public init() {}
+}

@@ -1,0 +1,33 @@
+import HeraldConfig
+import HeraldCore
+
+/// The summary `herald check` prints for a valid configuration: listeners, actions, routes.
+public enum CheckReport {
+    public static func render(_ configuration: HeraldConfiguration) -> String {
+        var lines = ["\(configuration.source): OK"]
+        lines.append("listeners:")
+        for listener in configuration.listeners {
+            lines.append("  \(listener)")
+        }
+        let auth = configuration.ingress.credentials.map { credential -> String in
+            switch credential {
+            case .apiKey(let name, _, let inCookie): return inCookie ? "api_key cookie \(name)" : "api_key header \(name)"
+            case .basicAuth(let user, _): return "basic_auth user \(user)"
+            }
+        }
+        lines.append("ingress auth: \(auth.isEmpty ? "none (insecure_no_auth, loopback only)" : auth.joined(separator: "; "))")
+        lines.append("state_dir: \(configuration.stateDirectory)")
+        lines.append("actions:")
+        for name in configuration.actions.keys.sorted() {
+            guard let action = configuration.actions[name] else { continue }
+            lines.append("  \(name): \(action.kind) — \(configuration.redacting(action.summary))")
+        }
+        lines.append("routes:")
+        for route in configuration.rules.routes {
+            let events = route.events.map(\.description).joined(separator: ", ")
+            let actions = route.steps.map(\.action).joined(separator: ", ")
+            lines.append("  \(route.name): [\(events)] → \(actions)\(route.stop ? " (stop)" : "")")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

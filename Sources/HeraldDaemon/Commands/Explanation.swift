@@ -1,0 +1,52 @@
+import HeraldConfig
+import HeraldCore
+
+/// `herald explain`: what the configuration does with one payload — which routes match, which
+/// do not and why, and the jobs it would plan — without sending anything.
+public enum Explanation {
+    public static func render(_ configuration: HeraldConfiguration, event: Event) -> String {
+        var lines: [String] = []
+        lines.append("event \(event.name)")
+        let derived = DerivedField.allCases.filter { ![.id, .receivedAt, .name].contains($0) }.map { field in
+            "\(field.path)=\(event.derived(field) ?? "<none>")"
+        }
+        lines.append("  " + derived.joined(separator: "  "))
+        lines.append("")
+        let matched = Set(configuration.rules.match(event).map(\.name))
+        let plan = configuration.rules.plan(event, ids: TimeOrderedIDGenerator())
+        var stopped = false
+        for route in configuration.rules.routes {
+            let header = "route '\(route.name)' (\(route.location))"
+            guard route.listens(to: event.name) else {
+                lines.append("\(header): not listening (events: \(route.events.map(\.description).joined(separator: ", ")))")
+                continue
+            }
+            if stopped {
+                lines.append("\(header): skipped, an earlier matching route has stop: true")
+                continue
+            }
+            guard matched.contains(route.name) else {
+                lines.append("\(header): no match")
+                for failure in route.condition.explain(event) ?? [] {
+                    lines.append("  failed: \(failure.condition)")
+                    lines.append("     saw: \(failure.seen)   at \(failure.location)")
+                }
+                continue
+            }
+            lines.append("\(header): MATCH\(route.stop ? " (stop: true)" : "")")
+            for (index, job) in plan.jobs.enumerated() where job.route == route.name {
+                let kind = configuration.actions[job.action]?.kind ?? "?"
+                lines.append("  job \(index + 1) → action '\(job.action)' (\(kind))\(job.orderingKey.map { ", in order for \($0)" } ?? "")")
+                let payload = configuration.redacting(job.payload.prettyPrinted())
+                lines += payload.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
+            }
+            for missing in plan.missingPaths where missing.route == route.name {
+                lines.append("  note: '\(missing.path)' is missing from the payload; rendered empty")
+            }
+            if route.stop { stopped = true }
+        }
+        lines.append("")
+        lines.append("\(plan.routes.count) route(s) matched, \(plan.jobs.count) job(s) planned; nothing was sent.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,35 @@
+import HeraldConfig
+import HeraldCore
+
+/// When to try a job again (design §5, §7): the configured schedule with jitter, then its last
+/// step repeated until `max_age`; a plugin's `retry(after:)` wins when later.
+struct RetryPolicy: Sendable {
+    let schedule: [Duration]
+    let jitter: Double
+    let maxAge: Duration
+
+    init(_ settings: DeliverySettings) {
+        schedule = settings.retrySchedule
+        jitter = settings.jitter
+        maxAge = settings.maxAge
+    }
+
+    init(schedule: [Duration], jitter: Double, maxAge: Duration) {
+        self.schedule = schedule
+        self.jitter = jitter
+        self.maxAge = maxAge
+    }
+
+    /// The time of the next attempt after `attempts` failed ones, or nil when the job would be
+    /// older than `max_age` by then.
+    func nextAttempt(
+        after attempts: Int, createdAt: WallClock, now: WallClock, requested: Duration?,
+        random: Double = Double.random(in: -1...1)
+    ) -> WallClock? {
+        let base = schedule[min(max(attempts, 1), schedule.count) - 1]
+        var delay = base * (1 + jitter * random)
+        if let requested, requested > delay { delay = requested }
+        let next = now.adding(delay)
+        return next - createdAt > maxAge ? nil : next
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import HeraldConfig
+import HeraldCore
+import HeraldDaemon
+
+/// The commands of design §8.
+enum Commands {
+    static let defaultConfigPath = "/etc/herald/herald.yaml"
+
+    static func serve(_ arguments: CommandLineArguments) async -> Int32 {
+        guard checkUsage(arguments, allowed: ["config"], positionals: 0, help: Help.serve) else { return ExitCode.usage }
+        let path = configPath(arguments)
+        guard let configuration = load(path) else { return ExitCode.config }
+        let daemon = Daemon(configuration: configuration, loader: ConfigLoader(plugins: builtinPlugins), configPath: path)
+        return await daemon.run()
+    }
+
+    static func check(_ arguments: CommandLineArguments) async -> Int32 {
+        guard checkUsage(arguments, allowed: ["config"], positionals: 0, help: Help.check) else { return ExitCode.usage }
+        guard let configuration = load(configPath(arguments)) else { return ExitCode.config }
+        print(CheckReport.render(configuration), terminator: "")
+        return ExitCode.ok
+    }
+
+    static func explain(_ arguments: CommandLineArguments) async -> Int32 {
+        guard checkUsage(arguments, allowed: ["config", "event"], positionals: 1, help: Help.explain) else {
+            return ExitCode.usage
+        }
+        let payloadPath = arguments.positionals[0]
+        guard let data = FileManager.default.contents(atPath: payloadPath) else {
+            writeError("herald: cannot read \(payloadPath)\n")
+            return ExitCode.failure
+        }
+        let document: JSONDocument
+        do {
+            document = try JSONDocument(parsing: [UInt8](data))
+        } catch {
+            writeError("herald: \(payloadPath) is not valid JSON: \(error.description)\n")
+            return ExitCode.failure
+        }
+        guard let (name, payload) = eventName(arguments.options["event"], document.root, file: payloadPath) else {
+            return ExitCode.usage
+        }
+        guard let configuration = load(configPath(arguments)) else { return ExitCode.config }
+        let event = Event(
+            id: TimeOrderedIDGenerator().next(), name: name, receivedAt: .now, triggerID: nil, payload: payload)
+        print(Explanation.render(configuration, event: event), terminator: "")
+        return ExitCode.ok
+    }
+
+    static func version(_ arguments: CommandLineArguments) async -> Int32 {
+        guard checkUsage(arguments, allowed: [], positionals: 0, help: Help.version) else { return ExitCode.usage }
+        print("herald \(HeraldVersion.current)")
+        return ExitCode.ok
+    }
+
+    /// The event to explain: `--event`, else the envelope's `event`, else a courier message's type.
+    private static func eventName(_ option: String?, _ root: JSONValue, file: String) -> (EventName, JSONValue)? {
+        guard root.kind == .object else {
+            writeError("herald: \(file) must hold a JSON object\n")
+            return nil
+        }
+        if let option {
+            guard let name = EventName(option), name.isKnown || name.isCourier else {
+                writeError("herald: unknown event '\(option)'; expected flow.phase such as registration.after, or courier.<template_type>\n")
+                return nil
+            }
+            if let ctx = root["ctx"], ctx.kind == .object, root["event"] != nil { return (name, ctx) }
+            return (name, root)
+        }
+        if let text = root["event"]?.string, let name = EventName(text), let ctx = root["ctx"], ctx.kind == .object {
+            return (name, ctx)
+        }
+        if let type = root["template_type"]?.string, let name = EventName("courier.\(type)") {
+            return (name, root)
+        }
+        writeError("herald: say which event the payload is with --event NAME (such as registration.after)\n\n\(Help.explain)")
+        return nil
+    }
+
+    private static func configPath(_ arguments: CommandLineArguments) -> String? {
+        if let path = arguments.options["config"] { return path }
+        return FileManager.default.fileExists(atPath: defaultConfigPath) ? defaultConfigPath : nil
+    }
+
+    /// Loads the configuration, printing every problem; nil when there were any.
+    private static func load(_ path: String?) -> HeraldConfiguration? {
+        let result = ConfigLoader(plugins: builtinPlugins).load(path: path)
+        guard let configuration = result.configuration else {
+            writeError(result.renderedDiagnostics)
+            let count = result.diagnostics.count
+            writeError("herald: \(count) problem\(count == 1 ? "" : "s") in the configuration\n")
+            return nil
+        }
+        return configuration
+    }
+
+    private static func checkUsage(
+        _ arguments: CommandLineArguments, allowed: Set<String>, positionals: Int, help: String
+    ) -> Bool {
+        if let unknown = arguments.options.keys.first(where: { !allowed.contains($0) }) ?? arguments.flags.first {
+            writeError("herald: unknown option '--\(unknown)'\n\n\(help)")
+            return false
+        }
+        guard arguments.positionals.count == positionals else {
+            let problem = arguments.positionals.count > positionals
+                ? "unexpected argument '\(arguments.positionals[positionals])'"
+                : "missing argument"
+            writeError("herald: \(problem)\n\n\(help)")
+            return false
+        }
+        return true
+    }
+}

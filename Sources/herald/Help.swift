@@ -1,0 +1,62 @@
+/// The `--help` texts. Keep them true: every command, option and exit code here exists.
+enum Help {
+    static let main = """
+        herald — routes Ory identity events (Kratos web hooks and courier messages) to actions
+        such as Mailchimp Transactional (Mandrill) email, durably.
+
+        usage: herald <command> [options]
+
+        commands:
+          serve     run the daemon
+          check     validate a configuration and print a summary
+          explain   show what a configuration does with one payload, without sending anything
+          version   print the version
+
+        options:
+          --config FILE   the configuration (default: /etc/herald/herald.yaml when it exists,
+                          otherwise the embedded default: loopback listener, no auth, outbox routes)
+          -h, --help      show help (also: herald <command> --help)
+
+        exit codes: 0 ok, 1 runtime failure, 2 usage error, 78 configuration error
+
+        """
+
+    static let serve = """
+        usage: herald serve [--config FILE]
+
+        Runs the daemon: listens for Kratos web hooks on /v1/events/{flow}/{phase}, /v1/events and
+        /v1/courier, answers 202 once the jobs are stored, and performs them through the actions.
+        SIGTERM or SIGINT stops gracefully; SIGHUP reloads the configuration (an invalid one is
+        refused and the running one stays).
+
+        """
+
+    static let check = """
+        usage: herald check [--config FILE]
+
+        Validates the configuration, its drop-ins and secrets, reporting every problem at once as
+        file:line:column with the source line (exit 78); prints a summary of listeners, actions and
+        routes when it is valid (exit 0).
+
+        """
+
+    static let explain = """
+        usage: herald explain [--event NAME] [--config FILE] PAYLOAD.json
+
+        Routes the payload as the daemon would and prints each route: whether it listens to the
+        event, whether it matched and, if not, the condition that failed with the value it saw; then
+        the jobs it would plan, rendered, with secrets redacted. Nothing is sent or stored.
+
+        --event NAME   the event, such as registration.after or courier.verification_code_valid;
+                       may be left out for an envelope ({"event": ..., "ctx": ...}) or a courier
+                       message (it has template_type)
+
+        """
+
+    static let version = """
+        usage: herald version
+
+        Prints the version.
+
+        """
+}

@@ -3,7 +3,9 @@
 import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
-let benchmarks: [String: () throws -> Void] = [:]
+let benchmarks: [String: () throws -> Void] = [
+    "http": runHTTPBenchmark,
+]
 
 guard let name = arguments.first, let benchmark = benchmarks[name] else {
     FileHandle.standardError.write(

@@ -1,0 +1,94 @@
+/// Header fields in the order they were received or added, with case-insensitive lookup.
+///
+/// Repeated fields are kept as separate entries (never merged, never "last one wins"):
+/// ```swift
+/// headers["content-type"]            // the first Content-Type value, or nil
+/// headers.values(for: "X-Tag")       // every X-Tag value, in order
+/// ```
+public struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, ExpressibleByDictionaryLiteral {
+    /// One header field as received: the name keeps its original case.
+    public struct Field: Sendable, Hashable {
+        public var name: String
+        public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    private var fields: [Field]
+
+    /// Empty headers.
+    public init() {
+        fields = []
+    }
+
+    /// Headers from `(name, value)` pairs, in order.
+    public init(_ pairs: [(String, String)]) {
+        fields = pairs.map { Field(name: $0.0, value: $0.1) }
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements)
+    }
+
+    public var startIndex: Int { fields.startIndex }
+    public var endIndex: Int { fields.endIndex }
+    public subscript(position: Int) -> Field { fields[position] }
+
+    /// The first value of the field `name` (compared without regard to ASCII case), or nil.
+    public subscript(name: String) -> String? {
+        for field in fields where Self.namesEqual(field.name, name) {
+            return field.value
+        }
+        return nil
+    }
+
+    /// Every value of the field `name` (compared without regard to ASCII case), in order.
+    public func values(for name: String) -> [String] {
+        fields.lazy.filter { Self.namesEqual($0.name, name) }.map(\.value)
+    }
+
+    /// Whether a field called `name` is present.
+    public func contains(_ name: String) -> Bool {
+        fields.contains { Self.namesEqual($0.name, name) }
+    }
+
+    /// Appends a field, keeping any existing ones of the same name.
+    public mutating func add(name: String, value: String) {
+        fields.append(Field(name: name, value: value))
+    }
+
+    /// Replaces every field called `name` with one field holding `value`.
+    public mutating func replaceOrAdd(name: String, value: String) {
+        remove(name: name)
+        add(name: name, value: value)
+    }
+
+    /// Removes every field called `name`.
+    public mutating func remove(name: String) {
+        fields.removeAll { Self.namesEqual($0.name, name) }
+    }
+
+    /// ASCII case-insensitive equality, without allocating lowercased copies.
+    static func namesEqual(_ lhs: String, _ rhs: String) -> Bool {
+        var left = lhs.utf8.makeIterator()
+        var right = rhs.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil):
+                return true
+            case (let a?, let b?):
+                if a != b && asciiLower(a) != asciiLower(b) { return false }
+            default:
+                return false
+            }
+        }
+    }
+}
+
+@inline(__always)
+func asciiLower(_ byte: UInt8) -> UInt8 {
+    byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+}

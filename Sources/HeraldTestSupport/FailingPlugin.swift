@@ -29,10 +29,12 @@ public enum FailingPlugin: ActionPlugin {
         case "retry_ambiguous": outcome = .retry(after: after, reason: reason, ambiguous: true)
         case let other:
             definition.diagnostics.error(
-                "'outcome' must be failed, retry or retry_ambiguous, found \(other)", at: options.node("outcome") ?? definition.node)
+                "'outcome' must be failed, retry or retry_ambiguous, found \(other)",
+                at: options.node("outcome") ?? definition.node)
             return nil
         }
-        return FailingAction(name: definition.name, outcome: outcome, rejectsSteps: options.bool("reject_steps") ?? false)
+        return FailingAction(
+            name: definition.name, outcome: outcome, rejectsSteps: options.bool("reject_steps") ?? false)
     }
 }
 

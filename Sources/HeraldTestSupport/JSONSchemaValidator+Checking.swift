@@ -31,7 +31,10 @@ extension JSONSchemaValidator {
                     message: "must be of type \(names.joined(separator: " or ")), found \(Self.typeName(instance))"))
             return
         }
-        if let allowed = object["enum"]?.array, !allowed.contains(instance) {
+        // A nullable enum is written `type: [T, "null"]` with only the non-null values listed
+        // (`reject_reason` is null in every real answer), so null passes such an enum.
+        let nullAllowed = instance == .null && (object["type"]?.array?.contains("null") ?? false)
+        if let allowed = object["enum"]?.array, !allowed.contains(instance), !nullAllowed {
             let list = allowed.map(\.serializedString).joined(separator: ", ")
             violations.append(
                 SchemaViolation(path: path, message: "must be one of \(list), found \(instance.serializedString)"))
@@ -119,7 +122,8 @@ extension JSONSchemaValidator {
                 let detail = matched == 0 ? ": \(summary(results))" : ""
                 violations.append(
                     SchemaViolation(
-                        path: path, message: "must match exactly one of the oneOf schemas, matched \(matched)\(detail)"))
+                        path: path, message: "must match exactly one of the oneOf schemas, matched \(matched)\(detail)")
+                )
             }
         }
         if let negated = schema["not"], branchViolations(instance, negated, path: path, known: known).isEmpty {

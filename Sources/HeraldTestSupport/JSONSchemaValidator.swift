@@ -14,7 +14,9 @@ import HeraldCore
 /// declared by the sibling branches as known. The spec combines `ApiKey` (`key` only,
 /// `additionalProperties: false`) with the rest of each request through `allOf`; read literally,
 /// no request with a `message` could ever be valid. What the authors mean is what 2020-12 spells
-/// `unevaluatedProperties: false`, and that is what this validator checks.
+/// `unevaluatedProperties: false`, and that is what this validator checks. Likewise an `enum`
+/// beside a `type` list that includes `"null"` admits `null`: the spec writes nullable enums that
+/// way (`reject_reason` is `["string", "null"]` with only string values, and null in real answers).
 ///
 /// ```swift
 /// let validator = JSONSchemaValidator(document: spec)

@@ -138,13 +138,17 @@ public struct MandrillAPISimulator: Sendable {
         let local = address[..<at]
         let domain = address[address.index(after: at)...]
         guard !local.isEmpty, local.count <= 64, domain.count <= 255,
-            !local.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || "<>()[],;:\\\"".unicodeScalars.contains($0) })
+            !local.unicodeScalars.contains(where: {
+                $0.value <= 0x20 || $0.value == 0x7F || "<>()[],;:\\\"".unicodeScalars.contains($0)
+            })
         else { return false }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2 else { return false }
         return labels.allSatisfy { label in
             !label.isEmpty && label.first != "-" && label.last != "-"
-                && label.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" }
+                && label.unicodeScalars.allSatisfy {
+                    $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-"
+                }
         }
     }
 

@@ -33,7 +33,8 @@ public enum MandrillFault: Sendable, Equatable {
 
     /// A gateway's HTML page, as an edge proxy answers.
     public static func htmlPage(_ status: Int, title: String) -> MandrillTestResponse {
-        let page = "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n"
+        let page =
+            "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n"
             + "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
         return MandrillTestResponse(status: status, headers: ["Content-Type": "text/html"], body: Array(page.utf8))
     }

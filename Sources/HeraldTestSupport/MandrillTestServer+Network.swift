@@ -46,7 +46,8 @@ struct MandrillTestResponder: HTTPResponder {
                 body: response.body)
             if let delay {
                 // Never sleep on the server thread: answer later from a global queue.
-                let nanoseconds = Int(delay.components.seconds) * 1_000_000_000
+                let nanoseconds =
+                    Int(delay.components.seconds) * 1_000_000_000
                     + Int(delay.components.attoseconds / 1_000_000_000)
                 DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
                     writer.respond(answer)

@@ -48,7 +48,9 @@ public enum ReferenceFiles {
         _ file: String, name: String, id: TimeOrderedID = TimeOrderedID(high: 0x0190_0000_0000_0001, low: 42)
     ) throws(ReferenceFileError) -> Event {
         let bytes = try kratosPayload(file)
-        guard let eventName = EventName(name) else { throw ReferenceFileError(path: file, reason: "bad event name \(name)") }
+        guard let eventName = EventName(name) else {
+            throw ReferenceFileError(path: file, reason: "bad event name \(name)")
+        }
         let document: JSONDocument
         do {
             document = try JSONDocument(parsing: bytes)

@@ -5,10 +5,24 @@ import HeraldCore
     import FoundationNetworking
 #endif
 
-/// Posts JSON to Mandrill with URLSession's async API: one ephemeral session per action (no
-/// cookies, no cache, no credentials stored), connections reused between jobs.
+/// Posts JSON to Mandrill with URLSession, bridged to async/await: one ephemeral session per
+/// action (no cookies, no cache, no credentials stored), connections reused between jobs.
 struct MandrillTransport: Sendable {
-    private let session: URLSession
+    /// Invalidates its session once the last copy of the action is gone (after a reload), so
+    /// that URLSession, which keeps itself alive until invalidated, does not leak.
+    private final class Owner: Sendable {
+        let session: URLSession
+
+        init(_ session: URLSession) {
+            self.session = session
+        }
+
+        deinit {
+            session.finishTasksAndInvalidate()
+        }
+    }
+
+    private let owner: Owner
 
     init(timeout: Duration) {
         let configuration = URLSessionConfiguration.ephemeral
@@ -17,7 +31,7 @@ struct MandrillTransport: Sendable {
         configuration.httpCookieStorage = nil
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration)
+        owner = Owner(URLSession(configuration: configuration))
     }
 
     /// POSTs `body` as `application/json`; the whole exchange is bounded by `timeout`, and
@@ -27,7 +41,7 @@ struct MandrillTransport: Sendable {
     func post(_ url: URL, body: [UInt8], timeout: Duration) async throws -> MandrillResponse {
         let request = Self.request(url, body: body, timeout: timeout)
         let call = MandrillCall()
-        let session = self.session
+        let session = owner.session
         // Not `session.data(for:)`: on Linux, cancelling it can deadlock (its cancellation handler
         // calls `URLSessionTask.cancel()`, which waits for the session's queue, while that queue
         // waits for the task's status lock to resume the continuation). Here every cancel runs on

@@ -1,12 +1,5 @@
 import HeraldCore
 
-/// An HTTP answer from Mandrill, as the transport got it.
-struct MandrillResponse: Sendable {
-    let status: Int
-    let retryAfter: String?
-    let body: [UInt8]
-}
-
 /// Turns Mandrill's answers into outcomes (design §6.5, reference/mandrill-api.md §A.4).
 ///
 /// Mandrill has no idempotency key, so anything that may have sent the message is a retry marked

@@ -99,12 +99,6 @@ struct MandrillStep: ActionStep {
     }
 }
 
-/// The two sending operations.
-enum MandrillEndpoint: String, Sendable {
-    case send = "messages/send"
-    case sendTemplate = "messages/send-template"
-}
-
 private func nonEmpty(_ text: String?) -> String? {
     guard let text, !text.isEmpty else { return nil }
     return text

@@ -1,0 +1,98 @@
+import HeraldCore
+
+/// Turns Mandrill's answers into outcomes (design §6.5, reference/mandrill-api.md §A.4).
+///
+/// Mandrill has no idempotency key, so anything that may have sent the message is a retry marked
+/// ambiguous, and only answers that cannot change on a repeat are failures. An error body's `name`
+/// decides first, because Mandrill long answered 500 for client errors; the HTTP status decides
+/// when the body is not Mandrill's error object.
+enum MandrillResponseClassifier {
+    static func classify(_ response: MandrillResponse, now: WallClock, secret: String) -> Outcome {
+        let after = RetryAfter.parse(response.retryAfter, now: now)
+        if response.status == 200 {
+            return classifyResults(response, after: after, secret: secret)
+        }
+        let error = ErrorBody(response.body)
+        let what: String
+        if let error {
+            what =
+                "Mandrill answered HTTP \(response.status) \(LogSafeText.clean(error.name, limit: 60)): "
+                + LogSafeText.clean(error.message, limit: 200, secret: secret)
+        } else if response.body.isEmpty {
+            what = "Mandrill answered HTTP \(response.status) with an empty body"
+        } else {
+            what =
+                "Mandrill answered HTTP \(response.status) with a non-JSON body: "
+                + LogSafeText.excerpt(response.body, secret: secret)
+        }
+        switch error.flatMap({ kind(ofName: $0.name) }) ?? kind(ofStatus: response.status) {
+        case .permanent: return .failed(reason: what)
+        case .temporary: return .retry(after: after, reason: what, ambiguous: false)
+        case .ambiguous: return .retry(after: after, reason: what + " (may have been sent)", ambiguous: true)
+        }
+    }
+
+    enum Kind {
+        /// Repeating the same request cannot succeed.
+        case permanent
+        /// Not sent; worth repeating.
+        case temporary
+        /// May have been sent; repeating may send twice.
+        case ambiguous
+    }
+
+    /// What an error `name` means; nil for names Herald does not know (the status decides).
+    static func kind(ofName name: String) -> Kind? {
+        switch name {
+        case "Invalid_Key", "ValidationError", "PaymentRequired": return .permanent
+        case "GeneralError": return .ambiguous
+        case "ServiceUnavailable", "RequestLimitExceeded": return .temporary
+        default:
+            if name.hasPrefix("Unknown_") || name.hasPrefix("Invalid_") { return .permanent }
+            return nil
+        }
+    }
+
+    static func kind(ofStatus status: Int) -> Kind {
+        switch status {
+        case 400, 401, 402, 403, 404, 422: return .permanent
+        case 429, 503: return .temporary
+        default: return .ambiguous
+        }
+    }
+
+    /// A 200: every recipient accepted → delivered; any rejected or invalid → failed (for those;
+    /// the others are named as accepted); anything but the documented array → ambiguous retry.
+    private static func classifyResults(_ response: MandrillResponse, after: Duration?, secret: String) -> Outcome {
+        guard let results = RecipientResult.list(response.body) else {
+            let excerpt =
+                response.body.isEmpty ? "an empty body" : "'\(LogSafeText.excerpt(response.body, secret: secret))'"
+            return .retry(
+                after: after,
+                reason: "Mandrill answered HTTP 200 with \(excerpt) instead of the recipient list (may have been sent)",
+                ambiguous: true)
+        }
+        let accepted = results.filter(\.isAccepted)
+        let refused = results.filter { !$0.isAccepted }
+        if refused.isEmpty {
+            return .delivered(detail: accepted.map(\.note).joined(separator: ", "))
+        }
+        var reason = "Mandrill refused " + refused.map(\.note).joined(separator: ", ")
+        if !accepted.isEmpty { reason += "; accepted " + accepted.map(\.note).joined(separator: ", ") }
+        return .failed(reason: reason)
+    }
+}
+
+/// Mandrill's error object `{"status": "error", "code": …, "name": …, "message": …}`.
+private struct ErrorBody {
+    let name: String
+    let message: String
+
+    init?(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty, let root = try? JSONDocument(parsing: bytes).root, root.kind == .object,
+            let name = root["name"]?.string, !name.isEmpty
+        else { return nil }
+        self.name = name
+        message = root["message"]?.string ?? ""
+    }
+}

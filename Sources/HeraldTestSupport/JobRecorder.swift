@@ -1,0 +1,44 @@
+import HeraldCore
+import Synchronization
+
+/// What `RecordingAction`s performed, and the outcomes they are to answer. Thread-safe.
+public final class JobRecorder: Sendable {
+    /// One call of `perform`.
+    public struct Attempt: Sendable {
+        public var job: Job
+        public var attempt: Int
+        public var outcome: Outcome
+    }
+
+    private struct State {
+        var script: [Outcome]
+        var attempts: [Attempt] = []
+    }
+
+    private let state: Mutex<State>
+
+    /// - Parameter outcomes: answered in order; `.delivered(detail: "recorded")` after them.
+    public init(outcomes: [Outcome] = []) {
+        state = Mutex(State(script: outcomes))
+    }
+
+    /// Appends outcomes to the script.
+    public func script(_ outcomes: Outcome...) {
+        state.withLock { $0.script += outcomes }
+    }
+
+    /// Every attempt, in order.
+    public var attempts: [Attempt] { state.withLock { $0.attempts } }
+
+    /// The jobs of every attempt, in order (a retried job appears once per attempt).
+    public var jobs: [Job] { attempts.map(\.job) }
+
+    /// Records an attempt and returns its scripted outcome.
+    func record(_ job: Job, attempt: Int) -> Outcome {
+        state.withLock { state in
+            let outcome = state.script.isEmpty ? .delivered(detail: "recorded") : state.script.removeFirst()
+            state.attempts.append(Attempt(job: job, attempt: attempt, outcome: outcome))
+            return outcome
+        }
+    }
+}

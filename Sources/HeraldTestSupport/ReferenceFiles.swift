@@ -1,0 +1,70 @@
+import Foundation
+import HeraldCore
+
+/// Where the shared reference material lives, found from this source file's path so that tests
+/// work from any working directory: the package root is two levels above
+/// `Sources/HeraldTestSupport/`, and the shared folder sits beside it (`../shared`).
+public enum ReferenceFiles {
+    /// The package root (the directory holding `Package.swift`).
+    public static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.standardizedFileURL.path
+    }()
+
+    /// `../shared/reference` from the package root.
+    public static var referenceDirectory: String {
+        URL(fileURLWithPath: packageRoot + "/../shared/reference").standardizedFileURL.path
+    }
+
+    /// The Mailchimp Transactional OpenAPI 3.1 description.
+    public static var mandrillOpenAPI: String { referenceDirectory + "/mandrill-transactional.openapi.json" }
+
+    /// The directory of captured Kratos web hook payloads (`registration-after.json`, …).
+    public static var kratosPayloads: String { referenceDirectory + "/kratos-payloads" }
+
+    /// The bytes of a reference file.
+    ///
+    /// - Throws: `ReferenceFileError` when the file cannot be read.
+    public static func bytes(atPath path: String) throws(ReferenceFileError) -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReferenceFileError(path: path, reason: "cannot read the file")
+        }
+        return Array(data)
+    }
+
+    /// The Kratos payload `name` (with or without `.json`) as bytes.
+    public static func kratosPayload(_ name: String) throws(ReferenceFileError) -> [UInt8] {
+        let file = name.hasSuffix(".json") ? name : name + ".json"
+        return try bytes(atPath: kratosPayloads + "/" + file)
+    }
+
+    /// An event built from the Kratos payload `file`, named `event` (`registration.after`).
+    ///
+    /// ```swift
+    /// let event = try ReferenceFiles.kratosEvent("registration-after", name: "registration.after")
+    /// ```
+    public static func kratosEvent(
+        _ file: String, name: String, id: TimeOrderedID = TimeOrderedID(high: 0x0190_0000_0000_0001, low: 42)
+    ) throws(ReferenceFileError) -> Event {
+        let bytes = try kratosPayload(file)
+        guard let eventName = EventName(name) else {
+            throw ReferenceFileError(path: file, reason: "bad event name \(name)")
+        }
+        let document: JSONDocument
+        do {
+            document = try JSONDocument(parsing: bytes)
+        } catch {
+            throw ReferenceFileError(path: file, reason: "not JSON: \(error)")
+        }
+        return Event(id: id, name: eventName, receivedAt: WallClock.now, triggerID: nil, payload: document.root)
+    }
+}
+
+/// A reference file that could not be read or parsed.
+public struct ReferenceFileError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public var description: String { "\(path): \(reason)" }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import HeraldCore
+import Testing
+
+@testable import MandrillPlugin
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The classification rules on their own, without a network.
+@Suite struct MandrillResponseClassifierTests {
+    let now = WallClock(millisecondsSinceEpoch: 784_111_717_000)  // Sun, 06 Nov 1994 08:48:37 GMT
+
+    func classify(_ status: Int, _ body: String, retryAfter: String? = nil, secret: String = "md-secret-key") -> Outcome
+    {
+        MandrillResponseClassifier.classify(
+            MandrillResponse(status: status, retryAfter: retryAfter, body: Array(body.utf8)), now: now, secret: secret)
+    }
+
+    @Test func theErrorNameDecidesBeforeTheStatus() {
+        let invalidKey = #"{"status":"error","code":-1,"name":"Invalid_Key","message":"Invalid API key"}"#
+        #expect(classify(500, invalidKey).label == "failed")
+        #expect(classify(401, invalidKey).label == "failed")
+        #expect(
+            classify(503, #"{"status":"error","code":-1,"name":"GeneralError","message":"x"}"#).label
+                == "retry_ambiguous")
+        #expect(
+            classify(500, #"{"status":"error","code":-2,"name":"ServiceUnavailable","message":"x"}"#).label == "retry")
+        #expect(
+            classify(500, #"{"status":"error","code":12,"name":"Unknown_Subaccount","message":"x"}"#).label == "failed")
+        #expect(
+            classify(500, #"{"status":"error","code":6,"name":"Invalid_Template","message":"x"}"#).label == "failed")
+        #expect(
+            classify(429, #"{"status":"error","code":-99,"name":"Brand_New_Error","message":"x"}"#).label == "retry")
+        #expect(
+            classify(400, #"{"status":"error","code":-99,"name":"Brand_New_Error","message":"x"}"#).label == "failed")
+    }
+
+    @Test func statusesWithoutAnErrorObject() {
+        for status in [400, 401, 402, 403, 404, 422] { #expect(classify(status, "").label == "failed", "\(status)") }
+        for status in [429, 503] { #expect(classify(status, "").label == "retry", "\(status)") }
+        for status in [201, 204, 301, 408, 500, 502, 504, 599] {
+            #expect(classify(status, "").label == "retry_ambiguous", "\(status)")
+        }
+        #expect(classify(500, #"{"name": 3}"#).label == "retry_ambiguous")
+        #expect(classify(404, "[1,2").label == "failed")
+    }
+
+    @Test func recipientResults() {
+        let accepted =
+            #"[{"email":"a@example.com","status":"queued","queued_reason":"hourly-quota-exhausted","_id":"1"},"#
+            + #"{"email":"b@example.com","status":"scheduled","_id":"2"},{"email":"c@example.com","status":"sent","_id":"3"}]"#
+        #expect(
+            classify(200, accepted)
+                == .delivered(
+                    detail:
+                        "a***@example.com queued (hourly-quota-exhausted) 1, b***@example.com scheduled 2, c***@example.com sent 3"
+                ))
+        let mixed =
+            #"[{"email":"a@example.com","status":"sent","_id":"1"},"#
+            + #"{"email":"b@example.com","status":"invalid","reject_reason":null,"_id":"2"}]"#
+        #expect(
+            classify(200, mixed)
+                == .failed(reason: "Mandrill refused b***@example.com invalid 2; accepted a***@example.com sent 1"))
+        #expect(classify(200, #"[{"email":"a@example.com","status":"deferred","_id":"1"}]"#).label == "retry_ambiguous")
+        #expect(classify(200, #"[{"email":"a@example.com"}]"#).label == "retry_ambiguous")
+        #expect(classify(200, #"{"PING":"PONG!"}"#).label == "retry_ambiguous")
+    }
+
+    @Test func retryAfterIsHonouredOnRetries() {
+        #expect(
+            classify(429, "", retryAfter: "120")
+                == .retry(
+                    after: .seconds(120), reason: "Mandrill answered HTTP 429 with an empty body", ambiguous: false))
+        #expect(
+            classify(503, "", retryAfter: "Sun, 06 Nov 1994 08:49:37 GMT")
+                == .retry(
+                    after: .seconds(60), reason: "Mandrill answered HTTP 503 with an empty body", ambiguous: false))
+        #expect(
+            classify(503, "", retryAfter: "soon")
+                == .retry(after: nil, reason: "Mandrill answered HTTP 503 with an empty body", ambiguous: false))
+    }
+
+    @Test func retryAfterForms() {
+        #expect(RetryAfter.parse("0", now: now) == .zero)
+        #expect(RetryAfter.parse(" 30 ", now: now) == .seconds(30))
+        #expect(RetryAfter.parse("99999999999999999999", now: now) == RetryAfter.maximum)
+        #expect(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", now: now) == .seconds(60))
+        #expect(RetryAfter.parse("Sun Nov  6 08:49:37 1994", now: now) == .seconds(60))
+        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:47:37 GMT", now: now) == nil)
+        #expect(RetryAfter.parse("-5", now: now) == nil)
+        #expect(RetryAfter.parse("", now: now) == nil)
+        #expect(RetryAfter.parse(nil, now: now) == nil)
+        #expect(RetryAfter.httpDate("Thu, 01 Jan 1970 00:00:00 GMT") == WallClock(millisecondsSinceEpoch: 0))
+        #expect(
+            RetryAfter.httpDate("Sat, 29 Feb 2028 23:59:59 GMT") == WallClock(millisecondsSinceEpoch: 1_835_481_599_000)
+        )
+    }
+
+    @Test func reasonsAreSanitized() {
+        let page =
+            "<html>\r\n<body>\u{1B}[31m md-secret-key leaked for jane.doe@example.com\t\t"
+            + String(repeating: "x", count: 300)
+        guard case .retry(_, let reason, true) = classify(502, page) else {
+            Issue.record("expected an ambiguous retry")
+            return
+        }
+        #expect(
+            reason.hasPrefix(
+                "Mandrill answered HTTP 502 with a non-JSON body: <html> <body> [31m <redacted> leaked for j***@example.com xxx"
+            ))
+        #expect(!reason.contains("md-secret-key"))
+        #expect(!reason.contains("jane.doe"))
+        #expect(reason.hasSuffix("… (may have been sent)"))
+        #expect(!reason.unicodeScalars.contains { $0.value < 0x20 })
+        let echoed =
+            #"{"status":"error","code":-2,"name":"ValidationError","message":"key md-secret-key: to jane@example.com is bad"}"#
+        #expect(
+            classify(400, echoed)
+                == .failed(
+                    reason: "Mandrill answered HTTP 400 ValidationError: key <redacted>: to j***@example.com is bad"))
+    }
+
+    @Test func transportFailures() {
+        func label(_ code: URLError.Code) -> String { MandrillTransport.classify(URLError(code)).label }
+        for code in [
+            URLError.Code.cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
+            .secureConnectionFailed,
+        ] {
+            #expect(label(code) == "retry", "\(code)")
+        }
+        for code in [
+            URLError.Code.networkConnectionLost, .timedOut, .cancelled, .badServerResponse, .zeroByteResource, .unknown,
+        ] {
+            #expect(label(code) == "retry_ambiguous", "\(code)")
+        }
+        #expect(label(.unsupportedURL) == "failed")
+        #expect(MandrillTransport.classify(CancellationError()).label == "retry_ambiguous")
+    }
+
+    @Test func wholeSecondTimeoutsForURLSession() {
+        #expect(MandrillTransport.wholeSeconds(.milliseconds(300)) == 1)
+        #expect(MandrillTransport.wholeSeconds(.milliseconds(1500)) == 2)
+        #expect(MandrillTransport.wholeSeconds(.seconds(30)) == 30)
+    }
+
+    @Test func sendAtFormat() {
+        #expect(MandrillNames.isSendAt("2030-01-02 03:04:05"))
+        for bad in [
+            "2030-01-02T03:04:05", "2030-1-02 03:04:05", "2030-13-02 03:04:05", "2030-01-02 24:00:00", "",
+            "2030-01-02 03:04:05Z",
+        ] {
+            #expect(!MandrillNames.isSendAt(bad), "\(bad)")
+        }
+    }
+}

@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldTestSupport"]),
         .testTarget(
             name: "PluginTests",
-            dependencies: ["MandrillPlugin", "OutboxPlugin", "HeraldTestSupport"]
+            dependencies: ["MandrillPlugin", "OutboxPlugin", "HeraldConfig", "HeraldTestSupport"]
         ),
         .testTarget(
             name: "IntegrationTests",

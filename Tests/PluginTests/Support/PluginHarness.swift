@@ -1,3 +1,4 @@
+import HeraldConfig
 import HeraldCore
 import HeraldTestSupport
 import MandrillPlugin
@@ -17,8 +18,10 @@ struct PluginHarness {
     var diagnostics: [ConfigDiagnostic] = []
 
     init(_ yaml: String, env: [String: String] = [:], baseDirectory: String = "/tmp", stateDirectory: String = "/tmp") {
-        let root = TestYAML.parse(yaml, env: env)
         let collector = ConfigDiagnostics()
+        let parsed = YAMLLoader().load(text: yaml, file: "herald.yaml", diagnostics: collector)
+        let root = SecretResolver(environment: env).resolve(
+            parsed ?? .scalar("", at: SourceLocation(file: "herald.yaml", line: 1, column: 1)), diagnostics: collector)
         for pair in root.mapping?.first(where: { $0.key.scalar?.text == "actions" })?.value.mapping ?? [] {
             let name = pair.key.scalar?.text ?? ""
             let kind = pair.value.mapping?.first { $0.key.scalar?.text == "plugin" }?.value.scalar?.text ?? ""

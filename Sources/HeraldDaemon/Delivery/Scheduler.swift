@@ -64,7 +64,10 @@ public final class Scheduler: Sendable {
                 let now = clock.now
                 let limits = self.limits.withLock { $0 }
                 let (ready, nextDue, state) = queue.withLock { state in
-                    (state.takeReady(now: now, limits: limits), state.nextDue, (state.stopping, state.running, state.deadlinePassed))
+                    let ready = state.takeReady(now: now, limits: limits)
+                    // With every slot busy, the next finishing attempt rings; a timer would only spin.
+                    let nextDue = state.running < limits.global ? state.nextDue : nil
+                    return (ready, nextDue, (state.stopping, state.running, state.deadlinePassed))
                 }
                 let (stopping, running, deadlinePassed) = state
                 if stopping {

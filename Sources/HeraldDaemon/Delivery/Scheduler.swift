@@ -21,8 +21,15 @@ public final class Scheduler: Sendable {
     private let retry: Mutex<RetryPolicy>
     private let clock: any TimeSource
     private let logger: Logger
+    private let metrics: HeraldMetrics?
+    /// Answered by `run()` on every round; asked by the systemd watchdog through `isResponsive()`.
+    private let heartbeat = Heartbeat()
 
-    public init(configuration: HeraldConfiguration, clock: any TimeSource = SystemTimeSource(), logger: Logger) {
+    public init(
+        configuration: HeraldConfiguration, clock: any TimeSource = SystemTimeSource(), logger: Logger,
+        metrics: HeraldMetrics? = nil
+    ) {
+        self.metrics = metrics
         self.queue = Mutex(JobQueueState())
         self.actions = Mutex(configuration.actions)
         self.limits = Mutex(Scheduler.limits(of: configuration))
@@ -54,6 +61,9 @@ public final class Scheduler: Sendable {
         doorbell.ring()
     }
 
+    /// True when `run()` came round since the previous call (each call wakes it); for the watchdog.
+    public func isResponsive() -> Bool { heartbeat.check { doorbell.ring() } }
+
     /// Jobs waiting or running, for `/readyz`-style reporting and tests.
     public var depth: Int { queue.withLock { $0.count } }
 
@@ -65,6 +75,7 @@ public final class Scheduler: Sendable {
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             while true {
+                heartbeat.answer()
                 let now = clock.now
                 let limits = self.limits.withLock { $0 }
                 let (ready, nextDue, state) = queue.withLock { state in
@@ -144,12 +155,14 @@ public final class Scheduler: Sendable {
             ("event_id", .string(job.eventID.description)), ("route", .string(job.route)), ("action", .string(job.action)),
             ("attempt", .int(job.attempts)), ("outcome", .string(outcome.label)), ("latency_ms", .milliseconds(latency)),
         ]
+        metrics?.jobFinished(action: job.action, outcome: outcome, latency: latency)
         switch outcome {
         case .delivered(let detail):
             queue.withLock { $0.complete(job) }
             log(.info, "job delivered", base + [("detail", .string(detail))])
         case .failed(let reason):
             queue.withLock { $0.kill(job, reason: reason, at: now) }
+            metrics?.jobDeadLettered(action: job.action)
             log(.error, "job failed permanently; moved to dead letters", base + [("reason", .string(reason))])
         case .retry(let after, let reason, _):
             let policy = retry.withLock { $0 }
@@ -157,10 +170,12 @@ public final class Scheduler: Sendable {
                 var again = job
                 again.notBefore = next
                 queue.withLock { $0.reschedule(again) }
+                metrics?.jobRetried(action: job.action)
                 log(.warning, "job will be retried", base + [("reason", .string(reason)), ("retry_in_ms", .milliseconds(next - now))])
             } else {
                 let why = "gave up after \(job.attempts) attempts (max_age \(policy.maxAge.compactDescription)); last: \(reason)"
                 queue.withLock { $0.kill(job, reason: why, at: now) }
+                metrics?.jobDeadLettered(action: job.action)
                 log(.error, "job expired; moved to dead letters", base + [("reason", .string(why))])
             }
         }

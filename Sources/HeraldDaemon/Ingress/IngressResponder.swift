@@ -18,8 +18,13 @@ final class IngressResponder: HTTPResponder {
     private let intake: any JobIntake
     private let ids: TimeOrderedIDGenerator
     private let logger: Logger
+    private let metrics: HeraldMetrics?
 
-    init(configuration: HeraldConfiguration, intake: any JobIntake, ids: TimeOrderedIDGenerator, logger: Logger) {
+    init(
+        configuration: HeraldConfiguration, intake: any JobIntake, ids: TimeOrderedIDGenerator, logger: Logger,
+        metrics: HeraldMetrics? = nil
+    ) {
+        self.metrics = metrics
         self.snapshot = Mutex(IngressResponder.snapshot(of: configuration))
         self.intake = intake
         self.ids = ids
@@ -75,7 +80,7 @@ final class IngressResponder: HTTPResponder {
         case .readiness:
             writer.respond(intake.isReady ? .text(200, "ready\n") : .text(503, "not ready: jobs cannot be stored\n"))
         case .metrics:
-            writer.respond(.text(200, "# metrics come with the operations work (issue 4)\n"))
+            writer.respond(metrics?.response() ?? .error(404, "metrics are off"))
         case .flowEvent, .envelope, .courier:
             receive(request, route: route, writer: writer)
         }
@@ -83,6 +88,7 @@ final class IngressResponder: HTTPResponder {
 
     private func receive(_ request: HTTPRequest, route: IngressRoute, writer: HTTPResponseWriter) {
         let receivedAt = WallClock.now
+        let arrived = ContinuousClock.now
         let current = snapshot.withLock { $0 }
         let decoded: (name: EventName, payload: JSONValue)
         do {
@@ -92,9 +98,11 @@ final class IngressResponder: HTTPResponder {
             writer.respond(.error(400, error.message))
             return
         }
+        metrics?.eventReceived(decoded.name)
         let triggerID = request.head.headers["Ory-Webhook-Trigger-ID"]
         let event = Event(id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload)
         let plan = current.rules.plan(event, ids: ids)
+        metrics?.eventRouted(event.name, routes: plan.routes)
         for missing in plan.missingPaths {
             logger.warning(
                 "template path missing from payload; rendered its default or empty",
@@ -103,6 +111,7 @@ final class IngressResponder: HTTPResponder {
         }
         let body = IngressResponder.acceptedBody(event: event, plan: plan, duplicate: false)
         let logger = self.logger
+        let metrics = self.metrics
         let started = ContinuousClock.now
         intake.accept(plan.jobs) { result in
             switch result {
@@ -112,6 +121,7 @@ final class IngressResponder: HTTPResponder {
                     ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
                      "trigger_id": .string(event.triggerID ?? "-"), "routes": .string(plan.routes.joined(separator: ",")),
                      "jobs": .int(plan.jobs.count), "ack_ms": .milliseconds(ContinuousClock.now - started)])
+                metrics?.eventAcknowledged(latency: ContinuousClock.now - arrived)
                 writer.respond(.json(202, body))
             case .failure(let error):
                 logger.error(

@@ -42,13 +42,15 @@ public final class HeraldProcess: Sendable {
     public var processIdentifier: Int32 { process.processIdentifier }
     public var isRunning: Bool { process.isRunning }
 
-    /// Starts `herald arguments…` in `directory` with `environment` added to a minimal one.
+    /// Starts `herald arguments…` in `directory` with `environment` added to a minimal one;
+    /// through `launcher` when given (`["/usr/bin/systemd-socket-activate", "-l", …]`), which
+    /// must exec herald in the same process.
     public static func start(
-        _ arguments: [String], in directory: URL, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:], launcher: [String] = []
     ) throws -> HeraldProcess {
         let process = Process()
-        process.executableURL = executableURL
-        process.arguments = arguments
+        process.executableURL = launcher.first.map { URL(fileURLWithPath: $0) } ?? executableURL
+        process.arguments = launcher.isEmpty ? arguments : launcher.dropFirst() + [executableURL.path] + arguments
         process.currentDirectoryURL = directory
         process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         let pipe = Pipe()

@@ -64,14 +64,17 @@ public final class NotifySocketListener {
     }
 
     /// Receives until a message satisfies `condition` (returned) or `timeout` passes (throws,
-    /// listing what came).
+    /// listing what came). Sleeps between polls instead of blocking a shared thread.
     @discardableResult
     public func waitFor(
-        timeout: Duration = .seconds(10), _ what: String = "message", _ condition: (String) -> Bool
-    ) throws -> String {
+        _ what: String, timeout: Duration = .seconds(10), _ condition: (String) -> Bool
+    ) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let message = receive(timeout: .milliseconds(100)), condition(message) { return message }
+            while let message = receive(timeout: .zero) {
+                if condition(message) { return message }
+            }
+            try await Task.sleep(for: .milliseconds(10))
         }
         throw Failure(description: "no \(what) within \(timeout); received: \(messages)")
     }

@@ -24,7 +24,8 @@ import Testing
         metrics.httpResponse(status: 401)
         metrics.httpResponse(status: 9999)  // ignored, never a new series
         metrics.jobFinished(action: "mail", outcome: .delivered(detail: "id"), latency: .milliseconds(120))
-        metrics.jobFinished(action: "mail", outcome: .retry(after: nil, reason: "429", ambiguous: false), latency: .seconds(1))
+        metrics.jobFinished(
+            action: "mail", outcome: .retry(after: nil, reason: "429", ambiguous: false), latency: .seconds(1))
         metrics.jobRetried(action: "mail")
         metrics.jobFinished(action: "mail", outcome: .failed(reason: "rejected"), latency: .milliseconds(80))
         metrics.jobDeadLettered(action: "mail")

@@ -8,7 +8,8 @@ import Testing
         let requests = registry.counter("app_requests_total", help: "Requests, by method.", labels: ["method"])
         requests.counter("POST").increment(by: 3)
         requests.counter("GET").increment()
-        let hidden = registry.counter("app_hidden_total", help: "Shown once non-zero.", labels: ["code"], hidesZeroSeries: true)
+        let hidden = registry.counter(
+            "app_hidden_total", help: "Shown once non-zero.", labels: ["code"], hidesZeroSeries: true)
         _ = hidden.counter("500")
         hidden.counter("404").increment()
         registry.gauge("app_info", help: "Build.", labels: ["version"]).gauge("1.2").set(1)

@@ -25,8 +25,12 @@ import Testing
         #expect(throws: SystemdError.invalidEnvironment(name: "LISTEN_FDS", value: "two")) {
             try SocketActivation.parse(["LISTEN_PID": "77", "LISTEN_FDS": "two"], pid: 77)
         }
-        #expect(throws: SystemdError.self) { try SocketActivation.parse(["LISTEN_PID": "x", "LISTEN_FDS": "1"], pid: 77) }
-        #expect(throws: SystemdError.self) { try SocketActivation.parse(["LISTEN_PID": "77", "LISTEN_FDS": "-1"], pid: 77) }
+        #expect(throws: SystemdError.self) {
+            try SocketActivation.parse(["LISTEN_PID": "x", "LISTEN_FDS": "1"], pid: 77)
+        }
+        #expect(throws: SystemdError.self) {
+            try SocketActivation.parse(["LISTEN_PID": "77", "LISTEN_FDS": "-1"], pid: 77)
+        }
     }
 
     @Test func acceptsAListeningStreamSocketAndMarksItCloseOnExec() throws {
@@ -36,7 +40,9 @@ import Testing
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         #expect(bound == 0)
         #expect(throws: SystemdError.notAListeningSocket(fd: fd)) { try SocketActivation.prepare(fd) }

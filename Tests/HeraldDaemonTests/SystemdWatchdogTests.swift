@@ -9,8 +9,12 @@ import Testing
     @Test func intervalIsHalfOfWatchdogUsec() throws {
         #expect(try SystemdWatchdog.interval(environment: [:]) == nil)
         #expect(try SystemdWatchdog.interval(environment: ["WATCHDOG_USEC": "30000000"]) == .seconds(15))
-        #expect(try SystemdWatchdog.interval(environment: ["WATCHDOG_USEC": "200000", "WATCHDOG_PID": "42"], pid: 42) == .milliseconds(100))
-        #expect(try SystemdWatchdog.interval(environment: ["WATCHDOG_USEC": "200000", "WATCHDOG_PID": "41"], pid: 42) == nil)
+        #expect(
+            try SystemdWatchdog.interval(environment: ["WATCHDOG_USEC": "200000", "WATCHDOG_PID": "42"], pid: 42)
+                == .milliseconds(100))
+        #expect(
+            try SystemdWatchdog.interval(environment: ["WATCHDOG_USEC": "200000", "WATCHDOG_PID": "41"], pid: 42) == nil
+        )
         #expect(throws: SystemdError.self) { try SystemdWatchdog.interval(environment: ["WATCHDOG_USEC": "soon"]) }
         #expect(throws: SystemdError.self) { try SystemdWatchdog.interval(environment: ["WATCHDOG_USEC": "0"]) }
     }

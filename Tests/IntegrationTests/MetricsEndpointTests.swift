@@ -48,7 +48,7 @@ import Testing
         #expect(!response.text.contains("example.com"))
 
         if let promtool = SystemTools.path("promtool") {
-            let check = try SystemTools.run(promtool, ["check", "metrics"], input: response.text)
+            let check = try await SystemTools.run(promtool, ["check", "metrics"], input: response.text)
             #expect(check.status == 0 && check.output.isEmpty, "promtool: \(check.output)")
         }
         try await herald.stop()

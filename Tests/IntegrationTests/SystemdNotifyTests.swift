@@ -39,7 +39,8 @@ import Testing
         let stamp = NotifySocketListener.value("MONOTONIC_USEC", in: reloading).flatMap { UInt64($0) }
         #expect(stamp != nil && stamp! > 0, "MONOTONIC_USEC missing in \(reloading)")
         let reloaded = try await listener.waitFor("READY=1 after reload") { $0.hasPrefix("READY=1") }
-        #expect(NotifySocketListener.value("STATUS", in: reloaded) == "ready: configuration reloaded; 2 routes, 1 action")
+        #expect(
+            NotifySocketListener.value("STATUS", in: reloaded) == "ready: configuration reloaded; 2 routes, 1 action")
 
         // A broken file: refused, and the status says so; the daemon keeps serving.
         try Self.brokenConfig.write(to: configURL, atomically: true, encoding: .utf8)

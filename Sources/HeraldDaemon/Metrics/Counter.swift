@@ -36,7 +36,8 @@ public struct Histogram: Sendable {
     @inline(__always)
     public func observe(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        let nanoseconds = seconds < 0 ? 0 : UInt64(seconds) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
+        let nanoseconds =
+            seconds < 0 ? 0 : UInt64(seconds) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
         let nanos = bounds.nanoseconds
         var index = 0
         while index < nanos.count && nanoseconds > nanos[index] { index += 1 }
@@ -59,7 +60,8 @@ struct HistogramBounds: Sendable {
     let nanoseconds: [UInt64]
 
     init(seconds: [Double]) {
-        precondition(!seconds.isEmpty && zip(seconds, seconds.dropFirst()).allSatisfy { $0 < $1 }, "buckets must ascend")
+        precondition(
+            !seconds.isEmpty && zip(seconds, seconds.dropFirst()).allSatisfy { $0 < $1 }, "buckets must ascend")
         self.seconds = seconds
         self.nanoseconds = seconds.map { UInt64(($0 * 1e9).rounded()) }
     }

@@ -68,8 +68,10 @@ public final class HeraldMetrics: Sendable {
     public init(version: String = HeraldVersion.current) {
         let registry = MetricsRegistry()
         self.registry = registry
-        registry.gauge("herald_build_info", help: "Always 1; the version label says which Herald runs.", labels: ["version"])
-            .gauge(version).set(1)
+        registry.gauge(
+            "herald_build_info", help: "Always 1; the version label says which Herald runs.", labels: ["version"]
+        )
+        .gauge(version).set(1)
 
         let received = registry.counter(
             "herald_events_received_total", help: "Events received and decoded, by event name.", labels: ["event"],
@@ -86,7 +88,8 @@ public final class HeraldMetrics: Sendable {
         routesMatchedFamily = registry.counter(
             "herald_routes_matched_total", help: "Events each route matched.", labels: ["route"])
         jobsFamily = registry.counter(
-            "herald_jobs_total", help: "Delivery attempts, by action and outcome (delivered, retry, retry_ambiguous, failed).",
+            "herald_jobs_total",
+            help: "Delivery attempts, by action and outcome (delivered, retry, retry_ambiguous, failed).",
             labels: ["action", "outcome"])
         retriesFamily = registry.counter(
             "herald_job_retries_total", help: "Jobs scheduled for another attempt, by action.", labels: ["action"])

@@ -119,7 +119,8 @@ public final class MetricsRegistry: Sendable {
                 for index in 0...bounds.seconds.count {
                     cumulative &+= cells.load(index)
                     let le = index < bounds.seconds.count ? PrometheusText.format(bounds.seconds[index]) : "+Inf"
-                    text += "\(family.name)_bucket\(PrometheusText.labels(names, values, extra: ("le", le))) \(cumulative)\n"
+                    text +=
+                        "\(family.name)_bucket\(PrometheusText.labels(names, values, extra: ("le", le))) \(cumulative)\n"
                 }
                 let sum = Double(cells.load(bounds.seconds.count + 1)) / 1e9
                 let labels = PrometheusText.labels(names, values)

@@ -28,7 +28,8 @@ public enum SocketActivation {
         guard let count = Int32(countText), count >= 0, count < 4096 else {
             throw .invalidEnvironment(name: "LISTEN_FDS", value: countText)
         }
-        let names = environment["LISTEN_FDNAMES"].map { $0.split(separator: ":", omittingEmptySubsequences: false) } ?? []
+        let names =
+            environment["LISTEN_FDNAMES"].map { $0.split(separator: ":", omittingEmptySubsequences: false) } ?? []
         return (0..<count).map { index in
             let name = Int(index) < names.count ? String(names[Int(index)]) : "unknown"
             return Socket(fd: firstDescriptor + index, name: name)

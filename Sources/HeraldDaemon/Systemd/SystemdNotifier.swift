@@ -79,7 +79,9 @@ public final class SystemdNotifier: Sendable {
     /// `ready(status:)` when the reload is over, applied or not.
     @discardableResult
     public func reloading(status: String? = nil) -> Bool {
-        notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())" + SystemdNotifier.statusLine(status))
+        notify(
+            "RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())"
+                + SystemdNotifier.statusLine(status))
     }
 
     /// `STOPPING=1`: shutting down.

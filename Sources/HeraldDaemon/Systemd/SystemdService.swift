@@ -20,7 +20,8 @@ final class SystemdService: Sendable {
             do {
                 notifier = try SystemdNotifier(path: path)
             } catch {
-                logger.warning("cannot notify systemd", ["socket": .string(path), "reason": .string(error.description)])
+                logger.warning(
+                    "cannot notify systemd", ["socket": .string(path), "reason": .string(error.description)])
                 notifier = nil
             }
         } else {
@@ -36,8 +37,10 @@ final class SystemdService: Sendable {
         guard !sockets.isEmpty else { return }
         logger.info(
             "using sockets passed by systemd instead of listen:",
-            ["sockets": .string(sockets.map { "\($0.name)=fd:\($0.fd)" }.joined(separator: ",")),
-             "configured": .string(server.listeners.map(\.description).joined(separator: ","))])
+            [
+                "sockets": .string(sockets.map { "\($0.name)=fd:\($0.fd)" }.joined(separator: ",")),
+                "configured": .string(server.listeners.map(\.description).joined(separator: ",")),
+            ])
         server.listeners = sockets.map(\.address)
     }
 
@@ -85,7 +88,8 @@ final class SystemdService: Sendable {
     func reloadRefused(problems: Int, path: String?) {
         let file = path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "the configuration"
         notifier?.ready(
-            status: "reload refused: \(problems) problem\(problems == 1 ? "" : "s") in \(file); running configuration kept")
+            status:
+                "reload refused: \(problems) problem\(problems == 1 ? "" : "s") in \(file); running configuration kept")
     }
 
     /// `STOPPING=1` on SIGTERM or SIGINT; the watchdog stops with it.

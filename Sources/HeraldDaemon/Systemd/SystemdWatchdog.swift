@@ -33,7 +33,8 @@ public final class SystemdWatchdog: @unchecked Sendable {
     /// Half of `WATCHDOG_USEC`, when it is set for this process (`WATCHDOG_PID` absent or ours).
     ///
     /// - Throws: `SystemdError.invalidEnvironment` for a value that is not a positive number.
-    public static func interval(environment: [String: String], pid: Int32 = getpid()) throws(SystemdError) -> Duration? {
+    public static func interval(environment: [String: String], pid: Int32 = getpid()) throws(SystemdError) -> Duration?
+    {
         guard let text = environment["WATCHDOG_USEC"] else { return nil }
         if let owner = environment["WATCHDOG_PID"], Int32(owner) != pid { return nil }
         guard let microseconds = UInt64(text), microseconds > 0 else {
@@ -59,8 +60,10 @@ public final class SystemdWatchdog: @unchecked Sendable {
     /// Pings at once (start-up is over), then every `interval`.
     public func start() {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let nanoseconds = Int(interval.components.seconds) * 1_000_000_000 + Int(interval.components.attoseconds / 1_000_000_000)
-        timer.schedule(deadline: .now(), repeating: .nanoseconds(max(nanoseconds, 1_000_000)), leeway: .milliseconds(10))
+        let nanoseconds =
+            Int(interval.components.seconds) * 1_000_000_000 + Int(interval.components.attoseconds / 1_000_000_000)
+        timer.schedule(
+            deadline: .now(), repeating: .nanoseconds(max(nanoseconds, 1_000_000)), leeway: .milliseconds(10))
         timer.setEventHandler { [weak self] in self?.tick() }
         timer.resume()
     }

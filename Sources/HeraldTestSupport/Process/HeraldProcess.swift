@@ -42,15 +42,13 @@ public final class HeraldProcess: Sendable {
     public var processIdentifier: Int32 { process.processIdentifier }
     public var isRunning: Bool { process.isRunning }
 
-    /// Starts `herald arguments…` in `directory` with `environment` added to a minimal one;
-    /// through `launcher` when given (`["/usr/bin/systemd-socket-activate", "-l", …]`), which
-    /// must exec herald in the same process.
+    /// Starts `herald arguments…` in `directory` with `environment` added to a minimal one.
     public static func start(
-        _ arguments: [String], in directory: URL, environment: [String: String] = [:], launcher: [String] = []
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:]
     ) throws -> HeraldProcess {
         let process = Process()
-        process.executableURL = launcher.first.map { URL(fileURLWithPath: $0) } ?? executableURL
-        process.arguments = launcher.isEmpty ? arguments : launcher.dropFirst() + [executableURL.path] + arguments
+        process.executableURL = executableURL
+        process.arguments = arguments
         process.currentDirectoryURL = directory
         process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         let pipe = Pipe()

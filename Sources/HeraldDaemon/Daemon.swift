@@ -52,20 +52,41 @@ public final class Daemon: Sendable {
             "spool open",
             ["queued": .int(statistics.depth), "dead_letters": .int(statistics.deadLetters),
              "segments": .int(statistics.segments), "bytes": .int(Int(statistics.bytesOnDisk))])
-        let scheduler = Scheduler(configuration: configuration, spool: spool, logger: logger)
+        let metrics = HeraldMetrics()
+        metrics.prepare(for: configuration)
+        let systemd = SystemdService(logger: logger)
+        let scheduler = Scheduler(configuration: configuration, spool: spool, logger: logger, metrics: metrics)
+        metrics.observeSpool {
+            let statistics = spool.statistics
+            let age = statistics.oldestCreatedAt.map { WallClock.now - $0 }
+            return HeraldMetrics.SpoolReading(depth: statistics.depth, oldestJobAge: age)
+        }
         let ids = TimeOrderedIDGenerator()
         let dedupe = DedupeIndex { key, now in scheduler.seen(key, now: now) }
         let responder = IngressResponder(
-            configuration: configuration, intake: scheduler, dedupe: dedupe, ids: ids, logger: logger)
+            configuration: configuration, intake: scheduler, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics)
         let server: HTTPServer
         do {
-            server = HTTPServer(configuration: Daemon.serverConfiguration(configuration), responder: responder)
+            var serverConfiguration = Daemon.serverConfiguration(configuration)
+            serverConfiguration.responseObserver = { metrics.httpResponse(status: $0) }
+            try systemd.adoptSockets(into: &serverConfiguration)
+            server = HTTPServer(configuration: serverConfiguration, responder: responder)
             try server.start()
         } catch {
             logger.error("cannot listen", ["reason": .string("\(error)")])
             spool.close()
             logger.handler.flush()
             return 1
+        }
+        let exposed = SystemdService.exposed(server.boundAddresses)
+        if configuration.ingress.insecureNoAuth && !exposed.isEmpty {
+            logger.error(
+                "insecure_no_auth is only allowed on loopback or unix sockets",
+                ["exposed": .string(exposed.map(\.description).joined(separator: ","))])
+            server.stop(deadline: .now)
+            spool.close()
+            logger.handler.flush()
+            return 78
         }
         for address in server.boundAddresses {
             logger.info("listening", ["address": .string(address.description)])
@@ -74,13 +95,29 @@ public final class Daemon: Sendable {
             "herald ready",
             ["config": .string(configuration.source), "routes": .int(configuration.rules.routes.count),
              "actions": .int(configuration.actions.count), "state_dir": .string(configuration.stateDirectory)])
+        systemd.ready(
+            listening: server.boundAddresses, configuration: configuration,
+            checks: [
+                SystemdWatchdog.Check("HTTP event loop", isAlive: server.isResponsive),
+                SystemdWatchdog.Check("scheduler", isAlive: scheduler.isResponsive),
+            ])
 
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [logger, loader, configPath] signal in
             if signal == SIGHUP {
-                Daemon.reload(loader: loader, path: configPath, responder: responder, scheduler: scheduler, logger: logger)
+                systemd.reloading()
+                let result = Daemon.reload(
+                    loader: loader, path: configPath, responder: responder, scheduler: scheduler, logger: logger)
+                metrics.configurationReloaded(applied: result.configuration != nil)
+                if let applied = result.configuration {
+                    metrics.prepare(for: applied)
+                    systemd.reloaded(applied)
+                } else {
+                    systemd.reloadRefused(problems: result.diagnostics.count, path: configPath)
+                }
                 return
             }
             logger.info("stopping", ["signal": .int(Int(signal))])
+            systemd.stopping()
             server.stop(deadline: .now + Daemon.stopDeadline)
             scheduler.stop(deadline: Daemon.stopDeadline)
         }
@@ -99,17 +136,21 @@ public final class Daemon: Sendable {
     }
 
     /// Validates the whole new configuration, then applies it; keeps the old one on any error.
-    static func reload(loader: ConfigLoader, path: String?, responder: IngressResponder, scheduler: Scheduler, logger: Logger) {
+    @discardableResult
+    static func reload(
+        loader: ConfigLoader, path: String?, responder: IngressResponder, scheduler: Scheduler, logger: Logger
+    ) -> ConfigLoadResult {
         let result = loader.load(path: path)
         guard let configuration = result.configuration else {
             for diagnostic in result.diagnostics {
                 logger.error("reload refused; the running configuration stays", ["problem": .string(diagnostic.description)])
             }
-            return
+            return result
         }
         responder.apply(configuration)
         scheduler.apply(configuration)
         logger.info("configuration reloaded", ["routes": .int(configuration.rules.routes.count)])
+        return result
     }
 
     static func serverConfiguration(_ configuration: HeraldConfiguration) -> HTTPServerConfiguration {

@@ -77,6 +77,17 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// True when the event loop came round since the previous call (each call wakes it, so an idle
+    /// loop answers too); false when the server is not running. For the systemd watchdog.
+    public func isResponsive() -> Bool {
+        let loop: EventLoop? = state.withLock { state in
+            if case .running(let loop, _) = state.phase { return loop }
+            return nil
+        }
+        guard let loop else { return false }
+        return loop.heartbeat.check { loop.wakeForHeartbeat() }
+    }
+
     /// Stops accepting at once, lets requests in flight be read and answered (closing each
     /// connection after its current response; idle ones close now), and closes whatever remains
     /// at `deadline`. Returns immediately; `run()` and `waitUntilStopped()` return once stopped.

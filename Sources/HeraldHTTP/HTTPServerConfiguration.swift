@@ -29,6 +29,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var unixSocketMode: mode_t
     /// The `listen` backlog.
     public var backlog: Int32
+    /// Called on the server thread with the status of every response sent, including the server's
+    /// own (400, 408, 413, 503 busy…); for metrics. Must be quick and never block.
+    public var responseObserver: (@Sendable (_ status: Int) -> Void)?
 
     public init(
         listeners: [HTTPListenAddress],

@@ -22,10 +22,17 @@ public final class Scheduler: Sendable {
     private let spool: Spool
     private let clock: any TimeSource
     private let logger: Logger
+    private let metrics: HeraldMetrics?
+    /// Answered by `run()` on every round; asked by the systemd watchdog through `isResponsive()`.
+    private let heartbeat = Heartbeat()
     /// Reading payloads back from disk blocks, so it happens here, not on Swift's shared threads.
     private static let ioQueue = DispatchQueue(label: "herald.scheduler.io", attributes: .concurrent)
 
-    init(configuration: HeraldConfiguration, spool: Spool, clock: any TimeSource = SystemTimeSource(), logger: Logger) {
+    init(
+        configuration: HeraldConfiguration, spool: Spool, clock: any TimeSource = SystemTimeSource(), logger: Logger,
+        metrics: HeraldMetrics? = nil
+    ) {
+        self.metrics = metrics
         self.queue = Mutex(JobQueueState())
         self.actions = Mutex(configuration.actions)
         self.limits = Mutex(Scheduler.limits(of: configuration))
@@ -53,6 +60,9 @@ public final class Scheduler: Sendable {
         doorbell.ring()
     }
 
+    /// True when `run()` came round since the previous call (each call wakes it); for the watchdog.
+    public func isResponsive() -> Bool { heartbeat.check { doorbell.ring() } }
+
     /// Jobs waiting or running.
     public var depth: Int { queue.withLock { $0.count } }
 
@@ -61,6 +71,7 @@ public final class Scheduler: Sendable {
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
             while true {
+                heartbeat.answer()
                 let now = clock.now
                 let limits = self.limits.withLock { $0 }
                 let (ready, nextDue, state) = queue.withLock { state in
@@ -165,6 +176,7 @@ public final class Scheduler: Sendable {
             ("event_id", .string(job.eventID.description)), ("route", .string(job.route)), ("action", .string(job.action)),
             ("attempt", .int(job.attempts)), ("outcome", .string(outcome.label)), ("latency_ms", .milliseconds(latency)),
         ]
+        metrics?.jobFinished(action: job.action, outcome: outcome, latency: latency)
         switch outcome {
         case .delivered(let detail):
             spool.complete(job.id)
@@ -173,6 +185,7 @@ public final class Scheduler: Sendable {
         case .failed(let reason):
             spool.kill(job.id, reason: reason, attempts: job.attempts, lastAnswer: reason)
             queue.withLock { $0.finish(summary) }
+            metrics?.jobDeadLettered(action: job.action)
             log(.error, "job failed permanently; moved to dead letters", base + [("reason", .string(reason))])
         case .retry(let after, let reason, _):
             let policy = retry.withLock { $0 }
@@ -182,11 +195,13 @@ public final class Scheduler: Sendable {
                 again.attempts = job.attempts
                 again.notBefore = next
                 queue.withLock { $0.reschedule(again) }
+                metrics?.jobRetried(action: job.action)
                 log(.warning, "job will be retried", base + [("reason", .string(reason)), ("retry_in_ms", .milliseconds(next - now))])
             } else {
                 let why = "gave up after \(job.attempts) attempts (max_age \(policy.maxAge.compactDescription)); last: \(reason)"
                 spool.kill(job.id, reason: why, attempts: job.attempts, lastAnswer: reason)
                 queue.withLock { $0.finish(summary) }
+                metrics?.jobDeadLettered(action: job.action)
                 log(.error, "job expired; moved to dead letters", base + [("reason", .string(why))])
             }
         }

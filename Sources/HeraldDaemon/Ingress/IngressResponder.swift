@@ -21,11 +21,13 @@ final class IngressResponder: HTTPResponder {
     private let ids: TimeOrderedIDGenerator
     private let logger: Logger
     private let dedupe: DedupeIndex
+    private let metrics: HeraldMetrics?
 
     init(
         configuration: HeraldConfiguration, intake: any JobIntake, dedupe: DedupeIndex, ids: TimeOrderedIDGenerator,
-        logger: Logger
+        logger: Logger, metrics: HeraldMetrics? = nil
     ) {
+        self.metrics = metrics
         self.snapshot = Mutex(IngressResponder.snapshot(of: configuration))
         self.dedupe = dedupe
         self.intake = intake
@@ -83,7 +85,7 @@ final class IngressResponder: HTTPResponder {
         case .readiness:
             writer.respond(intake.isReady ? .text(200, "ready\n") : .text(503, "not ready: jobs cannot be stored\n"))
         case .metrics:
-            writer.respond(.text(200, "# metrics come with the operations work (issue 4)\n"))
+            writer.respond(metrics?.response() ?? .error(404, "metrics are off"))
         case .flowEvent, .envelope, .courier:
             receive(request, route: route, writer: writer)
         }
@@ -91,6 +93,7 @@ final class IngressResponder: HTTPResponder {
 
     private func receive(_ request: HTTPRequest, route: IngressRoute, writer: HTTPResponseWriter) {
         let receivedAt = WallClock.now
+        let arrived = ContinuousClock.now
         let current = snapshot.withLock { $0 }
         let decoded: (name: EventName, payload: JSONValue)
         do {
@@ -100,6 +103,7 @@ final class IngressResponder: HTTPResponder {
             writer.respond(.error(400, error.message))
             return
         }
+        metrics?.eventReceived(decoded.name)
         let triggerID = request.head.headers["Ory-Webhook-Trigger-ID"]
         let event = Event(id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload)
         var claimed: [DedupeKey] = []
@@ -118,6 +122,7 @@ final class IngressResponder: HTTPResponder {
             }
         }
         var plan = current.rules.plan(event, ids: ids)
+        metrics?.eventRouted(event.name, routes: plan.routes)
         for index in plan.routePlans.indices {
             guard let rule = plan.routePlans[index].dedupe else { continue }
             // Taken, or being taken by an event that is being stored right now: that one fires it.
@@ -136,14 +141,17 @@ final class IngressResponder: HTTPResponder {
                 ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
                  "route": .string(missing.route), "path": .string(missing.path)])
         }
-        store(event, plan: plan, claimed: claimed, writer: writer)
+        store(event, plan: plan, claimed: claimed, arrived: arrived, writer: writer)
     }
 
     /// Hands the jobs to the intake and answers once they are stored (202) or cannot be (503).
-    private func store(_ event: Event, plan: EventPlan, claimed: [DedupeKey], writer: HTTPResponseWriter) {
+    private func store(
+        _ event: Event, plan: EventPlan, claimed: [DedupeKey], arrived: ContinuousClock.Instant, writer: HTTPResponseWriter
+    ) {
         let body = IngressResponder.acceptedBody(event: event, plan: plan, duplicate: false)
         let logger = self.logger
         let dedupe = self.dedupe
+        let metrics = self.metrics
         let started = ContinuousClock.now
         let jobs = plan.jobs
         intake.accept(jobs, dedupeKeys: claimed) { result in
@@ -155,6 +163,7 @@ final class IngressResponder: HTTPResponder {
                     ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
                      "trigger_id": .string(event.triggerID ?? "-"), "routes": .string(plan.routes.joined(separator: ",")),
                      "jobs": .int(jobs.count), "ack_ms": .milliseconds(ContinuousClock.now - started)])
+                metrics?.eventAcknowledged(latency: ContinuousClock.now - arrived)
                 writer.respond(.json(202, body))
             case .failure(let error):
                 dedupe.release(claimed.map(\.key))

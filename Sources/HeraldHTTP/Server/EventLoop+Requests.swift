@@ -124,6 +124,7 @@ extension EventLoop {
 
     /// Encodes and writes a response for the connection's current request.
     private func send(_ response: HTTPResponse, on connection: Connection) {
+        configuration.responseObserver?(response.status)
         if ResponseEncoder.requestsClose(response) { connection.keepAlive = false }
         let isHEAD = connection.head?.method == "HEAD"
         let keepAliveForHTTP10 = connection.keepAlive && connection.head?.version == .http1_0

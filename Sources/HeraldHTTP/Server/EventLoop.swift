@@ -1,4 +1,5 @@
 import Glibc
+import HeraldCore
 import Synchronization
 
 /// The server's event loop: one dedicated thread running epoll over the listeners, the
@@ -33,6 +34,8 @@ final class EventLoop: @unchecked Sendable {
     let mailbox = Mutex(Mailbox())
     /// The loop thread's pthread id while it runs, 0 otherwise.
     let loopThread = Atomic<UInt>(0)
+    /// Answered on every round of the loop; asked by `HTTPServer.isResponsive()`.
+    let heartbeat = Heartbeat()
 
     let listeners: [ListeningSocket]
     var acceptPaused = false
@@ -124,6 +127,14 @@ final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Wakes the loop so that it answers its heartbeat even when idle.
+    func wakeForHeartbeat() {
+        mailbox.withLock { box in
+            guard !box.closed else { return }
+            wake(&box)
+        }
+    }
+
     /// Writes to the eventfd under the mailbox lock, so it cannot race with the loop closing it.
     private func wake(_ box: inout Mailbox) {
         guard !box.wakePending else { return }
@@ -142,6 +153,7 @@ final class EventLoop: @unchecked Sendable {
         while !(stopping && (connectionCount == 0 || now >= stopDeadline)) {
             let count = Posix.epollWait(epoll.rawValue, into: eventBuffer, timeoutMilliseconds: nextTimeout())
             now = Posix.monotonicNanoseconds()
+            heartbeat.answer()
             encoder.updateDate()
             for index in 0..<count {
                 let offset = index * Epoll.eventSize
@@ -215,6 +227,7 @@ final class EventLoop: @unchecked Sendable {
 
     /// Answers 503 at once (best effort, without waiting for the socket) and closes.
     private func refuse(_ fd: Int32) {
+        configuration.responseObserver?(503)
         let descriptor = FileDescriptor(fd)
         Self.busyResponse.withUnsafeBytes { _ = Posix.send(fd, $0, UnsafeRawBufferPointer(start: nil, count: 0)) }
         descriptor.close()

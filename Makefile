@@ -1,0 +1,80 @@
+# Herald: build, install and package.
+#
+#   make build                      release binary (Swift stdlib linked statically)
+#   make install [PREFIX=/usr/local] [DESTDIR=]
+#   make deb                        dist/herald_<version>_<arch>.deb (needs dpkg-deb)
+#   make test                       scripts/test
+#
+# install never overwrites an operator's files under $(SYSCONFDIR)/herald: a file that exists
+# and differs is left alone and the shipped one is written beside it as <name>.example.
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DOCDIR     ?= $(PREFIX)/share/doc/herald
+DESTDIR    ?=
+
+SWIFT       ?= swift
+SCRATCH     ?= .build-release
+SWIFT_FLAGS ?= -c release --product herald --scratch-path $(SCRATCH) --static-swift-stdlib -Xswiftc -warnings-as-errors
+# The binary to install or package; `make deb HERALD_BIN=...` packages one built elsewhere.
+HERALD_BIN  ?= $(SCRATCH)/release/herald
+
+VERSION  := $(shell sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/HeraldDaemon/HeraldVersion.swift)
+DEB_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DIST     ?= dist
+DEB      := $(DIST)/herald_$(VERSION)_$(DEB_ARCH).deb
+
+INSTALL ?= install
+
+.PHONY: all build test install install-bin install-units install-docs install-config deb clean-dist
+
+all: build
+
+build:
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+$(SCRATCH)/release/herald:
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+test:
+	scripts/test
+
+install: install-bin install-units install-docs install-config
+
+install-bin: $(HERALD_BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 0755 $(HERALD_BIN) $(DESTDIR)$(BINDIR)/herald
+
+# The units name /usr/bin/herald and /etc/herald; they are rewritten for BINDIR and SYSCONFDIR.
+install-units:
+	$(INSTALL) -d $(DESTDIR)$(UNITDIR)
+	for unit in herald.service herald.socket; do \
+	    sed -e 's|/usr/bin/herald|$(BINDIR)/herald|g' -e 's|/etc/herald|$(SYSCONFDIR)/herald|g' \
+	        -e 's|/usr/share/doc/herald|$(DOCDIR)|g' etc/systemd/$$unit > $(DESTDIR)$(UNITDIR)/$$unit.tmp && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$unit.tmp && mv $(DESTDIR)$(UNITDIR)/$$unit.tmp $(DESTDIR)$(UNITDIR)/$$unit || exit 1; \
+	done
+
+# README, the Kratos snippets, the Grafana dashboard and pristine copies of the examples.
+install-docs:
+	$(INSTALL) -d $(DESTDIR)$(DOCDIR)/examples/routes.d $(DESTDIR)$(DOCDIR)/examples/templates \
+	    $(DESTDIR)$(DOCDIR)/kratos $(DESTDIR)$(DOCDIR)/grafana
+	$(INSTALL) -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	$(INSTALL) -m 0644 etc/herald/herald.yaml $(DESTDIR)$(DOCDIR)/examples/herald.yaml
+	$(INSTALL) -m 0644 etc/herald/routes.d/*.yaml $(DESTDIR)$(DOCDIR)/examples/routes.d/
+	$(INSTALL) -m 0644 etc/herald/templates/* $(DESTDIR)$(DOCDIR)/examples/templates/
+	$(INSTALL) -m 0644 etc/kratos/* $(DESTDIR)$(DOCDIR)/kratos/
+	$(INSTALL) -m 0644 etc/grafana/herald-dashboard.json $(DESTDIR)$(DOCDIR)/grafana/
+
+install-config:
+	scripts/install-config etc/herald $(DESTDIR)$(SYSCONFDIR)/herald
+
+# A Debian package: the binary and units under /usr and /lib, a starter /etc/herald/herald.yaml
+# (outbox, loopback, a generated ingress key) that starts at once, the production examples in
+# /usr/share/doc/herald/examples.
+deb: $(HERALD_BIN)
+	scripts/build-deb "$(HERALD_BIN)" "$(VERSION)" "$(DEB_ARCH)" "$(DEB)"
+
+clean-dist:
+	rm -rf $(DIST)

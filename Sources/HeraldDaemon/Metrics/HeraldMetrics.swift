@@ -1,0 +1,228 @@
+import HeraldConfig
+import HeraldCore
+import Synchronization
+
+/// The metrics Herald exposes at `/metrics` (design §9), with one method per thing that happens.
+///
+/// Label values come only from bounded vocabularies: known event names (anything else counts as
+/// `other`), route and action names from the configuration, outcome words, HTTP status codes and
+/// the version. Never addresses, ids, reasons or other free text.
+///
+/// The request path resolves nothing by building strings: event names and status codes map to
+/// handles made at start, route names through one small table under one lock per event.
+public final class HeraldMetrics: Sendable {
+    /// What the spool reports when scraped.
+    public struct SpoolReading: Sendable {
+        /// Jobs waiting or running.
+        public var depth: Int
+        /// Age of the oldest job waiting, nil when unknown or empty.
+        public var oldestJobAge: Duration?
+
+        public init(depth: Int, oldestJobAge: Duration?) {
+            self.depth = depth
+            self.oldestJobAge = oldestJobAge
+        }
+    }
+
+    /// The outcome words of `herald_jobs_total`.
+    public static let outcomes = ["delivered", "retry", "retry_ambiguous", "failed"]
+    /// Upper bounds of `herald_ack_latency_seconds` (the target is p99 under 2 ms).
+    public static let ackBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
+    /// Upper bounds of `herald_delivery_latency_seconds`.
+    public static let deliveryBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+    /// Per-action handles, resolved on the first job of an action.
+    struct ActionSeries: Sendable {
+        let outcomes: [Counter]
+        let retries: Counter
+        let deadLetters: Counter
+        let latency: Histogram
+    }
+
+    public let registry: MetricsRegistry
+
+    private let eventsReceived: [String: Counter]
+    private let otherEventReceived: Counter
+    private let eventsUnmatched: [String: Counter]
+    private let otherEventUnmatched: Counter
+    private let routesMatchedFamily: CounterFamily
+    private let routesMatched = Mutex<[String: Counter]>([:])
+    private let jobsFamily: CounterFamily
+    private let retriesFamily: CounterFamily
+    private let deadLettersFamily: CounterFamily
+    private let deliveryLatencyFamily: HistogramFamily
+    private let actions = Mutex<[String: ActionSeries]>([:])
+    private let ackLatency: Histogram
+    /// Index: status − 100, for 100…599.
+    private let responses: [Counter]
+    private let reloads: [Bool: Counter]
+    private let spool = SpoolSource()
+
+    /// Where the sampled spool gauges read from; set once the spool exists.
+    private final class SpoolSource: Sendable {
+        let reading = Mutex<(@Sendable () -> SpoolReading?)?>(nil)
+
+        func read() -> SpoolReading? { reading.withLock { $0 }?() }
+    }
+
+    public init(version: String = HeraldVersion.current) {
+        let registry = MetricsRegistry()
+        self.registry = registry
+        registry.gauge(
+            "herald_build_info", help: "Always 1; the version label says which Herald runs.", labels: ["version"]
+        )
+        .gauge(version).set(1)
+
+        let received = registry.counter(
+            "herald_events_received_total", help: "Events received and decoded, by event name.", labels: ["event"],
+            hidesZeroSeries: true)
+        let unmatched = registry.counter(
+            "herald_events_unmatched_total", help: "Events accepted that no route matched, by event name.",
+            labels: ["event"], hidesZeroSeries: true)
+        let names = EventName.known.map(\.rawValue)
+        eventsReceived = Dictionary(uniqueKeysWithValues: names.map { ($0, received.counter($0)) })
+        otherEventReceived = received.counter("other")
+        eventsUnmatched = Dictionary(uniqueKeysWithValues: names.map { ($0, unmatched.counter($0)) })
+        otherEventUnmatched = unmatched.counter("other")
+
+        routesMatchedFamily = registry.counter(
+            "herald_routes_matched_total", help: "Events each route matched.", labels: ["route"])
+        jobsFamily = registry.counter(
+            "herald_jobs_total",
+            help: "Delivery attempts, by action and outcome (delivered, retry, retry_ambiguous, failed).",
+            labels: ["action", "outcome"])
+        retriesFamily = registry.counter(
+            "herald_job_retries_total", help: "Jobs scheduled for another attempt, by action.", labels: ["action"])
+        deadLettersFamily = registry.counter(
+            "herald_dead_letters_total", help: "Jobs moved to dead letters (failed permanently or expired), by action.",
+            labels: ["action"])
+        registry.sampledGauge("herald_spool_depth", help: "Jobs waiting or running.") { [spool] in
+            spool.read()?.depth.asDouble
+        }
+        registry.sampledGauge(
+            "herald_spool_oldest_job_age_seconds", help: "Age of the oldest job waiting, in seconds."
+        ) { [spool] in
+            spool.read()?.oldestJobAge.map(\.seconds)
+        }
+        ackLatency = registry.histogram(
+            "herald_ack_latency_seconds", help: "Time from a complete event request to its answer, jobs stored.",
+            buckets: HeraldMetrics.ackBuckets
+        ).histogram()
+        deliveryLatencyFamily = registry.histogram(
+            "herald_delivery_latency_seconds", help: "Time one delivery attempt took, by action.", labels: ["action"],
+            buckets: HeraldMetrics.deliveryBuckets)
+        let statuses = registry.counter(
+            "herald_http_responses_total", help: "HTTP answers, by status code.", labels: ["status"],
+            hidesZeroSeries: true)
+        responses = (100..<600).map { statuses.counter(String($0)) }
+        let reloadFamily = registry.counter(
+            "herald_config_reloads_total", help: "Configuration reloads (SIGHUP), by result (applied, refused).",
+            labels: ["result"])
+        reloads = [true: reloadFamily.counter("applied"), false: reloadFamily.counter("refused")]
+    }
+
+    /// Makes the series of the configured routes and actions, so that they show as 0 before their
+    /// first event. Call at start and after each reload.
+    public func prepare(for configuration: HeraldConfiguration) {
+        routesMatched.withLock { table in
+            for route in configuration.rules.routes where table[route.name] == nil {
+                table[route.name] = routesMatchedFamily.counter(route.name)
+            }
+        }
+        for action in configuration.actions.keys { _ = series(action: action) }
+    }
+
+    /// Reads the spool's depth and oldest job when scraped. `reading` must be quick.
+    public func observeSpool(_ reading: @escaping @Sendable () -> SpoolReading?) {
+        spool.reading.withLock { $0 = reading }
+    }
+
+    // MARK: Ingress
+
+    /// An event was received and decoded.
+    public func eventReceived(_ name: EventName) {
+        (eventsReceived[name.rawValue] ?? otherEventReceived).increment()
+    }
+
+    /// An event was routed: `routes` matched (empty: none did).
+    public func eventRouted(_ name: EventName, routes: [String]) {
+        guard !routes.isEmpty else {
+            (eventsUnmatched[name.rawValue] ?? otherEventUnmatched).increment()
+            return
+        }
+        routesMatched.withLock { table in
+            for route in routes {
+                if let counter = table[route] {
+                    counter.increment()
+                } else {
+                    let counter = routesMatchedFamily.counter(route)
+                    table[route] = counter
+                    counter.increment()
+                }
+            }
+        }
+    }
+
+    /// An event was answered after its jobs were stored, `latency` after the request was complete.
+    public func eventAcknowledged(latency: Duration) {
+        ackLatency.observe(latency)
+    }
+
+    /// The server answered with `status` (every answer, including the server's own 4xx).
+    public func httpResponse(status: Int) {
+        let index = status - 100
+        guard index >= 0 && index < responses.count else { return }
+        responses[index].increment()
+    }
+
+    // MARK: Delivery
+
+    /// An attempt of a job of `action` ended with `outcome` after `latency`.
+    public func jobFinished(action: String, outcome: Outcome, latency: Duration) {
+        let series = series(action: action)
+        let index: Int
+        switch outcome {
+        case .delivered: index = 0
+        case .retry(_, _, let ambiguous): index = ambiguous ? 2 : 1
+        case .failed: index = 3
+        }
+        series.outcomes[index].increment()
+        series.latency.observe(latency)
+    }
+
+    /// A job of `action` was scheduled for another attempt.
+    public func jobRetried(action: String) {
+        series(action: action).retries.increment()
+    }
+
+    /// A job of `action` was moved to dead letters.
+    public func jobDeadLettered(action: String) {
+        series(action: action).deadLetters.increment()
+    }
+
+    // MARK: Operations
+
+    /// A reload was applied, or refused (the running configuration kept).
+    public func configurationReloaded(applied: Bool) {
+        reloads[applied]?.increment()
+    }
+
+    /// The exposition served at `/metrics`.
+    public func exposition() -> String { registry.exposition() }
+
+    private func series(action: String) -> ActionSeries {
+        actions.withLock { table in
+            if let series = table[action] { return series }
+            let series = ActionSeries(
+                outcomes: HeraldMetrics.outcomes.map { jobsFamily.counter(action, $0) },
+                retries: retriesFamily.counter(action), deadLetters: deadLettersFamily.counter(action),
+                latency: deliveryLatencyFamily.histogram(action))
+            table[action] = series
+            return series
+        }
+    }
+}
+
+extension Int {
+    fileprivate var asDouble: Double { Double(self) }
+}

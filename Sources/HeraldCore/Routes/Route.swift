@@ -17,6 +17,8 @@ public struct Route: Sendable {
     public let condition: Condition
     /// The `do:` steps, in order; each plans one job.
     public let steps: [any ActionStep]
+    /// Set for a decision route (`do: [{deny: …}]`), which plans no jobs.
+    public let denial: Denial?
     /// When true, routes after this one are not considered for events it matched.
     public let stop: Bool
     public let dedupe: Dedupe?
@@ -27,8 +29,9 @@ public struct Route: Sendable {
 
     public init(
         name: String, events: [EventPattern], condition: Condition, steps: [any ActionStep], stop: Bool,
-        dedupe: Dedupe? = nil, delay: Duration? = nil, location: SourceLocation
+        dedupe: Dedupe? = nil, delay: Duration? = nil, denial: Denial? = nil, location: SourceLocation
     ) {
+        self.denial = denial
         self.name = name
         self.events = events
         self.condition = condition

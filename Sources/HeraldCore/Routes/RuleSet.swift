@@ -22,13 +22,14 @@ public struct RuleSet: Sendable {
     }
 
     /// The routes that fire for `event`: every listening route whose condition holds, in file
-    /// order, up to and including the first matching route with `stop: true`.
-    public func match(_ event: Event) -> [Route] {
+    /// order, up to and including the first matching route with `stop: true`. Decision routes
+    /// (`deny:`) and job routes are matched separately: `decisions` says which.
+    public func match(_ event: Event, decisions: Bool = false) -> [Route] {
         var matched: [Route] = []
         let indexes = candidates[event.name] ?? routes.indices.filter { routes[$0].listens(to: event.name) }
         for index in indexes {
             let route = routes[index]
-            guard route.condition.matches(event) else { continue }
+            guard (route.denial != nil) == decisions, route.condition.matches(event) else { continue }
             matched.append(route)
             if route.stop { break }
         }

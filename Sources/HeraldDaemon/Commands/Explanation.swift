@@ -13,12 +13,25 @@ public enum Explanation {
         lines.append("  " + derived.joined(separator: "  "))
         lines.append("")
         let matched = Set(configuration.rules.match(event).map(\.name))
+        let denials = configuration.rules.decide(event)
         let plan = configuration.rules.plan(event, ids: TimeOrderedIDGenerator())
         var stopped = false
         for route in configuration.rules.routes {
             let header = "route '\(route.name)' (\(route.location))"
             guard route.listens(to: event.name) else {
                 lines.append("\(header): not listening (events: \(route.events.map(\.description).joined(separator: ", ")))")
+                continue
+            }
+            if let denial = denials.first(where: { $0.route == route.name }) {
+                lines.append("\(header): DENY with \(denial.status) — \(denial.field): \(denial.text)")
+                continue
+            }
+            if route.denial != nil {
+                lines.append("\(header): no denial")
+                for failure in route.condition.explain(event) ?? [] {
+                    lines.append("  failed: \(failure.condition)")
+                    lines.append("     saw: \(failure.seen)   at \(failure.location)")
+                }
                 continue
             }
             if stopped {
@@ -52,6 +65,11 @@ public enum Explanation {
             if route.stop { stopped = true }
         }
         lines.append("")
+        if !denials.isEmpty {
+            lines.append("Kratos would be answered \(denials.status) with:")
+            lines.append(denials.kratosBody.prettyPrinted())
+            lines.append("(before hooks, and pre-persist hooks called with ?mode=decide; a denied event plans no jobs)")
+        }
         lines.append("\(plan.routes.count) route(s) matched, \(plan.jobs.count) job(s) planned; nothing was sent.")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -106,6 +106,23 @@ final class IngressResponder: HTTPResponder {
         metrics?.eventReceived(decoded.name)
         let triggerID = request.head.headers["Ory-Webhook-Trigger-ID"]
         let event = Event(id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload)
+        let decisionOnly = IngressResponder.isDecisionHook(request.head)
+        if Denial.canDeny(event.name), event.name.phase == "before" || decisionOnly {
+            let denials = current.rules.decide(event)
+            if !denials.isEmpty {
+                logger.info(
+                    "event denied",
+                    ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
+                     "routes": .string(denials.map(\.route).joined(separator: ",")), "status": .int(denials.status)])
+                writer.respond(.json(denials.status, denials.kratosBody.serialized()))
+                return
+            }
+            if decisionOnly {
+                // A pre-persist hook only decides; the post-persist hook of the same flow plans the jobs.
+                writer.respond(HTTPResponse(status: 204))
+                return
+            }
+        }
         var claimed: [DedupeKey] = []
         if let key = IngressResponder.dedupeKey(for: event, body: request.body) {
             let logger = self.logger
@@ -185,6 +202,13 @@ final class IngressResponder: HTTPResponder {
             "duplicate event; already accepted",
             ["event": .string(event.name.rawValue), "trigger_id": .string(event.triggerID ?? "-")])
         writer.respond(.json(202, acceptedBody(event: event, plan: EventPlan(), duplicate: true)))
+    }
+
+    /// True for hooks Kratos runs with `response.parse: true` before it stores anything: the URL
+    /// says `?mode=decide`, and only `deny:` routes are consulted.
+    static func isDecisionHook(_ head: HTTPRequestHead) -> Bool {
+        guard let query = head.query else { return false }
+        return query.split(separator: "&").contains("mode=decide")
     }
 
     /// `Ory-Webhook-Trigger-ID` (the same on Kratos' retries); else flow id + event + identity id;

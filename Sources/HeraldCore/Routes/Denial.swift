@@ -1,0 +1,76 @@
+/// A route's `deny:` decision (design §6.4): Herald answers the hook itself with the 4xx
+/// `{"messages": [...]}` body that Kratos turns into a validation error on the form
+/// (reference/kratos-webhooks.md §3.5). Computed from the rules alone, never from the network,
+/// and it never creates jobs.
+///
+/// ```yaml
+/// do:
+///   - deny: { message: "Registrations from this domain are not allowed.", field: "#/traits/email", id: 4000901 }
+/// ```
+public struct Denial: Sendable {
+    public static let keys = ["message", "field", "id", "status"]
+    /// The events a denial can affect: `before` hooks, and the pre-persist (`parse: true`) hooks
+    /// of registration and settings, which Kratos runs before it stores anything.
+    public static func canDeny(_ name: EventName) -> Bool {
+        name.isFlowEvent && (name.phase == "before" || name.flow == "registration" || name.flow == "settings")
+    }
+
+    /// The message text; a template over the event.
+    public let message: Template
+    /// JSON pointer of the form field (`#/traits/email`), or `#/` for the whole form.
+    public let field: String
+    /// Kratos message id (Kratos' own ids are 1xxxxxx to 5xxxxxx; pick your own range, e.g. 4000901).
+    public let id: Int
+    /// The HTTP status: 400–499 but 429 (Kratos retries 429 and shows no messages).
+    public let status: Int
+
+    public init(message: Template, field: String, id: Int, status: Int) {
+        self.message = message
+        self.field = field
+        self.id = id
+        self.status = status
+    }
+}
+
+/// One rendered denial.
+public struct DenyMessage: Sendable, Hashable {
+    public let route: String
+    public let field: String
+    public let id: Int
+    public let text: String
+    public let status: Int
+}
+
+extension RuleSet {
+    /// The denials of the matching decision routes, in file order (a matching route with
+    /// `stop: true` ends the search). Empty when the event may go on.
+    public func decide(_ event: Event) -> [DenyMessage] {
+        var messages: [DenyMessage] = []
+        for route in match(event, decisions: true) {
+            guard let denial = route.denial else { continue }
+            var report = RenderReport()
+            messages.append(
+                DenyMessage(
+                    route: route.name, field: denial.field, id: denial.id, text: denial.message.render(event, report: &report),
+                    status: denial.status))
+        }
+        return messages
+    }
+}
+
+extension [DenyMessage] {
+    /// The body Kratos parses: messages grouped by field, each of type `error`.
+    public var kratosBody: JSON {
+        var order: [String] = []
+        var grouped: [String: [JSON]] = [:]
+        for message in self {
+            if grouped[message.field] == nil { order.append(message.field) }
+            grouped[message.field, default: []].append(
+                ["id": .int(Int64(message.id)), "text": .string(message.text), "type": "error", "context": ["route": .string(message.route)]])
+        }
+        return ["messages": .array(order.map { ["instance_ptr": .string($0), "messages": .array(grouped[$0] ?? [])] })]
+    }
+
+    /// The status of the answer: the first denial's.
+    public var status: Int { first?.status ?? 400 }
+}

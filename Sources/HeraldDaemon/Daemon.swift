@@ -102,11 +102,12 @@ public final class Daemon: Sendable {
                 SystemdWatchdog.Check("scheduler", isAlive: scheduler.isResponsive),
             ])
 
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [logger, loader, configPath] signal in
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [logger, loader, configPath, configuration] signal in
             if signal == SIGHUP {
                 systemd.reloading()
                 let result = Daemon.reload(
-                    loader: loader, path: configPath, responder: responder, scheduler: scheduler, logger: logger)
+                    loader: loader, path: configPath, responder: responder, scheduler: scheduler, logger: logger,
+                    running: configuration)
                 metrics.configurationReloaded(applied: result.configuration != nil)
                 if let applied = result.configuration {
                     metrics.prepare(for: applied)
@@ -138,7 +139,8 @@ public final class Daemon: Sendable {
     /// Validates the whole new configuration, then applies it; keeps the old one on any error.
     @discardableResult
     static func reload(
-        loader: ConfigLoader, path: String?, responder: IngressResponder, scheduler: Scheduler, logger: Logger
+        loader: ConfigLoader, path: String?, responder: IngressResponder, scheduler: Scheduler, logger: Logger,
+        running: HeraldConfiguration
     ) -> ConfigLoadResult {
         let result = loader.load(path: path)
         guard let configuration = result.configuration else {
@@ -150,6 +152,15 @@ public final class Daemon: Sendable {
         responder.apply(configuration)
         scheduler.apply(configuration)
         logger.info("configuration reloaded", ["routes": .int(configuration.rules.routes.count)])
+        var needRestart: [String] = []
+        if configuration.listeners != running.listeners { needRestart.append("listen") }
+        if configuration.stateDirectory != running.stateDirectory { needRestart.append("state_dir") }
+        if configuration.log != running.log { needRestart.append("log") }
+        if configuration.ingress.limits != running.ingress.limits { needRestart.append("ingress.limits") }
+        if !needRestart.isEmpty {
+            logger.warning(
+                "changed settings take effect at the next restart", ["keys": .string(needRestart.joined(separator: ","))])
+        }
         return result
     }
 

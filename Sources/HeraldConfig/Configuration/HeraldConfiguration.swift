@@ -106,7 +106,7 @@ public struct IngressSettings: Sendable {
 }
 
 /// Request limits and timeouts (design §3).
-public struct IngressLimits: Sendable {
+public struct IngressLimits: Sendable, Equatable {
     public var maxRequestLineBytes = 8 << 10
     public var maxHeaderBytes = 32 << 10
     public var maxHeaderFields = 100
@@ -129,7 +129,7 @@ public struct DeliverySettings: Sendable {
 }
 
 /// The `log:` section.
-public struct LogSettings: Sendable {
+public struct LogSettings: Sendable, Equatable {
     public enum Format: String, Sendable { case logfmt, json }
     public var format = Format.logfmt
     public var level = LogLevel.info

@@ -86,27 +86,53 @@ public final class HeraldProcess: Sendable {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// Waits until the log has a line containing `text`; returns that line.
+    /// How much output there is so far, in UTF-8 bytes: pass it as `after:` to wait only for
+    /// lines written from now on.
+    public var outputLength: Int { log.text.withLock { $0.utf8.count } }
+
+    /// Waits until the log has a line containing `text` (after the first `offset` bytes of
+    /// output); returns that line.
     @discardableResult
     public func waitForLog(_ text: String, after offset: Int = 0, timeout: Duration = .seconds(10)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
+        var searched = offset
         while ContinuousClock.now < deadline {
-            let current = output
-            let searched = current.dropFirst(min(offset, current.count))
-            if let line = searched.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            // Only the part not searched yet (from the start of its first line) is looked at.
+            let (found, length) = log.text.withLock { output -> (String?, Int) in
+                let utf8 = output.utf8
+                let start = utf8.index(utf8.startIndex, offsetBy: min(searched, utf8.count))
+                let lineStart = output[..<start].lastIndex(of: "\n").map { output.index(after: $0) } ?? output.startIndex
+                let line = output[lineStart...].split(separator: "\n").first { $0.contains(text) }
+                return (line.map(String.init), utf8.count)
+            }
+            if let found { return found }
+            searched = length
             if !process.isRunning {
-                throw Failure(description: "herald exited with \(process.terminationStatus) before logging '\(text)':\n\(current)")
+                throw Failure(description: "herald exited with \(process.terminationStatus) before logging '\(text)':\n\(output.suffix(4000))")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw Failure(description: "timed out waiting for '\(text)' in the log:\n\(output)")
+        throw Failure(description: "timed out waiting for '\(text)' in the log:\n\(output.suffix(4000))")
     }
 
-    /// Waits for the `listening` line and returns the address (`127.0.0.1:PORT`).
+    /// Waits for the `listening` line (logfmt or JSON) and returns the address (`127.0.0.1:PORT`).
     public func listeningAddress() async throws -> String {
-        let line = try await waitForLog("msg=listening")
-        guard let range = line.range(of: "address=") else { throw Failure(description: "no address in \(line)") }
-        return String(line[range.upperBound...].prefix { $0 != " " })
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            for line in output.split(separator: "\n") where line.contains("msg=listening") || line.contains(#""msg":"listening""#) {
+                if let range = line.range(of: "address=") {
+                    return String(line[range.upperBound...].prefix { $0 != " " })
+                }
+                if let range = line.range(of: #""address":""#) {
+                    return String(line[range.upperBound...].prefix { $0 != "\"" })
+                }
+            }
+            if !process.isRunning {
+                throw Failure(description: "herald exited with \(process.terminationStatus) before listening:\n\(output.suffix(4000))")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw Failure(description: "herald did not log its listening address:\n\(output.suffix(4000))")
     }
 
     public func signal(_ number: Int32) {

@@ -87,7 +87,7 @@ struct MandrillStep: ActionStep {
         var list: [JSON] = []
         for (type, addresses) in [("to", email.to), ("cc", email.cc), ("bcc", email.bcc)] {
             for address in addresses {
-                let trimmed = address.email.trimmingSpaces
+                let trimmed = address.email.trimmingSpaces()
                 guard !trimmed.isEmpty else { continue }
                 var entry: JSONObject = ["email": .string(trimmed)]
                 if let name = address.name, !name.isEmpty { entry["name"] = .string(name) }
@@ -108,9 +108,3 @@ private func nonEmptyAddress(_ address: EmailAddress) -> EmailAddress? {
     address.email.isEmpty ? nil : address
 }
 
-extension String {
-    /// Without leading and trailing spaces and tabs.
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-}

@@ -167,11 +167,22 @@ private func splitOutsideQuotes(_ text: String, separator: Character) -> [String
 }
 
 extension StringProtocol {
-    func trimmingSpaces() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
+    /// Without leading and trailing spaces, tabs, CR and LF.
+    public func trimmingSpaces() -> String {
+        String(self).trimmingSpaces()
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces, tabs, CR and LF. Text that has none is returned as it
+    /// is (this runs for every rendered address).
+    public func trimmingSpaces() -> String {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let bytes = utf8
+        guard let first = bytes.first, let last = bytes.last else { return "" }
+        if !isSpace(first) && !isSpace(last) { return self }
+        guard let start = bytes.firstIndex(where: { !isSpace($0) }), let end = bytes.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(self[start...end])
     }
 }

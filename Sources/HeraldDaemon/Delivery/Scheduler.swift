@@ -229,10 +229,13 @@ extension Scheduler: JobIntake {
             switch result {
             case .success:
                 if !jobs.isEmpty {
-                    queue.withLock { state in
+                    let global = limits.withLock { $0.global }
+                    let slotFree = queue.withLock { state in
                         for job in jobs { state.add(JobSummary(job)) }
+                        return state.running < global
                     }
-                    doorbell.ring()
+                    // With every slot busy, the next finishing attempt rings; waking now would be wasted.
+                    if slotFree { doorbell.ring() }
                 }
                 completion(.success(()))
             case .failure(let error):

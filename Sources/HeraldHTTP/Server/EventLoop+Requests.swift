@@ -15,7 +15,15 @@ extension EventLoop {
             // The client went away (or half-closed, which HTTP/1.1 clients do only when done).
             close(connection)
         case .done(let count):
-            process(connection, UnsafeRawBufferPointer(rebasing: readBuffer[..<count]))
+            let input = UnsafeRawBufferPointer(rebasing: readBuffer[..<count])
+            switch connection.phase {
+            case .awaitingResponse, .writing:
+                // A pipelined request while the previous answer is outstanding: keep it for later.
+                if !connection.closeAfterWrite { connection.pendingInput.append(contentsOf: input) }
+                updateInterest(connection)
+            default:
+                process(connection, input)
+            }
         }
     }
 
@@ -161,12 +169,18 @@ extension EventLoop {
         }
     }
 
-    /// Whether the connection should be reading from its socket now.
+    /// Whether the connection should be reading from its socket now. While an answer is
+    /// outstanding the socket stays registered for reading (turning that off and on again would
+    /// cost two epoll_ctl calls per request), and pipelined input is buffered up to a bound.
     func wantsInput(_ connection: Connection) -> Bool {
         switch connection.phase {
         case .idle, .readingHead, .readingBody: connection.pendingInput.isEmpty
         case .lingering: true
-        case .awaitingResponse, .writing, .closed: false
+        case .awaitingResponse, .writing: connection.pendingInput.count < Self.maximumPipelinedBytes
+        case .closed: false
         }
     }
+
+    /// Bytes of pipelined requests buffered while an answer is outstanding.
+    static var maximumPipelinedBytes: Int { 64 << 10 }
 }

@@ -1,6 +1,6 @@
 # Herald: build, install and package.
 #
-#   make build                      release binary (Swift stdlib linked statically)
+#   make build                      release binary in .build-static (Swift stdlib linked statically)
 #   make install [PREFIX=/usr/local] [DESTDIR=]
 #   make deb                        dist/herald_<version>_<arch>.deb (needs dpkg-deb)
 #   make test                       scripts/test
@@ -16,7 +16,9 @@ DOCDIR     ?= $(PREFIX)/share/doc/herald
 DESTDIR    ?=
 
 SWIFT       ?= swift
-SCRATCH     ?= .build-release
+# Its own build folder: the static-stdlib release build must not share one with the benchmarks'
+# dynamically linked release builds (a shared folder would keep whichever was linked last).
+SCRATCH     ?= .build-static
 SWIFT_FLAGS ?= -c release --product herald --scratch-path $(SCRATCH) --static-swift-stdlib -Xswiftc -warnings-as-errors
 # The binary to install or package; `make deb HERALD_BIN=...` packages one built elsewhere.
 HERALD_BIN  ?= $(SCRATCH)/release/herald
@@ -28,15 +30,18 @@ DEB      := $(DIST)/herald_$(VERSION)_$(DEB_ARCH).deb
 
 INSTALL ?= install
 
-.PHONY: all build test install install-bin install-units install-docs install-config deb clean-dist
+.PHONY: all build test install install-bin install-units install-docs install-config deb clean-dist FORCE
 
 all: build
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
 
-$(SCRATCH)/release/herald:
+# Always asks SwiftPM, which rebuilds only what changed.
+$(SCRATCH)/release/herald: FORCE
 	$(SWIFT) build $(SWIFT_FLAGS)
+
+FORCE:
 
 test:
 	scripts/test

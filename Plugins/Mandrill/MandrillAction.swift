@@ -51,7 +51,8 @@ struct MandrillAction: Action {
         for (index, name) in names.enumerated() {
             let timeout = min(settings.timeout, ContinuousClock.now.duration(to: context.deadline))
             guard timeout > .milliseconds(10) else {
-                return .retry(after: nil, reason: "no time left before the delivery deadline; not sent", ambiguous: false)
+                let reason = "no time left before the delivery deadline; not sent"
+                return .retry(after: nil, reason: reason, ambiguous: false)
             }
             let started = ContinuousClock.now
             var outcome: Outcome
@@ -62,8 +63,8 @@ struct MandrillAction: Action {
                 status = response.status
                 if let name, index < names.count - 1, MandrillResponseClassifier.isUnknownTemplate(response) {
                     unknown.append(name)
-                    context.logger.debug(
-                        "mandrill template unknown; trying the next", ["template": .string(LogSafeText.clean(name, limit: 60))])
+                    let template = LogSafeText.clean(name, limit: 60)
+                    context.logger.debug("mandrill template unknown; trying the next", ["template": .string(template)])
                     continue
                 }
                 outcome = MandrillResponseClassifier.classify(response, now: context.clock.now, secret: settings.apiKey)

@@ -88,7 +88,9 @@ import Testing
         #expect(!text.contains("selfservice:"))
         #expect(text.contains("  delivery_strategy: http\n"))
         #expect(text.contains(#"      url: "http://127.0.0.1:4470/v1/courier""#))
-        #expect(text.contains(#"auth: { type: basic_auth, config: { user: "kratos", password: "a \"quoted\" secret\\" } }"#))
+        #expect(
+            text.contains(#"auth: { type: basic_auth, config: { user: "kratos", password: "a \"quoted\" secret\\" } }"#)
+        )
         let hidden = KratosConfigRenderer(configuration: configuration, baseURL: url, withSecrets: false).render()
         #expect(!hidden.contains("quoted"))
         #expect(hidden.contains("<ingress password: see ingress.auth in "))

@@ -122,6 +122,29 @@ import Testing
         #expect(secret.stdout.contains(#"url: "https://herald.example.com/h/v1/events/login/after""#))
     }
 
+    /// `etc/kratos/kratos-hooks.yaml` is the output for the shipped `etc/herald/herald.yaml`, so the
+    /// snippet operators read is the one the command writes.
+    @Test func theShippedKratosSnippetIsUpToDate() throws {
+        let credentials = try makeTemporaryDirectory()
+        for name in ["ingress-key", "mandrill-key"] {
+            try "0123456789abcdef-\(name)".write(
+                to: credentials.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let config = SystemTools.repository.appendingPathComponent("etc/herald/herald.yaml").path
+        let result = try HeraldProcess.run(
+            ["kratos-config", "--config", config], environment: ["CREDENTIALS_DIRECTORY": credentials.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let generated = result.stdout.replacingOccurrences(of: config, with: "/etc/herald/herald.yaml")
+        let shipped = try String(
+            contentsOf: SystemTools.repository.appendingPathComponent("etc/kratos/kratos-hooks.yaml"), encoding: .utf8)
+        #expect(
+            generated == shipped,
+            "regenerate it: herald kratos-config --config etc/herald/herald.yaml, with the path as /etc/herald/herald.yaml"
+        )
+        #expect(shipped.contains("courier:\n  delivery_strategy: http\n"))
+        #expect(shipped.contains("registration/after?mode=decide"))
+    }
+
     @Test func aListenerKratosCannotCallNeedsURL() throws {
         let directory = try makeTemporaryDirectory()
         let cases: [(listen: String, arguments: [String], message: String)] = [

@@ -50,10 +50,9 @@ import Testing
                         template: ["welcome-{{event.locale | language}}", "welcome"]
                         to: "{{recipient}}"
                 """)
-        #expect(
-            outcome
-                == .failed(
-                    reason: "Mandrill answered HTTP 500 Unknown_Template: No such template \"welcome\" (also unknown: welcome-en)"))
+        let reason =
+            #"Mandrill answered HTTP 500 Unknown_Template: No such template "welcome""# + " (also unknown: welcome-en)"
+        #expect(outcome == .failed(reason: reason))
         #expect(fixture.server.requests.count == 2)
     }
 

@@ -32,34 +32,68 @@ struct MandrillAction: Action {
         } catch {
             return .failed(reason: error.reason)
         }
-        let timeout = min(settings.timeout, ContinuousClock.now.duration(to: context.deadline))
-        guard timeout > .milliseconds(10) else {
-            return .retry(after: nil, reason: "no time left before the delivery deadline; not sent", ambiguous: false)
-        }
         guard let url = URL(string: "\(settings.baseURL)/\(request.endpoint.rawValue).json") else {
             return .failed(reason: "cannot form a URL from base_url \(settings.baseURL)")
         }
-        let started = ContinuousClock.now
-        var outcome: Outcome
-        var status = 0
-        do {
-            let response = try await transport.post(url, body: request.body.serialized(), timeout: timeout)
-            status = response.status
-            outcome = MandrillResponseClassifier.classify(response, now: context.clock.now, secret: settings.apiKey)
-        } catch {
-            outcome = MandrillTransport.classify(error)
-        }
+        var outcome = await send(request, to: url, context: context)
         if case .delivered(let detail) = outcome, !request.skipped.isEmpty {
             let skipped = request.skipped.map(maskPersonalData).joined(separator: ", ")
             outcome = .failed(reason: "not sent to \(skipped) (not an address); accepted \(detail)")
         }
-        context.logger.debug(
-            "mandrill call",
-            [
-                "endpoint": .string(request.endpoint.rawValue), "status": .int(status),
-                "outcome": .string(outcome.label), "recipients": .int(request.recipients.count),
-                "duration_ms": .milliseconds(ContinuousClock.now - started),
-            ])
         return outcome
+    }
+
+    /// Sends the request; with a list of templates, an `Unknown_Template` answer moves on to the
+    /// next name within the same attempt, and only the last name's answer is classified.
+    private func send(_ request: MandrillRequest, to url: URL, context: DeliveryContext) async -> Outcome {
+        let names: [String?] = request.templateNames.isEmpty ? [nil] : request.templateNames
+        var unknown: [String] = []
+        for (index, name) in names.enumerated() {
+            let timeout = min(settings.timeout, ContinuousClock.now.duration(to: context.deadline))
+            guard timeout > .milliseconds(10) else {
+                let reason = "no time left before the delivery deadline; not sent"
+                return .retry(after: nil, reason: reason, ambiguous: false)
+            }
+            let started = ContinuousClock.now
+            var outcome: Outcome
+            var status = 0
+            do {
+                let response = try await transport.post(
+                    url, body: request.body(template: name).serialized(), timeout: timeout)
+                status = response.status
+                if let name, index < names.count - 1, MandrillResponseClassifier.isUnknownTemplate(response) {
+                    unknown.append(name)
+                    let template = LogSafeText.clean(name, limit: 60)
+                    context.logger.debug("mandrill template unknown; trying the next", ["template": .string(template)])
+                    continue
+                }
+                outcome = MandrillResponseClassifier.classify(response, now: context.clock.now, secret: settings.apiKey)
+            } catch {
+                outcome = MandrillTransport.classify(error)
+            }
+            context.logger.debug(
+                "mandrill call",
+                [
+                    "endpoint": .string(request.endpoint.rawValue), "status": .int(status),
+                    "outcome": .string(outcome.label), "recipients": .int(request.recipients.count),
+                    "duration_ms": .milliseconds(ContinuousClock.now - started),
+                ])
+            return Self.noting(unknown, used: name, in: outcome)
+        }
+        return .failed(reason: "no template to send")  // Unreachable: the last name is always classified.
+    }
+
+    /// Says which templates were skipped as unknown, so that a missing translation shows in the log.
+    private static func noting(_ unknown: [String], used name: String?, in outcome: Outcome) -> Outcome {
+        guard !unknown.isEmpty else { return outcome }
+        let skipped = unknown.map { LogSafeText.clean($0, limit: 60) }.joined(separator: ", ")
+        switch outcome {
+        case .delivered(let detail):
+            return .delivered(detail: "\(detail) (template \(name ?? "-"); unknown: \(skipped))")
+        case .failed(let reason):
+            return .failed(reason: "\(reason) (also unknown: \(skipped))")
+        case .retry(let after, let reason, let ambiguous):
+            return .retry(after: after, reason: "\(reason) (unknown: \(skipped))", ambiguous: ambiguous)
+        }
     }
 }

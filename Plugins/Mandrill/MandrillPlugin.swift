@@ -17,15 +17,18 @@ import HeraldCore
 ///     events: [registration.after]
 ///     do:
 ///       - action: mail
-///         template: "welcome-{{event.locale | default: 'en'}}"   # → messages/send-template
+///         template: ["welcome-{{event.locale | language}}", welcome]   # → messages/send-template
 ///         to: "{{recipient}}"
 ///         vars: { FNAME: "{{identity.traits.name.first | default: 'there'}}" }
 ///         tags: [welcome]
 /// ```
 ///
 /// Step keys: the shared email keys (`to`, `cc`, `bcc`, `from`, `reply_to`, `subject`, `html`,
-/// `text`, `html_file`, `text_file`); `template` (a slug template; without it the step needs
-/// `subject`, `html` or `text`, and a `from` here or on the action); `template_content`
+/// `text`, `html_file`, `text_file`); `template` (a slug template, or a list of up to 5 tried in
+/// order: Mandrill's `Unknown_Template` for one moves on to the next within the same attempt, and
+/// only the last one's is a failure; a name other than the last that rendered empty or used a value
+/// the event lacks is left out; without `template` the step needs `subject`, `html` or `text`, and
+/// a `from` here or on the action); `template_content`
 /// (`[{name, content}]`); `vars` (→ `global_merge_vars`); `merge_language`; `tags`; `metadata`
 /// (name → template); `subaccount` (template); `ip_pool`; `send_at` (`YYYY-MM-DD HH:MM:SS`
 /// UTC, template); `headers` (name → template); `track_opens`, `track_clicks`, `important`.

@@ -4,8 +4,11 @@ import HeraldCore
 /// exactly as the OpenAPI description has it, with the API key and Herald's trace fields added.
 struct MandrillRequest: Sendable {
     let endpoint: MandrillEndpoint
-    /// The request body, `key` first.
+    /// The request body, `key` first (for `messages/send-template`, with the first template name).
     let body: JSON
+    /// The template names to try in order (`template_name`, then the job's `template_fallbacks`);
+    /// empty for `messages/send`.
+    let templateNames: [String]
     /// Recipients sent to (their addresses, for masked notes).
     let recipients: [String]
     /// Recipients left out because their address cannot be one (for the outcome's reason).
@@ -44,10 +47,15 @@ struct MandrillRequest: Sendable {
         }
         message["to"] = .array(kept)
 
+        var templateNames: [String] = []
         if endpoint == .sendTemplate {
             let template = request["template_name"]?.string ?? ""
             guard !template.isEmpty else { throw Rejection(reason: "the template name rendered empty; not sent") }
             if request["template_content"] == nil { request["template_content"] = [] }
+            templateNames = [template]
+            for name in job.payload["template_fallbacks"]?.array ?? [] {
+                if let name = name.string, !name.isEmpty, !templateNames.contains(name) { templateNames.append(name) }
+            }
         }
         if let sendAt = request["send_at"]?.string, !MandrillNames.isSendAt(sendAt) {
             throw Rejection(
@@ -62,6 +70,15 @@ struct MandrillRequest: Sendable {
 
         var body: JSONObject = ["key": .string(apiKey)]
         for (key, value) in request where key != "key" { body[key] = value }
-        return MandrillRequest(endpoint: endpoint, body: .object(body), recipients: recipients, skipped: skipped)
+        return MandrillRequest(
+            endpoint: endpoint, body: .object(body), templateNames: templateNames, recipients: recipients,
+            skipped: skipped)
+    }
+
+    /// The body with `template_name` set to `name` (the body itself when `name` is nil).
+    func body(template name: String?) -> JSON {
+        guard let name, var object = body.object else { return body }
+        object["template_name"] = .string(name)
+        return .object(object)
     }
 }

@@ -32,6 +32,12 @@ enum MandrillResponseClassifier {
         }
     }
 
+    /// True when Mandrill says the template does not exist (`Unknown_Template`, whatever the
+    /// status): the next name of a template list is tried then.
+    static func isUnknownTemplate(_ response: MandrillResponse) -> Bool {
+        response.status != 200 && ErrorBody(response.body)?.name == "Unknown_Template"
+    }
+
     enum Kind {
         /// Repeating the same request cannot succeed.
         case permanent

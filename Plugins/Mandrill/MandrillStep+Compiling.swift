@@ -14,7 +14,7 @@ extension MandrillStep {
         let before = diagnostics.items.count
         guard let options = step.options(keys: keys) else { return nil }
         let email = EmailTemplates.compile(options, step: step)
-        let template = options.node("template").flatMap { templates.compile($0, key: "template", sink: .header) }
+        let templateList = options.node("template").flatMap { compileTemplateNames($0, step: step) } ?? []
         let templateContent = options.node("template_content").flatMap { compileTemplateContent($0, step: step) } ?? []
         let vars =
             options.node("vars").flatMap {
@@ -51,7 +51,7 @@ extension MandrillStep {
         let trackOpens = options.bool("track_opens")
         let trackClicks = options.bool("track_clicks")
         let important = options.bool("important")
-        checkBody(options, template: template, email: email, settings: settings, step: step)
+        checkBody(options, email: email, settings: settings, step: step)
         guard diagnostics.items.count == before, let email else { return nil }
 
         var defaults = settings
@@ -59,7 +59,7 @@ extension MandrillStep {
         var tags = settings.tags
         for tag in stepTags where !tags.contains(tag) { tags.append(tag) }
         return MandrillStep(
-            action: action, defaults: defaults, email: email, template: template, templateContent: templateContent,
+            action: action, defaults: defaults, email: email, templates: templateList, templateContent: templateContent,
             vars: vars, mergeLanguage: mergeLanguage, tags: tags, metadata: metadata, subaccount: subaccount,
             ipPool: ipPool, sendAt: sendAt, headers: headers, trackOpens: trackOpens, trackClicks: trackClicks,
             important: important)
@@ -68,8 +68,7 @@ extension MandrillStep {
     /// Without `template`, a message needs a sender, a subject and a body; with one, the
     /// template supplies the HTML.
     private static func checkBody(
-        _ options: ConfigMap, template: Template?, email: EmailTemplates?, settings: MandrillSettings,
-        step: StepDefinition
+        _ options: ConfigMap, email: EmailTemplates?, settings: MandrillSettings, step: StepDefinition
     ) {
         if options.contains("template") {
             for key in ["html", "html_file"] {
@@ -90,6 +89,22 @@ extension MandrillStep {
             step.diagnostics.error(
                 "\(step.what) needs \(missing.joined(separator: " and ")), or a Mandrill 'template'", at: step.node)
         }
+    }
+
+    /// `template: welcome` or `template: ["welcome-{{event.locale | language}}", welcome]`: the
+    /// names to try in order (Mandrill's `Unknown_Template` moves on to the next).
+    private static func compileTemplateNames(_ node: ConfigNode, step: StepDefinition) -> [Template]? {
+        guard let items = node.sequence else {
+            return step.templates.compile(node, key: "template", sink: .header).map { [$0] }
+        }
+        guard !items.isEmpty, items.count <= maxTemplates else {
+            step.diagnostics.error(
+                "'template' must name 1 to \(maxTemplates) templates, tried in order; found \(items.count)", at: node)
+            return nil
+        }
+        let compiled = items.compactMap { step.templates.compile($0, key: "template", sink: .header) }
+        guard compiled.count == items.count else { return nil }
+        return compiled
     }
 
     /// `[{name: main, content: "<p>…</p>"}, …]`, the `mc:edit` regions of a template.

@@ -5,14 +5,22 @@ import HeraldCore
 ///
 /// ```json
 /// {"endpoint": "messages/send-template",
-///  "request": {"template_name": "welcome", "template_content": [], "message": {…}, "async": false}}
+///  "request": {"template_name": "welcome-de", "template_content": [], "message": {…}, "async": false},
+///  "template_fallbacks": ["welcome"]}
 /// ```
+///
+/// `template_fallbacks` (present only when the step lists several templates) are the names tried,
+/// in order, when Mandrill answers `Unknown_Template` for the one before.
 struct MandrillStep: ActionStep {
+    /// At most this many names in a `template:` list.
+    static let maxTemplates = 5
+
     let action: String
     /// The action's options, with the API key blanked: a step never needs it.
     let defaults: MandrillSettings
     let email: EmailTemplates
-    let template: Template?
+    /// `template:`: one name, or several tried in order; empty for an inline message.
+    let templates: [Template]
     let templateContent: [(name: String, content: Template)]
     let vars: [(name: String, value: Template)]
     let mergeLanguage: String?
@@ -63,8 +71,11 @@ struct MandrillStep: ActionStep {
         if !fields.isEmpty { message["metadata"] = .object(fields) }
 
         var request = JSONObject()
-        if let template {
-            request["template_name"] = .string(template.render(event, report: &report))
+        var fallbacks: [String] = []
+        if !templates.isEmpty {
+            var names = templateNames(event, report: &report)
+            request["template_name"] = .string(names.removeFirst())
+            fallbacks = names
             request["template_content"] = .array(
                 templateContent.map {
                     ["name": .string($0.name), "content": .string($0.content.render(event, report: &report))]
@@ -75,10 +86,30 @@ struct MandrillStep: ActionStep {
         if let pool = ipPool ?? defaults.ipPool { request["ip_pool"] = .string(pool) }
         if let sendAt = nonEmpty(sendAt?.render(event, report: &report)) { request["send_at"] = .string(sendAt) }
 
-        let endpoint = template == nil ? MandrillEndpoint.send : .sendTemplate
-        let payload: JSON = ["endpoint": .string(endpoint.rawValue), "request": .object(request)]
+        let endpoint = templates.isEmpty ? MandrillEndpoint.send : .sendTemplate
+        var payload: JSONObject = ["endpoint": .string(endpoint.rawValue), "request": .object(request)]
+        if !fallbacks.isEmpty { payload["template_fallbacks"] = .array(fallbacks.map(JSON.string)) }
         let orderingKey = recipients.first?["email"]?.string?.lowercased()
-        return PlannedJob(payload: payload, orderingKey: orderingKey)
+        return PlannedJob(payload: .object(payload), orderingKey: orderingKey)
+    }
+
+    /// The template names to try, in order, never empty. A name other than the last is left out
+    /// when it rendered empty or used a value the event lacks (`welcome-{{event.locale}}` without a
+    /// locale): that is what the fallback is for, so it is not reported as a missing path either.
+    /// Repeats are dropped (`welcome-{{event.locale | language}}` and `welcome-en` for `en`).
+    func templateNames(_ event: Event, report: inout RenderReport) -> [String] {
+        var names: [String] = []
+        for (index, template) in templates.enumerated() {
+            if index == templates.count - 1 {
+                let name = template.render(event, report: &report)
+                if !names.contains(name) || names.isEmpty { names.append(name) }
+                break
+            }
+            var own = RenderReport()
+            let name = template.render(event, report: &own)
+            if own.missingPaths.isEmpty, !name.isEmpty, !names.contains(name) { names.append(name) }
+        }
+        return names
     }
 
     /// `to`, `cc` and `bcc` as Mandrill's one list with a `type` each; addresses that rendered

@@ -78,13 +78,13 @@ enum Commands {
         return nil
     }
 
-    private static func configPath(_ arguments: CommandLineArguments) -> String? {
+    static func configPath(_ arguments: CommandLineArguments) -> String? {
         if let path = arguments.options["config"] { return path }
         return FileManager.default.fileExists(atPath: defaultConfigPath) ? defaultConfigPath : nil
     }
 
     /// Loads the configuration, printing every problem; nil when there were any.
-    private static func load(_ path: String?) -> HeraldConfiguration? {
+    static func load(_ path: String?) -> HeraldConfiguration? {
         let result = ConfigLoader(plugins: builtinPlugins).load(path: path)
         guard let configuration = result.configuration else {
             writeError(result.renderedDiagnostics)

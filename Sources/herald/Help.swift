@@ -10,6 +10,8 @@ enum Help {
           serve     run the daemon
           check     validate a configuration and print a summary
           explain   show what a configuration does with one payload, without sending anything
+          kratos-config
+                    print the Kratos hooks and courier configuration for the routes
           version   print the version
 
         options:
@@ -50,6 +52,22 @@ enum Help {
         --event NAME   the event, such as registration.after or courier.verification_code_valid;
                        may be left out for an envelope ({"event": ..., "ctx": ...}) or a courier
                        message (it has template_type)
+
+        """
+
+    static let kratosConfig = """
+        usage: herald kratos-config [--config FILE] [--url BASE] [--with-secrets]
+
+        Prints the Kratos configuration (YAML) that sends Herald every event its routes listen to:
+        a web_hook for each flow and phase, repeated in every per-method list Kratos reads
+        (after.password, after.oidc, after.code, …), the pre-persist ?mode=decide hooks of deny
+        routes, and courier.http when a route listens to courier.*. Merge it into kratos.yml:
+        Kratos replaces hook lists, it never merges them (the output says how).
+
+        --url BASE       where Kratos reaches Herald, such as https://herald.internal.example.com
+                         (default: http://HOST:PORT of the first listener; required for a unix
+                         socket or port 0)
+        --with-secrets   write the ingress credential itself instead of a placeholder
 
         """
 

@@ -18,12 +18,21 @@ import Testing
             ("{{identity.traits.newsletter}}", "true"),
             ("{{recipient | urlencode}}", "jane.doe%40example.com"),
             ("{{event.locale}}/{{event.method}}", "en-US/password"),
+            ("welcome-{{event.locale | language}}", "welcome-en"),
+            ("welcome-{{event.locale | lower}}", "welcome-en-us"),
             ("{{! a comment }}x", "x"),
         ]
         for (template, expected) in cases {
             let (output, report) = try Fixtures.render(template, for: event)
             #expect(output == expected, "\(template)")
             #expect(report.missingPaths.isEmpty, "\(template)")
+        }
+    }
+
+    @Test func languageKeepsThePrimarySubtag() {
+        let cases = ["en-US": "en", "pt_BR.UTF-8": "pt", "DE": "de", "zh-Hant-TW": "zh", "": "", "*": "", "-x": ""]
+        for (tag, expected) in cases {
+            #expect(primaryLanguage(tag) == expected, "\(tag)")
         }
     }
 
@@ -63,7 +72,7 @@ import Testing
             ("Hello {{name", "'{{' is not closed with '}}'"),
             ("{{#identity.traits}}x", "section '{{#identity.traits}}' is never closed with '{{/identity.traits}}'"),
             ("x{{/flow}}", "'{{/flow}}' closes a section that was never opened"),
-            ("{{identity.traits.email | shout}}", "unknown filter 'shout' (known: lower, upper, trim, urlencode, json, default: '…')"),
+            ("{{identity.traits.email | shout}}", "unknown filter 'shout' (known: lower, upper, trim, urlencode, json, language, default: '…')"),
             ("{{identity.traits.email | default: x}}", "the value of 'default' must be quoted: default: 'text'"),
             ("{{}}", "empty tag: expected a path such as {{identity.traits.email}}"),
             ("{{identity..email}}", "bad path: empty segment in 'identity..email'"),

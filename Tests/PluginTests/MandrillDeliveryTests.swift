@@ -24,6 +24,50 @@ import Testing
         #expect(body["template_content"] == [])
     }
 
+    @Test func anUnknownTemplateMovesOnToTheNextNameInTheSameAttempt() async throws {
+        let fixture = try MandrillFixture()
+        let outcome = try await fixture.perform(
+            step: """
+                        template: ["welcome-{{event.locale | language}}", "welcome-{{event.locale}}", welcome]
+                        to: "{{recipient}}"
+                """)
+        guard case .delivered(let detail) = outcome else {
+            Issue.record("expected delivered, got \(outcome)")
+            return
+        }
+        #expect(detail.hasSuffix("(template welcome-en-US; unknown: welcome-en)"))
+        let names = fixture.server.requests.map { $0.json?["template_name"]?.string }
+        #expect(names == ["welcome-en", "welcome-en-US"])
+        // Both calls carry the same job id: one job, one attempt.
+        let ids = Set(fixture.server.requests.compactMap { $0.json?["message"]?["metadata"]?["herald_job"]?.string })
+        #expect(ids.count == 1)
+    }
+
+    @Test func onlyTheLastUnknownTemplateFailsTheJob() async throws {
+        let fixture = try MandrillFixture(errorStatuses: .legacy)
+        let outcome = try await fixture.perform(
+            step: """
+                        template: ["welcome-{{event.locale | language}}", "welcome"]
+                        to: "{{recipient}}"
+                """)
+        let reason =
+            #"Mandrill answered HTTP 500 Unknown_Template: No such template "welcome""# + " (also unknown: welcome-en)"
+        #expect(outcome == .failed(reason: reason))
+        #expect(fixture.server.requests.count == 2)
+    }
+
+    @Test func otherErrorsDoNotTryTheNextTemplate() async throws {
+        let fixture = try MandrillFixture()
+        fixture.server.inject(.respond(MandrillFault.generalError))
+        let outcome = try await fixture.perform(
+            step: """
+                        template: ["welcome-{{event.locale}}", "welcome"]
+                        to: "{{recipient}}"
+                """)
+        #expect(outcome.label == "retry_ambiguous")
+        #expect(fixture.server.requests.count == 1)
+    }
+
     @Test func inlineSendIsDelivered() async throws {
         let fixture = try MandrillFixture()
         let outcome = try await fixture.perform(

@@ -188,4 +188,76 @@ import Testing
         #expect(job.payload["request"]?["template_name"] == nil)
         #expect(job.payload["request"]?["template_content"] == nil)
     }
+
+    @Test func aTemplateListRendersEveryNameIntoTheJob() throws {
+        let harness = PluginHarness(
+            Self.action + """
+
+                routes:
+                  - name: r
+                    events: [registration.after, login.after]
+                    do:
+                      - action: mail
+                        template: ["welcome-{{event.locale | lower}}", "welcome-{{event.locale | language}}", welcome]
+                        to: "{{recipient}}"
+                """, env: Self.env)
+        #expect(harness.messages == [])
+        let step = try #require(harness.step() as? MandrillStep)
+        let event = try ReferenceFiles.kratosEvent("registration-after", name: "registration.after")
+        let job = try #require(harness.job(event: event))
+        #expect(job.payload["request"]?["template_name"] == "welcome-en-us")
+        #expect(job.payload["template_fallbacks"] == ["welcome-en", "welcome"])
+
+        // Without a locale the names that need one are left out, and nothing counts as missing.
+        let bare = try Self.event(name: "login.after", json: #"{"identity": {"traits": {"email": "a@example.com"}}}"#)
+        var report = RenderReport()
+        #expect(step.templateNames(bare, report: &report) == ["welcome"])
+        #expect(report.missingPaths.isEmpty)
+        // A locale that is only a language gives one name for both of the first two.
+        let german = try Self.event(
+            name: "login.after", json: #"{"identity": {"traits": {"email": "a@example.com", "locale": "DE"}}}"#)
+        #expect(step.templateNames(german, report: &report) == ["welcome-de", "welcome"])
+        let single = try #require(harness.job(event: bare))
+        #expect(single.payload["template_fallbacks"] == nil)
+    }
+
+    @Test func aTemplateListIsCheckedAtItsPosition() {
+        let harness = PluginHarness(
+            Self.action + """
+
+                routes:
+                  - name: r
+                    events: [registration.after]
+                    do:
+                      - action: mail
+                        template: []
+                        to: "{{recipient}}"
+                  - name: s
+                    events: [registration.after]
+                    do:
+                      - action: mail
+                        template: [a, b, c, d, e, f]
+                        to: "{{recipient}}"
+                  - name: t
+                    events: [registration.after]
+                    do:
+                      - action: mail
+                        template: ["welcome-{{identity.trait.x", {a: b}]
+                        to: "{{recipient}}"
+                """, env: Self.env)
+        #expect(
+            harness.messages == [
+                "13:19: 'template' must name 1 to 5 templates, tried in order; found 0",
+                "19:19: 'template' must name 1 to 5 templates, tried in order; found 6",
+                "25:29: '{{' is not closed with '}}'",
+                "25:50: 'template' must be a text template, found a map",
+            ])
+    }
+
+    private static func event(name: String, json: String) throws -> Event {
+        let payload = try JSONDocument(parsing: Array(json.utf8)).root
+        return Event(
+            id: TimeOrderedIDGenerator().next(), name: try #require(EventName(name)), receivedAt: .now, triggerID: nil,
+            payload: payload)
+    }
 }

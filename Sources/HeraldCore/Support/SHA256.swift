@@ -31,7 +31,12 @@ public struct SHA256: Sendable {
 
     /// Lower-case hex of the digest of `text`'s UTF-8.
     public static func hexDigest(_ text: String) -> String {
-        hash(text.utf8).map { byte in
+        hexDigest(bytes: text.utf8)
+    }
+
+    /// Lower-case hex of the digest of `bytes`.
+    public static func hexDigest(bytes: some Sequence<UInt8>) -> String {
+        hash(bytes).map { byte in
             let digits = Array("0123456789abcdef".utf8)
             return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
         }.joined()

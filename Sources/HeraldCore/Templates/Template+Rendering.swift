@@ -74,6 +74,7 @@ extension Template {
         case .trim: return text.trimmingSpaces()
         case .urlencode: return percentEncode(text)
         case .json: return value?.jsonText ?? "null"
+        case .language: return primaryLanguage(text)
         case .default(let fallback):
             if value == nil || value?.isNull == true || text.isEmpty {
                 value = .text(fallback)
@@ -82,6 +83,13 @@ extension Template {
             return text
         }
     }
+}
+
+/// The primary language subtag of a BCP 47 tag or POSIX locale, lower-cased: `en-US` → `en`,
+/// `pt_BR.UTF-8` → `pt`, `de` → `de`. Text that does not start with letters gives "".
+public func primaryLanguage(_ tag: String) -> String {
+    let letters = tag.unicodeScalars.prefix { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
+    return String(String.UnicodeScalarView(letters)).lowercased()
 }
 
 /// Escapes `& < > " '` for HTML text and attribute values.

@@ -11,6 +11,7 @@ public enum TemplateSink: Sendable, Hashable {
 
 /// A compiled template of Herald's small logic-less language:
 /// `{{path}}`, `{{path | default: 'x'}}`, filters `lower`, `upper`, `trim`, `urlencode`, `json`,
+/// `language` (`en-US` → `en`, for locale fallbacks such as `welcome-{{event.locale | language}}`),
 /// raw `{{{path}}}`, sections `{{#path}}…{{/path}}`, inverted sections `{{^path}}…{{/path}}`,
 /// comments `{{! … }}` and `{{.}}` for the current item inside a section over a list.
 public struct Template: Sendable, CustomStringConvertible {
@@ -27,6 +28,8 @@ public struct Template: Sendable, CustomStringConvertible {
 
     enum Filter: Sendable, Equatable {
         case lower, upper, trim, urlencode, json
+        /// The primary language subtag of a locale, lower-cased: `en-US`, `en_us`, `EN` → `en`.
+        case language
         case `default`(String)
     }
 

@@ -110,6 +110,7 @@ struct TemplateParser {
         case "trim": return .trim
         case "urlencode": return .urlencode
         case "json": return .json
+        case "language": return .language
         default: break
         }
         if text.hasPrefix("default") {
@@ -123,7 +124,7 @@ struct TemplateParser {
             }
             return .default(String(literal.dropFirst().dropLast()))
         }
-        let known = "lower, upper, trim, urlencode, json, default: '…'"
+        let known = "lower, upper, trim, urlencode, json, language, default: '…'"
         throw SyntaxError(offset: offset, message: "unknown filter '\(text)' (known: \(known))")
     }
 

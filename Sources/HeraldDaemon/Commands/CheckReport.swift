@@ -25,7 +25,7 @@ public enum CheckReport {
         lines.append("routes:")
         for route in configuration.rules.routes {
             let events = route.events.map(\.description).joined(separator: ", ")
-            let actions = route.steps.map(\.action).joined(separator: ", ")
+            let actions = route.denial != nil ? "deny" : route.steps.map(\.action).joined(separator: ", ")
             lines.append("  \(route.name): [\(events)] → \(actions)\(route.stop ? " (stop)" : "")")
         }
         return lines.joined(separator: "\n") + "\n"

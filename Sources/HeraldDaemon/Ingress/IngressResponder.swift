@@ -215,7 +215,9 @@ final class IngressResponder: HTTPResponder {
     /// for courier messages without one, the message itself. Nil when nothing identifies the event.
     static func dedupeKey(for event: Event, body: [UInt8]) -> String? {
         if let trigger = event.triggerID, !trigger.isEmpty { return "trigger:\(trigger)" }
-        if event.name.isCourier { return "courier:" + String(decoding: body, as: UTF8.self) }
+        // The digest, not the message: the key is stored with the jobs and must not hold the
+        // codes and links of the message a second time.
+        if event.name.isCourier { return "courier:" + SHA256.hexDigest(bytes: body) }
         guard let flowID = event.payload["flow"]?["id"]?.string, !flowID.isEmpty else { return nil }
         let identityID = event.identity?["id"]?.string ?? "-"
         return "flow:\(flowID):\(event.name):\(identityID)"

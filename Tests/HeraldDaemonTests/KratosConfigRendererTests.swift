@@ -1,0 +1,117 @@
+import Foundation
+import HeraldConfig
+import HeraldCore
+import HeraldTestSupport
+import Testing
+
+@testable import HeraldDaemon
+
+/// Which hooks `herald kratos-config` asks Kratos for, and how it writes them.
+@Suite struct KratosConfigRendererTests {
+    private func load(_ routes: String, auth: String = "insecure_no_auth: true") throws -> HeraldConfiguration {
+        let directory = try makeTemporaryDirectory()
+        let path = directory.appendingPathComponent("herald.yaml").path
+        let text = """
+            listen: ["127.0.0.1:4470"]
+            state_dir: state
+            ingress:
+              \(auth)
+            actions:
+              rec: { plugin: recording }
+            routes:
+            \(routes)
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = ConfigLoader(plugins: PluginRegistry([RecordingPlugin.self])).load(path: path)
+        return try #require(result.configuration, "\(result.renderedDiagnostics)")
+    }
+
+    private func locations(_ plan: KratosHookPlan) -> [String] {
+        plan.hooks.map { "\($0.location)\($0.decide ? " decide" : "") \($0.response == .parse ? "parse" : "ignore")" }
+    }
+
+    @Test func theBodyIsTheShippedJsonnet() throws {
+        let file = ReferenceFiles.packageRoot + "/etc/kratos/ctx.jsonnet"
+        let shipped = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(shipped.trimmingCharacters(in: .whitespacesAndNewlines) == KratosConfigRenderer.contextJsonnet)
+        #expect(KratosConfigRenderer.contextBody == "base64://ZnVuY3Rpb24oY3R4KSBjdHg=")
+    }
+
+    @Test func jobRoutesGetBackgroundHooksInEveryMethodList() throws {
+        let configuration = try load(
+            """
+              - { name: a, events: [registration.after, verification.after], do: [{ action: rec }] }
+              - { name: b, events: [login.before], do: [{ action: rec }] }
+            """)
+        let plan = KratosHookPlan(rules: configuration.rules)
+        #expect(
+            locations(plan) == [
+                "registration.after.password.hooks ignore", "registration.after.webauthn.hooks ignore",
+                "registration.after.passkey.hooks ignore", "registration.after.oidc.hooks ignore",
+                "registration.after.code.hooks ignore", "login.before.hooks ignore", "verification.after.hooks ignore",
+            ])
+        #expect(!plan.courier)
+        #expect(plan.hooks.first?.path == "/v1/events/registration/after")
+    }
+
+    @Test func denyRoutesGetSynchronousParsedHooks() throws {
+        let configuration = try load(
+            """
+              - { name: d, events: [settings.after, registration.before], do: [{ deny: { message: no } }] }
+              - { name: j, events: ["registration.*"], do: [{ action: rec }] }
+            """)
+        let plan = KratosHookPlan(rules: configuration.rules)
+        #expect(
+            locations(plan) == [
+                "registration.before.hooks parse", "registration.after.password.hooks ignore",
+                "registration.after.webauthn.hooks ignore", "registration.after.passkey.hooks ignore",
+                "registration.after.oidc.hooks ignore", "registration.after.code.hooks ignore",
+                "settings.after.password.hooks decide parse", "settings.after.totp.hooks decide parse",
+                "settings.after.oidc.hooks decide parse", "settings.after.webauthn.hooks decide parse",
+                "settings.after.passkey.hooks decide parse", "settings.after.lookup_secret.hooks decide parse",
+                "settings.after.profile.hooks decide parse",
+            ])
+        #expect(plan.hooks.last?.path == "/v1/events/settings/after?mode=decide")
+        #expect(plan.hooks.last?.id == "herald-settings-after-decide")
+    }
+
+    @Test func courierRoutesAskForTheHTTPCourier() throws {
+        let configuration = try load(
+            """
+              - { name: c, events: ["courier.*"], do: [{ action: rec }] }
+            """, auth: "auth: [{ basic_auth: { user: kratos, password: \"a \\\"quoted\\\" secret\\\\\" } }]")
+        let plan = KratosHookPlan(rules: configuration.rules)
+        #expect(plan.hooks.isEmpty)
+        #expect(plan.courier)
+        let url = try KratosBaseURL(listeners: configuration.listeners)
+        let text = KratosConfigRenderer(configuration: configuration, baseURL: url, withSecrets: true).render()
+        #expect(!text.contains("selfservice:"))
+        #expect(text.contains("  delivery_strategy: http\n"))
+        #expect(text.contains(#"      url: "http://127.0.0.1:4470/v1/courier""#))
+        #expect(
+            text.contains(#"auth: { type: basic_auth, config: { user: "kratos", password: "a \"quoted\" secret\\" } }"#)
+        )
+        let hidden = KratosConfigRenderer(configuration: configuration, baseURL: url, withSecrets: false).render()
+        #expect(!hidden.contains("quoted"))
+        #expect(hidden.contains("<ingress password: see ingress.auth in "))
+    }
+
+    @Test func noRoutesNoHooks() throws {
+        let configuration = try load("  []")
+        let url = try KratosBaseURL(parsing: "https://herald.example.com/")
+        let text = KratosConfigRenderer(configuration: configuration, baseURL: url, withSecrets: false).render()
+        #expect(text.hasSuffix("# No route listens to a Kratos event, so Kratos needs no hook for Herald.\n"))
+        #expect(text.split(separator: "\n").allSatisfy { $0.hasPrefix("#") })
+    }
+
+    @Test func baseURLs() throws {
+        #expect(try KratosBaseURL(listeners: [.tcp(host: "0.0.0.0", port: 4470)]).text == "http://127.0.0.1:4470")
+        #expect(try KratosBaseURL(listeners: [.tcp(host: "::", port: 80)]).text == "http://[::1]:80")
+        #expect(try KratosBaseURL(listeners: [.tcp(host: "10.0.0.5", port: 4470)]).isPlainTextOverNetwork)
+        #expect(try !KratosBaseURL(listeners: [.tcp(host: "127.0.0.1", port: 4470)]).isPlainTextOverNetwork)
+        #expect(try !KratosBaseURL(parsing: "https://herald.example.com").isPlainTextOverNetwork)
+        #expect(throws: KratosBaseURL.Problem.self) { try KratosBaseURL(parsing: "http://user:pw@host") }
+        #expect(throws: KratosBaseURL.Problem.self) { try KratosBaseURL(parsing: "https://host/?a=b") }
+        #expect(throws: KratosBaseURL.Problem.self) { try KratosBaseURL(listeners: []) }
+    }
+}

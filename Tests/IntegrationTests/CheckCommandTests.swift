@@ -95,6 +95,8 @@ import Testing
         #expect(secret.status == 78)
         #expect(secret.stderr.contains("herald.yaml:3:"))
         #expect(secret.stderr.contains("MISSING_KEY"))
+        // One problem, not also "too short" or "no ingress credentials" for the value that is missing.
+        #expect(secret.stderr.hasSuffix("herald: 1 problem in the configuration\n"), "\(secret.stderr)")
     }
 
     @Test func validConfigPrintsASummaryWithoutSecrets() throws {

@@ -23,7 +23,7 @@ extension ConfigurationBuilder {
                     "insecure_no_auth is only allowed when every listener is loopback or a unix socket; \(exposed.map(\.description).joined(separator: ", ")) is reachable from other machines",
                     at: at)
             }
-        } else if ingress.credentials.isEmpty, let at {
+        } else if ingress.credentials.isEmpty, authNode.map({ $0.sequence?.isEmpty ?? true }) ?? true, let at {
             diagnostics.error(
                 "no ingress credentials: add ingress.auth (api_key or basic_auth), or set ingress.insecure_no_auth: true with loopback-only listeners",
                 at: at)

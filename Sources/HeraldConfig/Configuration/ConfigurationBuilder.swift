@@ -16,6 +16,8 @@ struct ConfigurationBuilder {
     var stateDirectory = "/var/lib/herald"
     var ingress = IngressSettings()
     var insecureNode: ConfigNode?
+    /// `ingress.auth` as written, even when its entries had problems (reported already).
+    var authNode: ConfigNode?
     var delivery = DeliverySettings()
     var log = LogSettings()
     /// `actions:` entries in file order, across files.
@@ -110,7 +112,10 @@ struct ConfigurationBuilder {
                 node, keys: ["auth", "insecure_no_auth", "limits", "dedupe_window"], what: "'ingress'", diagnostics: diagnostics)
         else { return }
         if let window = map.duration("dedupe_window") { ingress.dedupeWindow = window }
-        if let auth = map.node("auth") { ingress.credentials = readCredentials(auth) }
+        if let auth = map.node("auth") {
+            authNode = auth
+            ingress.credentials = readCredentials(auth)
+        }
         if let flag = map.bool("insecure_no_auth") {
             ingress.insecureNoAuth = flag
             insecureNode = map.node("insecure_no_auth")
@@ -141,7 +146,7 @@ struct ConfigurationBuilder {
                     diagnostics.error("'api_key' needs exactly one of 'header' or 'cookie'", at: apiKey)
                     continue
                 }
-                if value.count < 16 {
+                if value.count < 16, !diagnostics.hasProblem(at: map.node("value")?.location) {
                     diagnostics.error("the api_key value is too short to be a secret; use at least 16 characters", at: map.node("value") ?? apiKey)
                     continue
                 }
@@ -157,7 +162,7 @@ struct ConfigurationBuilder {
                     diagnostics.error("a basic_auth user cannot contain ':'", at: map.node("user") ?? basic)
                     continue
                 }
-                if password.count < 12 {
+                if password.count < 12, !diagnostics.hasProblem(at: map.node("password")?.location) {
                     diagnostics.error("the basic_auth password is too short to be a secret; use at least 12 characters", at: map.node("password") ?? basic)
                     continue
                 }

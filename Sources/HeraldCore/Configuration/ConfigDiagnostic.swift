@@ -31,6 +31,12 @@ public final class ConfigDiagnostics {
         error(message, at: node.location)
     }
 
+    /// True when a problem was already reported at `location` (so a follow-on check can stay quiet).
+    public func hasProblem(at location: SourceLocation?) -> Bool {
+        guard let location else { return false }
+        return items.contains { $0.location == location }
+    }
+
     /// The problems sorted by position, without repeats.
     public var sorted: [ConfigDiagnostic] {
         var seen = Set<ConfigDiagnostic>()

@@ -53,6 +53,18 @@ package struct JobSummary: Sendable, Hashable {
     package var createdAt: WallClock
     package var notBefore: WallClock
     package var attempts: Int
+
+    package init(
+        id: TimeOrderedID, action: String, orderingGroup: UInt64?, createdAt: WallClock, notBefore: WallClock,
+        attempts: Int
+    ) {
+        self.id = id
+        self.action = action
+        self.orderingGroup = orderingGroup
+        self.createdAt = createdAt
+        self.notBefore = notBefore
+        self.attempts = attempts
+    }
 }
 
 /// A dead letter in a listing.

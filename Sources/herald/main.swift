@@ -17,7 +17,7 @@ func writeError(_ text: String) {
 
 let arguments: CommandLineArguments
 do {
-    arguments = try CommandLineArguments(Array(CommandLine.arguments.dropFirst()), valued: ["config", "event"])
+    arguments = try CommandLineArguments(Array(CommandLine.arguments.dropFirst()), valued: ["config", "event", "state-dir", "limit"])
 } catch {
     writeError("herald: \(error.message)\n\n\(Help.main)")
     exit(ExitCode.usage)
@@ -28,6 +28,8 @@ let commands: [String: (help: String, run: (CommandLineArguments) async -> Int32
     "check": (Help.check, Commands.check),
     "explain": (Help.explain, Commands.explain),
     "version": (Help.version, Commands.version),
+    "queue": (Help.queue, QueueCommands.queue),
+    "dead": (Help.dead, QueueCommands.dead),
 ]
 
 guard let name = arguments.command, name != "help" else {

@@ -46,6 +46,8 @@ package final class ControlSession {
         }
         var options = SpoolOptions()
         options.compactionInterval = nil
+        // A held lock means a running daemon: ask it at once.
+        options.lockWait = .zero
         do throws(SpoolError) {
             let spool = try Spool.open(stateDirectory: stateDirectory, options: options, logger: .discarding)
             return ControlSession(spool: spool, client: nil)

@@ -14,13 +14,15 @@ import Synchronization
 func runAckLatencyBenchmark() throws {
     let arguments = Array(CommandLine.arguments.dropFirst(2))
     guard let address = arguments.first else {
-        FileHandle.standardError.write(Data("usage: herald-bench ack HOST:PORT [rate] [seconds] [connections] [body]\n".utf8))
+        FileHandle.standardError.write(
+            Data("usage: herald-bench ack HOST:PORT [rate] [seconds] [connections] [body]\n".utf8))
         exit(2)
     }
     let rate = arguments.count > 1 ? Double(arguments[1]) ?? 1000 : 1000
     let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 20 : 20
     let connections = arguments.count > 3 ? Int(arguments[3]) ?? 16 : 16
-    let body = arguments.count > 4 ? [UInt8](try Data(contentsOf: URL(fileURLWithPath: arguments[4]))) : Array("{}".utf8)
+    let body =
+        arguments.count > 4 ? [UInt8](try Data(contentsOf: URL(fileURLWithPath: arguments[4]))) : Array("{}".utf8)
     let total = Int(rate * seconds)
     let latencies = Mutex<[Double]>([])
     let failures = Atomic<Int>(0)
@@ -110,7 +112,9 @@ final class BlockingHTTPConnection {
         let request = Array(head.utf8) + body
         var sent = 0
         while sent < request.count {
-            let count = request.withUnsafeBytes { send(descriptor, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            let count = request.withUnsafeBytes {
+                send(descriptor, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL))
+            }
             guard count > 0 else { throw Failure() }
             sent += count
         }
@@ -120,7 +124,8 @@ final class BlockingHTTPConnection {
                 let headText = String(decoding: buffer[..<end], as: UTF8.self)
                 let lines = headText.split(separator: "\r\n")
                 let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-                let length = lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
+                let length =
+                    lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
                 while buffer.count < end + 4 + length { try fill() }
                 buffer.removeFirst(end + 4 + length)

@@ -66,8 +66,9 @@ enum QueueCommands {
         if arguments.flags.contains("json") {
             print(answer.body.prettyPrinted())
         } else {
-            print(QueueReport(now: Date(), width: QueueReport.terminalWidth()).render(
-                subcommand, section: section, answer.body), terminator: "")
+            print(
+                QueueReport(now: Date(), width: QueueReport.terminalWidth()).render(
+                    subcommand, section: section, answer.body), terminator: "")
         }
         return ExitCode.ok
     }

@@ -48,7 +48,8 @@ struct QueueReport {
                 String(job["attempts"]?.int ?? 0), next,
             ]
         }
-        let table = Self.table(["ID", "ACTION", "ROUTE", "EVENT", "ATTEMPTS", "NEXT ATTEMPT"], rows, maxWidths: [36, 16, 20, 28, 8, 16])
+        let table = Self.table(
+            ["ID", "ACTION", "ROUTE", "EVENT", "ATTEMPTS", "NEXT ATTEMPT"], rows, maxWidths: [36, 16, 20, 28, 8, 16])
         return table + footer(shown: jobs.count, total: total, noun: "queued job")
     }
 
@@ -65,9 +66,13 @@ struct QueueReport {
         }
         var widths = [36, 16, 20, 28, 8, 12]
         // Columns are separated by two spaces; the reason gets the rest of the line (at least 24).
-        let used = zip(widths, 0..<6).map { width, column in
-            min(width, rows.map { $0[column].count }.max().map { max($0, Self.headers(dead: true)[column].count) } ?? width)
-        }.reduce(0, +) + 2 * 6
+        let used =
+            zip(widths, 0..<6).map { width, column in
+                min(
+                    width,
+                    rows.map { $0[column].count }.max().map { max($0, Self.headers(dead: true)[column].count) } ?? width
+                )
+            }.reduce(0, +) + 2 * 6
         widths.append(max(24, width - used))
         let table = Self.table(Self.headers(dead: true), rows, maxWidths: widths)
         return table + footer(shown: letters.count, total: total, noun: "dead letter")
@@ -85,7 +90,9 @@ struct QueueReport {
 
     private func record(_ job: JSON, dead: Bool) -> String {
         var lines = ["\(dead ? "dead letter" : "queued job") \(text(job, "id"))"]
-        func field(_ name: String, _ value: String) { lines.append("  " + name.padding(toLength: 13, withPad: " ", startingAt: 0) + value) }
+        func field(_ name: String, _ value: String) {
+            lines.append("  " + name.padding(toLength: 13, withPad: " ", startingAt: 0) + value)
+        }
         field("event", "\(text(job, "event")) (event id \(text(job, "event_id")))")
         field("route", text(job, "route"))
         field("action", text(job, "action"))
@@ -98,9 +105,13 @@ struct QueueReport {
         } else if job["running"]?.bool == true {
             field("next attempt", "running now")
         } else {
-            field("next attempt", "\(text(job, "next_attempt_at")) (\(relative(job["next_attempt_at"]?.string, future: true)))")
+            field(
+                "next attempt",
+                "\(text(job, "next_attempt_at")) (\(relative(job["next_attempt_at"]?.string, future: true)))")
         }
-        if let key = job["ordering_key"]?.string { field("in order with", "other jobs of \(job["action"]?.string ?? "") to \(key)") }
+        if let key = job["ordering_key"]?.string {
+            field("in order with", "other jobs of \(job["action"]?.string ?? "") to \(key)")
+        }
         lines.append("  payload (what the action sends, secrets added when it runs):")
         let payload = (job["payload"] ?? .null).prettyPrinted().split(separator: "\n", omittingEmptySubsequences: false)
         lines += payload.map { "    " + $0 }

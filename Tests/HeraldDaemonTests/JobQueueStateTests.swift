@@ -9,7 +9,9 @@ import Testing
     private let start = WallClock(millisecondsSinceEpoch: 1_000_000)
     private let limits = Scheduler.Limits(global: 4, perAction: [:], attemptTimeout: .seconds(30))
 
-    private func job(_ number: UInt64, group: UInt64? = nil, dueIn seconds: Int64 = 0, action: String = "mail") -> JobSummary {
+    private func job(_ number: UInt64, group: UInt64? = nil, dueIn seconds: Int64 = 0, action: String = "mail")
+        -> JobSummary
+    {
         JobSummary(
             id: TimeOrderedID(high: number, low: 0), action: action, orderingGroup: group, createdAt: start,
             notBefore: start.adding(.seconds(seconds)), attempts: 0)

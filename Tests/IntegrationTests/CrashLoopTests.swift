@@ -24,13 +24,14 @@ import Testing
         defer { server.stop() }
         try server.start()
         let directory = try makeTemporaryDirectory()
+        let baseURL = try #require(server.baseURL)
         let config = """
             listen: ["127.0.0.1:0"]
             state_dir: state
             ingress: { insecure_no_auth: true }
             delivery: { retry: { schedule: [100ms], jitter: 0, max_age: 1h }, timeout: 5s, concurrency: 8 }
             actions:
-              mail: { plugin: mandrill, api_key: "\(key)", base_url: "\(try #require(server.baseURL))", from: hello@example.com }
+              mail: { plugin: mandrill, api_key: "\(key)", base_url: "\(baseURL)", from: hello@example.com }
             routes:
               - name: welcome
                 events: [registration.after]
@@ -41,7 +42,10 @@ import Testing
         let load = Load()
         let clients = (0..<4).map { _ in
             let finished = DispatchSemaphore(value: 0)
-            let thread = Thread { Self.post(load); finished.signal() }
+            let thread = Thread {
+                Self.post(load)
+                finished.signal()
+            }
             thread.start()
             return finished
         }
@@ -71,7 +75,8 @@ import Testing
         starts.append(try await Self.quiescentCount(server))
         let last = try HeraldProcess.start(["serve", "--config", "herald.yaml"], in: directory)
         let delivered = { Set(server.requests.compactMap { $0.json?["message"]?["to"]?[0]?["email"]?.string }) }
-        #expect(try await Integration.eventually(timeout: .seconds(60)) { delivered().isSuperset(of: acknowledged.keys) })
+        #expect(
+            try await Integration.eventually(timeout: .seconds(60)) { delivered().isSuperset(of: acknowledged.keys) })
         let missing = Set(acknowledged.keys).subtracting(delivered())
         #expect(missing.isEmpty, "acknowledged but never delivered: \(missing.sorted().prefix(10))")
         #expect(!last.output.contains("level=error"), "\(last.output)")
@@ -101,13 +106,19 @@ import Testing
             duplicates += times.count - 1
             for (earlier, later) in zip(times, times.dropFirst()) {
                 let daemon = lifetime(earlier)
-                let retried = daemon >= 0 && daemon < logs.count
-                    && logs[daemon].split(separator: "\n").contains { $0.contains("job=\(job)") && $0.contains("outcome=retry") }
+                let retried =
+                    daemon >= 0 && daemon < logs.count
+                    && logs[daemon].split(separator: "\n").contains {
+                        $0.contains("job=\(job)") && $0.contains("outcome=retry")
+                    }
                 #expect(daemon < lifetime(later) || retried, "job \(job) was sent twice by the same daemon")
             }
         }
-        print("crash loop: \(kills.count) kills, \(acknowledged.count) events acknowledged, "
-            + "\(load.refused.load(ordering: .relaxed)) not acknowledged, \(server.requests.count) sent, \(duplicates) duplicates")
+        print(
+            "crash loop: \(kills.count) kills, \(acknowledged.count) events acknowledged, "
+                + "\(load.refused.load(ordering: .relaxed)) not acknowledged, \(server.requests.count) sent, "
+                + "\(duplicates) duplicates"
+        )
     }
 
     /// The server's request count once it has stopped changing for a moment.
@@ -135,7 +146,9 @@ import Testing
                 let response = try RawHTTPClient(address: address, timeout: .seconds(5)).request(
                     "POST", "/v1/events/registration/after", headers: [("Ory-Webhook-Trigger-ID", "crash-\(number)")],
                     body: body)
-                if response.status == 202, let event = try? JSONDocument(parsing: response.body).root.json["event_id"]?.string {
+                if response.status == 202,
+                    let event = try? JSONDocument(parsing: response.body).root.json["event_id"]?.string
+                {
                     load.acknowledged.withLock { $0[recipient] = event }
                 } else {
                     load.refused.add(1, ordering: .relaxed)

@@ -46,12 +46,13 @@ enum Tmpfs {
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         #expect(Self.command("/bin/mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", state.path) == 0)
         defer { Self.command("/bin/umount", "-l", state.path) }
-        let config = Integration.outboxConfig(extra: """
-              - name: later
-                events: [recovery.after]
-                delay: 1h
-                do: [{ action: box, to: "{{recipient}}", subject: "Still there?", text: "later" }]
-            """)
+        let config = Integration.outboxConfig(
+            extra: """
+                  - name: later
+                    events: [recovery.after]
+                    delay: 1h
+                    do: [{ action: box, to: "{{recipient}}", subject: "Still there?", text: "later" }]
+                """)
         try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         let herald = try HeraldProcess.start(["serve", "--config", "herald.yaml"], in: directory)
         let address = try await herald.listeningAddress()
@@ -79,9 +80,10 @@ enum Tmpfs {
 
         // Space returns: no restart needed.
         try FileManager.default.removeItem(at: filler)
-        #expect(try await Integration.eventually(timeout: .seconds(15)) {
-            (try? RawHTTPClient(address: address).request("GET", "/readyz").status) == 200
-        })
+        #expect(
+            try await Integration.eventually(timeout: .seconds(15)) {
+                (try? RawHTTPClient(address: address).request("GET", "/readyz").status) == 200
+            })
         let retried = try RawHTTPClient(address: address).request(
             "POST", "/v1/events/recovery/after", headers: [("Ory-Webhook-Trigger-ID", "after-recovery")],
             body: try Integration.example("recovery-after.json"))
@@ -89,7 +91,8 @@ enum Tmpfs {
         acknowledged += 1
 
         // Every acknowledged event is in the queue, nothing else (the refused one was not stored).
-        let listed = try HeraldProcess.run(["queue", "list", "--json", "--limit", "1", "--state-dir", "state"], in: directory)
+        let listed = try HeraldProcess.run(
+            ["queue", "list", "--json", "--limit", "1", "--state-dir", "state"], in: directory)
         #expect(listed.stdout.contains("\"total\": \(acknowledged)"), "\(listed.stdout)\(listed.stderr)")
         #expect(try await herald.stop() == 0)
     }

@@ -33,12 +33,13 @@ import Testing
 
     @Test func aDelayedJobSurvivesAKillAndRunsOnTimeAfterTheRestart() async throws {
         let directory = try makeTemporaryDirectory()
-        let config = Integration.outboxConfig(extra: """
-              - name: later
-                events: [recovery.after]
-                delay: 2s
-                do: [{ action: box, to: "{{recipient}}", subject: "Still there?", text: "a little later" }]
-            """)
+        let config = Integration.outboxConfig(
+            extra: """
+                  - name: later
+                    events: [recovery.after]
+                    delay: 2s
+                    do: [{ action: box, to: "{{recipient}}", subject: "Still there?", text: "a little later" }]
+                """)
         try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         let first = try HeraldProcess.start(["serve", "--config", "herald.yaml"], in: directory)
         let posted = Date()
@@ -56,7 +57,8 @@ import Testing
         #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
         let sent = try #require(Integration.files(in: outbox, suffix: ".eml").first)
         #expect(try String(contentsOf: sent, encoding: .utf8).contains("a little later"))
-        let written = try #require(try FileManager.default.attributesOfItem(atPath: sent.path)[.modificationDate] as? Date)
+        let written = try #require(
+            try FileManager.default.attributesOfItem(atPath: sent.path)[.modificationDate] as? Date)
         #expect(written.timeIntervalSince(posted) >= 1.9)
         try await second.stop()
     }
@@ -82,9 +84,10 @@ import Testing
                 body: try Self.registration(for: recipient))
             #expect(response.status == 202)
         }
-        #expect(try await Integration.eventually(timeout: .seconds(30)) {
-            herald.output.components(separatedBy: "msg=\"job delivered\"").count - 1 == recipients.count
-        })
+        #expect(
+            try await Integration.eventually(timeout: .seconds(30)) {
+                herald.output.components(separatedBy: "msg=\"job delivered\"").count - 1 == recipients.count
+            })
         for request in server.requests {
             guard let message = request.json?["message"] else { continue }
             jobs[message["metadata"]?["herald_job"]?.string ?? ""] = message["to"]?[0]?["email"]?.string
@@ -100,7 +103,9 @@ import Testing
             mostAttempts = max(mostAttempts, times.count)
             for (attempt, pair) in zip(times, times.dropFirst()).enumerated() {
                 let step = schedule[min(attempt, schedule.count - 1)]
-                #expect(pair.1 - pair.0 >= step, "job \(job): attempt \(attempt + 2) came \(pair.1 - pair.0) after the one before")
+                #expect(
+                    pair.1 - pair.0 >= step,
+                    "job \(job): attempt \(attempt + 2) came \(pair.1 - pair.0) after the one before")
             }
         }
         #expect(mostAttempts >= 3)

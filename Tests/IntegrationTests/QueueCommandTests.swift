@@ -33,7 +33,8 @@ import Testing
     private func start(_ server: MandrillTestServer) async throws -> (HeraldProcess, String) {
         try server.start()
         let baseURL = try #require(server.baseURL)
-        return try await Integration.serve(config(baseURL: baseURL), environment: ["MANDRILL_KEY": "md-wrong-key-0123456789"])
+        return try await Integration.serve(
+            config(baseURL: baseURL), environment: ["MANDRILL_KEY": "md-wrong-key-0123456789"])
     }
 
     private func post(_ address: String, _ flow: String, trigger: String) throws {
@@ -67,7 +68,8 @@ import Testing
 
         let list = try herald("queue", "list", in: directory)
         #expect(list.status == 0, "\(list.stderr)")
-        #expect(list.stdout.contains("ROUTE") && list.stdout.contains("later") && list.stdout.contains("recovery.after"))
+        #expect(
+            list.stdout.contains("ROUTE") && list.stdout.contains("later") && list.stdout.contains("recovery.after"))
         #expect(list.stdout.contains("in 59m") || list.stdout.contains("in 1h"))
         let queued = try #require(try ids("queue", in: directory).first)
 
@@ -149,7 +151,8 @@ import Testing
         // The next start performs what the commands changed: both jobs run now.
         server.configure { $0.keys.insert("md-wrong-key-0123456789") }
         let restarted = try HeraldProcess.start(
-            ["serve", "--config", "herald.yaml"], in: directory, environment: ["MANDRILL_KEY": "md-wrong-key-0123456789"])
+            ["serve", "--config", "herald.yaml"], in: directory,
+            environment: ["MANDRILL_KEY": "md-wrong-key-0123456789"])
         try await restarted.waitForLog("msg=\"job delivered\" job=\(dead)")
         let outbox = directory.appendingPathComponent("outbox")
         #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
@@ -168,7 +171,8 @@ import Testing
         let noSpool = try HeraldProcess.run(["queue", "list", "--state-dir", "nowhere"], in: directory)
         #expect(noSpool.status == 1 && noSpool.stderr.contains("no spool in nowhere"))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("nowhere").path))
-        try "state_dir: [oops]\n".write(to: directory.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        try "state_dir: [oops]\n".write(
+            to: directory.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
         let badConfig = try HeraldProcess.run(["queue", "list", "--config", "bad.yaml"], in: directory)
         #expect(badConfig.status == 78 && badConfig.stderr.contains("bad.yaml:1:"))
         let help = try HeraldProcess.run(["--help"])

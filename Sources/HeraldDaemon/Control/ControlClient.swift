@@ -35,10 +35,13 @@ package struct ControlClient: Sendable {
             }
         }
         guard connected == 0 else { throw failure("connect", errno) }
-        let request = Array("\(method) \(target) HTTP/1.1\r\nHost: herald\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+        let request = Array(
+            "\(method) \(target) HTTP/1.1\r\nHost: herald\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
         var sent = 0
         while sent < request.count {
-            let count = request.withUnsafeBytes { send(descriptor, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            let count = request.withUnsafeBytes {
+                send(descriptor, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL))
+            }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw failure("send", errno) }
             sent += count

@@ -63,7 +63,9 @@ package final class ControlSession {
     package func send(_ method: String, _ target: String) throws(ControlError) -> (status: Int, body: JSON) {
         if let control {
             do throws(ControlError) {
-                return (200, try ControlResponder.perform(HTTPRequestHead(method: method, target: target), control: control))
+                return (
+                    200, try ControlResponder.perform(HTTPRequestHead(method: method, target: target), control: control)
+                )
             } catch {
                 return (error.status, ["error": .string(error.message)])
             }

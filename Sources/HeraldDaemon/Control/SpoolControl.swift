@@ -45,7 +45,8 @@ package final class SpoolControl: Sendable {
             let shown = limit > 0 ? letters.prefix(limit) : letters[...]
             let items = shown.map { letter -> JSON in
                 guard let job = try? spool.job(letter.id) else { return unreadable(letter.id) }
-                return describe(job, death: (letter.diedAt, letter.reason, letter.lastAnswer), attempts: letter.attempts)
+                return describe(
+                    job, death: (letter.diedAt, letter.reason, letter.lastAnswer), attempts: letter.attempts)
             }
             return ["total": .int(Int64(letters.count)), "dead_letters": .array(items)]
         }
@@ -85,14 +86,18 @@ package final class SpoolControl: Sendable {
             if let scheduler, !scheduler.expedite(summary) {
                 return ["id": .string(id.description), "result": "running"]
             }
-            var answer: JSON = ["id": .string(id.description), "result": "retried", "next_attempt_at": .string(now.rfc3339)]
+            var answer: JSON = [
+                "id": .string(id.description), "result": "retried", "next_attempt_at": .string(now.rfc3339),
+            ]
             if scheduler == nil { answer = answer.adding("note", "it runs when herald serve starts") }
             return answer
         case .dead:
             try wait { spool.retry(id, notBefore: now, completion: $0) }
             let job = try load(id)
             scheduler?.revive(JobSummary(job), at: now)
-            var answer: JSON = ["id": .string(id.description), "result": "queued", "next_attempt_at": .string(now.rfc3339)]
+            var answer: JSON = [
+                "id": .string(id.description), "result": "queued", "next_attempt_at": .string(now.rfc3339),
+            ]
             if scheduler == nil { answer = answer.adding("note", "it runs when herald serve starts") }
             return answer
         }

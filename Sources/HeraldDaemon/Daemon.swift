@@ -78,12 +78,16 @@ public final class Daemon: Sendable {
             logger.handler.flush()
             return 1
         }
+        let control = Daemon.startControl(
+            stateDirectory: configuration.stateDirectory, control: SpoolControl(spool: spool, scheduler: scheduler),
+            logger: logger)
         let exposed = SystemdService.exposed(server.boundAddresses)
         if configuration.ingress.insecureNoAuth && !exposed.isEmpty {
             logger.error(
                 "insecure_no_auth is only allowed on loopback or unix sockets",
                 ["exposed": .string(exposed.map(\.description).joined(separator: ","))])
             server.stop(deadline: .now)
+            control?.stop(deadline: .now)
             spool.close()
             logger.handler.flush()
             return 78
@@ -120,10 +124,12 @@ public final class Daemon: Sendable {
             logger.info("stopping", ["signal": .int(Int(signal))])
             systemd.stopping()
             server.stop(deadline: .now + Daemon.stopDeadline)
+            control?.stop(deadline: .now + .seconds(1))
             scheduler.stop(deadline: Daemon.stopDeadline)
         }
         await scheduler.run()
         try? await server.run()
+        try? await control?.run()
         signals.cancel()
         do throws(SpoolError) {
             try await spool.flush()
@@ -134,6 +140,24 @@ public final class Daemon: Sendable {
         logger.info("stopped")
         logger.handler.flush()
         return 0
+    }
+
+    /// Serves `herald queue|dead` on `state_dir/control.sock` (mode 0600: only the daemon's user).
+    /// Without it the daemon still runs; the CLI then says it cannot reach the daemon.
+    static func startControl(stateDirectory: String, control: SpoolControl, logger: Logger) -> HTTPServer? {
+        let path = ControlClient.socketPath(stateDirectory: stateDirectory)
+        var configuration = HTTPServerConfiguration(listeners: [.unix(path: path)], maxConnections: 16)
+        configuration.unixSocketMode = 0o600
+        let server = HTTPServer(configuration: configuration, responder: ControlResponder(control: control))
+        do {
+            try server.start()
+        } catch {
+            logger.error(
+                "cannot open the control socket; herald queue and herald dead will not reach this daemon",
+                ["path": .string(path), "reason": .string("\(error)")])
+            return nil
+        }
+        return server
     }
 
     /// Validates the whole new configuration, then applies it; keeps the old one on any error.

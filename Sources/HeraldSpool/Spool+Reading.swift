@@ -58,3 +58,20 @@ extension Spool {
         try SpoolReading.readFrame(file, at: location)
     }
 }
+
+/// Where a stored job stands.
+package enum StoredJobState: Sendable, Equatable {
+    /// Waiting to run, or running.
+    case queued
+    case dead
+}
+
+extension Spool {
+    /// Whether `id` is a queued job, a dead letter, or neither (nil).
+    package func state(of id: TimeOrderedID) -> StoredJobState? {
+        shared.withLock { shared in
+            guard let entry = shared.index.jobs[id] else { return nil }
+            return entry.isDead ? .dead : .queued
+        }
+    }
+}

@@ -91,10 +91,22 @@ package final class Spool: Sendable {
         do { lockDescriptor = try fileSystem.open(lockPath, mode: .createOrOpen) } catch {
             throw .io(operation: "open", path: lockPath, code: error.code)
         }
-        do { try fileSystem.lock(lockDescriptor) } catch {
-            fileSystem.close(lockDescriptor)
-            if error.code == EWOULDBLOCK { throw .locked(path: lockPath) }
-            throw .io(operation: "flock", path: lockPath, code: error.code)
+        let lockDeadline = ContinuousClock.now + options.lockWait
+        while true {
+            do {
+                try fileSystem.lock(lockDescriptor)
+                break
+            } catch {
+                // A lock held for a moment (a forked child of a process that had the spool open,
+                // between fork and exec; a herald queue command) is waited for, briefly.
+                if error.code == EWOULDBLOCK && ContinuousClock.now < lockDeadline {
+                    Thread.sleep(forTimeInterval: 0.01)
+                    continue
+                }
+                fileSystem.close(lockDescriptor)
+                if error.code == EWOULDBLOCK { throw .locked(path: lockPath) }
+                throw .io(operation: "flock", path: lockPath, code: error.code)
+            }
         }
         let started = ContinuousClock.now
         let recovered: RecoveredSpool

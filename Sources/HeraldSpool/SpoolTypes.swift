@@ -24,6 +24,9 @@ package struct SpoolOptions: Sendable {
     package var compactionInterval: Duration? = .seconds(30)
     /// After a failed write, how often to try a fresh segment while no appends come in.
     package var recoveryProbeInterval: Duration = .seconds(1)
+    /// How long `Spool.open` waits for a lock another process holds before it reports
+    /// `SpoolError.locked`.
+    package var lockWait: Duration = .milliseconds(500)
     /// The clock that decides which dedupe keys have expired.
     package var clock: any TimeSource = SystemTimeSource()
 
@@ -53,6 +56,18 @@ package struct JobSummary: Sendable, Hashable {
     package var createdAt: WallClock
     package var notBefore: WallClock
     package var attempts: Int
+
+    package init(
+        id: TimeOrderedID, action: String, orderingGroup: UInt64?, createdAt: WallClock, notBefore: WallClock,
+        attempts: Int
+    ) {
+        self.id = id
+        self.action = action
+        self.orderingGroup = orderingGroup
+        self.createdAt = createdAt
+        self.notBefore = notBefore
+        self.attempts = attempts
+    }
 }
 
 /// A dead letter in a listing.

@@ -8,6 +8,8 @@ public struct MandrillTestRequest: Sendable {
     /// Header fields in the order received (names as sent; repeated fields kept).
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// When the server read the request (for tests that check the time between attempts).
+    public var receivedAt: ContinuousClock.Instant = .now
 
     public init(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8]) {
         self.method = method

@@ -4,9 +4,11 @@ import Foundation
 
 let arguments = CommandLine.arguments.dropFirst()
 let benchmarks: [String: () throws -> Void] = [
+    "ack": runAckLatencyBenchmark,
     "http": runHTTPBenchmark,
     "json": jsonBenchmark,
     "spool": runSpoolBenchmark,
+    "urlsession": runURLSessionBenchmark,
 ]
 
 guard let name = arguments.first, let benchmark = benchmarks[name] else {

@@ -12,6 +12,8 @@ enum Help {
           explain   show what a configuration does with one payload, without sending anything
           kratos-config
                     print the Kratos hooks and courier configuration for the routes
+          queue     list, show, retry or drop queued jobs (of a stopped or running daemon)
+          dead      list, show, retry or drop dead letters
           version   print the version
 
         options:
@@ -75,6 +77,51 @@ enum Help {
         usage: herald version
 
         Prints the version.
+
+        """
+
+    static let queue = """
+        usage: herald queue list [--limit N] [--json] [--state-dir DIR | --config FILE]
+               herald queue show|retry|drop ID [--json] [--state-dir DIR | --config FILE]
+
+        The jobs waiting to be performed, oldest first. Works on the spool of a stopped daemon
+        directly, and through the control socket (state_dir/control.sock) of a running one, so
+        that the daemon makes the change and its scheduler follows.
+
+          list    id, action, route, event, attempts and next attempt (the first 50; --limit N,
+                  0 for all)
+          show    one job with its rendered payload (what the action sends; secrets are added
+                  only when it runs)
+          retry   run the job now (a job waiting behind an earlier one to the same recipient
+                  still waits for it)
+          drop    remove the job for good; it will not be sent (an attempt under way finishes)
+
+        --state-dir DIR   the spool's state_dir; or --config FILE to take its state_dir (default:
+                          /etc/herald/herald.yaml when it exists, otherwise the embedded default)
+        --json            print the answer as JSON
+
+        exit codes: 0 ok, 1 runtime failure, 2 usage error or unknown job id, 78 configuration error
+
+        """
+
+    static let dead = """
+        usage: herald dead list [--limit N] [--json] [--state-dir DIR | --config FILE]
+               herald dead show|retry|drop ID [--json] [--state-dir DIR | --config FILE]
+
+        Dead letters: jobs that failed permanently or outlived delivery.retry.max_age, with the
+        reason, the attempts made and the last answer. Works on a stopped or running daemon, like
+        herald queue.
+
+          list    id, action, route, event, attempts, when it died and why (the first 50;
+                  --limit N, 0 for all)
+          show    one dead letter: reason, last answer and the rendered payload
+          retry   put it back in the queue as a new series of attempts (max_age counts from now)
+          drop    remove it for good
+
+        --state-dir DIR   the spool's state_dir; or --config FILE to take its state_dir
+        --json            print the answer as JSON
+
+        exit codes: 0 ok, 1 runtime failure, 2 usage error or unknown id, 78 configuration error
 
         """
 }

@@ -17,7 +17,8 @@ func writeError(_ text: String) {
 
 let arguments: CommandLineArguments
 do {
-    arguments = try CommandLineArguments(Array(CommandLine.arguments.dropFirst()), valued: ["config", "event", "url"])
+    arguments = try CommandLineArguments(
+        Array(CommandLine.arguments.dropFirst()), valued: ["config", "event", "url", "state-dir", "limit"])
 } catch {
     writeError("herald: \(error.message)\n\n\(Help.main)")
     exit(ExitCode.usage)
@@ -29,6 +30,8 @@ let commands: [String: (help: String, run: (CommandLineArguments) async -> Int32
     "explain": (Help.explain, Commands.explain),
     "version": (Help.version, Commands.version),
     "kratos-config": (Help.kratosConfig, KratosConfigCommand.run),
+    "queue": (Help.queue, QueueCommands.queue),
+    "dead": (Help.dead, QueueCommands.dead),
 ]
 
 guard let name = arguments.command, name != "help" else {

@@ -20,6 +20,10 @@ struct JobQueueState {
     /// Jobs held back because their action is at its concurrency limit.
     private var heldByAction: [String: [Entry]] = [:]
     private var runningByAction: [String: Int] = [:]
+    /// The jobs being attempted now (at most the global concurrency).
+    private var runningIDs: Set<TimeOrderedID> = []
+    /// Jobs an operator dropped while they were being attempted: their attempt ends as `finish`.
+    private var droppedWhileRunning: Set<TimeOrderedID> = []
     private var sequence: UInt64 = 0
 
     private(set) var count = 0
@@ -55,6 +59,7 @@ struct JobQueueState {
             }
             running += 1
             runningByAction[action, default: 0] += 1
+            runningIDs.insert(entry.job.id)
             ready.append(entry.job)
         }
         return ready
@@ -69,17 +74,84 @@ struct JobQueueState {
 
     /// The job runs again at `job.notBefore`; its group stays busy so later jobs keep waiting.
     mutating func reschedule(_ job: JobSummary) {
+        if droppedWhileRunning.contains(job.id) {
+            finish(job)
+            return
+        }
         endAttempt(job)
         push(job)
     }
 
     private mutating func endAttempt(_ job: JobSummary) {
+        runningIDs.remove(job.id)
+        if droppedWhileRunning.remove(job.id) != nil {
+            // `drop` already counted the job out and moved its group on.
+            count += 1
+        }
         running -= 1
         runningByAction[job.action, default: 1] -= 1
         if var held = heldByAction[job.action], !held.isEmpty {
             heap.insert(held.removeFirst())
             heldByAction[job.action] = held.isEmpty ? nil : held
         }
+    }
+
+    // MARK: Operator actions (`herald queue retry|drop`, `herald dead retry`)
+
+    /// Whether an attempt of the job is under way.
+    func isRunning(_ id: TimeOrderedID) -> Bool { runningIDs.contains(id) }
+
+    /// Forgets a queued job so that it never runs (again). A running attempt is left to finish,
+    /// but is not retried. Returns false when the job was running.
+    @discardableResult
+    mutating func drop(_ job: JobSummary) -> Bool {
+        if runningIDs.contains(job.id) {
+            // Counted out now; `endAttempt` puts the count back before `finish` takes it away.
+            droppedWhileRunning.insert(job.id)
+            count -= 1
+            return false
+        }
+        if let group = job.orderingGroup, var queue = waiting[group],
+            let position = queue.firstIndex(where: { $0.id == job.id })
+        {
+            // Not its group's head: taking it out of the line is all.
+            queue.remove(at: position)
+            waiting[group] = queue.isEmpty ? nil : queue
+            count -= 1
+            return true
+        }
+        if var held = heldByAction[job.action], let position = held.firstIndex(where: { $0.job.id == job.id }) {
+            held.remove(at: position)
+            heldByAction[job.action] = held.isEmpty ? nil : held
+        } else {
+            heap.remove { $0.job.id == job.id }
+        }
+        count -= 1
+        advance(job.orderingGroup)
+        return true
+    }
+
+    /// Makes a queued job due at `job.notBefore` (an operator's "run now"). A job waiting behind
+    /// an earlier job of its group still waits for it. Returns false when the job is running.
+    mutating func expedite(_ job: JobSummary) -> Bool {
+        guard !runningIDs.contains(job.id) else { return false }
+        if let group = job.orderingGroup, var queue = waiting[group],
+            let position = queue.firstIndex(where: { $0.id == job.id })
+        {
+            queue[position].notBefore = job.notBefore
+            waiting[group] = queue
+            return true
+        }
+        if var held = heldByAction[job.action], let position = held.firstIndex(where: { $0.job.id == job.id }) {
+            sequence += 1
+            held[position] = Entry(due: job.notBefore, sequence: sequence, job: job)
+            heldByAction[job.action] = held
+            return true
+        }
+        // Not in the heap: the job is not the scheduler's yet (its intake is completing); the
+        // spool's new time applies when it is added.
+        if heap.remove(where: { $0.job.id == job.id }) != nil { push(job) }
+        return true
     }
 
     private mutating func advance(_ group: UInt64?) {

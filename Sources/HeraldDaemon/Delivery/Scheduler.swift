@@ -14,8 +14,11 @@ public final class Scheduler: Sendable {
         var attemptTimeout: Duration
     }
 
-    private let queue: Mutex<JobQueueState>
-    private let doorbell = Doorbell()
+    let queue: Mutex<JobQueueState>
+    let doorbell = Doorbell()
+    /// Dead letters an operator put back in the queue, and when: their `max_age` counts from
+    /// then, not from the event (kept in memory; after a restart it counts from the event again).
+    let revived = Mutex<[TimeOrderedID: WallClock]>([:])
     private let actions: Mutex<[String: any Action]>
     private let limits: Mutex<Limits>
     private let retry: Mutex<RetryPolicy>
@@ -177,6 +180,13 @@ public final class Scheduler: Sendable {
             ("attempt", .int(job.attempts)), ("outcome", .string(outcome.label)), ("latency_ms", .milliseconds(latency)),
         ]
         metrics?.jobFinished(action: job.action, outcome: outcome, latency: latency)
+        let seriesStart: WallClock
+        if case .retry = outcome {
+            seriesStart = revived.withLock { $0[job.id] } ?? job.createdAt
+        } else {
+            seriesStart = job.createdAt
+            revived.withLock { _ = $0.removeValue(forKey: job.id) }
+        }
         switch outcome {
         case .delivered(let detail):
             spool.complete(job.id)
@@ -189,7 +199,7 @@ public final class Scheduler: Sendable {
             log(.error, "job failed permanently; moved to dead letters", base + [("reason", .string(reason))])
         case .retry(let after, let reason, _):
             let policy = retry.withLock { $0 }
-            if let next = policy.nextAttempt(after: job.attempts, createdAt: job.createdAt, now: now, requested: after) {
+            if let next = policy.nextAttempt(after: job.attempts, createdAt: seriesStart, now: now, requested: after) {
                 spool.recordAttempt(job.id, attempts: job.attempts, notBefore: next, outcome: outcome.label, reason: reason)
                 var again = summary
                 again.attempts = job.attempts
@@ -199,6 +209,7 @@ public final class Scheduler: Sendable {
                 log(.warning, "job will be retried", base + [("reason", .string(reason)), ("retry_in_ms", .milliseconds(next - now))])
             } else {
                 let why = "gave up after \(job.attempts) attempts (max_age \(policy.maxAge.compactDescription)); last: \(reason)"
+                revived.withLock { _ = $0.removeValue(forKey: job.id) }
                 spool.kill(job.id, reason: why, attempts: job.attempts, lastAnswer: reason)
                 queue.withLock { $0.finish(summary) }
                 metrics?.jobDeadLettered(action: job.action)

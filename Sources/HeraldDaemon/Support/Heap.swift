@@ -27,7 +27,36 @@ struct Heap<Element> {
         guard !items.isEmpty else { return nil }
         items.swapAt(0, items.count - 1)
         let result = items.removeLast()
-        var parent = 0
+        siftDown(from: 0)
+        return result
+    }
+
+    /// Removes the first element found that satisfies `predicate` (a linear search: for rare
+    /// operations such as an operator dropping a job).
+    @discardableResult
+    mutating func remove(where predicate: (Element) -> Bool) -> Element? {
+        guard let position = items.firstIndex(where: predicate) else { return nil }
+        items.swapAt(position, items.count - 1)
+        let result = items.removeLast()
+        if position < items.count {
+            siftDown(from: position)
+            siftUp(from: position)
+        }
+        return result
+    }
+
+    private mutating func siftUp(from start: Int) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard areInIncreasingOrder(items[child], items[parent]) else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(from start: Int) {
+        var parent = start
         while true {
             let left = 2 * parent + 1
             let right = left + 1
@@ -38,6 +67,5 @@ struct Heap<Element> {
             items.swapAt(parent, smallest)
             parent = smallest
         }
-        return result
     }
 }

@@ -1,0 +1,190 @@
+import Dispatch
+import HeraldCore
+import HeraldSpool
+import Synchronization
+
+/// `herald queue|dead list|show|retry|drop` on a spool: by the CLI itself when no daemon runs,
+/// or by the daemon for the CLI (through `ControlResponder`), so that every change goes through
+/// the one process that owns the spool and reaches its scheduler too.
+///
+/// Answers are JSON, the same in both cases; the CLI prints them as they are (`--json`) or as
+/// tables. Every method blocks on disk reads and on the spool's fsync: call it from a dedicated
+/// thread or queue, never from Swift's shared threads.
+package final class SpoolControl: Sendable {
+    /// Queued jobs or dead letters.
+    package enum Section: String, Sendable {
+        case queue
+        case dead
+    }
+
+    private let spool: Spool
+    private let scheduler: Scheduler?
+    private let clock: any TimeSource
+
+    /// - Parameters:
+    ///   - scheduler: the running daemon's scheduler; nil when the CLI opened the spool itself.
+    package init(spool: Spool, scheduler: Scheduler? = nil, clock: any TimeSource = SystemTimeSource()) {
+        self.spool = spool
+        self.scheduler = scheduler
+        self.clock = clock
+    }
+
+    /// `{"total": N, "jobs"|"dead_letters": [...]}`, oldest first, at most `limit` (0: all).
+    package func list(_ section: Section, limit: Int) -> JSON {
+        switch section {
+        case .queue:
+            let summaries = spool.liveJobs
+            let shown = limit > 0 ? summaries.prefix(limit) : summaries[...]
+            let jobs = shown.map { summary -> JSON in
+                guard let job = try? spool.job(summary.id) else { return unreadable(summary.id) }
+                return describe(job)
+            }
+            return ["total": .int(Int64(summaries.count)), "jobs": .array(jobs)]
+        case .dead:
+            let letters = spool.deadLetters
+            let shown = limit > 0 ? letters.prefix(limit) : letters[...]
+            let items = shown.map { letter -> JSON in
+                guard let job = try? spool.job(letter.id) else { return unreadable(letter.id) }
+                return describe(
+                    job, death: (letter.diedAt, letter.reason, letter.lastAnswer), attempts: letter.attempts)
+            }
+            return ["total": .int(Int64(letters.count)), "dead_letters": .array(items)]
+        }
+    }
+
+    /// One job with its rendered payload; a dead letter with its reason and last answer.
+    package func show(_ section: Section, _ id: TimeOrderedID) throws(ControlError) -> JSON {
+        try expect(id, in: section)
+        do throws(SpoolError) {
+            switch section {
+            case .queue:
+                return describe(try spool.job(id), payload: true)
+            case .dead:
+                let dead = try spool.deadLetter(id)
+                return describe(
+                    dead.job, death: (dead.diedAt, dead.reason, dead.lastAnswer), attempts: dead.job.attempts,
+                    payload: true)
+            }
+        } catch {
+            throw ControlError(spool: error, id: id)
+        }
+    }
+
+    /// Runs a queued job now, or puts a dead letter back in the queue as a new series of attempts.
+    package func retry(_ section: Section, _ id: TimeOrderedID) throws(ControlError) -> JSON {
+        try expect(id, in: section)
+        let now = clock.now
+        switch section {
+        case .queue:
+            let job = try load(id)
+            if scheduler?.isRunning(id) == true {
+                throw ControlError(409, "job \(id) is being attempted right now; see its outcome in the log")
+            }
+            try wait { spool.retry(id, notBefore: now, completion: $0) }
+            var summary = JobSummary(job)
+            summary.notBefore = now
+            if let scheduler, !scheduler.expedite(summary) {
+                return ["id": .string(id.description), "result": "running"]
+            }
+            var answer: JSON = [
+                "id": .string(id.description), "result": "retried", "next_attempt_at": .string(now.rfc3339),
+            ]
+            if scheduler == nil { answer = answer.adding("note", "it runs when herald serve starts") }
+            return answer
+        case .dead:
+            try wait { spool.retry(id, notBefore: now, completion: $0) }
+            let job = try load(id)
+            scheduler?.revive(JobSummary(job), at: now)
+            var answer: JSON = [
+                "id": .string(id.description), "result": "queued", "next_attempt_at": .string(now.rfc3339),
+            ]
+            if scheduler == nil { answer = answer.adding("note", "it runs when herald serve starts") }
+            return answer
+        }
+    }
+
+    /// Removes a queued job or a dead letter for good.
+    package func drop(_ section: Section, _ id: TimeOrderedID) throws(ControlError) -> JSON {
+        try expect(id, in: section)
+        let job = section == .queue ? try load(id) : nil
+        try wait { spool.drop(id, completion: $0) }
+        var answer: JSON = ["id": .string(id.description), "result": "dropped"]
+        if let job, let scheduler, !scheduler.forget(JobSummary(job)) {
+            answer = answer.adding("note", "an attempt was under way; it finishes but is not retried")
+        }
+        return answer
+    }
+
+    // MARK: Helpers
+
+    private func expect(_ id: TimeOrderedID, in section: Section) throws(ControlError) {
+        switch (spool.state(of: id), section) {
+        case (.queued?, .queue), (.dead?, .dead): return
+        case (.dead?, .queue):
+            throw ControlError(404, "\(id) is a dead letter, not a queued job (see herald dead show \(id))")
+        case (.queued?, .dead):
+            throw ControlError(404, "\(id) is a queued job, not a dead letter (see herald queue show \(id))")
+        case (nil, .queue): throw ControlError(404, "no queued job \(id)")
+        case (nil, .dead): throw ControlError(404, "no dead letter \(id)")
+        }
+    }
+
+    private func load(_ id: TimeOrderedID) throws(ControlError) -> Job {
+        do { return try spool.job(id) } catch { throw ControlError(spool: error, id: id) }
+    }
+
+    /// Appends through `start` and waits until the record is on disk.
+    private func wait(_ start: (@escaping SpoolCompletion) -> Void) throws(ControlError) {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = ResultBox()
+        start { result in
+            outcome.set(result)
+            done.signal()
+        }
+        done.wait()
+        if case .failure(let error) = outcome.get() { throw ControlError(spool: error, id: nil) }
+    }
+
+    private func describe(
+        _ job: Job, death: (WallClock, String, String?)? = nil, attempts: Int? = nil, payload: Bool = false
+    ) -> JSON {
+        var object: JSON = [
+            "id": .string(job.id.description), "event_id": .string(job.eventID.description),
+            "event": .string(job.eventName.rawValue), "route": .string(job.route), "action": .string(job.action),
+            "created_at": .string(job.createdAt.rfc3339), "attempts": .int(Int64(attempts ?? job.attempts)),
+        ]
+        if let (diedAt, reason, lastAnswer) = death {
+            object = object.adding("died_at", .string(diedAt.rfc3339)).adding("reason", .string(reason))
+                .adding("last_answer", lastAnswer.map(JSON.string) ?? .null)
+        } else {
+            object = object.adding("next_attempt_at", .string(job.notBefore.rfc3339))
+            if let scheduler { object = object.adding("running", .bool(scheduler.isRunning(job.id))) }
+        }
+        if payload {
+            object = object.adding("ordering_key", job.orderingKey.map(JSON.string) ?? .null)
+                .adding("payload", job.payload)
+        }
+        return object
+    }
+
+    private func unreadable(_ id: TimeOrderedID) -> JSON {
+        ["id": .string(id.description), "error": "its record cannot be read"]
+    }
+}
+
+/// A spool completion's result, handed from the writer thread to the waiting one (the semaphore
+/// orders the accesses; the lock makes that visible to the checker).
+private final class ResultBox: Sendable {
+    private let value = Mutex<Result<Void, SpoolError>?>(nil)
+    func set(_ result: Result<Void, SpoolError>) { value.withLock { $0 = result } }
+    func get() -> Result<Void, SpoolError>? { value.withLock { $0 } }
+}
+
+extension JSON {
+    /// The object with `key` set to `value` (appended when new).
+    func adding(_ key: String, _ value: JSON) -> JSON {
+        guard case .object(var object) = self else { return self }
+        object[key] = value
+        return .object(object)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import HeraldConfig
+import HeraldCore
+import HeraldDaemon
+
+/// `herald queue list|show|retry|drop` and `herald dead list|show|retry|drop` (design §8): on the
+/// spool of a stopped daemon directly, or through the control socket of a running one.
+enum QueueCommands {
+    static func queue(_ arguments: CommandLineArguments) async -> Int32 {
+        run(arguments, section: "queue", help: Help.queue)
+    }
+
+    static func dead(_ arguments: CommandLineArguments) async -> Int32 {
+        run(arguments, section: "dead", help: Help.dead)
+    }
+
+    private static func run(_ arguments: CommandLineArguments, section: String, help: String) -> Int32 {
+        let allowed: Set<String> = ["state-dir", "config", "limit"]
+        if let unknown = arguments.options.keys.first(where: { !allowed.contains($0) })
+            ?? arguments.flags.first(where: { $0 != "json" })
+        {
+            return usage("unknown option '--\(unknown)'", help)
+        }
+        guard let subcommand = arguments.positionals.first else { return usage("missing subcommand", help) }
+        let operands = Array(arguments.positionals.dropFirst())
+        let method: String
+        var target = "/\(section)"
+        switch subcommand {
+        case "list":
+            guard operands.isEmpty else { return usage("unexpected argument '\(operands[0])'", help) }
+            let limit = arguments.options["limit"] ?? "50"
+            guard let count = Int(limit), count >= 0 else { return usage("--limit needs a number ≥ 0", help) }
+            method = "GET"
+            target += "?limit=\(count)"
+        case "show", "retry", "drop":
+            guard operands.count == 1 else {
+                return usage(operands.isEmpty ? "missing job id" : "unexpected argument '\(operands[1])'", help)
+            }
+            guard arguments.options["limit"] == nil else { return usage("--limit is only for list", help) }
+            guard TimeOrderedID(operands[0]) != nil else {
+                return usage("'\(operands[0])' is not a job id (36 characters, as list shows them)", help)
+            }
+            method = subcommand == "show" ? "GET" : "POST"
+            target += "/\(operands[0])" + (subcommand == "show" ? "" : "/\(subcommand)")
+        default:
+            return usage("unknown subcommand '\(subcommand)'", help)
+        }
+        if arguments.options["state-dir"] != nil && arguments.options["config"] != nil {
+            return usage("give --state-dir or --config, not both", help)
+        }
+        guard let stateDirectory = stateDirectory(arguments) else { return ExitCode.config }
+
+        let answer: (status: Int, body: JSON)
+        do throws(ControlError) {
+            let session = try ControlSession.open(stateDirectory: stateDirectory)
+            defer { session.close() }
+            answer = try session.send(method, target)
+        } catch {
+            writeError("herald: \(error.message)\n")
+            return ExitCode.failure
+        }
+        guard answer.status == 200 else {
+            writeError("herald: \(answer.body["error"]?.string ?? "the daemon answered \(answer.status)")\n")
+            return answer.status == 400 || answer.status == 404 ? ExitCode.usage : ExitCode.failure
+        }
+        if arguments.flags.contains("json") {
+            print(answer.body.prettyPrinted())
+        } else {
+            print(
+                QueueReport(now: Date(), width: QueueReport.terminalWidth()).render(
+                    subcommand, section: section, answer.body), terminator: "")
+        }
+        return ExitCode.ok
+    }
+
+    /// `--state-dir`, else the `state_dir` of `--config` (or of the default configuration).
+    private static func stateDirectory(_ arguments: CommandLineArguments) -> String? {
+        if let directory = arguments.options["state-dir"] { return directory }
+        var path = arguments.options["config"]
+        if path == nil && FileManager.default.fileExists(atPath: Commands.defaultConfigPath) {
+            path = Commands.defaultConfigPath
+        }
+        let result = ConfigLoader(plugins: builtinPlugins).load(path: path)
+        guard let configuration = result.configuration else {
+            writeError(result.renderedDiagnostics)
+            let count = result.diagnostics.count
+            writeError("herald: \(count) problem\(count == 1 ? "" : "s") in the configuration\n")
+            return nil
+        }
+        return configuration.stateDirectory
+    }
+
+    private static func usage(_ problem: String, _ help: String) -> Int32 {
+        writeError("herald: \(problem)\n\n\(help)")
+        return ExitCode.usage
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import Synchronization
+import Testing
+
+/// A 202 means the email goes out (design §7): across kill -9, restarts and provider outages.
+@Suite struct DurableDeliveryTests {
+    static let key = "md-test-key-0123456789"
+
+    private func config(baseURL: String, delivery: String, extra: String = "") -> String {
+        """
+        listen: ["127.0.0.1:0"]
+        state_dir: state
+        ingress: { insecure_no_auth: true }
+        delivery: \(delivery)
+        actions:
+          mail: { plugin: mandrill, api_key: "\(Self.key)", base_url: "\(baseURL)", from: hello@example.com }
+        routes:
+          - name: welcome
+            events: [registration.after]
+            do: [{ action: mail, template: welcome, to: "{{recipient}}" }]
+        \(extra)
+        """
+    }
+
+    /// The registration payload for a recipient of its own (jobs to different recipients may
+    /// run side by side; the same recipient's are performed in order).
+    static func registration(for recipient: String) throws -> [UInt8] {
+        let text = String(decoding: try Integration.example("registration-after.json"), as: UTF8.self)
+        return Array(text.replacingOccurrences(of: "jane.doe@example.com", with: recipient).utf8)
+    }
+
+    @Test func aDelayedJobSurvivesAKillAndRunsOnTimeAfterTheRestart() async throws {
+        let directory = try makeTemporaryDirectory()
+        let config = Integration.outboxConfig(
+            extra: """
+                  - name: later
+                    events: [recovery.after]
+                    delay: 2s
+                    do: [{ action: box, to: "{{recipient}}", subject: "Still there?", text: "a little later" }]
+                """)
+        try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let first = try HeraldProcess.start(["serve", "--config", "herald.yaml"], in: directory)
+        let posted = Date()
+        let response = try RawHTTPClient(address: try await first.listeningAddress()).request(
+            "POST", "/v1/events/recovery/after", body: try Integration.example("recovery-after.json"))
+        #expect(response.status == 202)
+        // The 202 came after the job was on disk: killing the daemon now loses nothing.
+        first.signal(SIGKILL)
+        _ = try await first.waitForExit()
+        let listed = try HeraldProcess.run(["queue", "list", "--json", "--state-dir", "state"], in: directory)
+        #expect(listed.stdout.contains("\"route\": \"later\""))
+
+        let second = try HeraldProcess.start(["serve", "--config", "herald.yaml"], in: directory)
+        let outbox = directory.appendingPathComponent("outbox")
+        #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
+        let sent = try #require(Integration.files(in: outbox, suffix: ".eml").first)
+        #expect(try String(contentsOf: sent, encoding: .utf8).contains("a little later"))
+        let written = try #require(
+            try FileManager.default.attributesOfItem(atPath: sent.path)[.modificationDate] as? Date)
+        #expect(written.timeIntervalSince(posted) >= 1.9)
+        try await second.stop()
+    }
+
+    @Test func anOutageOf500429AndSlowAnswersEndsWithEveryJobDeliveredOnTheBackoff() async throws {
+        let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
+        defer { server.stop() }
+        server.inject(.respond(MandrillFault.generalError), count: 3)
+        server.inject(.respond(MandrillFault.rateLimited(retryAfter: nil)), count: 2)
+        server.inject(.delay(.seconds(2)), count: 2)
+        server.inject(.respond(MandrillFault.serviceUnavailable), count: 2)
+        try server.start()
+        let schedule: [Duration] = [.milliseconds(300), .milliseconds(600), .milliseconds(1200)]
+        let (herald, address) = try await Integration.serve(
+            config(
+                baseURL: try #require(server.baseURL),
+                delivery: "{ retry: { schedule: [300ms, 600ms, 1200ms], jitter: 0, max_age: 1h }, timeout: 1s }"))
+        let recipients = (1...3).map { "user-\($0)@example.com" }
+        var jobs: [String: String] = [:]
+        for recipient in recipients {
+            let response = try RawHTTPClient(address: address).request(
+                "POST", "/v1/events/registration/after", headers: [("Ory-Webhook-Trigger-ID", recipient)],
+                body: try Self.registration(for: recipient))
+            #expect(response.status == 202)
+        }
+        #expect(
+            try await Integration.eventually(timeout: .seconds(30)) {
+                herald.output.components(separatedBy: "msg=\"job delivered\"").count - 1 == recipients.count
+            })
+        for request in server.requests {
+            guard let message = request.json?["message"] else { continue }
+            jobs[message["metadata"]?["herald_job"]?.string ?? ""] = message["to"]?[0]?["email"]?.string
+        }
+        #expect(Set(jobs.values) == Set(recipients))
+        #expect(herald.output.contains("outcome=retry_ambiguous") && herald.output.contains("outcome=retry "))
+        // Each job's attempts are at least the schedule's step apart (jitter 0): attempt n + 1
+        // starts no sooner than step n after attempt n was received.
+        var mostAttempts = 0
+        for job in jobs.keys {
+            let times = server.requests.filter { $0.json?["message"]?["metadata"]?["herald_job"]?.string == job }
+                .map(\.receivedAt).sorted()
+            mostAttempts = max(mostAttempts, times.count)
+            for (attempt, pair) in zip(times, times.dropFirst()).enumerated() {
+                let step = schedule[min(attempt, schedule.count - 1)]
+                #expect(
+                    pair.1 - pair.0 >= step,
+                    "job \(job): attempt \(attempt + 2) came \(pair.1 - pair.0) after the one before")
+            }
+        }
+        #expect(mostAttempts >= 3)
+        #expect(server.requests.count == 9 + recipients.count)
+        try await herald.stop()
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import Testing
+
+/// `herald queue|dead list|show|retry|drop` against the real binary: on the spool of a running
+/// daemon (through its control socket) and of a stopped one (directly).
+@Suite struct QueueCommandTests {
+    static let key = "md-right-key-0123456789"
+
+    private func config(baseURL: String) -> String {
+        """
+        listen: ["127.0.0.1:0"]
+        state_dir: state
+        ingress: { insecure_no_auth: true }
+        delivery: { retry: { schedule: [200ms], jitter: 0, max_age: 1h } }
+        actions:
+          mail: { plugin: mandrill, api_key: "${env:MANDRILL_KEY}", base_url: "\(baseURL)", from: hello@example.com }
+          box: { plugin: outbox, directory: outbox, from: hello@example.com }
+        routes:
+          - name: welcome
+            events: [registration.after]
+            do: [{ action: mail, template: welcome, to: "{{recipient}}" }]
+          - name: later
+            events: [recovery.after]
+            delay: 1h
+            do: [{ action: box, to: "{{recipient}}", subject: "Still there?", text: "a day later" }]
+        """
+    }
+
+    /// A daemon whose Mandrill key is wrong (so registrations become dead letters) and whose
+    /// recovery mails wait an hour.
+    private func start(_ server: MandrillTestServer) async throws -> (HeraldProcess, String) {
+        try server.start()
+        let baseURL = try #require(server.baseURL)
+        return try await Integration.serve(
+            config(baseURL: baseURL), environment: ["MANDRILL_KEY": "md-wrong-key-0123456789"])
+    }
+
+    private func post(_ address: String, _ flow: String, trigger: String) throws {
+        let response = try RawHTTPClient(address: address).request(
+            "POST", "/v1/events/\(flow)/after", headers: [("Ory-Webhook-Trigger-ID", trigger)],
+            body: try Integration.example("\(flow)-after.json"))
+        #expect(response.status == 202)
+    }
+
+    private func herald(_ arguments: String..., in directory: URL) throws -> HeraldProcess.Result {
+        try HeraldProcess.run(arguments + ["--state-dir", "state"], in: directory)
+    }
+
+    /// The ids a `list --json` answer holds.
+    private func ids(_ section: String, in directory: URL) throws -> [String] {
+        let result = try herald(section, "list", "--json", in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let answer = try JSONDocument(parsing: Array(result.stdout.utf8)).root.json
+        let items = answer[section == "queue" ? "jobs" : "dead_letters"]?.array ?? []
+        return items.compactMap { $0["id"]?.string }
+    }
+
+    @Test func queueAndDeadLettersOfARunningDaemon() async throws {
+        let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
+        defer { server.stop() }
+        let (daemon, address) = try await start(server)
+        let directory = daemon.directory
+        try post(address, "recovery", trigger: "r-1")
+        try post(address, "registration", trigger: "g-1")
+        try await daemon.waitForLog("moved to dead letters")
+
+        let list = try herald("queue", "list", in: directory)
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(
+            list.stdout.contains("ROUTE") && list.stdout.contains("later") && list.stdout.contains("recovery.after"))
+        #expect(list.stdout.contains("in 59m") || list.stdout.contains("in 1h"))
+        let queued = try #require(try ids("queue", in: directory).first)
+
+        let show = try herald("queue", "show", queued, in: directory)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("queued job \(queued)") && show.stdout.contains("\"text\": \"a day later\""))
+
+        // Run now: the daemon's scheduler takes it at once.
+        let retry = try herald("queue", "retry", queued, in: directory)
+        #expect(retry.status == 0 && retry.stdout.contains("runs now"), "\(retry.stderr)")
+        let outbox = directory.appendingPathComponent("outbox")
+        #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
+        #expect(try herald("queue", "list", in: directory).stdout.contains("the queue is empty"))
+
+        // Drop: the job is gone and is never performed.
+        try post(address, "recovery", trigger: "r-2")
+        let second = try #require(try ids("queue", in: directory).first)
+        let drop = try herald("queue", "drop", second, "--json", in: directory)
+        #expect(drop.status == 0 && drop.stdout.contains("\"result\": \"dropped\""))
+        #expect(try ids("queue", in: directory).isEmpty)
+
+        // Dead letters keep the reason, the attempts and the last answer.
+        let deadList = try herald("dead", "list", in: directory)
+        #expect(deadList.status == 0 && deadList.stdout.contains("Invalid_Key") && deadList.stdout.contains("welcome"))
+        let dead = try #require(try ids("dead", in: directory).first)
+        let deadShow = try herald("dead", "show", dead, in: directory)
+        #expect(deadShow.stdout.contains("dead letter \(dead)") && deadShow.stdout.contains("last answer"))
+        #expect(deadShow.stdout.contains("\"template_name\"") || deadShow.stdout.contains("\"template\""))
+        let wrongPlace = try herald("queue", "show", dead, in: directory)
+        #expect(wrongPlace.status == 2 && wrongPlace.stderr.contains("is a dead letter"))
+
+        // Once the key is right, a retried dead letter is delivered.
+        server.configure { $0.keys.insert("md-wrong-key-0123456789") }
+        let revive = try herald("dead", "retry", dead, in: directory)
+        #expect(revive.status == 0 && revive.stdout.contains("back in the queue"), "\(revive.stderr)")
+        #expect(try await Integration.eventually { server.requests.count == 2 })
+        try await daemon.waitForLog("msg=\"job delivered\" job=\(dead)")
+        #expect(try ids("dead", in: directory).isEmpty)
+
+        // Dropping a dead letter.
+        server.configure { $0.keys.remove("md-wrong-key-0123456789") }
+        try post(address, "registration", trigger: "g-2")
+        #expect(try await Integration.eventually { try !ids("dead", in: directory).isEmpty })
+        let another = try #require(try ids("dead", in: directory).first)
+        #expect(try herald("dead", "drop", another, in: directory).stdout.contains("dropped"))
+        #expect(try ids("dead", in: directory).isEmpty)
+
+        let unknown = try herald("dead", "show", "01a21e21-e1b2-715a-a352-0d0f2bdc6988", in: directory)
+        #expect(unknown.status == 2 && unknown.stderr.contains("no dead letter"))
+        try await daemon.stop()
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("state/control.sock").path))
+    }
+
+    @Test func queueAndDeadLettersOfAStoppedDaemon() async throws {
+        let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
+        defer { server.stop() }
+        let (daemon, address) = try await start(server)
+        let directory = daemon.directory
+        try post(address, "recovery", trigger: "r-1")
+        try post(address, "recovery", trigger: "r-2")
+        try post(address, "registration", trigger: "g-1")
+        try await daemon.waitForLog("moved to dead letters")
+        #expect(try await daemon.stop() == 0)
+
+        let queued = try ids("queue", in: directory)
+        #expect(queued.count == 2)
+        let show = try herald("queue", "show", queued[0], "--json", in: directory)
+        #expect(show.status == 0 && show.stdout.contains("\"route\": \"later\""))
+        #expect(try herald("queue", "drop", queued[1], in: directory).status == 0)
+        let dead = try #require(try ids("dead", in: directory).first)
+        #expect(try herald("dead", "show", dead, in: directory).stdout.contains("Invalid_Key"))
+        let revive = try herald("dead", "retry", dead, in: directory)
+        #expect(revive.status == 0 && revive.stdout.contains("when herald serve starts"), "\(revive.stderr)")
+        #expect(try ids("queue", in: directory).sorted() == [queued[0], dead].sorted())
+        #expect(try ids("dead", in: directory).isEmpty)
+        let retry = try herald("queue", "retry", queued[0], in: directory)
+        #expect(retry.status == 0, "\(retry.stderr)")
+
+        // The next start performs what the commands changed: both jobs run now.
+        server.configure { $0.keys.insert("md-wrong-key-0123456789") }
+        let restarted = try HeraldProcess.start(
+            ["serve", "--config", "herald.yaml"], in: directory,
+            environment: ["MANDRILL_KEY": "md-wrong-key-0123456789"])
+        try await restarted.waitForLog("msg=\"job delivered\" job=\(dead)")
+        let outbox = directory.appendingPathComponent("outbox")
+        #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
+        #expect(Integration.files(in: outbox, suffix: ".eml").first?.lastPathComponent == "\(queued[0]).eml")
+        try await restarted.stop()
+    }
+
+    @Test func usageAndConfigurationErrors() throws {
+        let directory = try makeTemporaryDirectory()
+        let missing = try HeraldProcess.run(["queue"], in: directory)
+        #expect(missing.status == 2 && missing.stderr.contains("missing subcommand"))
+        let unknown = try HeraldProcess.run(["dead", "resurrect", "--state-dir", "."], in: directory)
+        #expect(unknown.status == 2 && unknown.stderr.contains("unknown subcommand"))
+        let badID = try HeraldProcess.run(["queue", "show", "42", "--state-dir", "."], in: directory)
+        #expect(badID.status == 2 && badID.stderr.contains("not a job id"))
+        let noSpool = try HeraldProcess.run(["queue", "list", "--state-dir", "nowhere"], in: directory)
+        #expect(noSpool.status == 1 && noSpool.stderr.contains("no spool in nowhere"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("nowhere").path))
+        try "state_dir: [oops]\n".write(
+            to: directory.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let badConfig = try HeraldProcess.run(["queue", "list", "--config", "bad.yaml"], in: directory)
+        #expect(badConfig.status == 78 && badConfig.stderr.contains("bad.yaml:1:"))
+        let help = try HeraldProcess.run(["--help"])
+        #expect(help.stdout.contains("queue") && help.stdout.contains("dead"))
+        let queueHelp = try HeraldProcess.run(["queue", "--help"])
+        #expect(queueHelp.status == 0 && queueHelp.stdout.contains("herald queue show|retry|drop ID"))
+    }
+}

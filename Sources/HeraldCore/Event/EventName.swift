@@ -21,6 +21,8 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
     public let rawValue: String
     /// The length in UTF-8 bytes of the first segment, before the `.`.
     private let flowLength: Int
+    /// Worked out once: this is asked on the path of every request.
+    private let kind: Kind
 
     /// Validates `text` as `segment.segment` where segments are lower-case letters, digits and `_`.
     public init?(_ text: String) {
@@ -30,11 +32,13 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
         else { return nil }
         self.rawValue = text
         self.flowLength = text.utf8.distance(from: text.startIndex, to: dot)
+        self.kind = EventName.kind(flow: text[..<dot], phase: text[text.index(after: dot)...])
     }
 
     public init(flow: String, phase: String) {
         self.rawValue = flow + "." + phase
         self.flowLength = flow.utf8.count
+        self.kind = EventName.kind(flow: flow[...], phase: phase[...])
     }
 
     public init(courierTemplate templateType: String) {
@@ -52,11 +56,17 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
     public var isCourier: Bool { flow == "courier" }
 
     /// True for the ten events a Kratos web hook can send.
-    public var isFlowEvent: Bool { EventName.flows.contains(String(flow)) && EventName.phases.contains(String(phase)) }
+    public var isFlowEvent: Bool { kind == .flow }
 
     /// True when Herald knows this event (a known flow event or courier template type).
-    public var isKnown: Bool {
-        isFlowEvent || (isCourier && EventName.courierTemplateTypes.contains(String(phase)))
+    public var isKnown: Bool { kind != .unknown }
+
+    private enum Kind: UInt8 { case flow, courier, unknown }
+
+    private static func kind(flow: Substring, phase: Substring) -> Kind {
+        if flows.contains(where: { $0 == flow }) && phases.contains(where: { $0 == phase }) { return .flow }
+        if flow == "courier" && courierTemplateTypes.contains(where: { $0 == phase }) { return .courier }
+        return .unknown
     }
 
     public var description: String { rawValue }

@@ -17,32 +17,43 @@ enum IngressRoute: Equatable {
         let message: String
     }
 
-    /// The ten flow events, made once.
-    private static let flowEvents: [String: EventName] = Dictionary(
-        uniqueKeysWithValues: EventName.known.filter(\.isFlowEvent).map { ($0.rawValue, $0) })
+    /// Every path served, as bytes, with its route: matching a request is a few byte comparisons
+    /// (this runs twice per request, in `screen` and in `respond`).
+    private static let table: [(path: [UInt8], route: IngressRoute)] = {
+        var table: [(String, IngressRoute)] = [
+            ("/healthz", .health), ("/readyz", .readiness), ("/metrics", .metrics),
+            ("/v1/events", .envelope), ("/v1/events/", .envelope), ("/v1/courier", .courier), ("/v1/courier/", .courier),
+        ]
+        for name in EventName.known where name.isFlowEvent {
+            table.append(("/v1/events/\(name.flow)/\(name.phase)", .flowEvent(name)))
+        }
+        return table.map { (Array($0.0.utf8), $0.1) }
+    }()
 
     init(path: Substring) throws(Unknown) {
-        switch path {
-        case "/healthz": self = .health
-        case "/readyz": self = .readiness
-        case "/metrics": self = .metrics
-        case "/v1/events", "/v1/events/": self = .envelope
-        case "/v1/courier", "/v1/courier/": self = .courier
-        default:
-            let prefix = "/v1/events/"
-            guard path.hasPrefix(prefix), let slash = path.dropFirst(prefix.count).firstIndex(of: "/") else {
-                throw Unknown(message: "no such path; Herald serves /v1/events/{flow}/{phase}, /v1/events, /v1/courier, /healthz, /readyz, /metrics")
-            }
-            let flow = path[path.index(path.startIndex, offsetBy: prefix.count)..<slash]
-            let phase = path[path.index(after: slash)...]
-            guard let flowName = EventName.flows.first(where: { $0 == flow }) else {
-                throw Unknown(message: "unknown flow '\(flow)'; expected one of \(EventName.flows.joined(separator: ", "))")
-            }
-            guard let phaseName = EventName.phases.first(where: { $0 == phase }) else {
-                throw Unknown(message: "unknown phase '\(phase)'; expected before or after")
-            }
-            self = .flowEvent(IngressRoute.flowEvents[flowName + "." + phaseName] ?? EventName(flow: flowName, phase: phaseName))
+        let match = path.utf8.withContiguousStorageIfAvailable { bytes -> IngressRoute? in
+            IngressRoute.table.first { entry in
+                entry.path.count == bytes.count && entry.path.elementsEqual(bytes)
+            }?.route
+        } ?? IngressRoute.table.first { $0.path.elementsEqual(path.utf8) }?.route
+        guard let match else { throw IngressRoute.unknown(path) }
+        self = match
+    }
+
+    /// Says what is wrong with a path that is not served.
+    private static func unknown(_ path: Substring) -> Unknown {
+        let prefix = "/v1/events/"
+        guard path.hasPrefix(prefix) else {
+            return Unknown(message: "no such path; Herald serves /v1/events/{flow}/{phase}, /v1/events, /v1/courier, /healthz, /readyz, /metrics")
         }
+        let parts = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            return Unknown(message: "no such path; event paths are /v1/events/{flow}/{phase}")
+        }
+        if !EventName.flows.contains(String(parts[0])) {
+            return Unknown(message: "unknown flow '\(parts[0])'; expected one of \(EventName.flows.joined(separator: ", "))")
+        }
+        return Unknown(message: "unknown phase '\(parts[1])'; expected before or after")
     }
 
     /// Event paths take any method (Kratos may be configured with any verb); the probes take GET/HEAD.

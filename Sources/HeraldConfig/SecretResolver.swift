@@ -73,7 +73,8 @@ public struct SecretResolver: Sendable {
         _ scalar: ConfigNode.Scalar, at location: SourceLocation, diagnostics: ConfigDiagnostics
     ) -> ConfigNode.Scalar {
         let text = scalar.text
-        guard text.contains("${") else { return scalar }
+        // Most scalars have no reference: look for "${" in the bytes before doing any real work.
+        guard text.utf8.contains(UInt8(ascii: "$")), text.contains("${") else { return scalar }
         var output = ""
         var hasReference = false
         var index = text.startIndex

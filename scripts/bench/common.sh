@@ -73,9 +73,12 @@ s.bind(('127.0.0.1', $parked_port)); s.listen(4096); time.sleep(3600)" &
     pids+=($!)
 }
 
-# herald_config DIR BASE_URL CONCURRENCY: one Mandrill route for registration.after.
+# herald_config DIR BASE_URL CONCURRENCY [DELAY]: one Mandrill route for registration.after;
+# with DELAY (e.g. 1h) its jobs are planned and stored at once but performed that much later.
 herald_config() {
     mkdir -p "$1"
+    local delay=""
+    [ -z "${4:-}" ] || delay="    delay: $4"
     cat >"$1/herald.yaml" <<YAML
 listen: ["127.0.0.1:$herald_port"]
 state_dir: state
@@ -90,6 +93,7 @@ actions:
 routes:
   - name: welcome
     events: [registration.after]
+$delay
     do:
       - action: mail
         template: welcome

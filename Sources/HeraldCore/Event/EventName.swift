@@ -75,7 +75,7 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
     public static func == (lhs: EventName, rhs: EventName) -> Bool { lhs.rawValue == rhs.rawValue }
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 
-    private static func isSegment(_ text: Substring) -> Bool {
+    static func isSegment(_ text: Substring) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { byte in
             (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
         }
@@ -92,7 +92,7 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
         for part in parts where part != "*" {
-            guard EventName("\(part).x") != nil else { return nil }
+            guard EventName.isSegment(part) else { return nil }
         }
         flow = String(parts[0])
         phase = String(parts[1])

@@ -12,6 +12,14 @@ public enum PayloadShape {
     /// The top-level keys `name`'s payload may have; nil when Herald does not know the event
     /// (then any path is accepted).
     public static func topLevelKeys(of name: EventName) -> Set<String>? {
+        knownKeys[name.rawValue] ?? nil
+    }
+
+    /// The keys of every known event, worked out once (config loads ask for each path).
+    private static let knownKeys: [String: Set<String>?] = Dictionary(
+        uniqueKeysWithValues: EventName.known.map { ($0.rawValue, computeTopLevelKeys(of: $0)) })
+
+    private static func computeTopLevelKeys(of name: EventName) -> Set<String>? {
         guard name.isKnown else { return nil }
         if name.isCourier { return Set(courier) }
         var keys = Set(common)

@@ -133,7 +133,7 @@ struct TemplateParser {
         guard start <= bytes.count - pattern.count else { return nil }
         var index = start
         while index <= bytes.count - pattern.count {
-            if bytes[index] == pattern[0], Array(bytes[index..<index + pattern.count]) == pattern { return index }
+            if bytes[index] == pattern[0], bytes[index..<index + pattern.count].elementsEqual(pattern) { return index }
             index += 1
         }
         return nil

@@ -138,4 +138,3 @@ private func nonEmpty(_ text: String?) -> String? {
 private func nonEmptyAddress(_ address: EmailAddress) -> EmailAddress? {
     address.email.isEmpty ? nil : address
 }
-

@@ -48,7 +48,9 @@ enum EMLWriter {
     /// `Name <email>` with the name encoded when needed; just the address without a name.
     static func mailbox(_ address: EmailAddress) -> String {
         guard let name = address.name, !name.isEmpty else { return address.email }
-        let isPlain = name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || $0 == " " || $0.properties.numericType != nil) }
+        let isPlain = name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || $0 == " " || $0.properties.numericType != nil)
+        }
         return "\(isPlain ? name : encodedWord(name)) <\(address.email)>"
     }
 
@@ -60,11 +62,14 @@ enum EMLWriter {
 
     /// 8bit with CRLF line ends when every line fits RFC 5322's 998 octets; base64 otherwise.
     static func encodeBody(_ text: String) -> (encoding: String, body: String) {
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false)
         if lines.allSatisfy({ $0.utf8.count <= 998 }) {
             return ("8bit", lines.joined(separator: "\r\n"))
         }
-        let encoded = Data(text.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let encoded = Data(text.utf8).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+        ])
         return ("base64", encoded)
     }
 
@@ -76,6 +81,7 @@ enum EMLWriter {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let clock = String(format: "%02d:%02d:%02d", Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
         let day = String(format: "%02d", Int(parts.tm_mday))
-        return "\(days[Int(parts.tm_wday)]), \(day) \(months[Int(parts.tm_mon)]) \(Int(parts.tm_year) + 1900) \(clock) +0000"
+        return
+            "\(days[Int(parts.tm_wday)]), \(day) \(months[Int(parts.tm_mon)]) \(Int(parts.tm_year) + 1900) \(clock) +0000"
     }
 }

@@ -33,7 +33,8 @@ struct OutboxAction: Action {
         }
         let tags = options.stringList("tags") ?? []
         if email.html == nil && email.text == nil && template == nil {
-            step.diagnostics.error("\(step.what) needs a body: 'text', 'html', 'text_file', 'html_file' or 'template'", at: step.node)
+            step.diagnostics.error(
+                "\(step.what) needs a body: 'text', 'html', 'text_file', 'html_file' or 'template'", at: step.node)
             return nil
         }
         return OutboxStep(action: name, email: email, defaultFrom: from, template: template, vars: vars, tags: tags)
@@ -62,7 +63,9 @@ struct OutboxAction: Action {
                     try AtomicFile.write(Array(eml.utf8), to: "\(directory)/\(base).eml")
                     continuation.resume(returning: .delivered(detail: "wrote \(base).eml"))
                 } catch {
-                    continuation.resume(returning: .retry(after: nil, reason: "cannot write to \(directory): \(error)", ambiguous: false))
+                    continuation.resume(
+                        returning: .retry(
+                            after: nil, reason: "cannot write to \(directory): \(error)", ambiguous: false))
                 }
             }
         }

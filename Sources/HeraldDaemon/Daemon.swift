@@ -33,9 +33,12 @@ public final class Daemon: Sendable {
     public func run() async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         do {
-            try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: configuration.stateDirectory, withIntermediateDirectories: true)
         } catch {
-            logger.error("cannot create state_dir", ["path": .string(configuration.stateDirectory), "reason": .string("\(error)")])
+            logger.error(
+                "cannot create state_dir",
+                ["path": .string(configuration.stateDirectory), "reason": .string("\(error)")])
             logger.handler.flush()
             return 1
         }
@@ -43,15 +46,19 @@ public final class Daemon: Sendable {
         do throws(SpoolError) {
             spool = try Spool.open(stateDirectory: configuration.stateDirectory, logger: logger)
         } catch {
-            logger.error("cannot open the spool", ["state_dir": .string(configuration.stateDirectory), "reason": .string("\(error)")])
+            logger.error(
+                "cannot open the spool",
+                ["state_dir": .string(configuration.stateDirectory), "reason": .string("\(error)")])
             logger.handler.flush()
             return 1
         }
         let statistics = spool.statistics
         logger.info(
             "spool open",
-            ["queued": .int(statistics.depth), "dead_letters": .int(statistics.deadLetters),
-             "segments": .int(statistics.segments), "bytes": .int(Int(statistics.bytesOnDisk))])
+            [
+                "queued": .int(statistics.depth), "dead_letters": .int(statistics.deadLetters),
+                "segments": .int(statistics.segments), "bytes": .int(Int(statistics.bytesOnDisk)),
+            ])
         let metrics = HeraldMetrics()
         metrics.prepare(for: configuration)
         let systemd = SystemdService(logger: logger)
@@ -97,8 +104,10 @@ public final class Daemon: Sendable {
         }
         logger.info(
             "herald ready",
-            ["config": .string(configuration.source), "routes": .int(configuration.rules.routes.count),
-             "actions": .int(configuration.actions.count), "state_dir": .string(configuration.stateDirectory)])
+            [
+                "config": .string(configuration.source), "routes": .int(configuration.rules.routes.count),
+                "actions": .int(configuration.actions.count), "state_dir": .string(configuration.stateDirectory),
+            ])
         systemd.ready(
             listening: server.boundAddresses, configuration: configuration,
             checks: [
@@ -106,7 +115,8 @@ public final class Daemon: Sendable {
                 SystemdWatchdog.Check("scheduler", isAlive: scheduler.isResponsive),
             ])
 
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [logger, loader, configPath, configuration] signal in
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) {
+            [logger, loader, configPath, configuration] signal in
             if signal == SIGHUP {
                 systemd.reloading()
                 let result = Daemon.reload(
@@ -169,7 +179,8 @@ public final class Daemon: Sendable {
         let result = loader.load(path: path)
         guard let configuration = result.configuration else {
             for diagnostic in result.diagnostics {
-                logger.error("reload refused; the running configuration stays", ["problem": .string(diagnostic.description)])
+                logger.error(
+                    "reload refused; the running configuration stays", ["problem": .string(diagnostic.description)])
             }
             return result
         }
@@ -183,7 +194,8 @@ public final class Daemon: Sendable {
         if configuration.ingress.limits != running.ingress.limits { needRestart.append("ingress.limits") }
         if !needRestart.isEmpty {
             logger.warning(
-                "changed settings take effect at the next restart", ["keys": .string(needRestart.joined(separator: ","))])
+                "changed settings take effect at the next restart",
+                ["keys": .string(needRestart.joined(separator: ","))])
         }
         return result
     }

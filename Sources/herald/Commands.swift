@@ -8,15 +8,20 @@ enum Commands {
     static let defaultConfigPath = "/etc/herald/herald.yaml"
 
     static func serve(_ arguments: CommandLineArguments) async -> Int32 {
-        guard checkUsage(arguments, allowed: ["config"], positionals: 0, help: Help.serve) else { return ExitCode.usage }
+        guard checkUsage(arguments, allowed: ["config"], positionals: 0, help: Help.serve) else {
+            return ExitCode.usage
+        }
         let path = configPath(arguments)
         guard let configuration = load(path) else { return ExitCode.config }
-        let daemon = Daemon(configuration: configuration, loader: ConfigLoader(plugins: builtinPlugins), configPath: path)
+        let daemon = Daemon(
+            configuration: configuration, loader: ConfigLoader(plugins: builtinPlugins), configPath: path)
         return await daemon.run()
     }
 
     static func check(_ arguments: CommandLineArguments) async -> Int32 {
-        guard checkUsage(arguments, allowed: ["config"], positionals: 0, help: Help.check) else { return ExitCode.usage }
+        guard checkUsage(arguments, allowed: ["config"], positionals: 0, help: Help.check) else {
+            return ExitCode.usage
+        }
         guard let configuration = load(configPath(arguments)) else { return ExitCode.config }
         print(CheckReport.render(configuration), terminator: "")
         return ExitCode.ok
@@ -62,7 +67,9 @@ enum Commands {
         }
         if let option {
             guard let name = EventName(option), name.isKnown || name.isCourier else {
-                writeError("herald: unknown event '\(option)'; expected flow.phase such as registration.after, or courier.<template_type>\n")
+                writeError(
+                    "herald: unknown event '\(option)'; expected flow.phase such as registration.after, or courier.<template_type>\n"
+                )
                 return nil
             }
             if let ctx = root["ctx"], ctx.kind == .object, root["event"] != nil { return (name, ctx) }
@@ -74,7 +81,8 @@ enum Commands {
         if let type = root["template_type"]?.string, let name = EventName("courier.\(type)") {
             return (name, root)
         }
-        writeError("herald: say which event the payload is with --event NAME (such as registration.after)\n\n\(Help.explain)")
+        writeError(
+            "herald: say which event the payload is with --event NAME (such as registration.after)\n\n\(Help.explain)")
         return nil
     }
 
@@ -103,7 +111,8 @@ enum Commands {
             return false
         }
         guard arguments.positionals.count == positionals else {
-            let problem = arguments.positionals.count > positionals
+            let problem =
+                arguments.positionals.count > positionals
                 ? "unexpected argument '\(arguments.positionals[positionals])'"
                 : "missing argument"
             writeError("herald: \(problem)\n\n\(help)")

@@ -2,14 +2,18 @@ import HeraldCore
 import Testing
 
 @Suite struct ConditionTests {
-    private func compile(_ yaml: String, events: [String] = ["registration.after"]) throws -> (Condition?, [ConfigDiagnostic]) {
+    private func compile(_ yaml: String, events: [String] = ["registration.after"]) throws -> (
+        Condition?, [ConfigDiagnostic]
+    ) {
         let diagnostics = ConfigDiagnostics()
         let condition = Condition.compile(
             try Fixtures.node(yaml), events: events.compactMap(EventName.init), diagnostics: diagnostics)
         return (condition, diagnostics.items)
     }
 
-    private func holds(_ yaml: String, file: String = "registration-after.json", event: String = "registration.after") throws -> Bool {
+    private func holds(_ yaml: String, file: String = "registration-after.json", event: String = "registration.after")
+        throws -> Bool
+    {
         let (condition, problems) = try compile(yaml, events: [event])
         #expect(problems.isEmpty, "\(problems)")
         return try #require(condition).matches(try Fixtures.event(file, as: event))
@@ -84,30 +88,35 @@ import Testing
         let (condition, problems) = try compile(yaml, events: ["registration.after"])
         #expect(condition == nil)
         let summary = problems.map { "\($0.location.line):\($0.location.column) \($0.message.prefix(24))" }
-        #expect(summary == [
-            "1:25 unknown operator 'suffx'",
-            "2:15 a list is not a value to",
-            "3:27 'gt' takes a number, fou",
-            "4:33 bad regular expression '",
-            "5:1 'session.id' can never e",
-            "6:6 'any' takes a list of co",
-        ])
+        #expect(
+            summary == [
+                "1:25 unknown operator 'suffx'",
+                "2:15 a list is not a value to",
+                "3:27 'gt' takes a number, fou",
+                "4:33 bad regular expression '",
+                "5:1 'session.id' can never e",
+                "6:6 'any' takes a list of co",
+            ])
     }
 }
 
 @Suite struct RuleSetTests {
     struct NoStep: ActionStep {
         let action = "none"
-        func plan(_ event: Event, report: inout RenderReport) -> PlannedJob { PlannedJob(payload: .null, orderingKey: nil) }
+        func plan(_ event: Event, report: inout RenderReport) -> PlannedJob {
+            PlannedJob(payload: .null, orderingKey: nil)
+        }
     }
 
     private func route(_ name: String, _ events: [String], when: String? = nil, stop: Bool = false) throws -> Route {
         var condition = Condition.always
         if let when {
-            condition = try #require(Condition.compile(try Fixtures.node(when), events: EventName.known, diagnostics: ConfigDiagnostics()))
+            condition = try #require(
+                Condition.compile(try Fixtures.node(when), events: EventName.known, diagnostics: ConfigDiagnostics()))
         }
         return Route(
-            name: name, events: events.compactMap(EventPattern.init), condition: condition, steps: [NoStep()], stop: stop,
+            name: name, events: events.compactMap(EventPattern.init), condition: condition, steps: [NoStep()],
+            stop: stop,
             location: .builtin(name))
     }
 
@@ -125,7 +134,8 @@ import Testing
         #expect(plan.routes == ["all-after", "welcome"])
         #expect(plan.jobs.count == 2)
         #expect(plan.jobs.allSatisfy { $0.eventID == event.id && $0.notBefore == event.receivedAt })
-        let courier = try Fixtures.event("courier-http-verification_code_valid.json", as: "courier.verification_code_valid")
+        let courier = try Fixtures.event(
+            "courier-http-verification_code_valid.json", as: "courier.verification_code_valid")
         #expect(rules.match(courier).map(\.name) == ["courier"])
         #expect(rules.routes(listeningTo: try #require(EventName("login.before"))).isEmpty)
     }

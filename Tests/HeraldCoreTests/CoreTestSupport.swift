@@ -28,7 +28,8 @@ enum Fixtures {
     /// Parses YAML text as `t.yaml`; fails the test on YAML errors.
     static func node(_ yaml: String) throws -> ConfigNode {
         let diagnostics = ConfigDiagnostics()
-        guard let node = YAMLLoader().load(text: yaml, file: "t.yaml", diagnostics: diagnostics), diagnostics.isEmpty else {
+        guard let node = YAMLLoader().load(text: yaml, file: "t.yaml", diagnostics: diagnostics), diagnostics.isEmpty
+        else {
             throw FixtureError("YAML problems: \(diagnostics.items)")
         }
         return node

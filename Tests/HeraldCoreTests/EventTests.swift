@@ -3,22 +3,27 @@ import Testing
 
 @Suite struct EventTests {
     /// Every reference payload decodes and gets the derived fields design §4 promises.
-    @Test(arguments: [
-        ("registration-after.json", "registration.after", "password", "en-US", "jane.doe@example.com"),
-        ("registration-after-prepersist.json", "registration.after", "password", "en-US", "jane.doe@example.com"),
-        ("registration-before.json", "registration.before", nil, "en-US", nil),
-        ("login-before.json", "login.before", nil, "en-US", nil),
-        ("login-after.json", "login.after", "password", "en-US", "jane.doe@example.com"),
-        ("verification-before.json", "verification.before", "code", "en-US", nil),
-        ("verification-after.json", "verification.after", "code", "en-US", "jane.doe@example.com"),
-        ("recovery-before.json", "recovery.before", "code", "en-US", nil),
-        ("recovery-after.json", "recovery.after", "code", "en-US", "jane.doe@example.com"),
-        ("settings-before.json", "settings.before", nil, "en-US", "jane.doe@example.com"),
-        ("settings-after.json", "settings.after", "profile", "en-US", "jane.doe@example.com"),
-        ("courier-http-verification_code_valid.json", "courier.verification_code_valid", nil, "en-US",
-         "jane.doe@example.com"),
-    ] as [(String, String, String?, String?, String?)])
-    func derivesFieldsFromEveryPayload(file: String, name: String, method: String?, locale: String?, recipient: String?) throws {
+    @Test(
+        arguments: [
+            ("registration-after.json", "registration.after", "password", "en-US", "jane.doe@example.com"),
+            ("registration-after-prepersist.json", "registration.after", "password", "en-US", "jane.doe@example.com"),
+            ("registration-before.json", "registration.before", nil, "en-US", nil),
+            ("login-before.json", "login.before", nil, "en-US", nil),
+            ("login-after.json", "login.after", "password", "en-US", "jane.doe@example.com"),
+            ("verification-before.json", "verification.before", "code", "en-US", nil),
+            ("verification-after.json", "verification.after", "code", "en-US", "jane.doe@example.com"),
+            ("recovery-before.json", "recovery.before", "code", "en-US", nil),
+            ("recovery-after.json", "recovery.after", "code", "en-US", "jane.doe@example.com"),
+            ("settings-before.json", "settings.before", nil, "en-US", "jane.doe@example.com"),
+            ("settings-after.json", "settings.after", "profile", "en-US", "jane.doe@example.com"),
+            (
+                "courier-http-verification_code_valid.json", "courier.verification_code_valid", nil, "en-US",
+                "jane.doe@example.com"
+            ),
+        ] as [(String, String, String?, String?, String?)])
+    func derivesFieldsFromEveryPayload(file: String, name: String, method: String?, locale: String?, recipient: String?)
+        throws
+    {
         let event = try Fixtures.event(file, as: name)
         #expect(event.method == method)
         #expect(event.locale == locale)
@@ -38,7 +43,8 @@ import Testing
 
     @Test func lenientAboutWhatOryVaries() throws {
         let event = try Fixtures.event(
-            json: #"{"identity": {"traits": {"email": "a@b.example", "locale": "de"}, "verifiable_addresses": null}, "flow": null}"#,
+            json:
+                #"{"identity": {"traits": {"email": "a@b.example", "locale": "de"}, "verifiable_addresses": null}, "flow": null}"#,
             as: "registration.after")
         #expect(event.recipient == "a@b.example")
         #expect(event.locale == "de")
@@ -49,13 +55,15 @@ import Testing
 
     @Test func skipsNonEmailAddressesForTheRecipient() throws {
         let event = try Fixtures.event(
-            json: #"{"identity": {"verifiable_addresses": [{"via": "sms", "value": "+4912345"}, {"via": "email", "value": "x@y.example"}]}}"#,
+            json:
+                #"{"identity": {"verifiable_addresses": [{"via": "sms", "value": "+4912345"}, {"via": "email", "value": "x@y.example"}]}}"#,
             as: "registration.after")
         #expect(event.recipient == "x@y.example")
     }
 
     @Test func acceptLanguageGivesTheFirstTag() throws {
-        let event = try Fixtures.event(json: #"{"request_headers": {"Accept-Language": ["fr-CH, fr;q=0.9"]}}"#, as: "login.before")
+        let event = try Fixtures.event(
+            json: #"{"request_headers": {"Accept-Language": ["fr-CH, fr;q=0.9"]}}"#, as: "login.before")
         #expect(event.locale == "fr-CH")
     }
 }

@@ -11,7 +11,8 @@ import Testing
         try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         for (name, text) in files {
             let url = directory.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
         return try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory, environment: environment)
@@ -66,14 +67,18 @@ import Testing
             "herald.yaml:26:9: unknown key 'colour' in step 1 of route 'welcome'",
         ]
         for (index, prefix) in expected.enumerated() {
-            #expect(index < lines.count && lines[index].hasPrefix(prefix), "expected \(prefix)\n got \(index < lines.count ? lines[index] : "nothing")")
+            #expect(
+                index < lines.count && lines[index].hasPrefix(prefix),
+                "expected \(prefix)\n got \(index < lines.count ? lines[index] : "nothing")")
         }
         #expect(lines.count == expected.count, "\(result.stderr)")
         // Each problem shows the source line and a caret under the column.
-        #expect(result.stderr.contains("""
-               16 |       - action: mial
-                  |                 ^
-            """))
+        #expect(
+            result.stderr.contains(
+                """
+                   16 |       - action: mial
+                      |                 ^
+                """))
         #expect(result.stderr.hasSuffix("herald: 14 problems in the configuration\n"))
     }
 

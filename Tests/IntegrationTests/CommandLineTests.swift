@@ -20,19 +20,22 @@ import Testing
         #expect(try HeraldProcess.run(["check", "--frobnicate"]).status == 2)
         #expect(try HeraldProcess.run(["check", "--config"]).status == 2)
         #expect(try HeraldProcess.run(["explain"]).status == 2)
-        let missingEvent = try HeraldProcess.run(["explain", Integration.examples.appendingPathComponent("login-after.json").path])
+        let missingEvent = try HeraldProcess.run([
+            "explain", Integration.examples.appendingPathComponent("login-after.json").path,
+        ])
         #expect(missingEvent.status == 2)
         #expect(missingEvent.stderr.contains("--event"))
     }
 
     @Test func explainShowsMatchesFailuresAndJobsWithoutSending() throws {
         let directory = try makeTemporaryDirectory()
-        let config = Integration.outboxConfig(extra: """
-              - name: newsletter-off
-                events: [registration.after]
-                when: { identity.traits.newsletter: false }
-                do: [{ action: box, to: "{{recipient}}", text: "sorry" }]
-            """)
+        let config = Integration.outboxConfig(
+            extra: """
+                  - name: newsletter-off
+                    events: [registration.after]
+                    when: { identity.traits.newsletter: false }
+                    do: [{ action: box, to: "{{recipient}}", text: "sorry" }]
+                """)
         try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         let payload = Integration.examples.appendingPathComponent("registration-after.json").path
         let result = try HeraldProcess.run(

@@ -4,21 +4,25 @@ import Testing
 
 /// Kratos' retries never send twice; route-level dedupe and delay (design §6.1, §7).
 @Suite struct DedupeAndDelayTests {
-    private let config = Integration.outboxConfig(extra: """
-          - name: new-device
-            events: [login.after]
-            dedupe: { key: "{{identity.id}}|{{request_headers.User-Agent[0]}}", window: 1h }
-            do: [{ action: box, to: "{{recipient}}", subject: "New device", text: "new device" }]
-          - name: later
-            events: [recovery.after]
-            delay: 1h
-            do: [{ action: box, to: "{{recipient}}", text: "a day later" }]
-        """)
+    private let config = Integration.outboxConfig(
+        extra: """
+              - name: new-device
+                events: [login.after]
+                dedupe: { key: "{{identity.id}}|{{request_headers.User-Agent[0]}}", window: 1h }
+                do: [{ action: box, to: "{{recipient}}", subject: "New device", text: "new device" }]
+              - name: later
+                events: [recovery.after]
+                delay: 1h
+                do: [{ action: box, to: "{{recipient}}", text: "a day later" }]
+            """)
 
-    private func post(_ address: String, _ path: String, _ example: String, trigger: String?) throws -> RawHTTPClient.Response {
+    private func post(_ address: String, _ path: String, _ example: String, trigger: String?) throws
+        -> RawHTTPClient.Response
+    {
         var headers: [(String, String)] = []
         if let trigger { headers.append(("Ory-Webhook-Trigger-ID", trigger)) }
-        return try RawHTTPClient(address: address).request("POST", path, headers: headers, body: try Integration.example(example))
+        return try RawHTTPClient(address: address).request(
+            "POST", path, headers: headers, body: try Integration.example(example))
     }
 
     @Test func retriesWithTheSameTriggerIDAreDuplicates() async throws {
@@ -26,7 +30,8 @@ import Testing
         let first = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: "t-1")
         let second = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: "t-1")
         #expect(first.status == 202 && first.text.contains(#""jobs":1"#) && first.text.contains(#""duplicate":false"#))
-        #expect(second.status == 202 && second.text.contains(#""jobs":0"#) && second.text.contains(#""duplicate":true"#))
+        #expect(
+            second.status == 202 && second.text.contains(#""jobs":0"#) && second.text.contains(#""duplicate":true"#))
         // A new trigger id (the user retried the flow) is a new event.
         let third = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: "t-2")
         #expect(third.text.contains(#""duplicate":false"#))
@@ -64,7 +69,9 @@ import Testing
         _ = try post(address, "/v1/events/login/after", "login-after.json", trigger: nil)
         let outbox = herald.directory.appendingPathComponent("outbox")
         #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 2 })
-        let subjects = try Integration.files(in: outbox, suffix: ".eml").map { try String(contentsOf: $0, encoding: .utf8) }
+        let subjects = try Integration.files(in: outbox, suffix: ".eml").map {
+            try String(contentsOf: $0, encoding: .utf8)
+        }
         #expect(!subjects.contains { $0.contains("a day later") })
         try await herald.stop()
     }

@@ -5,16 +5,17 @@ import Testing
 /// Synchronous decisions (design §6.4): deny routes answer before hooks and pre-persist hooks
 /// with the body Kratos turns into form errors, never creating jobs.
 @Suite struct DenyTests {
-    private let config = Integration.outboxConfig(extra: """
-          - name: no-example-domains
-            events: [registration.after]
-            when: { identity.traits.email: { suffix: "@example.com" } }
-            do: [{ deny: { message: "Registrations from {{identity.traits.email | lower}} are not allowed.", field: "#/traits/email", id: 4000901 } }]
-          - name: no-chrome-sign-ups
-            events: [registration.before]
-            when: { "request_headers.User-Agent[0]": { contains: Chrome } }
-            do: [{ deny: { message: "Please use another browser.", status: 403 } }]
-        """)
+    private let config = Integration.outboxConfig(
+        extra: """
+              - name: no-example-domains
+                events: [registration.after]
+                when: { identity.traits.email: { suffix: "@example.com" } }
+                do: [{ deny: { message: "Registrations from {{identity.traits.email | lower}} are not allowed.", field: "#/traits/email", id: 4000901 } }]
+              - name: no-chrome-sign-ups
+                events: [registration.before]
+                when: { "request_headers.User-Agent[0]": { contains: Chrome } }
+                do: [{ deny: { message: "Please use another browser.", status: 403 } }]
+            """)
 
     private func json(_ response: RawHTTPClient.Response) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
@@ -23,7 +24,8 @@ import Testing
     @Test func prePersistHooksGetTheMessagesKratosShowsOnTheForm() async throws {
         let (herald, address) = try await Integration.serve(config)
         let denied = try RawHTTPClient(address: address).request(
-            "POST", "/v1/events/registration/after?mode=decide", body: try Integration.example("registration-after-prepersist.json"))
+            "POST", "/v1/events/registration/after?mode=decide",
+            body: try Integration.example("registration-after-prepersist.json"))
         #expect(denied.status == 400)
         let groups = try #require(try json(denied)["messages"] as? [[String: Any]])
         #expect(groups.count == 1)
@@ -65,17 +67,18 @@ import Testing
 
     @Test func denyOnlyWhereKratosCanStopTheFlow() throws {
         let directory = try makeTemporaryDirectory()
-        let config = Integration.outboxConfig(extra: """
-              - name: too-late
-                events: [login.after]
-                do: [{ deny: { message: "no" } }]
-              - name: mixed
-                events: [registration.before]
-                do: [{ deny: { message: "no" } }, { action: box, to: "x@example.com", text: "y" }]
-              - name: retried
-                events: [settings.before]
-                do: [{ deny: { message: "no", status: 429, field: "traits.email" } }]
-            """)
+        let config = Integration.outboxConfig(
+            extra: """
+                  - name: too-late
+                    events: [login.after]
+                    do: [{ deny: { message: "no" } }]
+                  - name: mixed
+                    events: [registration.before]
+                    do: [{ deny: { message: "no" } }, { action: box, to: "x@example.com", text: "y" }]
+                  - name: retried
+                    events: [settings.before]
+                    do: [{ deny: { message: "no", status: 429, field: "traits.email" } }]
+                """)
         try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         let result = try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory)
         #expect(result.status == 78)

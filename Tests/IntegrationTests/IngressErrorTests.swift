@@ -10,15 +10,25 @@ import Testing
         let (herald, address) = try await Integration.serve(config)
         let cases: [(String, String, [UInt8], Int, String)] = [
             ("POST", "/v1/events/registration/after", Array("{not json".utf8), 400, "body is not valid JSON"),
-            ("POST", "/v1/events/registration/after", Array("[1, 2]".utf8), 400, "body must be a JSON object, found an array"),
+            (
+                "POST", "/v1/events/registration/after", Array("[1, 2]".utf8), 400,
+                "body must be a JSON object, found an array"
+            ),
             ("POST", "/v1/events/registration/after", [], 400, "empty body"),
             ("POST", "/v1/events/signup/after", Array("{}".utf8), 404, "unknown flow 'signup'"),
             ("POST", "/v1/events/login/during", Array("{}".utf8), 404, "unknown phase 'during'"),
             ("POST", "/v2/events", Array("{}".utf8), 404, "no such path"),
-            ("POST", "/v1/events", Array(#"{"event": "login.sideways", "ctx": {}}"#.utf8), 400, "unknown event 'login.sideways'"),
+            (
+                "POST", "/v1/events", Array(#"{"event": "login.sideways", "ctx": {}}"#.utf8), 400,
+                "unknown event 'login.sideways'"
+            ),
             ("POST", "/v1/events", Array(#"{"event": "login.after"}"#.utf8), 400, "envelope needs \\\"ctx\\\""),
             ("POST", "/v1/courier", Array(#"{"recipient": "x@y.example"}"#.utf8), 400, "template_type"),
-            ("POST", "/v1/events/registration/after", Array(String(repeating: "[", count: 100).utf8) + Array(String(repeating: "]", count: 100).utf8), 400, "nesting"),
+            (
+                "POST", "/v1/events/registration/after",
+                Array(String(repeating: "[", count: 100).utf8) + Array(String(repeating: "]", count: 100).utf8), 400,
+                "nesting"
+            ),
         ]
         for (method, path, body, status, message) in cases {
             let client = try RawHTTPClient(address: address)
@@ -64,7 +74,8 @@ import Testing
             ([("Authorization", "Basic \(wrongBasic)")], 401),
         ]
         for (headers, status) in cases {
-            let response = try RawHTTPClient(address: address).request("POST", "/v1/events/login/after", headers: headers, body: body)
+            let response = try RawHTTPClient(address: address).request(
+                "POST", "/v1/events/login/after", headers: headers, body: body)
             #expect(response.status == status, "\(headers)")
         }
         // Probes stay open for orchestrators.

@@ -17,7 +17,8 @@ enum Integration {
     static func serve(_ config: String, environment: [String: String] = [:]) async throws -> (HeraldProcess, String) {
         let directory = try makeTemporaryDirectory()
         try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
-        let process = try HeraldProcess.start(["serve", "--config", "herald.yaml"], in: directory, environment: environment)
+        let process = try HeraldProcess.start(
+            ["serve", "--config", "herald.yaml"], in: directory, environment: environment)
         let address = try await process.listeningAddress()
         return (process, address)
     }

@@ -43,7 +43,10 @@ import Testing
         _ = try RawHTTPClient(address: address).request(
             "POST", "/v1/events/login/after", headers: [("X-Herald-Key", key)], body: Array("{\"a\":".utf8))  // 400
         let outbox = herald.directory.appendingPathComponent("outbox")
-        #expect(try await Integration.eventually(timeout: .seconds(20)) { Integration.files(in: outbox, suffix: ".eml").count >= 14 })
+        #expect(
+            try await Integration.eventually(timeout: .seconds(20)) {
+                Integration.files(in: outbox, suffix: ".eml").count >= 14
+            })
         try await herald.stop()
         #expect(!herald.output.contains(key))
         return herald
@@ -62,7 +65,9 @@ import Testing
         let delivered = log.split(separator: "\n").filter { $0.contains("msg=\"job delivered\"") }
         #expect(delivered.count >= 14)
         for line in delivered {
-            for field in ["job=", "event=", "event_id=", "route=", "action=box", "attempt=1", "outcome=delivered", "latency_ms="] {
+            for field in [
+                "job=", "event=", "event_id=", "route=", "action=box", "attempt=1", "outcome=delivered", "latency_ms=",
+            ] {
                 #expect(line.contains(field), "\(line) lacks \(field)")
             }
         }

@@ -120,10 +120,12 @@ import Testing
 
     @Test func theShippedExampleConfigIsValid() throws {
         let directory = try makeTemporaryDirectory()
-        try "0123456789abcdef-ingress".write(to: directory.appendingPathComponent("ingress-key"), atomically: true, encoding: .utf8)
+        try "0123456789abcdef-ingress".write(
+            to: directory.appendingPathComponent("ingress-key"), atomically: true, encoding: .utf8)
         try "md-example".write(to: directory.appendingPathComponent("mandrill-key"), atomically: true, encoding: .utf8)
         let config = Integration.examples.deletingLastPathComponent().appendingPathComponent("herald/herald.yaml").path
-        let result = try HeraldProcess.run(["check", "--config", config], environment: ["CREDENTIALS_DIRECTORY": directory.path])
+        let result = try HeraldProcess.run(
+            ["check", "--config", config], environment: ["CREDENTIALS_DIRECTORY": directory.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("mail: mandrill — mandrill → https://mandrillapp.com/api/1.0"))
     }

@@ -13,11 +13,12 @@ import Testing
     }
 
     private let base = Integration.outboxConfig()
-    private let extended = Integration.outboxConfig(extra: """
-          - name: verified
-            events: [verification.after]
-            do: [{ action: box, to: "{{recipient}}", subject: "Verified", text: "thanks" }]
-        """)
+    private let extended = Integration.outboxConfig(
+        extra: """
+              - name: verified
+                events: [verification.after]
+                do: [{ action: box, to: "{{recipient}}", subject: "Verified", text: "thanks" }]
+            """)
 
     @Test func routesChangeWhileRequestsFlowAndNoneFails() async throws {
         let (herald, address) = try await Integration.serve(base)
@@ -35,9 +36,11 @@ import Testing
                         while !tally.stopped.withLock({ $0 }), number < 200 {
                             number += 1
                             try? await Task.sleep(for: .milliseconds(20))
-                            let status = (try? connection.request(
-                                "POST", "/v1/events/login/after",
-                                headers: [("Ory-Webhook-Trigger-ID", "reload-\(client)-\(number)")], body: body))?.status ?? -1
+                            let status =
+                                (try? connection.request(
+                                    "POST", "/v1/events/login/after",
+                                    headers: [("Ory-Webhook-Trigger-ID", "reload-\(client)-\(number)")], body: body))?
+                                .status ?? -1
                             tally.statuses.withLock { $0.append(status) }
                         }
                     }
@@ -48,7 +51,8 @@ import Testing
         let verification = try Integration.example("verification-after.json")
         func verify(_ trigger: String) throws -> RawHTTPClient.Response {
             try RawHTTPClient(address: address).request(
-                "POST", "/v1/events/verification/after", headers: [("Ory-Webhook-Trigger-ID", trigger)], body: verification)
+                "POST", "/v1/events/verification/after", headers: [("Ory-Webhook-Trigger-ID", trigger)],
+                body: verification)
         }
         let before = try verify("v-1")
         #expect(before.text.contains(#""routes":[]"#))
@@ -79,7 +83,10 @@ import Testing
         // Jobs planned before the reloads were delivered (the outbox has every sign-in notice).
         let outbox = herald.directory.appendingPathComponent("outbox")
         let expected = seen.count + 2
-        #expect(try await Integration.eventually(timeout: .seconds(20)) { Integration.files(in: outbox, suffix: ".eml").count == expected })
+        #expect(
+            try await Integration.eventually(timeout: .seconds(20)) {
+                Integration.files(in: outbox, suffix: ".eml").count == expected
+            })
         #expect(try await herald.stop() == 0)
     }
 }

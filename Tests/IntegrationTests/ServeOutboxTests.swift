@@ -22,7 +22,8 @@ import Testing
 
         let outbox = herald.directory.appendingPathComponent("outbox")
         #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
-        let eml = try String(contentsOf: try #require(Integration.files(in: outbox, suffix: ".eml").first), encoding: .utf8)
+        let eml = try String(
+            contentsOf: try #require(Integration.files(in: outbox, suffix: ".eml").first), encoding: .utf8)
         #expect(eml.contains("To: jane.doe@example.com\r\n"))
         #expect(eml.contains("From: Example <hello@example.com>\r\n"))
         #expect(eml.contains("Subject: Welcome, Jane\r\n"))
@@ -36,7 +37,9 @@ import Testing
 
         // The log has one line for the event and one for the delivery, without the address.
         try await herald.waitForLog("msg=\"job delivered\"")
-        #expect(herald.output.contains("msg=\"event accepted\" event=registration.after event_id=\(eventID) trigger_id=3c8a-trigger"))
+        #expect(
+            herald.output.contains(
+                "msg=\"event accepted\" event=registration.after event_id=\(eventID) trigger_id=3c8a-trigger"))
         #expect(!herald.output.contains("jane.doe@example.com"))
         #expect(try await herald.stop() == 0)
     }
@@ -44,7 +47,8 @@ import Testing
     @Test func noMatchingRouteIsStillAccepted() async throws {
         let (herald, address) = try await Integration.serve(Integration.outboxConfig())
         let client = try RawHTTPClient(address: address)
-        let response = try client.request("POST", "/v1/events/verification/after", body: try Integration.example("verification-after.json"))
+        let response = try client.request(
+            "POST", "/v1/events/verification/after", body: try Integration.example("verification-after.json"))
         #expect(response.status == 202)
         #expect(response.text.contains(#""jobs":0,"routes":[]"#))
         try await herald.waitForLog("no route matched")
@@ -59,12 +63,14 @@ import Testing
         let response = try client.request("POST", "/v1/events", body: Array(envelope.utf8))
         #expect(response.status == 202)
         #expect(response.text.contains(#""event":"login.after","jobs":1,"routes":["sign-in"]"#))
-        let courier = try client.request("POST", "/v1/courier", body: try Integration.example("courier-http-verification_code_valid.json"))
+        let courier = try client.request(
+            "POST", "/v1/courier", body: try Integration.example("courier-http-verification_code_valid.json"))
         #expect(courier.status == 202)
         #expect(courier.text.contains(#""event":"courier.verification_code_valid""#))
         let outbox = herald.directory.appendingPathComponent("outbox")
         #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
-        let eml = try String(contentsOf: try #require(Integration.files(in: outbox, suffix: ".eml").first), encoding: .utf8)
+        let eml = try String(
+            contentsOf: try #require(Integration.files(in: outbox, suffix: ".eml").first), encoding: .utf8)
         #expect(eml.contains("Subject: New sign-in (password)"))
         try await herald.stop()
     }

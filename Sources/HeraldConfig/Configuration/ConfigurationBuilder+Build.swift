@@ -10,7 +10,8 @@ extension ConfigurationBuilder {
         let routes = buildRoutes(actions: actions)
         return HeraldConfiguration(
             source: source, listeners: listeners, stateDirectory: stateDirectory, ingress: ingress, delivery: delivery,
-            log: log, actions: actions, actionConcurrency: concurrency, rules: RuleSet(routes: routes), secrets: secrets)
+            log: log, actions: actions, actionConcurrency: concurrency, rules: RuleSet(routes: routes), secrets: secrets
+        )
     }
 
     /// No credentials → only allowed with `insecure_no_auth: true` and local listeners (design §3).
@@ -41,18 +42,25 @@ extension ConfigurationBuilder {
             }
             seen[entry.name] = entry.key.location
             guard let map = entry.value.mapping else {
-                diagnostics.error("action '\(entry.name)' must be a map with a 'plugin' key, found \(entry.value.kindDescription)", at: entry.value)
+                diagnostics.error(
+                    "action '\(entry.name)' must be a map with a 'plugin' key, found \(entry.value.kindDescription)",
+                    at: entry.value)
                 continue
             }
             guard let pluginNode = map.first(where: { $0.key.scalar?.text == "plugin" })?.value else {
-                diagnostics.error("action '\(entry.name)' needs 'plugin:' (one of: \(plugins.kinds.joined(separator: ", ")))", at: entry.key)
+                diagnostics.error(
+                    "action '\(entry.name)' needs 'plugin:' (one of: \(plugins.kinds.joined(separator: ", ")))",
+                    at: entry.key)
                 continue
             }
             guard let kind = ConfigMap.string(pluginNode, key: "plugin", diagnostics: diagnostics) else { continue }
             guard let plugin = plugins.plugin(kind: kind) else {
                 var message = "unknown plugin '\(kind)'"
-                if let close = closestMatch(to: kind, in: plugins.kinds) { message += "; did you mean '\(close)'?" }
-                else { message += " (available: \(plugins.kinds.joined(separator: ", ")))" }
+                if let close = closestMatch(to: kind, in: plugins.kinds) {
+                    message += "; did you mean '\(close)'?"
+                } else {
+                    message += " (available: \(plugins.kinds.joined(separator: ", ")))"
+                }
                 diagnostics.error(message, at: pluginNode)
                 continue
             }
@@ -66,7 +74,9 @@ extension ConfigurationBuilder {
                 if case .int(let limit)? = limitNode.resolved, (1...1024).contains(limit) {
                     concurrency[entry.name] = limit
                 } else {
-                    diagnostics.error("'concurrency' must be an integer between 1 and 1024, found \(limitNode.displayValue)", at: limitNode)
+                    diagnostics.error(
+                        "'concurrency' must be an integer between 1 and 1024, found \(limitNode.displayValue)",
+                        at: limitNode)
                 }
             }
         }
@@ -79,7 +89,8 @@ extension ConfigurationBuilder {
         for (index, entry) in routeNodes.enumerated() {
             let node = entry.node
             let fallbackName = "#\(index + 1)"
-            guard let map = ConfigMap(node, keys: Self.routeKeys, what: "route \(fallbackName)", diagnostics: diagnostics)
+            guard
+                let map = ConfigMap(node, keys: Self.routeKeys, what: "route \(fallbackName)", diagnostics: diagnostics)
             else { continue }
             let name = map.string("name", required: true, acceptingScalars: true) ?? fallbackName
             if let first = names[name], let nameNode = map.node("name") {
@@ -109,7 +120,9 @@ extension ConfigurationBuilder {
 
     /// True when the route's `do:` holds a `deny:` (then it must hold nothing else).
     private func isDecision(_ map: ConfigMap) -> Bool {
-        (map.node("do")?.sequence ?? []).contains { item in item.mapping?.contains { $0.key.scalar?.text == "deny" } ?? false }
+        (map.node("do")?.sequence ?? []).contains { item in
+            item.mapping?.contains { $0.key.scalar?.text == "deny" } ?? false
+        }
     }
 
     /// `do: [{deny: {message, field, id, status}}]` (design §6.4); nil for a route with actions.
@@ -119,7 +132,8 @@ extension ConfigurationBuilder {
             let node = pairs.first?.value
         else {
             diagnostics.error(
-                "a route that denies does only that: 'do: [{deny: {...}}]'; put actions in another route", at: map.node("do") ?? map.node)
+                "a route that denies does only that: 'do: [{deny: {...}}]'; put actions in another route",
+                at: map.node("do") ?? map.node)
             return nil
         }
         if let name = events.first(where: { !Denial.canDeny($0) }) {
@@ -135,12 +149,15 @@ extension ConfigurationBuilder {
         let message = templates.compile(messageNode, key: "message", sink: .header)
         let field = denial.string("field") ?? "#/"
         if !field.hasPrefix("#/") {
-            diagnostics.error("'field' is a JSON pointer into the form such as '#/traits/email', or '#/' for the whole form", at: denial.node("field") ?? node)
+            diagnostics.error(
+                "'field' is a JSON pointer into the form such as '#/traits/email', or '#/' for the whole form",
+                at: denial.node("field") ?? node)
         }
         let id = denial.int("id", in: 1...99_999_999) ?? 4_000_000
         let status = denial.int("status", in: 400...499) ?? 400
         if status == 429 {
-            diagnostics.error("Kratos retries 429 and shows no message; use 400, 403, 409 or 422", at: denial.node("status") ?? node)
+            diagnostics.error(
+                "Kratos retries 429 and shows no message; use 400, 403, 409 or 422", at: denial.node("status") ?? node)
         }
         guard let message else { return nil }
         return Denial(message: message, field: field, id: id, status: status)
@@ -155,7 +172,8 @@ extension ConfigurationBuilder {
         let templates = TemplateCompiler(events: events, diagnostics: diagnostics)
         guard let key = templates.compile(keyNode, key: "key", sink: .text) else { return nil }
         if key.isConstant {
-            diagnostics.error("the dedupe key has no {{…}}: the route would fire once per window for everyone", at: keyNode)
+            diagnostics.error(
+                "the dedupe key has no {{…}}: the route would fire once per window for everyone", at: keyNode)
             return nil
         }
         return Route.Dedupe(key: key, window: window)
@@ -169,7 +187,9 @@ extension ConfigurationBuilder {
         var patterns: [EventPattern] = []
         for (text, item) in zip(texts, items) {
             guard let pattern = EventPattern(text) else {
-                diagnostics.error("'\(text)' is not an event name; use flow.phase such as registration.after, *.after or courier.*", at: item)
+                diagnostics.error(
+                    "'\(text)' is not an event name; use flow.phase such as registration.after, *.after or courier.*",
+                    at: item)
                 continue
             }
             if pattern.knownMatches.isEmpty {
@@ -177,7 +197,8 @@ extension ConfigurationBuilder {
                 if let close = closestMatch(to: text, in: EventName.known.map(\.rawValue)) {
                     message += "; did you mean '\(close)'?"
                 } else {
-                    message += " (flows: \(EventName.flows.joined(separator: ", ")); phases: before, after; or courier.<template_type>)"
+                    message +=
+                        " (flows: \(EventName.flows.joined(separator: ", ")); phases: before, after; or courier.<template_type>)"
                 }
                 diagnostics.error(message, at: item)
                 continue
@@ -193,7 +214,8 @@ extension ConfigurationBuilder {
     ) -> [any ActionStep] {
         guard let node = map.node("do", required: true) else { return [] }
         guard let items = node.sequence, !items.isEmpty else {
-            diagnostics.error("'do' must be a non-empty list of steps such as [{action: mail, template: welcome}]", at: node)
+            diagnostics.error(
+                "'do' must be a non-empty list of steps such as [{action: mail, template: welcome}]", at: node)
             return []
         }
         let templates = TemplateCompiler(events: events, diagnostics: diagnostics)
@@ -208,13 +230,18 @@ extension ConfigurationBuilder {
                 diagnostics.error("\(what) needs 'action:' naming one of the actions", at: item)
                 continue
             }
-            guard let actionName = ConfigMap.string(actionNode, key: "action", diagnostics: diagnostics) else { continue }
+            guard let actionName = ConfigMap.string(actionNode, key: "action", diagnostics: diagnostics) else {
+                continue
+            }
             guard let action = actions[actionName] else {
                 // An action that failed to compile was already reported; only report unknown names.
                 if !actionNodes.contains(where: { $0.name == actionName }) {
                     var message = "unknown action '\(actionName)'"
-                    if let close = closestMatch(to: actionName, in: Array(actions.keys)) { message += "; did you mean '\(close)'?" }
-                    else { message += " (defined: \(actions.keys.sorted().joined(separator: ", ")))" }
+                    if let close = closestMatch(to: actionName, in: Array(actions.keys)) {
+                        message += "; did you mean '\(close)'?"
+                    } else {
+                        message += " (defined: \(actions.keys.sorted().joined(separator: ", ")))"
+                    }
                     diagnostics.error(message, at: actionNode)
                 }
                 continue

@@ -64,7 +64,8 @@ struct ConfigurationBuilder {
                     actionNodes.append((name, pair.key, pair.value, baseDirectory))
                 }
             } else if !node.isNull {
-                diagnostics.error("'actions' must be a map of action names to settings, found \(node.kindDescription)", at: node)
+                diagnostics.error(
+                    "'actions' must be a map of action names to settings, found \(node.kindDescription)", at: node)
             }
         }
         if let node = map.node("routes") {
@@ -109,7 +110,8 @@ struct ConfigurationBuilder {
     private mutating func readIngress(_ node: ConfigNode) {
         guard
             let map = ConfigMap(
-                node, keys: ["auth", "insecure_no_auth", "limits", "dedupe_window"], what: "'ingress'", diagnostics: diagnostics)
+                node, keys: ["auth", "insecure_no_auth", "limits", "dedupe_window"], what: "'ingress'",
+                diagnostics: diagnostics)
         else { return }
         if let window = map.duration("dedupe_window") { ingress.dedupeWindow = window }
         if let auth = map.node("auth") {
@@ -125,19 +127,23 @@ struct ConfigurationBuilder {
 
     private func readCredentials(_ node: ConfigNode) -> [IngressCredential] {
         guard let items = node.sequence else {
-            diagnostics.error("'auth' must be a list of credentials (api_key or basic_auth), found \(node.kindDescription)", at: node)
+            diagnostics.error(
+                "'auth' must be a list of credentials (api_key or basic_auth), found \(node.kindDescription)", at: node)
             return []
         }
         var credentials: [IngressCredential] = []
         for item in items {
-            guard let entry = ConfigMap(item, keys: ["api_key", "basic_auth"], what: "an 'auth' entry", diagnostics: diagnostics)
+            guard
+                let entry = ConfigMap(
+                    item, keys: ["api_key", "basic_auth"], what: "an 'auth' entry", diagnostics: diagnostics)
             else { continue }
             if entry.presentKeys.count != 1 {
                 diagnostics.error("each 'auth' entry is either api_key or basic_auth", at: item)
                 continue
             }
             if let apiKey = entry.node("api_key"),
-                let map = ConfigMap(apiKey, keys: ["header", "cookie", "value"], what: "'api_key'", diagnostics: diagnostics)
+                let map = ConfigMap(
+                    apiKey, keys: ["header", "cookie", "value"], what: "'api_key'", diagnostics: diagnostics)
             {
                 let header = map.string("header")
                 let cookie = map.string("cookie")
@@ -147,7 +153,9 @@ struct ConfigurationBuilder {
                     continue
                 }
                 if value.count < 16, !diagnostics.hasProblem(at: map.node("value")?.location) {
-                    diagnostics.error("the api_key value is too short to be a secret; use at least 16 characters", at: map.node("value") ?? apiKey)
+                    diagnostics.error(
+                        "the api_key value is too short to be a secret; use at least 16 characters",
+                        at: map.node("value") ?? apiKey)
                     continue
                 }
                 credentials.append(.apiKey(name: header ?? cookie ?? "", value: value, inCookie: cookie != nil))
@@ -163,7 +171,9 @@ struct ConfigurationBuilder {
                     continue
                 }
                 if password.count < 12, !diagnostics.hasProblem(at: map.node("password")?.location) {
-                    diagnostics.error("the basic_auth password is too short to be a secret; use at least 12 characters", at: map.node("password") ?? basic)
+                    diagnostics.error(
+                        "the basic_auth password is too short to be a secret; use at least 12 characters",
+                        at: map.node("password") ?? basic)
                     continue
                 }
                 credentials.append(.basicAuth(user: user, password: password))
@@ -191,19 +201,23 @@ struct ConfigurationBuilder {
     }
 
     private mutating func readDelivery(_ node: ConfigNode) {
-        guard let map = ConfigMap(node, keys: ["retry", "concurrency", "timeout"], what: "'delivery'", diagnostics: diagnostics)
+        guard
+            let map = ConfigMap(
+                node, keys: ["retry", "concurrency", "timeout"], what: "'delivery'", diagnostics: diagnostics)
         else { return }
         if let value = map.int("concurrency", in: 1...1024) { delivery.concurrency = value }
         if let value = map.duration("timeout") { delivery.attemptTimeout = value }
         guard let retryNode = map.node("retry"),
-            let retry = ConfigMap(retryNode, keys: ["schedule", "jitter", "max_age"], what: "'delivery.retry'", diagnostics: diagnostics)
+            let retry = ConfigMap(
+                retryNode, keys: ["schedule", "jitter", "max_age"], what: "'delivery.retry'", diagnostics: diagnostics)
         else { return }
         if let schedule = retry.node("schedule") {
             if let items = schedule.sequence, !items.isEmpty {
                 let durations = items.compactMap { ConfigMap.duration($0, key: "schedule", diagnostics: diagnostics) }
                 if durations.count == items.count { delivery.retrySchedule = durations }
             } else {
-                diagnostics.error("'schedule' must be a non-empty list of durations such as [5s, 30s, 2m]", at: schedule)
+                diagnostics.error(
+                    "'schedule' must be a non-empty list of durations such as [5s, 30s, 2m]", at: schedule)
             }
         }
         if let value = retry.double("jitter", in: 0...1) { delivery.jitter = value }
@@ -211,21 +225,32 @@ struct ConfigurationBuilder {
     }
 
     private mutating func readLog(_ node: ConfigNode) {
-        guard let map = ConfigMap(node, keys: ["format", "level", "personal_data"], what: "'log'", diagnostics: diagnostics)
+        guard
+            let map = ConfigMap(
+                node, keys: ["format", "level", "personal_data"], what: "'log'", diagnostics: diagnostics)
         else { return }
         if let format = map.string("format") {
-            if let value = LogSettings.Format(rawValue: format) { log.format = value }
-            else { diagnostics.error("'format' must be logfmt or json, found '\(format)'", at: map.node("format") ?? node) }
+            if let value = LogSettings.Format(rawValue: format) {
+                log.format = value
+            } else {
+                diagnostics.error("'format' must be logfmt or json, found '\(format)'", at: map.node("format") ?? node)
+            }
         }
         if let level = map.string("level") {
-            if let value = LogLevel(name: level) { log.level = value }
-            else { diagnostics.error("'level' must be debug, info, warn or error, found '\(level)'", at: map.node("level") ?? node) }
+            if let value = LogLevel(name: level) {
+                log.level = value
+            } else {
+                diagnostics.error(
+                    "'level' must be debug, info, warn or error, found '\(level)'", at: map.node("level") ?? node)
+            }
         }
         if let mode = map.string("personal_data") {
             switch mode {
             case "mask": log.showPersonalData = false
             case "show": log.showPersonalData = true
-            default: diagnostics.error("'personal_data' must be mask or show, found '\(mode)'", at: map.node("personal_data") ?? node)
+            default:
+                diagnostics.error(
+                    "'personal_data' must be mask or show, found '\(mode)'", at: map.node("personal_data") ?? node)
             }
         }
     }

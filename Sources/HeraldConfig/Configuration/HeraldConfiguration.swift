@@ -80,10 +80,11 @@ public enum ListenAddress: Sendable, Hashable, CustomStringConvertible {
             return host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
         }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in
-            guard let value = Int(part), part.count <= 3 else { return false }
-            return (0...255).contains(value)
-        }
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                guard let value = Int(part), part.count <= 3 else { return false }
+                return (0...255).contains(value)
+            }
     }
 }
 

@@ -1,5 +1,7 @@
 extension Condition {
-    static let operators = ["equals", "in", "matches", "exists", "prefix", "suffix", "contains", "gt", "gte", "lt", "lte"]
+    static let operators = [
+        "equals", "in", "matches", "exists", "prefix", "suffix", "contains", "gt", "gte", "lt", "lte",
+    ]
     static let combinators = ["all", "any", "not"]
 
     /// Compiles a `when:` node; every problem goes into `diagnostics`. Paths are checked against
@@ -23,7 +25,9 @@ extension Condition {
         /// A map is an implicit `all` of its entries.
         mutating func compileMap(_ node: ConfigNode, what: String) -> Node? {
             guard let pairs = node.mapping else {
-                error("\(what) must be a map of conditions such as {identity.traits.newsletter: true}, found \(node.kindDescription)", at: node)
+                error(
+                    "\(what) must be a map of conditions such as {identity.traits.newsletter: true}, found \(node.kindDescription)",
+                    at: node)
                 return nil
             }
             var children: [Node] = []
@@ -35,15 +39,20 @@ extension Condition {
                 switch key {
                 case "all", "any":
                     guard let items = pair.value.sequence else {
-                        error("'\(key)' takes a list of conditions, found \(pair.value.kindDescription)", at: pair.value)
+                        error(
+                            "'\(key)' takes a list of conditions, found \(pair.value.kindDescription)", at: pair.value)
                         continue
                     }
                     let compiled = items.compactMap { compileMap($0, what: "each item of '\(key)'") }
                     children.append(key == "all" ? .all(compiled) : .any(compiled))
                 case "not":
-                    if let inner = compileMap(pair.value, what: "'not'") { children.append(.not(inner, pair.key.location)) }
+                    if let inner = compileMap(pair.value, what: "'not'") {
+                        children.append(.not(inner, pair.key.location))
+                    }
                 default:
-                    if let test = compileTest(pathNode: pair.key, path: key, value: pair.value) { children.append(test) }
+                    if let test = compileTest(pathNode: pair.key, path: key, value: pair.value) {
+                        children.append(test)
+                    }
                 }
             }
             return children.count == 1 ? children[0] : .all(children)
@@ -64,9 +73,13 @@ extension Condition {
             switch value.content {
             case .scalar:
                 guard let expected = expected(value) else { return nil }
-                return .test(Test(path: path, predicate: .equals(expected), location: pathNode.location, summary: "\(path) equals \(expected)"))
+                return .test(
+                    Test(
+                        path: path, predicate: .equals(expected), location: pathNode.location,
+                        summary: "\(path) equals \(expected)"))
             case .sequence:
-                error("a list is not a value to compare with; use {in: [...]} to match any of several values", at: value)
+                error(
+                    "a list is not a value to compare with; use {in: [...]} to match any of several values", at: value)
                 return nil
             case .mapping(let pairs):
                 var tests: [Node] = []
@@ -74,13 +87,20 @@ extension Condition {
                     let name = pair.key.scalar?.text ?? ""
                     guard Condition.operators.contains(name) else {
                         var message = "unknown operator '\(name)' for \(path)"
-                        if let close = closestMatch(to: name, in: Condition.operators) { message += "; did you mean '\(close)'?" }
-                        else { message += " (known: \(Condition.operators.joined(separator: ", ")))" }
+                        if let close = closestMatch(to: name, in: Condition.operators) {
+                            message += "; did you mean '\(close)'?"
+                        } else {
+                            message += " (known: \(Condition.operators.joined(separator: ", ")))"
+                        }
                         error(message, at: pair.key)
                         continue
                     }
                     if let predicate = predicate(name, pair.value, path: path) {
-                        tests.append(.test(Test(path: path, predicate: predicate.0, location: pair.key.location, summary: predicate.1)))
+                        tests.append(
+                            .test(
+                                Test(
+                                    path: path, predicate: predicate.0, location: pair.key.location,
+                                    summary: predicate.1)))
                     }
                 }
                 if pairs.isEmpty { error("empty operator map for \(path)", at: value) }
@@ -143,7 +163,9 @@ extension Condition {
             case .float(let number)?: return .number(number)
             case .string(let text)?: return .string(text)
             case nil:
-                error("expected a single value (text, number, true/false or null), found \(node.kindDescription)", at: node)
+                error(
+                    "expected a single value (text, number, true/false or null), found \(node.kindDescription)",
+                    at: node)
                 return nil
             }
         }

@@ -39,7 +39,9 @@ extension Condition {
         case .test(let test):
             if test.predicate.holds(for: event.value(at: test.path)) { return [] }
             let value = event.value(at: test.path)
-            return [ConditionFailure(location: test.location, condition: test.summary, seen: value?.preview ?? "<missing>")]
+            return [
+                ConditionFailure(location: test.location, condition: test.summary, seen: value?.preview ?? "<missing>")
+            ]
         }
     }
 

@@ -74,7 +74,8 @@ public struct ConfigMap {
     public func bool(_ key: String) -> Bool? {
         guard let value = node(key) else { return nil }
         if case .bool(let flag)? = value.resolved { return flag }
-        diagnostics.error("'\(key)' must be true or false, found \(value.kindDescription) \(value.displayValue)", at: value)
+        diagnostics.error(
+            "'\(key)' must be true or false, found \(value.kindDescription) \(value.displayValue)", at: value)
         return nil
     }
 
@@ -82,11 +83,13 @@ public struct ConfigMap {
     public func int(_ key: String, in range: ClosedRange<Int>, required: Bool = false) -> Int? {
         guard let value = node(key, required: required) else { return nil }
         guard case .int(let number)? = value.resolved else {
-            diagnostics.error("'\(key)' must be an integer, found \(value.kindDescription) \(value.displayValue)", at: value)
+            diagnostics.error(
+                "'\(key)' must be an integer, found \(value.kindDescription) \(value.displayValue)", at: value)
             return nil
         }
         guard range.contains(number) else {
-            diagnostics.error("'\(key)' must be between \(range.lowerBound) and \(range.upperBound), found \(number)", at: value)
+            diagnostics.error(
+                "'\(key)' must be between \(range.lowerBound) and \(range.upperBound), found \(number)", at: value)
             return nil
         }
         return number
@@ -100,11 +103,13 @@ public struct ConfigMap {
         case .int(let int)?: number = Double(int)
         case .float(let float)?: number = float
         default:
-            diagnostics.error("'\(key)' must be a number, found \(value.kindDescription) \(value.displayValue)", at: value)
+            diagnostics.error(
+                "'\(key)' must be a number, found \(value.kindDescription) \(value.displayValue)", at: value)
             return nil
         }
         guard range.contains(number) else {
-            diagnostics.error("'\(key)' must be between \(range.lowerBound) and \(range.upperBound), found \(number)", at: value)
+            diagnostics.error(
+                "'\(key)' must be between \(range.lowerBound) and \(range.upperBound), found \(number)", at: value)
             return nil
         }
         return number

@@ -11,7 +11,9 @@ import Foundation
 ///   html_file: templates/welcome.html    # or html: "…"; text: / text_file: likewise
 /// ```
 public struct EmailTemplates: Sendable {
-    public static let keys = ["to", "cc", "bcc", "from", "reply_to", "subject", "html", "text", "html_file", "text_file"]
+    public static let keys = [
+        "to", "cc", "bcc", "from", "reply_to", "subject", "html", "text", "html_file", "text_file",
+    ]
 
     public let to: [AddressTemplate]
     public let cc: [AddressTemplate]
@@ -26,7 +28,9 @@ public struct EmailTemplates: Sendable {
     public static func compile(_ map: ConfigMap, step: StepDefinition) -> EmailTemplates? {
         let templates = step.templates
         let before = step.diagnostics.items.count
-        let to = map.node("to", required: true).flatMap { AddressTemplate.compileList($0, key: "to", templates: templates) }
+        let to = map.node("to", required: true).flatMap {
+            AddressTemplate.compileList($0, key: "to", templates: templates)
+        }
         let cc = map.node("cc").flatMap { AddressTemplate.compileList($0, key: "cc", templates: templates) } ?? []
         let bcc = map.node("bcc").flatMap { AddressTemplate.compileList($0, key: "bcc", templates: templates) } ?? []
         let from = map.node("from").flatMap { AddressTemplate.compile($0, key: "from", templates: templates) }
@@ -51,7 +55,8 @@ public struct EmailTemplates: Sendable {
         }
         guard let node = map.node(file), let relative = map.string(file) else { return nil }
         let path = relative.hasPrefix("/") ? relative : step.baseDirectory + "/" + relative
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             step.diagnostics.error("cannot read \(file) '\(relative)' (looked at \(path))", at: node)
             return nil
         }

@@ -65,7 +65,8 @@ public struct Event: Sendable {
     }
 
     private static func locale(of payload: JSONValue) -> String? {
-        let transient = nonNull(payload["flow"]?["transient_payload"]) ?? nonNull(payload["template_data"]?["transient_payload"])
+        let transient =
+            nonNull(payload["flow"]?["transient_payload"]) ?? nonNull(payload["template_data"]?["transient_payload"])
         if let locale = nonEmptyString(transient?["locale"]) { return locale }
         let identity = nonNull(payload["identity"]) ?? nonNull(payload["template_data"]?["identity"])
         if let traits = identity?["traits"] {
@@ -80,7 +81,8 @@ public struct Event: Sendable {
     private static func recipient(of payload: JSONValue) -> String? {
         if let courier = nonEmptyString(payload["recipient"]) { return courier }
         let identity =
-            nonNull(payload["identity"]) ?? nonNull(payload["session"]?["identity"]) ?? nonNull(payload["flow"]?["identity"])
+            nonNull(payload["identity"]) ?? nonNull(payload["session"]?["identity"])
+            ?? nonNull(payload["flow"]?["identity"])
         guard let identity else { return nil }
         if let addresses = identity["verifiable_addresses"], addresses.kind == .array {
             for address in addresses.elements where address["via"]?.stringEquals("email") ?? true {

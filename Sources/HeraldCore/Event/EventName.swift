@@ -76,9 +76,10 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 
     static func isSegment(_ text: Substring) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { byte in
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
-        }
+        !text.isEmpty
+            && text.utf8.allSatisfy { byte in
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
+            }
     }
 }
 

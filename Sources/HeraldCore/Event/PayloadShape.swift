@@ -6,7 +6,8 @@ public enum PayloadShape {
     static let common = ["flow", "request_headers", "request_method", "request_url", "request_cookies"]
     /// Keys of the courier's message.
     static let courier = [
-        "recipient", "subject", "body", "html_body", "template_type", "template_data", "message_type", "request_headers",
+        "recipient", "subject", "body", "html_body", "template_type", "template_data", "message_type",
+        "request_headers",
     ]
 
     /// The top-level keys `name`'s payload may have; nil when Herald does not know the event
@@ -53,6 +54,7 @@ public enum PayloadShape {
         }
         guard !events.isEmpty else { return nil }
         let names = events.count <= 3 ? events.map(\.rawValue).joined(separator: ", ") : "these events"
-        return "'\(path)' can never exist: payloads of \(names) have no '\(first)' (they have \(union.sorted().joined(separator: ", ")), and the derived fields event.* and recipient)"
+        return
+            "'\(path)' can never exist: payloads of \(names) have no '\(first)' (they have \(union.sorted().joined(separator: ", ")), and the derived fields event.* and recipient)"
     }
 }

@@ -72,7 +72,8 @@ public struct PayloadPath: Sendable, Hashable, CustomStringConvertible {
                 } else {
                     let start = index
                     while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 { index += 1 }
-                    guard index > start, index - start <= 9, let number = Int(String(decoding: bytes[start..<index], as: UTF8.self))
+                    guard index > start, index - start <= 9,
+                        let number = Int(String(decoding: bytes[start..<index], as: UTF8.self))
                     else { throw PathSyntaxError("expected an index such as [0] or a quoted key in '\(text)'") }
                     components.append(.index(number))
                 }

@@ -51,7 +51,8 @@ extension RuleSet {
             var report = RenderReport()
             messages.append(
                 DenyMessage(
-                    route: route.name, field: denial.field, id: denial.id, text: denial.message.render(event, report: &report),
+                    route: route.name, field: denial.field, id: denial.id,
+                    text: denial.message.render(event, report: &report),
                     status: denial.status))
         }
         return messages
@@ -66,7 +67,10 @@ extension [DenyMessage] {
         for message in self {
             if grouped[message.field] == nil { order.append(message.field) }
             grouped[message.field, default: []].append(
-                ["id": .int(Int64(message.id)), "text": .string(message.text), "type": "error", "context": ["route": .string(message.route)]])
+                [
+                    "id": .int(Int64(message.id)), "text": .string(message.text), "type": "error",
+                    "context": ["route": .string(message.route)],
+                ])
         }
         return ["messages": .array(order.map { ["instance_ptr": .string($0), "messages": .array(grouped[$0] ?? [])] })]
     }

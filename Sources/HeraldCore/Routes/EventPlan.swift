@@ -35,7 +35,8 @@ extension RuleSet {
                 let orderingKey = route.delay == nil ? planned.orderingKey : nil
                 jobs.append(
                     Job(
-                        id: ids.next(), eventID: event.id, eventName: event.name, route: route.name, action: step.action,
+                        id: ids.next(), eventID: event.id, eventName: event.name, route: route.name,
+                        action: step.action,
                         payload: planned.payload, orderingKey: orderingKey, createdAt: event.receivedAt,
                         notBefore: notBefore))
             }

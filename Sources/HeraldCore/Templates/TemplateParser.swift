@@ -21,7 +21,8 @@ struct TemplateParser {
     /// Parses the whole text; `paths` receives each path outside sections (and each section's own
     /// path at the top level) with the offset of its tag, for checks.
     mutating func parse(paths: inout [(PayloadPath, Int)]) throws(SyntaxError) -> [Template.Node] {
-        var stack: [(reference: Template.Reference, name: String, inverted: Bool, offset: Int, nodes: [Template.Node])] = []
+        var stack:
+            [(reference: Template.Reference, name: String, inverted: Bool, offset: Int, nodes: [Template.Node])] = []
         var current: [Template.Node] = []
         var textStart = 0
         while let open = find("{{", from: position) {
@@ -31,7 +32,8 @@ struct TemplateParser {
             let contentStart = open + (isRaw ? 3 : 2)
             let closing = isRaw ? "}}}" : "}}"
             guard let close = find(closing, from: contentStart) else {
-                throw SyntaxError(offset: tagStart, message: "'\(isRaw ? "{{{" : "{{")' is not closed with '\(closing)'")
+                throw SyntaxError(
+                    offset: tagStart, message: "'\(isRaw ? "{{{" : "{{")' is not closed with '\(closing)'")
             }
             position = close + closing.utf8.count
             textStart = position
@@ -48,7 +50,9 @@ struct TemplateParser {
                 let name = String(content.dropFirst()).trimmingSpaces()
                 let reference = try parseReference(name, offset: contentStart + 1, paths: &paths)
                 guard stack.count < TemplateParser.maximumSectionDepth else {
-                    throw SyntaxError(offset: tagStart, message: "sections nested more than \(TemplateParser.maximumSectionDepth) deep")
+                    throw SyntaxError(
+                        offset: tagStart,
+                        message: "sections nested more than \(TemplateParser.maximumSectionDepth) deep")
                 }
                 stack.append((reference, name, content.first == "^", tagStart, current))
                 depth = stack.count
@@ -56,10 +60,12 @@ struct TemplateParser {
             case "/":
                 let name = String(content.dropFirst()).trimmingSpaces()
                 guard let open = stack.popLast() else {
-                    throw SyntaxError(offset: tagStart, message: "'{{/\(name)}}' closes a section that was never opened")
+                    throw SyntaxError(
+                        offset: tagStart, message: "'{{/\(name)}}' closes a section that was never opened")
                 }
                 guard open.name == name else {
-                    throw SyntaxError(offset: tagStart, message: "'{{/\(name)}}' does not match the open section '{{#\(open.name)}}'")
+                    throw SyntaxError(
+                        offset: tagStart, message: "'{{/\(name)}}' does not match the open section '{{#\(open.name)}}'")
                 }
                 depth = stack.count
                 let section = Template.Node.section(open.reference, inverted: open.inverted, body: current)
@@ -72,7 +78,8 @@ struct TemplateParser {
         }
         if textStart < bytes.count { current.append(.text(text(textStart..<bytes.count))) }
         if let open = stack.last {
-            throw SyntaxError(offset: open.offset, message: "section '{{#\(open.name)}}' is never closed with '{{/\(open.name)}}'")
+            throw SyntaxError(
+                offset: open.offset, message: "section '{{#\(open.name)}}' is never closed with '{{/\(open.name)}}'")
         }
         return current
     }
@@ -93,7 +100,9 @@ struct TemplateParser {
         _ name: String, offset: Int, paths: inout [(PayloadPath, Int)]
     ) throws(SyntaxError) -> Template.Reference {
         if name == "." { return .current }
-        guard !name.isEmpty else { throw SyntaxError(offset: offset, message: "empty tag: expected a path such as {{identity.traits.email}}") }
+        guard !name.isEmpty else {
+            throw SyntaxError(offset: offset, message: "empty tag: expected a path such as {{identity.traits.email}}")
+        }
         do {
             let path = try PayloadPath(parsing: name)
             if depth == 0 { paths.append((path, offset)) }
@@ -119,7 +128,8 @@ struct TemplateParser {
                 throw SyntaxError(offset: offset, message: "'default' needs a value: default: 'text'")
             }
             let literal = argument.dropFirst().trimmingSpaces()
-            guard literal.count >= 2, let quote = literal.first, quote == "'" || quote == "\"", literal.last == quote else {
+            guard literal.count >= 2, let quote = literal.first, quote == "'" || quote == "\"", literal.last == quote
+            else {
                 throw SyntaxError(offset: offset, message: "the value of 'default' must be quoted: default: 'text'")
             }
             return .default(String(literal.dropFirst().dropLast()))

@@ -11,11 +11,13 @@ public enum CheckReport {
         }
         let auth = configuration.ingress.credentials.map { credential -> String in
             switch credential {
-            case .apiKey(let name, _, let inCookie): return inCookie ? "api_key cookie \(name)" : "api_key header \(name)"
+            case .apiKey(let name, _, let inCookie):
+                return inCookie ? "api_key cookie \(name)" : "api_key header \(name)"
             case .basicAuth(let user, _): return "basic_auth user \(user)"
             }
         }
-        lines.append("ingress auth: \(auth.isEmpty ? "none (insecure_no_auth, loopback only)" : auth.joined(separator: "; "))")
+        lines.append(
+            "ingress auth: \(auth.isEmpty ? "none (insecure_no_auth, loopback only)" : auth.joined(separator: "; "))")
         lines.append("state_dir: \(configuration.stateDirectory)")
         lines.append("actions:")
         for name in configuration.actions.keys.sorted() {

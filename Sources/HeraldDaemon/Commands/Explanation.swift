@@ -19,7 +19,8 @@ public enum Explanation {
         for route in configuration.rules.routes {
             let header = "route '\(route.name)' (\(route.location))"
             guard route.listens(to: event.name) else {
-                lines.append("\(header): not listening (events: \(route.events.map(\.description).joined(separator: ", ")))")
+                lines.append(
+                    "\(header): not listening (events: \(route.events.map(\.description).joined(separator: ", ")))")
                 continue
             }
             if let denial = denials.first(where: { $0.route == route.name }) {
@@ -49,7 +50,9 @@ public enum Explanation {
             lines.append("\(header): MATCH\(route.stop ? " (stop: true)" : "")")
             for (index, job) in plan.jobs.enumerated() where job.route == route.name {
                 let kind = configuration.actions[job.action]?.kind ?? "?"
-                lines.append("  job \(index + 1) → action '\(job.action)' (\(kind))\(job.orderingKey.map { ", in order for \($0)" } ?? "")")
+                lines.append(
+                    "  job \(index + 1) → action '\(job.action)' (\(kind))\(job.orderingKey.map { ", in order for \($0)" } ?? "")"
+                )
                 let payload = configuration.redacting(job.payload.prettyPrinted())
                 lines += payload.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
             }

@@ -6,7 +6,8 @@ import HeraldSpool
 /// `accept` calls `completion` exactly once, when every job (and every dedupe key) is on disk, or
 /// when they cannot be; only then does the ingress answer Ory.
 package protocol JobIntake: Sendable {
-    func accept(_ jobs: [Job], dedupeKeys: [DedupeKey], completion: @escaping @Sendable (Result<Void, IntakeError>) -> Void)
+    func accept(
+        _ jobs: [Job], dedupeKeys: [DedupeKey], completion: @escaping @Sendable (Result<Void, IntakeError>) -> Void)
     /// False when new jobs cannot be taken (disk full, shutting down): `/readyz` answers 503.
     var isReady: Bool { get }
     /// True when `key` was stored with an earlier event and its window has not ended.

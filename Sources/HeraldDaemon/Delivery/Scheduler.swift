@@ -118,7 +118,9 @@ public final class Scheduler: Sendable {
         let loaded = await load(summary.id)
         guard case .success(var job) = loaded else {
             if case .failure(let error) = loaded {
-                logger.error("job cannot be read from the spool; skipped", ["job": .string(summary.id.description), "reason": .string("\(error)")])
+                logger.error(
+                    "job cannot be read from the spool; skipped",
+                    ["job": .string(summary.id.description), "reason": .string("\(error)")])
             }
             queue.withLock { $0.finish(summary) }
             doorbell.ring()
@@ -152,13 +154,17 @@ public final class Scheduler: Sendable {
 
     /// Runs `perform`, cancelling it when it overruns `timeout` (a timeout is ambiguous: the
     /// request may have been sent).
-    private func performWithin(_ timeout: Duration, action: any Action, job: Job, context: DeliveryContext) async -> Outcome {
+    private func performWithin(_ timeout: Duration, action: any Action, job: Job, context: DeliveryContext) async
+        -> Outcome
+    {
         await withTaskGroup(of: Outcome?.self) { group in
             group.addTask { await action.perform(job, context: context) }
             group.addTask {
                 try? await Task.sleep(for: timeout + .milliseconds(250))
                 return Task.isCancelled
-                    ? nil : .retry(after: nil, reason: "attempt timed out after \(timeout.compactDescription)", ambiguous: true)
+                    ? nil
+                    : .retry(
+                        after: nil, reason: "attempt timed out after \(timeout.compactDescription)", ambiguous: true)
             }
             var result: Outcome = .retry(after: nil, reason: "attempt cancelled", ambiguous: true)
             for await outcome in group {
@@ -176,8 +182,10 @@ public final class Scheduler: Sendable {
         let now = clock.now
         let base: [(String, LogValue)] = [
             ("job", .string(job.id.description)), ("event", .string(job.eventName.rawValue)),
-            ("event_id", .string(job.eventID.description)), ("route", .string(job.route)), ("action", .string(job.action)),
-            ("attempt", .int(job.attempts)), ("outcome", .string(outcome.label)), ("latency_ms", .milliseconds(latency)),
+            ("event_id", .string(job.eventID.description)), ("route", .string(job.route)),
+            ("action", .string(job.action)),
+            ("attempt", .int(job.attempts)), ("outcome", .string(outcome.label)),
+            ("latency_ms", .milliseconds(latency)),
         ]
         metrics?.jobFinished(action: job.action, outcome: outcome, latency: latency)
         let seriesStart: WallClock
@@ -200,15 +208,19 @@ public final class Scheduler: Sendable {
         case .retry(let after, let reason, _):
             let policy = retry.withLock { $0 }
             if let next = policy.nextAttempt(after: job.attempts, createdAt: seriesStart, now: now, requested: after) {
-                spool.recordAttempt(job.id, attempts: job.attempts, notBefore: next, outcome: outcome.label, reason: reason)
+                spool.recordAttempt(
+                    job.id, attempts: job.attempts, notBefore: next, outcome: outcome.label, reason: reason)
                 var again = summary
                 again.attempts = job.attempts
                 again.notBefore = next
                 queue.withLock { $0.reschedule(again) }
                 metrics?.jobRetried(action: job.action)
-                log(.warning, "job will be retried", base + [("reason", .string(reason)), ("retry_in_ms", .milliseconds(next - now))])
+                log(
+                    .warning, "job will be retried",
+                    base + [("reason", .string(reason)), ("retry_in_ms", .milliseconds(next - now))])
             } else {
-                let why = "gave up after \(job.attempts) attempts (max_age \(policy.maxAge.compactDescription)); last: \(reason)"
+                let why =
+                    "gave up after \(job.attempts) attempts (max_age \(policy.maxAge.compactDescription)); last: \(reason)"
                 revived.withLock { _ = $0.removeValue(forKey: job.id) }
                 spool.kill(job.id, reason: why, attempts: job.attempts, lastAnswer: reason)
                 queue.withLock { $0.finish(summary) }

@@ -22,7 +22,8 @@ struct IngressAuthenticator: Sendable {
         checks = credentials.map { credential in
             switch credential {
             case .apiKey(let name, let value, let inCookie):
-                return inCookie ? .cookie(name: name, value: Array(value.utf8)) : .header(name: name, value: Array(value.utf8))
+                return inCookie
+                    ? .cookie(name: name, value: Array(value.utf8)) : .header(name: name, value: Array(value.utf8))
             case .basicAuth(let user, let password):
                 return .basic(token: Array(Data("\(user):\(password)".utf8).base64EncodedString().utf8))
             }
@@ -40,7 +41,9 @@ struct IngressAuthenticator: Sendable {
                 if let presented = headers[name], constantTimeEquals(Array(presented.utf8), expected) { granted = true }
             case .cookie(let name, let expected):
                 for header in headers.values(for: "Cookie") {
-                    if let presented = cookieValue(named: name, in: header), constantTimeEquals(Array(presented.utf8), expected) {
+                    if let presented = cookieValue(named: name, in: header),
+                        constantTimeEquals(Array(presented.utf8), expected)
+                    {
                         granted = true
                     }
                 }

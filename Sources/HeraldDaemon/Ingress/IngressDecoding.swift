@@ -7,7 +7,9 @@ enum IngressDecoding {
         let message: String
     }
 
-    static func decode(_ body: [UInt8], route: IngressRoute, limits: JSONLimits) throws(Failure) -> (EventName, JSONValue) {
+    static func decode(_ body: [UInt8], route: IngressRoute, limits: JSONLimits) throws(Failure) -> (
+        EventName, JSONValue
+    ) {
         guard !body.isEmpty else { throw Failure(message: "empty body; expected a JSON object") }
         let document: JSONDocument
         do {

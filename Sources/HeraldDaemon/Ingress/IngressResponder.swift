@@ -105,15 +105,18 @@ final class IngressResponder: HTTPResponder {
         }
         metrics?.eventReceived(decoded.name)
         let triggerID = request.head.headers["Ory-Webhook-Trigger-ID"]
-        let event = Event(id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload)
+        let event = Event(
+            id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload)
         let decisionOnly = IngressResponder.isDecisionHook(request.head)
         if Denial.canDeny(event.name), event.name.phase == "before" || decisionOnly {
             let denials = current.rules.decide(event)
             if !denials.isEmpty {
                 logger.info(
                     "event denied",
-                    ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
-                     "routes": .string(denials.map(\.route).joined(separator: ",")), "status": .int(denials.status)])
+                    [
+                        "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
+                        "routes": .string(denials.map(\.route).joined(separator: ",")), "status": .int(denials.status),
+                    ])
                 writer.respond(.json(denials.status, denials.kratosBody.serialized()))
                 return
             }
@@ -155,15 +158,18 @@ final class IngressResponder: HTTPResponder {
         for missing in plan.missingPaths {
             logger.warning(
                 "template path missing from payload; rendered its default or empty",
-                ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
-                 "route": .string(missing.route), "path": .string(missing.path)])
+                [
+                    "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
+                    "route": .string(missing.route), "path": .string(missing.path),
+                ])
         }
         store(event, plan: plan, claimed: claimed, arrived: arrived, writer: writer)
     }
 
     /// Hands the jobs to the intake and answers once they are stored (202) or cannot be (503).
     private func store(
-        _ event: Event, plan: EventPlan, claimed: [DedupeKey], arrived: ContinuousClock.Instant, writer: HTTPResponseWriter
+        _ event: Event, plan: EventPlan, claimed: [DedupeKey], arrived: ContinuousClock.Instant,
+        writer: HTTPResponseWriter
     ) {
         let body = IngressResponder.acceptedBody(event: event, plan: plan, duplicate: false)
         let logger = self.logger
@@ -177,17 +183,22 @@ final class IngressResponder: HTTPResponder {
                 dedupe.commit(claimed.map(\.key))
                 logger.info(
                     plan.routes.isEmpty ? "event accepted; no route matched" : "event accepted",
-                    ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
-                     "trigger_id": .string(event.triggerID ?? "-"), "routes": .string(plan.routes.joined(separator: ",")),
-                     "jobs": .int(jobs.count), "ack_ms": .milliseconds(ContinuousClock.now - started)])
+                    [
+                        "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
+                        "trigger_id": .string(event.triggerID ?? "-"),
+                        "routes": .string(plan.routes.joined(separator: ",")),
+                        "jobs": .int(jobs.count), "ack_ms": .milliseconds(ContinuousClock.now - started),
+                    ])
                 metrics?.eventAcknowledged(latency: ContinuousClock.now - arrived)
                 writer.respond(.json(202, body))
             case .failure(let error):
                 dedupe.release(claimed.map(\.key))
                 logger.error(
                     "event not stored; answered 503 so that Kratos retries",
-                    ["event": .string(event.name.rawValue), "event_id": .string(event.id.description),
-                     "reason": .string(error.description)])
+                    [
+                        "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
+                        "reason": .string(error.description),
+                    ])
                 writer.respond(.error(503, "jobs cannot be stored right now; retry later"))
             }
         }

@@ -22,7 +22,8 @@ enum IngressRoute: Equatable {
     private static let table: [(path: [UInt8], route: IngressRoute)] = {
         var table: [(String, IngressRoute)] = [
             ("/healthz", .health), ("/readyz", .readiness), ("/metrics", .metrics),
-            ("/v1/events", .envelope), ("/v1/events/", .envelope), ("/v1/courier", .courier), ("/v1/courier/", .courier),
+            ("/v1/events", .envelope), ("/v1/events/", .envelope), ("/v1/courier", .courier),
+            ("/v1/courier/", .courier),
         ]
         for name in EventName.known where name.isFlowEvent {
             table.append(("/v1/events/\(name.flow)/\(name.phase)", .flowEvent(name)))
@@ -31,11 +32,12 @@ enum IngressRoute: Equatable {
     }()
 
     init(path: Substring) throws(Unknown) {
-        let match = path.utf8.withContiguousStorageIfAvailable { bytes -> IngressRoute? in
-            IngressRoute.table.first { entry in
-                entry.path.count == bytes.count && entry.path.elementsEqual(bytes)
-            }?.route
-        } ?? IngressRoute.table.first { $0.path.elementsEqual(path.utf8) }?.route
+        let match =
+            path.utf8.withContiguousStorageIfAvailable { bytes -> IngressRoute? in
+                IngressRoute.table.first { entry in
+                    entry.path.count == bytes.count && entry.path.elementsEqual(bytes)
+                }?.route
+            } ?? IngressRoute.table.first { $0.path.elementsEqual(path.utf8) }?.route
         guard let match else { throw IngressRoute.unknown(path) }
         self = match
     }
@@ -44,14 +46,18 @@ enum IngressRoute: Equatable {
     private static func unknown(_ path: Substring) -> Unknown {
         let prefix = "/v1/events/"
         guard path.hasPrefix(prefix) else {
-            return Unknown(message: "no such path; Herald serves /v1/events/{flow}/{phase}, /v1/events, /v1/courier, /healthz, /readyz, /metrics")
+            return Unknown(
+                message:
+                    "no such path; Herald serves /v1/events/{flow}/{phase}, /v1/events, /v1/courier, /healthz, /readyz, /metrics"
+            )
         }
         let parts = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else {
             return Unknown(message: "no such path; event paths are /v1/events/{flow}/{phase}")
         }
         if !EventName.flows.contains(String(parts[0])) {
-            return Unknown(message: "unknown flow '\(parts[0])'; expected one of \(EventName.flows.joined(separator: ", "))")
+            return Unknown(
+                message: "unknown flow '\(parts[0])'; expected one of \(EventName.flows.joined(separator: ", "))")
         }
         return Unknown(message: "unknown phase '\(parts[1])'; expected before or after")
     }

@@ -80,7 +80,8 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
         pending = []
         if dropped > 0 {
             format(
-                level: .warning, message: "log lines dropped: stderr is not keeping up", fields: [("count", .int(dropped))],
+                level: .warning, message: "log lines dropped: stderr is not keeping up",
+                fields: [("count", .int(dropped))],
                 into: &batch)
             dropped = 0
         }
@@ -124,7 +125,9 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
                 appendLogfmtValue(render(value), to: &line)
             }
         case .json:
-            var object: JSONObject = ["time": .string(time.rfc3339), "level": .string(level.description), "msg": .string(message)]
+            var object: JSONObject = [
+                "time": .string(time.rfc3339), "level": .string(level.description), "msg": .string(message),
+            ]
             for (key, value) in fields {
                 switch value {
                 case .int(let number): object[key] = .int(Int64(number))
@@ -153,7 +156,8 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
 /// quotes, `=`, backslashes or control characters.
 func appendLogfmtValue(_ text: String, to line: inout [UInt8]) {
     let utf8 = text.utf8
-    let needsQuotes = utf8.isEmpty || utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C || $0 == 0x7F }
+    let needsQuotes =
+        utf8.isEmpty || utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C || $0 == 0x7F }
     guard needsQuotes else {
         line.append(contentsOf: utf8)
         return

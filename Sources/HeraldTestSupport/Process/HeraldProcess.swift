@@ -93,7 +93,9 @@ public final class HeraldProcess: Sendable {
     /// Waits until the log has a line containing `text` (after the first `offset` bytes of
     /// output); returns that line.
     @discardableResult
-    public func waitForLog(_ text: String, after offset: Int = 0, timeout: Duration = .seconds(10)) async throws -> String {
+    public func waitForLog(_ text: String, after offset: Int = 0, timeout: Duration = .seconds(10)) async throws
+        -> String
+    {
         let deadline = ContinuousClock.now + timeout
         var searched = offset
         while ContinuousClock.now < deadline {
@@ -101,14 +103,18 @@ public final class HeraldProcess: Sendable {
             let (found, length) = log.text.withLock { output -> (String?, Int) in
                 let utf8 = output.utf8
                 let start = utf8.index(utf8.startIndex, offsetBy: min(searched, utf8.count))
-                let lineStart = output[..<start].lastIndex(of: "\n").map { output.index(after: $0) } ?? output.startIndex
+                let lineStart =
+                    output[..<start].lastIndex(of: "\n").map { output.index(after: $0) } ?? output.startIndex
                 let line = output[lineStart...].split(separator: "\n").first { $0.contains(text) }
                 return (line.map(String.init), utf8.count)
             }
             if let found { return found }
             searched = length
             if !process.isRunning {
-                throw Failure(description: "herald exited with \(process.terminationStatus) before logging '\(text)':\n\(output.suffix(4000))")
+                throw Failure(
+                    description:
+                        "herald exited with \(process.terminationStatus) before logging '\(text)':\n\(output.suffix(4000))"
+                )
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -119,7 +125,8 @@ public final class HeraldProcess: Sendable {
     public func listeningAddress() async throws -> String {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            for line in output.split(separator: "\n") where line.contains("msg=listening") || line.contains(#""msg":"listening""#) {
+            for line in output.split(separator: "\n")
+            where line.contains("msg=listening") || line.contains(#""msg":"listening""#) {
                 if let range = line.range(of: "address=") {
                     return String(line[range.upperBound...].prefix { $0 != " " })
                 }
@@ -128,7 +135,9 @@ public final class HeraldProcess: Sendable {
                 }
             }
             if !process.isRunning {
-                throw Failure(description: "herald exited with \(process.terminationStatus) before listening:\n\(output.suffix(4000))")
+                throw Failure(
+                    description:
+                        "herald exited with \(process.terminationStatus) before listening:\n\(output.suffix(4000))")
             }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -76,18 +76,7 @@ enum QueueCommands {
     /// `--state-dir`, else the `state_dir` of `--config` (or of the default configuration).
     private static func stateDirectory(_ arguments: CommandLineArguments) -> String? {
         if let directory = arguments.options["state-dir"] { return directory }
-        var path = arguments.options["config"]
-        if path == nil && FileManager.default.fileExists(atPath: Commands.defaultConfigPath) {
-            path = Commands.defaultConfigPath
-        }
-        let result = ConfigLoader(plugins: builtinPlugins).load(path: path)
-        guard let configuration = result.configuration else {
-            writeError(result.renderedDiagnostics)
-            let count = result.diagnostics.count
-            writeError("herald: \(count) problem\(count == 1 ? "" : "s") in the configuration\n")
-            return nil
-        }
-        return configuration.stateDirectory
+        return Commands.load(Commands.configPath(arguments))?.stateDirectory
     }
 
     private static func usage(_ problem: String, _ help: String) -> Int32 {

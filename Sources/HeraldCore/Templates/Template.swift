@@ -44,11 +44,6 @@ public struct Template: Sendable, CustomStringConvertible {
     }
 
     public var description: String { source }
-
-    /// A template that renders `text` as it is.
-    public static func constant(_ text: String, sink: TemplateSink = .text) -> Template {
-        Template(nodes: text.isEmpty ? [] : [.text(text)], sink: sink, source: text)
-    }
 }
 
 /// What rendering noticed: paths that were missing from the payload and had no default.

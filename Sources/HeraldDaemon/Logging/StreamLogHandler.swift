@@ -180,10 +180,3 @@ func appendLogfmtValue(_ text: String, to line: inout [UInt8]) {
     }
     line.append(UInt8(ascii: "\""))
 }
-
-/// `text` as a logfmt value.
-func logfmtValue(_ text: String) -> String {
-    var bytes: [UInt8] = []
-    appendLogfmtValue(text, to: &bytes)
-    return String(decoding: bytes, as: UTF8.self)
-}

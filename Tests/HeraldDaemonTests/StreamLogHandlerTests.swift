@@ -1,0 +1,43 @@
+import Foundation
+import HeraldCore
+import Testing
+
+@testable import HeraldDaemon
+
+@Suite struct StreamLogHandlerTests {
+    /// Logs one line through a handler writing into a pipe and returns what it wrote.
+    private func line(
+        format: StreamLogHandler.Format = .logfmt, showPersonalData: Bool = false, _ message: String,
+        _ fields: [(String, LogValue)]
+    ) throws -> String {
+        let pipe = Pipe()
+        let handler = StreamLogHandler(
+            format: format, showPersonalData: showPersonalData, descriptor: pipe.fileHandleForWriting.fileDescriptor)
+        handler.log(level: .info, message: message, fields: fields)
+        handler.flush()
+        try pipe.fileHandleForWriting.close()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    @Test func personalDataIsMaskedUnlessShown() throws {
+        let masked = try line("sent", [("to", .personal("jane.doe@example.com"))])
+        #expect(masked.contains(" to=j***@example.com\n"))
+        #expect(!masked.contains("jane.doe"))
+        let shown = try line(showPersonalData: true, "sent", [("to", .personal("jane.doe@example.com"))])
+        #expect(shown.contains(" to=jane.doe@example.com\n"))
+    }
+
+    @Test func logfmtQuotesWhatNeedsIt() throws {
+        let text = try line("event accepted", [("reason", "a \"b\"=c\nd"), ("jobs", 2), ("empty", "")])
+        #expect(text.hasPrefix("time="))
+        #expect(text.contains(#" level=info msg="event accepted" reason="a \"b\"=c\nd" jobs=2 empty=""#))
+    }
+
+    @Test func jsonLinesAreObjects() throws {
+        let text = try line(format: .json, "sent", [("to", .personal("jane.doe@example.com")), ("jobs", 2)])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["msg"] as? String == "sent")
+        #expect(object["to"] as? String == "j***@example.com")
+        #expect(object["jobs"] as? Int == 2)
+    }
+}

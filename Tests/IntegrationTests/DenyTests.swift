@@ -87,4 +87,22 @@ import Testing
         #expect(result.stderr.contains("herald.yaml:35:55: 'field' is a JSON pointer"))
         #expect(result.stderr.contains("herald.yaml:35:43: Kratos retries 429"))
     }
+
+    @Test func explainShowsTheDenialAndNoJobsForADeniedBeforeHook() throws {
+        let directory = try makeTemporaryDirectory()
+        let withJob = config + """
+
+              - name: audit-sign-up-attempts
+                events: [registration.before]
+                do: [{ action: box, to: "audit@example.com", text: "attempt" }]
+            """
+        try withJob.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let payload = Integration.examples.appendingPathComponent("registration-before.json").path
+        let result = try HeraldProcess.run(
+            ["explain", "--event", "registration.before", "--config", "herald.yaml", payload], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("DENY with 403"))
+        #expect(result.stdout.contains("Kratos would be answered 403"))
+        #expect(result.stdout.hasSuffix("0 job(s) planned; nothing was sent.\n"), "\(result.stdout)")
+    }
 }

@@ -14,7 +14,10 @@ public enum Explanation {
         lines.append("")
         let matched = Set(configuration.rules.match(event).map(\.name))
         let denials = configuration.rules.decide(event)
-        let plan = configuration.rules.plan(event, ids: TimeOrderedIDGenerator())
+        // A denied before hook plans nothing, as in the daemon (after hooks are denied only by the
+        // separate ?mode=decide hook, so their jobs are shown).
+        let deniedNow = !denials.isEmpty && event.name.phase == "before"
+        let plan = deniedNow ? EventPlan() : configuration.rules.plan(event, ids: TimeOrderedIDGenerator())
         var stopped = false
         for route in configuration.rules.routes {
             let header = "route '\(route.name)' (\(route.location))"

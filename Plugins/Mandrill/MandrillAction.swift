@@ -7,11 +7,14 @@ struct MandrillAction: Action {
     let kind = MandrillPlugin.kind
     let settings: MandrillSettings
     let transport: MandrillTransport
+    /// Every text from Mandrill's answers, and every template name, passes through this.
+    let redactor: RemoteTextRedactor
 
     init(name: String, settings: MandrillSettings) {
         self.name = name
         self.settings = settings
         transport = MandrillTransport(timeout: settings.timeout)
+        redactor = RemoteTextRedactor(secrets: [settings.apiKey])
     }
 
     /// `mandrill → https://mandrillapp.com/api/1.0 (from hello@example.com)`; never the key.
@@ -28,7 +31,7 @@ struct MandrillAction: Action {
     func perform(_ job: Job, context: DeliveryContext) async -> Outcome {
         let request: MandrillRequest
         do {
-            request = try MandrillRequest.prepare(job, apiKey: settings.apiKey)
+            request = try MandrillRequest.prepare(job, apiKey: settings.apiKey, redactor: redactor)
         } catch {
             return .failed(reason: error.reason)
         }
@@ -37,7 +40,7 @@ struct MandrillAction: Action {
         }
         var outcome = await send(request, to: url, context: context)
         if case .delivered(let detail) = outcome, !request.skipped.isEmpty {
-            let skipped = request.skipped.map(maskPersonalData).joined(separator: ", ")
+            let skipped = request.skipped.map(redactor.address).joined(separator: ", ")
             outcome = .failed(reason: "not sent to \(skipped) (not an address); accepted \(detail)")
         }
         return outcome
@@ -63,11 +66,11 @@ struct MandrillAction: Action {
                 status = response.status
                 if let name, index < names.count - 1, MandrillResponseClassifier.isUnknownTemplate(response) {
                     unknown.append(name)
-                    let template = LogSafeText.clean(name, limit: 60)
+                    let template = redactor.clean(name, limit: 60)
                     context.logger.debug("mandrill template unknown; trying the next", ["template": .string(template)])
                     continue
                 }
-                outcome = MandrillResponseClassifier.classify(response, now: context.clock.now, secret: settings.apiKey)
+                outcome = MandrillResponseClassifier.classify(response, now: context.clock.now, redactor: redactor)
             } catch {
                 outcome = MandrillTransport.classify(error)
             }
@@ -78,18 +81,19 @@ struct MandrillAction: Action {
                     "outcome": .string(outcome.label), "recipients": .int(request.recipients.count),
                     "duration_ms": .milliseconds(ContinuousClock.now - started),
                 ])
-            return Self.noting(unknown, used: name, in: outcome)
+            return noting(unknown, used: name, in: outcome)
         }
         return .failed(reason: "no template to send")  // Unreachable: the last name is always classified.
     }
 
     /// Says which templates were skipped as unknown, so that a missing translation shows in the log.
-    private static func noting(_ unknown: [String], used name: String?, in outcome: Outcome) -> Outcome {
+    private func noting(_ unknown: [String], used name: String?, in outcome: Outcome) -> Outcome {
         guard !unknown.isEmpty else { return outcome }
-        let skipped = unknown.map { LogSafeText.clean($0, limit: 60) }.joined(separator: ", ")
+        let skipped = unknown.map { redactor.clean($0, limit: 60) }.joined(separator: ", ")
         switch outcome {
         case .delivered(let detail):
-            return .delivered(detail: "\(detail) (template \(name ?? "-"); unknown: \(skipped))")
+            return .delivered(
+                detail: "\(detail) (template \(redactor.clean(name ?? "-", limit: 60)); unknown: \(skipped))")
         case .failed(let reason):
             return .failed(reason: "\(reason) (also unknown: \(skipped))")
         case .retry(let after, let reason, let ambiguous):

@@ -23,7 +23,9 @@ struct MandrillRequest: Sendable {
     ///
     /// - Throws: `Rejection` when the payload is not a Mandrill request, has no valid recipient,
     ///   an empty template name or a malformed `send_at`.
-    static func prepare(_ job: Job, apiKey: String) throws(Rejection) -> MandrillRequest {
+    static func prepare(
+        _ job: Job, apiKey: String, redactor: RemoteTextRedactor = RemoteTextRedactor(secrets: [])
+    ) throws(Rejection) -> MandrillRequest {
         guard let name = job.payload["endpoint"]?.string, let endpoint = MandrillEndpoint(rawValue: name),
             var request = job.payload["request"]?.object, var message = request["message"]?.object
         else { throw Rejection(reason: "the job payload is not a Mandrill request") }
@@ -59,7 +61,7 @@ struct MandrillRequest: Sendable {
         }
         if let sendAt = request["send_at"]?.string, !MandrillNames.isSendAt(sendAt) {
             throw Rejection(
-                reason: "send_at '\(LogSafeText.clean(sendAt, limit: 40))' is not YYYY-MM-DD HH:MM:SS; not sent")
+                reason: "send_at '\(redactor.clean(sendAt, limit: 40))' is not YYYY-MM-DD HH:MM:SS; not sent")
         }
 
         var metadata = message["metadata"]?.object ?? [:]

@@ -7,24 +7,27 @@ import HeraldCore
 /// decides first, because Mandrill long answered 500 for client errors; the HTTP status decides
 /// when the body is not Mandrill's error object.
 enum MandrillResponseClassifier {
-    static func classify(_ response: MandrillResponse, now: WallClock, secret: String) -> Outcome {
-        let after = RetryAfter.parse(response.retryAfter, now: now)
+    ///
+    /// Every text taken from the answer passes through `redactor`, which knows the action's key.
+    static func classify(_ response: MandrillResponse, now: WallClock, redactor: RemoteTextRedactor) -> Outcome {
+        let retryAfter = RetryAfter(response.retryAfter, now: now)
+        let after = retryAfter.wait
         if response.status == 200 {
-            return classifyResults(response, after: after, secret: secret)
+            return classifyResults(response, after: after, redactor: redactor)
         }
         let error = ErrorBody(response.body)
-        let what: String
+        var what: String
         if let error {
             what =
-                "Mandrill answered HTTP \(response.status) \(LogSafeText.clean(error.name, limit: 60)): "
-                + LogSafeText.clean(error.message, limit: 200, secret: secret)
+                "Mandrill answered HTTP \(response.status) \(redactor.clean(error.name, limit: 60)): "
+                + redactor.clean(error.message, limit: 200)
         } else if response.body.isEmpty {
             what = "Mandrill answered HTTP \(response.status) with an empty body"
         } else {
             what =
-                "Mandrill answered HTTP \(response.status) with a non-JSON body: "
-                + LogSafeText.excerpt(response.body, secret: secret)
+                "Mandrill answered HTTP \(response.status) with a non-JSON body: " + redactor.excerpt(response.body)
         }
+        if case .unusable = retryAfter { what += "; its Retry-After is not a usable delay and was ignored" }
         switch error.flatMap({ kind(ofName: $0.name) }) ?? kind(ofStatus: response.status) {
         case .permanent: return .failed(reason: what)
         case .temporary: return .retry(after: after, reason: what, ambiguous: false)
@@ -69,10 +72,11 @@ enum MandrillResponseClassifier {
 
     /// A 200: every recipient accepted → delivered; any rejected or invalid → failed (for those;
     /// the others are named as accepted); anything but the documented array → ambiguous retry.
-    private static func classifyResults(_ response: MandrillResponse, after: Duration?, secret: String) -> Outcome {
+    private static func classifyResults(
+        _ response: MandrillResponse, after: Duration?, redactor: RemoteTextRedactor
+    ) -> Outcome {
         guard let results = RecipientResult.list(response.body) else {
-            let excerpt =
-                response.body.isEmpty ? "an empty body" : "'\(LogSafeText.excerpt(response.body, secret: secret))'"
+            let excerpt = response.body.isEmpty ? "an empty body" : "'\(redactor.excerpt(response.body))'"
             return .retry(
                 after: after,
                 reason: "Mandrill answered HTTP 200 with \(excerpt) instead of the recipient list (may have been sent)",
@@ -81,10 +85,10 @@ enum MandrillResponseClassifier {
         let accepted = results.filter(\.isAccepted)
         let refused = results.filter { !$0.isAccepted }
         if refused.isEmpty {
-            return .delivered(detail: accepted.map(\.note).joined(separator: ", "))
+            return .delivered(detail: accepted.map { $0.note(redactor) }.joined(separator: ", "))
         }
-        var reason = "Mandrill refused " + refused.map(\.note).joined(separator: ", ")
-        if !accepted.isEmpty { reason += "; accepted " + accepted.map(\.note).joined(separator: ", ") }
+        var reason = "Mandrill refused " + refused.map { $0.note(redactor) }.joined(separator: ", ")
+        if !accepted.isEmpty { reason += "; accepted " + accepted.map { $0.note(redactor) }.joined(separator: ", ") }
         return .failed(reason: reason)
     }
 }

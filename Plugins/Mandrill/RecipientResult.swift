@@ -13,11 +13,12 @@ struct RecipientResult: Sendable {
 
     var isAccepted: Bool { Self.acceptedStatuses.contains(status) }
 
-    /// `j***@example.com rejected (hard-bounce)` or `j***@example.com sent 5f3a…` — log-safe.
-    var note: String {
-        var note = "\(maskPersonalData(email)) \(status)"
-        if let reason, !reason.isEmpty { note += " (\(LogSafeText.clean(reason, limit: 40)))" }
-        if !id.isEmpty { note += " \(LogSafeText.clean(id, limit: 40))" }
+    /// `j***@example.com rejected (hard-bounce)` or `j***@example.com sent 5f3a…`: every part
+    /// Mandrill sent passes through `redactor`.
+    func note(_ redactor: RemoteTextRedactor) -> String {
+        var note = "\(redactor.address(email)) \(status)"
+        if let reason, !reason.isEmpty { note += " (\(redactor.clean(reason, limit: 40)))" }
+        if !id.isEmpty { note += " \(redactor.clean(id, limit: 40))" }
         return note
     }
 

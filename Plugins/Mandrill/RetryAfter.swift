@@ -2,21 +2,47 @@ import Foundation
 import HeraldCore
 
 /// The `Retry-After` header (RFC 9110 §10.2.3): a number of seconds, or an HTTP date.
-enum RetryAfter {
-    /// The longest wait honoured; a peer asking for more gets the retry schedule's say instead.
+///
+/// Anything between Herald and Mandrill (a proxy, a load balancer) controls this header, so every
+/// value is handled: a usable one is capped at `maximum`, anything else is `unusable` and ignored.
+enum RetryAfter: Equatable {
+    /// No header, or a date already past: the retry schedule decides.
+    case absent
+    /// Wait this long (at most `maximum`).
+    case wait(Duration)
+    /// Present but not a delay Herald can use (malformed, or a date outside years 1–9999).
+    case unusable
+
+    /// The longest wait honoured; a peer asking for more gets this much.
     static let maximum = Duration.seconds(86_400)
 
-    /// How long to wait, counted from `now`; nil when absent, unparsable or already past.
-    static func parse(_ value: String?, now: WallClock) -> Duration? {
-        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
-            guard let seconds = Int64(text) else { return maximum }
-            return min(.seconds(seconds), maximum)
+    /// Reads `value`, counting a date from `now`.
+    init(_ value: String?, now: WallClock) {
+        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            self = .absent
+            return
         }
-        guard let date = httpDate(text) else { return nil }
+        if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            // Digits that do not fit in Int64 are still "a very long time": capped, like any other.
+            guard let seconds = Int64(text), seconds < Self.maximum.components.seconds else {
+                self = .wait(Self.maximum)
+                return
+            }
+            self = .wait(.seconds(seconds))
+            return
+        }
+        guard let date = Self.httpDate(text) else {
+            self = .unusable
+            return
+        }
         let wait = date - now
-        guard wait > .zero else { return nil }
-        return min(wait, maximum)
+        self = wait > .zero ? .wait(min(wait, Self.maximum)) : .absent
+    }
+
+    /// The wait, when there is one to honour.
+    var wait: Duration? {
+        if case .wait(let duration) = self { return duration }
+        return nil
     }
 
     /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), and the obsolete RFC 850
@@ -42,6 +68,9 @@ enum RetryAfter {
             hour < 24, minute < 60, second < 61
         else { return nil }
         if year.count == 2 { yearNumber += yearNumber < 70 ? 2000 : 1900 }
+        // Four digits at most, as every HTTP-date form writes it; beyond, the arithmetic below
+        // could overflow, and no real server means it.
+        guard (1...9999).contains(yearNumber) else { return nil }
         let days = daysSinceEpoch(year: yearNumber, month: monthIndex + 1, day: dayNumber)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         return WallClock(millisecondsSinceEpoch: seconds * 1000)

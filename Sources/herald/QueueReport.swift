@@ -23,16 +23,16 @@ struct QueueReport {
         case "list": return section == "queue" ? queueTable(answer) : deadTable(answer)
         case "show": return record(answer, dead: section == "dead")
         default:
-            let id = answer["id"]?.string ?? ""
+            let id = (answer["id"]?.string ?? "").escapingControlCharacters
             var line: String
             switch answer["result"]?.string {
             case "retried": line = "job \(id) runs now"
             case "queued": line = "dead letter \(id) is back in the queue; it runs now"
             case "running": line = "job \(id) is being attempted right now"
             case "dropped": line = "\(section == "queue" ? "job" : "dead letter") \(id) dropped"
-            default: line = answer.serializedString
+            default: line = answer.serializedString.escapingControlCharacters
             }
-            if let note = answer["note"]?.string { line += " (\(note))" }
+            if let note = answer["note"]?.string { line += " (\(note.escapingControlCharacters))" }
             return line + "\n"
         }
     }
@@ -91,7 +91,7 @@ struct QueueReport {
     private func record(_ job: JSON, dead: Bool) -> String {
         var lines = ["\(dead ? "dead letter" : "queued job") \(text(job, "id"))"]
         func field(_ name: String, _ value: String) {
-            lines.append("  " + name.padding(toLength: 13, withPad: " ", startingAt: 0) + value)
+            lines.append("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
         }
         field("event", "\(text(job, "event")) (event id \(text(job, "event_id")))")
         field("route", text(job, "route"))
@@ -101,7 +101,7 @@ struct QueueReport {
         if dead {
             field("died", "\(text(job, "died_at")) (\(relative(job["died_at"]?.string, future: false)))")
             field("reason", text(job, "reason"))
-            field("last answer", job["last_answer"]?.string ?? "—")
+            field("last answer", job["last_answer"]?.string?.escapingControlCharacters ?? "—")
         } else if job["running"]?.bool == true {
             field("next attempt", "running now")
         } else {
@@ -110,17 +110,19 @@ struct QueueReport {
                 "\(text(job, "next_attempt_at")) (\(relative(job["next_attempt_at"]?.string, future: true)))")
         }
         if let key = job["ordering_key"]?.string {
-            field("in order with", "other jobs of \(job["action"]?.string ?? "") to \(key)")
+            field("in order with", "other jobs of \(text(job, "action")) to \(key.escapingControlCharacters)")
         }
         lines.append("  payload (what the action sends, secrets added when it runs):")
         let payload = (job["payload"] ?? .null).prettyPrinted().split(separator: "\n", omittingEmptySubsequences: false)
-        lines += payload.map { "    " + $0 }
+        lines += payload.map { "    " + String($0).escapingControlCharacters }
         return lines.joined(separator: "\n") + "\n"
     }
 
     private func text(_ object: JSON, _ key: String) -> String {
         switch object[key] {
-        case .string(let value)?: value.replacingOccurrences(of: "\n", with: " ")
+        // Reasons hold text from remote peers: a newline would break the table, and an escape
+        // sequence would act on the operator's terminal.
+        case .string(let value)?: value.replacingOccurrences(of: "\n", with: " ").escapingControlCharacters
         case nil, .null?: "—"
         case let other?: other.serializedString
         }

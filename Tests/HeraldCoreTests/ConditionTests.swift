@@ -98,6 +98,35 @@ import Testing
                 "6:6 'any' takes a list of co",
             ])
     }
+
+    /// Fuzzing finding: `when: {any: []}` never matched, yet `explain` said it held. Empty
+    /// combinators are refused at load, with their position.
+    @Test func emptyCombinatorsAreRefused() throws {
+        let (condition, problems) = try compile("any: []\nall: []\nnot: {}")
+        #expect(condition == nil)
+        #expect(
+            problems.map { "\($0.location.line):\($0.location.column) \($0.message)" } == [
+                "1:6 'any' needs at least one condition; an empty list would never hold",
+                "2:6 'all' needs at least one condition; an empty list would always hold",
+                "3:6 'not' needs a condition; 'not' of nothing would never hold",
+            ])
+    }
+
+    /// Whether `explain` finds failures is decided by `matches`, for every shape of condition.
+    @Test func explainAgreesWithMatching() throws {
+        let event = try Fixtures.event("registration-after.json", as: "registration.after")
+        for yaml in [
+            "identity.traits.newsletter: true", "identity.traits.newsletter: false",
+            "any: [{event.method: oidc}, {event.method: password}]", "any: [{event.method: oidc}]",
+            "not: {event.method: password}", "not: {any: [{event.method: oidc}]}",
+            "all: [{event.method: password}, {not: {identity.traits.newsletter: false}}]",
+        ] {
+            let (condition, problems) = try compile(yaml)
+            #expect(problems.isEmpty)
+            let compiled = try #require(condition)
+            #expect((compiled.explain(event) == nil) == compiled.matches(event), "\(yaml)")
+        }
+    }
 }
 
 @Suite struct RuleSetTests {

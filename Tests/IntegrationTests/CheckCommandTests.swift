@@ -82,6 +82,30 @@ import Testing
         #expect(result.stderr.hasSuffix("herald: 14 problems in the configuration\n"))
     }
 
+    /// Fuzzing finding: a `delay:` of many `999999999d` parts passed `check` and crashed the
+    /// daemon on the first event. Every duration is bounded at load, with its position.
+    @Test func durationsPastTheLimitAreConfigErrors() throws {
+        let huge = String(repeating: "999999999d", count: 8)
+        let result = try check(
+            """
+            listen: ["127.0.0.1:0"]
+            ingress: { insecure_no_auth: true }
+            delivery: { retry: { max_age: 3651d } }
+            actions: { box: { plugin: outbox } }
+            routes:
+              - name: later
+                events: [registration.after]
+                delay: \(huge)
+                do: [{ action: box, to: "{{recipient}}", subject: hi, text: hi }]
+            """)
+        #expect(result.status == 78)
+        #expect(
+            result.stderr.contains("herald.yaml:3:31: 'max_age' must be at most 3650d (about ten years), found 3651d"))
+        #expect(
+            result.stderr.contains(
+                "herald.yaml:8:12: 'delay' must be at most 3650d (about ten years), found 999999999d"))
+    }
+
     @Test func yamlLevelMistakesAreReported() throws {
         let result = try check("listen: [a\nroutes: &r []\n")
         #expect(result.status == 78)

@@ -123,6 +123,33 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("state/control.sock").path))
     }
 
+    /// Fuzzing finding: remote and event text reached the operator's terminal raw. `dead show`
+    /// and `dead list` print control characters as escapes, whatever the job holds.
+    @Test func controlCharactersAreEscapedOnTheTerminal() async throws {
+        let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
+        defer { server.stop() }
+        let (daemon, address) = try await start(server)
+        let body = String(decoding: try Integration.example("registration-after.json"), as: UTF8.self)
+            .replacingOccurrences(of: "jane.doe@example.com", with: "jane\u{9B}2J\u{7F}doe@example.com")
+        let response = try RawHTTPClient(address: address).request(
+            "POST", "/v1/events/registration/after", headers: [("Ory-Webhook-Trigger-ID", "esc-1")],
+            body: Array(body.utf8))
+        #expect(response.status == 202)
+        try await daemon.waitForLog("moved to dead letters")
+        let dead = try #require(try ids("dead", in: daemon.directory).first)
+        for output in [
+            try herald("dead", "show", dead, in: daemon.directory).stdout,
+            try herald("dead", "list", in: daemon.directory).stdout,
+        ] {
+            let controls = output.unicodeScalars.filter { $0 != "\n" && $0.isControlCharacter }
+            #expect(controls.isEmpty, "\(controls.map(\.value)) in \(output.escapingControlCharacters)")
+        }
+        #expect(
+            try herald("dead", "show", dead, in: daemon.directory).stdout.contains(
+                #""email": "jane\u{9B}2J doe@example.com""#))
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func queueAndDeadLettersOfAStoppedDaemon() async throws {
         let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
         defer { server.stop() }

@@ -15,7 +15,8 @@ import Testing
     func classify(_ status: Int, _ body: String, retryAfter: String? = nil, secret: String = "md-secret-key") -> Outcome
     {
         MandrillResponseClassifier.classify(
-            MandrillResponse(status: status, retryAfter: retryAfter, body: Array(body.utf8)), now: now, secret: secret)
+            MandrillResponse(status: status, retryAfter: retryAfter, body: Array(body.utf8)), now: now,
+            redactor: RemoteTextRedactor(secrets: [secret]))
     }
 
     @Test func theErrorNameDecidesBeforeTheStatus() {
@@ -79,19 +80,32 @@ import Testing
                     after: .seconds(60), reason: "Mandrill answered HTTP 503 with an empty body", ambiguous: false))
         #expect(
             classify(503, "", retryAfter: "soon")
-                == .retry(after: nil, reason: "Mandrill answered HTTP 503 with an empty body", ambiguous: false))
+                == .retry(
+                    after: nil,
+                    reason:
+                        "Mandrill answered HTTP 503 with an empty body; its Retry-After is not a usable delay and was ignored",
+                    ambiguous: false))
+    }
+
+    /// Fuzzing finding: a date with a huge year trapped on overflow in the HTTP-date branch.
+    @Test func retryAfterWithAHugeYearIsIgnoredNotACrash() {
+        #expect(RetryAfter("Sun, 02 Oct 293333339 07:00:00 GMT", now: now) == .unusable)
+        #expect(RetryAfter("Sun Oct  2 07:00:00 9223372036854775807", now: now) == .unusable)
+        #expect(RetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now: now) == .wait(RetryAfter.maximum))
+        #expect(classify(503, "", retryAfter: "Sun, 02 Oct 293333339 07:00:00 GMT").label == "retry")
     }
 
     @Test func retryAfterForms() {
-        #expect(RetryAfter.parse("0", now: now) == .zero)
-        #expect(RetryAfter.parse(" 30 ", now: now) == .seconds(30))
-        #expect(RetryAfter.parse("99999999999999999999", now: now) == RetryAfter.maximum)
-        #expect(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", now: now) == .seconds(60))
-        #expect(RetryAfter.parse("Sun Nov  6 08:49:37 1994", now: now) == .seconds(60))
-        #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:47:37 GMT", now: now) == nil)
-        #expect(RetryAfter.parse("-5", now: now) == nil)
-        #expect(RetryAfter.parse("", now: now) == nil)
-        #expect(RetryAfter.parse(nil, now: now) == nil)
+        #expect(RetryAfter("0", now: now) == .wait(.zero))
+        #expect(RetryAfter(" 30 ", now: now) == .wait(.seconds(30)))
+        #expect(RetryAfter("99999999999999999999", now: now) == .wait(RetryAfter.maximum))
+        #expect(RetryAfter("86401", now: now) == .wait(RetryAfter.maximum))
+        #expect(RetryAfter("Sunday, 06-Nov-94 08:49:37 GMT", now: now) == .wait(.seconds(60)))
+        #expect(RetryAfter("Sun Nov  6 08:49:37 1994", now: now) == .wait(.seconds(60)))
+        #expect(RetryAfter("Sun, 06 Nov 1994 08:47:37 GMT", now: now) == .absent)
+        #expect(RetryAfter("-5", now: now) == .unusable)
+        #expect(RetryAfter("", now: now) == .absent)
+        #expect(RetryAfter(nil, now: now) == .absent)
         #expect(RetryAfter.httpDate("Thu, 01 Jan 1970 00:00:00 GMT") == WallClock(millisecondsSinceEpoch: 0))
         #expect(
             RetryAfter.httpDate("Sat, 29 Feb 2028 23:59:59 GMT") == WallClock(millisecondsSinceEpoch: 1_835_481_599_000)
@@ -108,7 +122,7 @@ import Testing
         }
         #expect(
             reason.hasPrefix(
-                "Mandrill answered HTTP 502 with a non-JSON body: <html> <body> [31m <redacted> leaked for j***@example.com xxx"
+                "Mandrill answered HTTP 502 with a non-JSON body: <html> <body>[31m <redacted> leaked for j***@example.com xxx"
             ))
         #expect(!reason.contains("md-secret-key"))
         #expect(!reason.contains("jane.doe"))
@@ -120,6 +134,46 @@ import Testing
             classify(400, echoed)
                 == .failed(
                     reason: "Mandrill answered HTTP 400 ValidationError: key <redacted>: to j***@example.com is bad"))
+    }
+
+    /// Fuzzing finding: Mandrill echoing the key in an error's `name`, or in a recipient's
+    /// `email`, `_id` or `reject_reason`, put it into the reason and so into the log.
+    @Test func theKeyNeverReachesAReasonWhereverMandrillEchoesIt() {
+        let key = "md-secret-key"
+        let answers: [(Int, String)] = [
+            (500, #"{"status":"error","code":-1,"name":"md-secret-key","message":"x"}"#),
+            (200, #"[{"email":"md-secret-key","status":"rejected","reject_reason":"hard-bounce","_id":"1"}]"#),
+            (200, #"[{"email":"x@md-secret-key.com","status":"sent","_id":"1"}]"#),
+            (200, #"[{"email":"a@example.com","status":"rejected","reject_reason":"md-secret-key","_id":"1"}]"#),
+            (200, #"[{"email":"a@example.com","status":"sent","_id":"md-secret-key"}]"#),
+            (200, #"[{"email":"a@example.com","status":"sent","_id":"md-secret-key\u0301"}]"#),
+            (200, #"[{"email":"a@example.com","status":"sent","_id":"md-secret\u0001-key"}]"#),
+            (502, String(repeating: "é", count: 119) + "md-secret-key" + String(repeating: "y", count: 400)),
+            // Whitespace collapses, so a key cut by the excerpt's window would show its first part.
+            (502, String(repeating: " ", count: 525) + "md-secret-key" + String(repeating: "y", count: 400)),
+        ]
+        for (status, body) in answers {
+            let reason: String
+            switch classify(status, body, secret: key) {
+            case .delivered(let detail): reason = detail
+            case .failed(let text), .retry(_, let text, _): reason = text
+            }
+            #expect(!reason.contains("md-secret"), "\(reason)")
+            #expect(!reason.contains("secret-key"), "\(reason)")
+            #expect(!reason.contains("md-sec"), "\(reason)")
+        }
+    }
+
+    /// Fuzzing finding: a recipient `email` holding an escape sequence reached the reason raw, and
+    /// from there `herald dead show`.
+    @Test func remoteControlCharactersNeverReachAReason() {
+        let body = #"[{"email":"\u001b]0;owned\u0007x\u001b[2J@example.com","status":"rejected","_id":"\u009b31m"}]"#
+        guard case .failed(let reason) = classify(200, body) else {
+            Issue.record("expected a failure")
+            return
+        }
+        let controls = reason.unicodeScalars.filter(\.isControlCharacter)
+        #expect(controls.isEmpty, "\(reason.escapingControlCharacters)")
     }
 
     @Test func transportFailures() {

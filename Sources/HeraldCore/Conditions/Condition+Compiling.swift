@@ -43,9 +43,21 @@ extension Condition {
                             "'\(key)' takes a list of conditions, found \(pair.value.kindDescription)", at: pair.value)
                         continue
                     }
+                    // An empty `any` could never hold and an empty `all` always would: both are
+                    // more likely a mistake than a wish, so neither is accepted.
+                    guard !items.isEmpty else {
+                        error(
+                            "'\(key)' needs at least one condition; an empty list would \(key == "any" ? "never" : "always") hold",
+                            at: pair.value)
+                        continue
+                    }
                     let compiled = items.compactMap { compileMap($0, what: "each item of '\(key)'") }
                     children.append(key == "all" ? .all(compiled) : .any(compiled))
                 case "not":
+                    if pair.value.mapping?.isEmpty == true {
+                        error("'not' needs a condition; 'not' of nothing would never hold", at: pair.value)
+                        continue
+                    }
                     if let inner = compileMap(pair.value, what: "'not'") {
                         children.append(.not(inner, pair.key.location))
                     }

@@ -12,9 +12,12 @@ public struct ConditionFailure: Sendable, CustomStringConvertible {
 
 extension Condition {
     /// Nil when the condition holds; otherwise the tests that failed (for `any`, each alternative).
+    ///
+    /// Whether it holds is decided by `matches`, the daemon's own evaluation, so the two cannot
+    /// disagree; the failures only explain that verdict.
     public func explain(_ event: Event) -> [ConditionFailure]? {
-        let failures = Condition.failures(root, event)
-        return failures.isEmpty ? nil : failures
+        guard !matches(event) else { return nil }
+        return Condition.failures(root, event)
     }
 
     private static func failures(_ node: Node, _ event: Event) -> [ConditionFailure] {

@@ -151,12 +151,19 @@ public struct ConfigMap {
 
     /// Reads `node` as a duration, reporting a type or syntax error otherwise.
     public static func duration(_ node: ConfigNode, key: String, diagnostics: ConfigDiagnostics) -> Duration? {
-        guard let text = node.scalar?.text, let duration = parseDuration(text) else {
+        switch node.scalar.map({ parseConfiguredDuration($0.text) }) ?? .malformed {
+        case .duration(let duration):
+            return duration
+        case .tooLong:
+            diagnostics.error(
+                "'\(key)' must be at most \(Duration.longestConfigurable.compactDescription) (about ten years), found \(node.displayValue)",
+                at: node)
+            return nil
+        case .malformed:
             diagnostics.error(
                 "'\(key)' must be a duration such as 500ms, 30s, 5m, 1h30m or 2d, found \(node.displayValue)", at: node)
             return nil
         }
-        return duration
     }
 
     /// Reads `node` as a list of text values (or one text value).

@@ -14,12 +14,18 @@ public struct WallClock: Sendable, Hashable, Comparable {
         return WallClock(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
     }
 
+    /// The clock moved by `duration`, saturating at the ends of the range instead of trapping.
     public func adding(_ duration: Duration) -> WallClock {
-        WallClock(millisecondsSinceEpoch: millisecondsSinceEpoch + Int64(duration.seconds * 1000))
+        let (sum, overflow) = millisecondsSinceEpoch.addingReportingOverflow(duration.saturatingMilliseconds)
+        guard overflow else { return WallClock(millisecondsSinceEpoch: sum) }
+        return WallClock(millisecondsSinceEpoch: duration < .zero ? .min : .max)
     }
 
+    /// The time from `rhs` to `lhs`, saturating instead of trapping.
     public static func - (lhs: WallClock, rhs: WallClock) -> Duration {
-        .milliseconds(lhs.millisecondsSinceEpoch - rhs.millisecondsSinceEpoch)
+        let (difference, overflow) = lhs.millisecondsSinceEpoch.subtractingReportingOverflow(rhs.millisecondsSinceEpoch)
+        guard overflow else { return .milliseconds(difference) }
+        return .milliseconds(lhs < rhs ? Int64.min : Int64.max)
     }
 
     /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-27T16:27:07.512Z`.
@@ -33,13 +39,16 @@ public struct WallClock: Sendable, Hashable, Comparable {
     /// Appends the RFC 3339 form to `bytes` without going through formatted strings (it is on
     /// the path of every log line).
     public func appendRFC3339(to bytes: inout [UInt8]) {
-        var seconds = time_t(millisecondsSinceEpoch / 1000)
+        // Floor division, so that times before 1970 keep a milliseconds part in 0...999.
+        let (quotient, remainder) = millisecondsSinceEpoch.quotientAndRemainder(dividingBy: 1000)
+        var seconds = time_t(remainder < 0 ? quotient - 1 : quotient)
+        let milliseconds = remainder < 0 ? remainder + 1000 : remainder
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func digits(_ value: Int, _ count: Int) {
             var divisor = 1
             for _ in 1..<count { divisor *= 10 }
-            var rest = value
+            var rest = abs(value)
             while divisor > 0 {
                 bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
                 rest %= divisor
@@ -58,7 +67,7 @@ public struct WallClock: Sendable, Hashable, Comparable {
         bytes.append(UInt8(ascii: ":"))
         digits(Int(parts.tm_sec), 2)
         bytes.append(UInt8(ascii: "."))
-        digits(Int(millisecondsSinceEpoch % 1000), 3)
+        digits(Int(milliseconds), 3)
         bytes.append(UInt8(ascii: "Z"))
     }
 

@@ -1,0 +1,160 @@
+/// The one way text from a remote answer (an error message, a recipient's address, a response
+/// body) becomes part of a reason, a log line or a CLI screen.
+///
+/// It knows the action's secrets and replaces each with `<redacted>` before anything else happens,
+/// so a key a peer echoes back never goes further; then it drops control characters (terminal
+/// escapes among them), collapses whitespace, masks email addresses and bounds the length.
+///
+/// ```swift
+/// let redactor = RemoteTextRedactor(secrets: [apiKey])
+/// let reason = "Mandrill answered: " + redactor.clean(message)
+/// ```
+public struct RemoteTextRedactor: Sendable {
+    /// Secrets shorter than this are not searched for: they would redact ordinary words.
+    public static let shortestSecret = 4
+
+    private let secrets: [[Unicode.Scalar]]
+    private let longestSecret: Int
+
+    /// - Parameter secrets: the values to redact wherever they appear; empty and very short ones
+    ///   are ignored.
+    public init(secrets: [String]) {
+        self.secrets = secrets.map { Array($0.unicodeScalars) }.filter { $0.count >= Self.shortestSecret }
+            .sorted { $0.count > $1.count }
+        longestSecret = self.secrets.first?.count ?? 0
+    }
+
+    /// Log-safe text of at most `limit` characters (plus `…` when cut).
+    public func clean(_ text: String, limit: Int = 200) -> String {
+        let collapsed = Self.collapsingControlsAndWhitespace(redacted(text))
+        // Again after collapsing: a secret split by a control character is whole again now.
+        let masked = redacted(Self.maskEmails(in: collapsed))
+        guard masked.count > limit else { return masked }
+        return String(masked.prefix(limit)) + "…"
+    }
+
+    /// A short excerpt of a response body of any size. Only a window of the body is decoded; a
+    /// secret that the window's end cuts could leave its first characters behind, so as many
+    /// characters as the longest secret has are dropped from the end of a cut window.
+    public func excerpt(_ bytes: [UInt8], limit: Int = 120) -> String {
+        let window = (limit + longestSecret) * 4
+        guard bytes.count > window else { return clean(String(decoding: bytes, as: UTF8.self), limit: limit) }
+        var text = redacted(String(decoding: bytes.prefix(window), as: UTF8.self))
+        text.unicodeScalars.removeLast(min(longestSecret, text.unicodeScalars.count))
+        return clean(text, limit: limit)
+    }
+
+    /// An address a peer named (`j***@example.com`), cleaned like any remote text.
+    public func address(_ text: String) -> String {
+        clean(maskPersonalData(redacted(text)), limit: 80)
+    }
+
+    /// `text` with every secret replaced by `<redacted>`. Matching is by Unicode scalars, not
+    /// characters, so a combining mark after a secret cannot hide it.
+    public func redacted(_ text: String) -> String {
+        guard !secrets.isEmpty else { return text }
+        var scalars = Array(text.unicodeScalars)
+        var changed = false
+        for secret in secrets where scalars.count >= secret.count {
+            var result: [Unicode.Scalar] = []
+            var index = 0
+            while index < scalars.count {
+                if scalars[index] == secret[0], index + secret.count <= scalars.count,
+                    scalars[index..<(index + secret.count)].elementsEqual(secret)
+                {
+                    result.append(contentsOf: "<redacted>".unicodeScalars)
+                    index += secret.count
+                    changed = true
+                } else {
+                    result.append(scalars[index])
+                    index += 1
+                }
+            }
+            scalars = result
+        }
+        guard changed else { return text }
+        var result = ""
+        result.unicodeScalars.append(contentsOf: scalars)
+        return result
+    }
+
+    /// Runs of whitespace (newlines and tabs among them) become one space, leading and trailing
+    /// ones vanish, and other control characters (C0, DEL, C1, which include the escape that
+    /// starts a terminal sequence) are dropped, so that one cannot split a secret in two.
+    static func collapsingControlsAndWhitespace(_ text: String) -> String {
+        var collapsed = ""
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !collapsed.isEmpty
+                continue
+            }
+            if scalar.isControlCharacter { continue }
+            if pendingSpace {
+                collapsed.unicodeScalars.append(" ")
+                pendingSpace = false
+            }
+            collapsed.unicodeScalars.append(scalar)
+        }
+        return collapsed
+    }
+
+    /// Replaces every `local@domain` in `text` with its masked form (`j***@example.com`).
+    static func maskEmails(in text: String) -> String {
+        var scalars = Array(text.unicodeScalars)
+        var index = 0
+        while index < scalars.count {
+            guard scalars[index] == "@" else {
+                index += 1
+                continue
+            }
+            var start = index
+            while start > 0, isAddressScalar(scalars[start - 1], local: true) { start -= 1 }
+            var end = index + 1
+            while end < scalars.count, isAddressScalar(scalars[end], local: false) { end += 1 }
+            guard start < index, end > index + 1 else {
+                index += 1
+                continue
+            }
+            var address = ""
+            address.unicodeScalars.append(contentsOf: scalars[start..<end])
+            let replacement = Array(maskPersonalData(address).unicodeScalars)
+            scalars.replaceSubrange(start..<end, with: replacement)
+            index = start + replacement.count
+        }
+        var result = ""
+        result.unicodeScalars.append(contentsOf: scalars)
+        return result
+    }
+
+    private static func isAddressScalar(_ scalar: Unicode.Scalar, local: Bool) -> Bool {
+        if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." || scalar == "-" {
+            return true
+        }
+        return local && (scalar == "_" || scalar == "+" || scalar == "%" || scalar == "'")
+    }
+}
+
+extension Unicode.Scalar {
+    /// C0 controls, DEL and C1 controls: what a terminal may act on instead of showing.
+    public var isControlCharacter: Bool {
+        value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value)
+    }
+}
+
+extension String {
+    /// The text with control characters shown as escapes (`\u{1B}` for ESC) and everything else
+    /// kept: for a terminal, where such a character would act instead of being shown.
+    public var escapingControlCharacters: String {
+        guard unicodeScalars.contains(where: \.isControlCharacter) else { return self }
+        var result = ""
+        for scalar in unicodeScalars {
+            if scalar.isControlCharacter {
+                result += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}

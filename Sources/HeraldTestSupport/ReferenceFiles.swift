@@ -1,9 +1,9 @@
 import Foundation
 import HeraldCore
 
-/// Where the shared reference material lives, found from this source file's path so that tests
-/// work from any working directory: the package root is two levels above
-/// `Sources/HeraldTestSupport/`, and the shared folder sits beside it (`../shared`).
+/// Where the tests' fixtures live (`Tests/Fixtures`), found from this source file's path so that
+/// tests work from any working directory: the package root is two levels above
+/// `Sources/HeraldTestSupport/`. Nothing outside the repository is read.
 public enum ReferenceFiles {
     /// The package root (the directory holding `Package.swift`).
     public static let packageRoot: String = {
@@ -12,16 +12,17 @@ public enum ReferenceFiles {
         return url.standardizedFileURL.path
     }()
 
-    /// `../shared/reference` from the package root.
-    public static var referenceDirectory: String {
-        URL(fileURLWithPath: packageRoot + "/../shared/reference").standardizedFileURL.path
-    }
+    /// `Tests/Fixtures` in the package (see its README for each file's source and licence).
+    public static var fixtures: String { packageRoot + "/Tests/Fixtures" }
 
     /// The Mailchimp Transactional OpenAPI 3.1 description.
-    public static var mandrillOpenAPI: String { referenceDirectory + "/mandrill-transactional.openapi.json" }
+    public static var mandrillOpenAPI: String { fixtures + "/mandrill/mandrill-transactional.openapi.json" }
 
-    /// The directory of captured Kratos web hook payloads (`registration-after.json`, …).
-    public static var kratosPayloads: String { referenceDirectory + "/kratos-payloads" }
+    /// The directory of Kratos web hook payloads shaped as Kratos sends them (`registration-after.json`, …).
+    public static var kratosPayloads: String { fixtures + "/kratos-payloads" }
+
+    /// Kratos' own config schemas (`v1.3.1.config.schema.json`, `v26.2.0.config.schema.json`).
+    public static var kratosConfigSchemas: String { fixtures + "/kratos-config-schema" }
 
     /// The bytes of a reference file.
     ///

@@ -5,7 +5,7 @@ import HeraldCore
 /// and followed by five typical path lookups) against `JSONSerialization.jsonObject`.
 func jsonBenchmark() throws {
     let path =
-        CommandLine.arguments.dropFirst(2).first ?? "../shared/reference/kratos-payloads/registration-after.json"
+        CommandLine.arguments.dropFirst(2).first ?? "etc/examples/registration-after.json"
     let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     let data = Data(bytes)
     print("payload: \(path) (\(bytes.count) bytes)")

@@ -1,15 +1,13 @@
 import Foundation
 import HeraldCore
 
-/// Reference files shared by the JSON tests, located from this file so any clone works.
+/// Fixtures of the JSON tests, located from this file so any clone works.
 enum JSONFixtures {
-    /// `<package>/../shared/reference`.
+    /// `<package>/Tests/Fixtures`.
     static let reference: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent()  // HeraldCoreTests
         .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()  // package root
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/reference")
+        .appendingPathComponent("Fixtures")
 
     static let testSuite = reference.appendingPathComponent("json-test-suite/test_parsing")
     static let payloads = reference.appendingPathComponent("kratos-payloads")

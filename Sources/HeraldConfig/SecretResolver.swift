@@ -14,7 +14,16 @@ import HeraldCore
 /// References may sit inside longer text (`"Bearer ${env:TOKEN}"`). A scalar that contained a
 /// reference is marked `isSecret`, so it is never displayed. Errors are reported at the scalar's
 /// position and never contain a secret's value.
+///
+/// A reference that cannot be read still gets a value, `placeholder`, so that everything that
+/// uses it is checked too and one missing secret neither hides other problems nor causes
+/// follow-on ones ("'api_key' is empty"). With `readsSecrets` false every reference gets the
+/// placeholder without being read (`herald check --no-secrets`, `herald kratos-config`).
 public struct SecretResolver: Sendable {
+    /// What a reference stands for when it is not (or cannot be) read: long enough for every
+    /// length rule on keys and passwords, and made of characters any header value may hold.
+    public static let placeholder = "herald-placeholder-for-an-unread-secret"
+
     /// Reads a secret file's bytes, or throws `ConfigFileError` saying why not.
     public typealias FileReader = @Sendable (_ path: String) throws(ConfigFileError) -> [UInt8]
 
@@ -23,16 +32,21 @@ public struct SecretResolver: Sendable {
 
     private let environment: [String: String]
     private let readFile: FileReader
+    /// False: references are checked for form only and stand for `placeholder`.
+    public let readsSecrets: Bool
 
     /// - Parameters:
     ///   - environment: the variables `${env:}` and `CREDENTIALS_DIRECTORY` come from.
     ///   - readFile: how `${file:}` and `${credential:}` are read; tests pass a fake.
+    ///   - readsSecrets: false to check references for form only, reading none.
     public init(
         environment: [String: String] = SecretResolver.processEnvironment(),
-        readFile: @escaping FileReader = SecretResolver.readSecretFile
+        readFile: @escaping FileReader = SecretResolver.readSecretFile,
+        readsSecrets: Bool = true
     ) {
         self.environment = environment
         self.readFile = readFile
+        self.readsSecrets = readsSecrets
     }
 
     /// The environment of this process.
@@ -94,12 +108,10 @@ public struct SecretResolver: Sendable {
                     break
                 }
                 let reference = String(text[index...close])
-                if let value = value(
-                    of: body[..<close], reference: reference, file: location.file, location: location,
-                    diagnostics: diagnostics)
-                {
-                    output += value
-                }
+                output +=
+                    value(
+                        of: body[..<close], reference: reference, file: location.file, location: location,
+                        diagnostics: diagnostics) ?? Self.placeholder
                 index = text.index(after: close)
             } else {
                 output.append(text[index])
@@ -139,12 +151,17 @@ public struct SecretResolver: Sendable {
                 diagnostics.error("invalid environment variable name '\(argument)' in '\(reference)'", at: location)
                 return nil
             }
+            guard readsSecrets else { return nil }
             guard let value = environment[argument] else {
-                diagnostics.error("environment variable '\(argument)' is not set", at: location)
+                diagnostics.error(
+                    "environment variable '\(argument)' is not set (export \(argument)=… in the shell that runs "
+                        + "herald, or check without secrets: herald check --no-secrets)",
+                    at: location)
                 return nil
             }
             return value
         case "file":
+            guard readsSecrets else { return nil }
             let resolvedPath = path(argument, relativeToDirectoryOf: file)
             return contents(of: resolvedPath, what: "secret file '\(resolvedPath)'", location, diagnostics)
         default:
@@ -152,10 +169,13 @@ public struct SecretResolver: Sendable {
                 diagnostics.error("invalid credential name '\(argument)' in '\(reference)'", at: location)
                 return nil
             }
+            guard readsSecrets else { return nil }
             guard let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty else {
                 diagnostics.error(
-                    "cannot read credential '\(argument)': CREDENTIALS_DIRECTORY is not set "
-                        + "(pass it with LoadCredential= in the systemd unit)",
+                    "cannot read credential '\(argument)': CREDENTIALS_DIRECTORY is not set (systemd sets it "
+                        + "from LoadCredential= in the unit; in a shell, put the secret in a file named "
+                        + "'\(argument)' in a folder and export CREDENTIALS_DIRECTORY=that folder, or check "
+                        + "without secrets: herald check --no-secrets)",
                     at: location)
                 return nil
             }

@@ -19,10 +19,13 @@ enum Commands {
     }
 
     static func check(_ arguments: CommandLineArguments) async -> Int32 {
-        guard checkUsage(arguments, allowed: ["config"], positionals: 0, help: Help.check) else {
+        guard checkUsage(arguments, allowed: ["config"], flags: ["no-secrets"], positionals: 0, help: Help.check) else {
             return ExitCode.usage
         }
-        guard let configuration = load(configPath(arguments)) else { return ExitCode.config }
+        let readsSecrets = !arguments.flags.contains("no-secrets")
+        guard let configuration = load(configPath(arguments), readsSecrets: readsSecrets) else {
+            return ExitCode.config
+        }
         print(CheckReport.render(configuration), terminator: "")
         return ExitCode.ok
     }
@@ -91,9 +94,11 @@ enum Commands {
         return FileManager.default.fileExists(atPath: defaultConfigPath) ? defaultConfigPath : nil
     }
 
-    /// Loads the configuration, printing every problem; nil when there were any.
-    static func load(_ path: String?) -> HeraldConfiguration? {
-        let result = ConfigLoader(plugins: builtinPlugins).load(path: path)
+    /// Loads the configuration, printing every problem; nil when there were any. With
+    /// `readsSecrets` false, secret references are checked for form only and read as placeholders.
+    static func load(_ path: String?, readsSecrets: Bool = true) -> HeraldConfiguration? {
+        let loader = ConfigLoader(plugins: builtinPlugins, secrets: SecretResolver(readsSecrets: readsSecrets))
+        let result = loader.load(path: path)
         guard let configuration = result.configuration else {
             writeError(result.renderedDiagnostics)
             let count = result.diagnostics.count
@@ -104,9 +109,12 @@ enum Commands {
     }
 
     private static func checkUsage(
-        _ arguments: CommandLineArguments, allowed: Set<String>, positionals: Int, help: String
+        _ arguments: CommandLineArguments, allowed: Set<String>, flags: Set<String> = [], positionals: Int,
+        help: String
     ) -> Bool {
-        if let unknown = arguments.options.keys.first(where: { !allowed.contains($0) }) ?? arguments.flags.first {
+        if let unknown = arguments.options.keys.first(where: { !allowed.contains($0) })
+            ?? arguments.flags.first(where: { !flags.contains($0) })
+        {
             writeError("herald: unknown option '--\(unknown)'\n\n\(help)")
             return false
         }

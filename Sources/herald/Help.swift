@@ -36,11 +36,15 @@ enum Help {
         """
 
     static let check = """
-        usage: herald check [--config FILE]
+        usage: herald check [--config FILE] [--no-secrets]
 
         Validates the configuration, its drop-ins and secrets, reporting every problem at once as
         file:line:column with the source line (exit 78); prints a summary of listeners, actions and
-        routes when it is valid (exit 0).
+        routes when it is valid (exit 0). A secret that cannot be read is one problem; everything
+        that uses it is still checked.
+
+          --no-secrets   check ${env:}, ${file:} and ${credential:} references for form only,
+                         reading none (for CI, or a machine without the secrets)
 
         """
 

@@ -25,7 +25,12 @@ enum KratosConfigCommand {
                 return ExitCode.usage
             }
         }
-        guard let configuration = Commands.load(Commands.configPath(arguments)) else { return ExitCode.config }
+        // Without --with-secrets the output holds placeholders only, so no secret is read: the
+        // command works where the secrets are not (a laptop, CI).
+        let withSecrets = arguments.flags.contains("with-secrets")
+        guard let configuration = Commands.load(Commands.configPath(arguments), readsSecrets: withSecrets) else {
+            return ExitCode.config
+        }
         if baseURL == nil {
             do {
                 baseURL = try KratosBaseURL(listeners: configuration.listeners)
@@ -36,7 +41,7 @@ enum KratosConfigCommand {
         }
         guard let baseURL else { return ExitCode.usage }
         let renderer = KratosConfigRenderer(
-            configuration: configuration, baseURL: baseURL, withSecrets: arguments.flags.contains("with-secrets"))
+            configuration: configuration, baseURL: baseURL, withSecrets: withSecrets)
         print(renderer.render(), terminator: "")
         return ExitCode.ok
     }

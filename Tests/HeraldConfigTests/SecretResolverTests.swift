@@ -118,7 +118,9 @@ import Testing
         #expect(
             noDirectory == [
                 "/etc/herald/herald.yaml:1:6: cannot read credential 'mandrill': CREDENTIALS_DIRECTORY is not set "
-                    + "(pass it with LoadCredential= in the systemd unit)"
+                    + "(systemd sets it from LoadCredential= in the unit; in a shell, put the secret in a file named "
+                    + "'mandrill' in a folder and export CREDENTIALS_DIRECTORY=that folder, or check without "
+                    + "secrets: herald check --no-secrets)"
             ])
         let (_, escaping) = try resolve("key: ${credential:../etc/passwd}\n")
         #expect(
@@ -129,7 +131,37 @@ import Testing
 
     @Test func unsetEnvironmentVariablesAreErrors() throws {
         let (_, errors) = try resolve("list:\n  - ${env:MISSING}\n")
-        #expect(errors == ["/etc/herald/herald.yaml:2:5: environment variable 'MISSING' is not set"])
+        #expect(
+            errors == [
+                "/etc/herald/herald.yaml:2:5: environment variable 'MISSING' is not set (export MISSING=… in the "
+                    + "shell that runs herald, or check without secrets: herald check --no-secrets)"
+            ])
+    }
+
+    /// A reference that cannot be read stands for the placeholder, so what uses it is still
+    /// checked and nothing cascades from an empty value.
+    @Test func anUnreadableReferenceStandsForThePlaceholder() throws {
+        let (root, errors) = try resolve("key: \"Bearer ${env:MISSING}\"\n")
+        #expect(errors.count == 1)
+        #expect(root["key"]?.scalar?.text == "Bearer " + SecretResolver.placeholder)
+        #expect(root["key"]?.scalar?.isSecret == true)
+    }
+
+    /// `--no-secrets`: references are checked for form, none is read.
+    @Test func withoutReadingSecretsReferencesAreCheckedForFormOnly() throws {
+        let diagnostics = ConfigDiagnostics()
+        let yaml = "a: ${env:MISSING}\nb: ${credential:mandrill}\nc: ${file:/nope}\nd: ${env:}\ne: ${credential:../x}\n"
+        let root = try #require(YAMLLoader().load(text: yaml, file: "/etc/herald/herald.yaml", diagnostics: diagnostics))
+        let files = FakeFiles([:])
+        let resolved = SecretResolver(environment: [:], readFile: files.read, readsSecrets: false)
+            .resolve(root, diagnostics: diagnostics)
+        #expect(files.requested.withLock { $0 } == [])
+        #expect(
+            diagnostics.items.map(\.description) == [
+                "/etc/herald/herald.yaml:4:4: empty name in reference '${env:}'",
+                "/etc/herald/herald.yaml:5:4: invalid credential name '../x' in '${credential:../x}'",
+            ])
+        for key in ["a", "b", "c"] { #expect(resolved[key]?.scalar?.text == SecretResolver.placeholder) }
     }
 
     @Test(arguments: [

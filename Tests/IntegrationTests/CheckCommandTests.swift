@@ -128,6 +128,36 @@ import Testing
         #expect(secret.stderr.hasSuffix("herald: 1 problem in the configuration\n"), "\(secret.stderr)")
     }
 
+    /// A missing secret is one problem among all the others: the steps of the action whose key is
+    /// missing are still checked. `--no-secrets` reads none and checks everything else.
+    @Test func aMissingSecretHidesNoOtherProblem() throws {
+        let config = """
+            listen: ["127.0.0.1:0"]
+            ingress: { insecure_no_auth: true }
+            actions:
+              mail: { plugin: mandrill, api_key: "${credential:mandrill}", from: hello@example.com }
+            routes:
+              - name: welcome
+                events: [registration.after]
+                do: [{ action: mail, template: "{{identity.traits.email | shout}}", to: "{{recipient}}" }]
+            """
+        let result = try check(config)
+        #expect(result.status == 78)
+        let lines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("herald.yaml:") }
+        #expect(lines.count == 2, "\(result.stderr)")
+        #expect(lines.first?.contains("herald.yaml:4:38: cannot read credential 'mandrill'") == true)
+        #expect(lines.first?.contains("export CREDENTIALS_DIRECTORY") == true)
+        #expect(lines.last?.contains("shout") == true, "\(result.stderr)")
+
+        let fixed = config.replacingOccurrences(of: " | shout", with: "")
+        let directory = try makeTemporaryDirectory()
+        try fixed.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let noSecrets = try HeraldProcess.run(["check", "--no-secrets", "--config", "herald.yaml"], in: directory)
+        #expect(noSecrets.status == 0, "\(noSecrets.stderr)")
+        let withSecrets = try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory)
+        #expect(withSecrets.status == 78)
+    }
+
     @Test func validConfigPrintsASummaryWithoutSecrets() throws {
         let key = "ingress-secret-0123456789"
         let config = """

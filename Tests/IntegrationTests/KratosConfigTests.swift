@@ -124,15 +124,12 @@ import Testing
 
     /// `etc/kratos/kratos-hooks.yaml` is the output for the shipped `etc/herald/herald.yaml`, so the
     /// snippet operators read is the one the command writes.
+    ///
+    /// The shipped config reads `${credential:}` secrets; without `--with-secrets` the command
+    /// prints placeholders only, so it runs without them (no CREDENTIALS_DIRECTORY here).
     @Test func theShippedKratosSnippetIsUpToDate() throws {
-        let credentials = try makeTemporaryDirectory()
-        for name in ["ingress-key", "mandrill-key"] {
-            try "0123456789abcdef-\(name)".write(
-                to: credentials.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
         let config = SystemTools.repository.appendingPathComponent("etc/herald/herald.yaml").path
-        let result = try HeraldProcess.run(
-            ["kratos-config", "--config", config], environment: ["CREDENTIALS_DIRECTORY": credentials.path])
+        let result = try HeraldProcess.run(["kratos-config", "--config", config], environment: [:])
         #expect(result.status == 0, "\(result.stderr)")
         let generated = result.stdout.replacingOccurrences(of: config, with: "/etc/herald/herald.yaml")
         let shipped = try String(

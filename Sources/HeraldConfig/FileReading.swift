@@ -56,5 +56,15 @@ func directoryPart(of path: String) -> String? {
 /// part, leave it unchanged so that paths stay as the operator wrote them.
 func path(_ path: String, relativeToDirectoryOf file: String) -> String {
     guard !path.hasPrefix("/"), let directory = directoryPart(of: file) else { return path }
-    return directory == "/" ? "/" + path : directory + "/" + path
+    return joinedPath(directory, path)
+}
+
+/// `relative` under `directory`, without `.` components or doubled slashes (`my/./state` is
+/// shown as `my/state`); `..` stays, since only the file system knows where it leads.
+func joinedPath(_ directory: String, _ relative: String) -> String {
+    if relative.hasPrefix("/") { return relative }
+    let parts = (directory.split(separator: "/") + relative.split(separator: "/")).filter { $0 != "." }
+    let joined = parts.joined(separator: "/")
+    if directory.hasPrefix("/") { return "/" + joined }
+    return joined.isEmpty ? "." : joined
 }

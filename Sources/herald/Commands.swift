@@ -31,7 +31,12 @@ enum Commands {
     }
 
     static func explain(_ arguments: CommandLineArguments) async -> Int32 {
-        guard checkUsage(arguments, allowed: ["config", "event"], positionals: 1, help: Help.explain) else {
+        guard checkUsage(arguments, allowed: ["config", "event", "method"], positionals: 1, help: Help.explain) else {
+            return ExitCode.usage
+        }
+        let method = arguments.options["method"]
+        if let method, !HookQuery.isMethodName(method[...]) {
+            writeError("herald: --method takes a Kratos method name such as password, oidc or profile\n\n\(Help.explain)")
             return ExitCode.usage
         }
         let payloadPath = arguments.positionals[0]
@@ -51,7 +56,8 @@ enum Commands {
         }
         guard let configuration = load(configPath(arguments)) else { return ExitCode.config }
         let event = Event(
-            id: TimeOrderedIDGenerator().next(), name: name, receivedAt: .now, triggerID: nil, payload: payload)
+            id: TimeOrderedIDGenerator().next(), name: name, receivedAt: .now, triggerID: nil, payload: payload,
+            hookMethod: method)
         print(Explanation.render(configuration, event: event), terminator: "")
         return ExitCode.ok
     }
@@ -99,6 +105,7 @@ enum Commands {
     static func load(_ path: String?, readsSecrets: Bool = true) -> HeraldConfiguration? {
         let loader = ConfigLoader(plugins: builtinPlugins, secrets: SecretResolver(readsSecrets: readsSecrets))
         let result = loader.load(path: path)
+        writeError(result.renderedWarnings)
         guard let configuration = result.configuration else {
             writeError(result.renderedDiagnostics)
             let count = result.diagnostics.count

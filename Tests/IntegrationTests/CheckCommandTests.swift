@@ -158,6 +158,39 @@ import Testing
         #expect(withSecrets.status == 78)
     }
 
+    /// A copy of a config away from its drop-ins reported OK with zero routes. An include that
+    /// matches nothing is an error; no routes and unused actions are warnings (exit 0).
+    @Test func anIncludeThatMatchesNothingIsAnErrorAndIdleConfigsWarn() throws {
+        let base = """
+            listen: ["127.0.0.1:0"]
+            ingress: { insecure_no_auth: true }
+            state_dir: ./state
+            actions:
+              box: { plugin: outbox }
+              spare: { plugin: outbox }
+            """
+        let missing = try check(base + "\ninclude: routes.d/*.yaml\n")
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("herald.yaml:7:10: include 'routes.d/*.yaml' matches no file (looked for "))
+
+        let idle = try check(base + "\n")
+        #expect(idle.status == 0, "\(idle.stderr)")
+        #expect(idle.stderr.contains("herald.yaml:1:1: warning: no routes: every event is accepted and nothing is done"))
+        #expect(idle.stderr.contains("herald.yaml:5:3: warning: action 'box' is used by no route"))
+        #expect(idle.stderr.contains("herald.yaml:6:3: warning: action 'spare' is used by no route"))
+        #expect(!idle.stdout.contains("/./"), "\(idle.stdout)")
+
+        let used = try check(
+            base + "\nroutes:\n  - name: r\n    events: [login.after]\n    do: [{ action: box, to: a@example.com, text: x }]\n")
+        #expect(used.status == 0)
+        #expect(!used.stderr.contains("'box' is used by no route"))
+        #expect(used.stderr.contains("warning: action 'spare' is used by no route"))
+        #expect(!used.stderr.contains("no routes"))
+
+        let misnamed = try check(base + "\nroutes:\n  - name: welcome\n    events: [login.after]\n    colour: blue\n")
+        #expect(misnamed.stderr.contains("unknown key 'colour' in route 'welcome'"), "\(misnamed.stderr)")
+    }
+
     @Test func validConfigPrintsASummaryWithoutSecrets() throws {
         let key = "ingress-secret-0123456789"
         let config = """

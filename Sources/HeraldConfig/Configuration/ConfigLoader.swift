@@ -29,7 +29,9 @@ public struct ConfigLoader: Sendable {
             root = yaml.load(text: DefaultConfiguration.yaml, file: file, diagnostics: diagnostics)
         }
         guard let root else {
-            return ConfigLoadResult(configuration: nil, diagnostics: diagnostics.sorted, sources: yaml.sources)
+            return ConfigLoadResult(
+                configuration: nil, diagnostics: diagnostics.sorted, warnings: diagnostics.sortedWarnings,
+                sources: yaml.sources)
         }
         var secretValues: [String] = []
         let resolved = secrets.resolve(root, diagnostics: diagnostics)
@@ -46,7 +48,7 @@ public struct ConfigLoader: Sendable {
         let configuration = builder.build(source: file, secrets: secretValues)
         return ConfigLoadResult(
             configuration: diagnostics.isEmpty ? configuration : nil, diagnostics: diagnostics.sorted,
-            sources: yaml.sources)
+            warnings: diagnostics.sortedWarnings, sources: yaml.sources)
     }
 
     /// Every scalar that came from a secret reference, so output can be scrubbed of it.
@@ -65,12 +67,20 @@ public struct ConfigLoader: Sendable {
 /// What a load produced: the configuration, or the problems and the text needed to show them.
 public struct ConfigLoadResult {
     public var configuration: HeraldConfiguration?
+    /// The errors; empty when `configuration` is set.
     public var diagnostics: [ConfigDiagnostic]
+    /// What is probably not meant but does not stop the load (an unused action, no routes).
+    public var warnings: [ConfigDiagnostic] = []
     public var sources: SourceCache
 
     /// The problems rendered like a compiler's, with the source line and a caret.
     public var renderedDiagnostics: String {
         DiagnosticRenderer(sources: sources).render(diagnostics)
+    }
+
+    /// The warnings rendered the same way; empty text when there are none.
+    public var renderedWarnings: String {
+        warnings.isEmpty ? "" : DiagnosticRenderer(sources: sources).render(warnings)
     }
 }
 

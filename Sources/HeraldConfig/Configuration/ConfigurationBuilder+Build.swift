@@ -8,10 +8,26 @@ extension ConfigurationBuilder {
         checkAuthentication()
         let (actions, concurrency) = buildActions()
         let routes = buildRoutes(actions: actions)
+        warnAboutWhatDoesNothing(actions: actions, routes: routes)
         return HeraldConfiguration(
             source: source, listeners: listeners, stateDirectory: stateDirectory, ingress: ingress, delivery: delivery,
             log: log, actions: actions, actionConcurrency: concurrency, rules: RuleSet(routes: routes), secrets: secrets
         )
+    }
+
+    /// A configuration that loads but cannot do anything: no route at all, or an action no route
+    /// uses (a typo in a route's `action:` is an error already; this catches the other end).
+    private func warnAboutWhatDoesNothing(actions: [String: any Action], routes: [Route]) {
+        guard diagnostics.isEmpty, let root = rootNode else { return }
+        if routes.isEmpty {
+            diagnostics.warning(
+                "no routes: every event is accepted and nothing is done with it (add routes:, or check that include: names your drop-ins)",
+                at: root)
+        }
+        let used = Set(routes.flatMap { $0.steps.map(\.action) })
+        for entry in actionNodes where actions[entry.name] != nil && !used.contains(entry.name) {
+            diagnostics.warning("action '\(entry.name)' is used by no route", at: entry.key)
+        }
     }
 
     /// No credentials → only allowed with `insecure_no_auth: true` and local listeners (design §3).
@@ -89,9 +105,10 @@ extension ConfigurationBuilder {
         for (index, entry) in routeNodes.enumerated() {
             let node = entry.node
             let fallbackName = "#\(index + 1)"
-            guard
-                let map = ConfigMap(node, keys: Self.routeKeys, what: "route \(fallbackName)", diagnostics: diagnostics)
-            else { continue }
+            // Messages about the route's own keys name it as the operator does, when it has a name.
+            let written = node.mapping?.first { $0.key.scalar?.text == "name" }?.value.scalar?.text
+            let what = written.map { "route '\($0)'" } ?? "route \(fallbackName)"
+            guard let map = ConfigMap(node, keys: Self.routeKeys, what: what, diagnostics: diagnostics) else { continue }
             let name = map.string("name", required: true, acceptingScalars: true) ?? fallbackName
             if let first = names[name], let nameNode = map.node("name") {
                 diagnostics.error("route name '\(name)' is used twice (first at \(first))", at: nameNode)

@@ -41,7 +41,7 @@ struct ConfigurationBuilder {
         else { return }
         if let node = map.node("listen") { readListeners(node) }
         if let directory = map.string("state_dir") {
-            stateDirectory = directory.hasPrefix("/") ? directory : baseDirectory + "/" + directory
+            stateDirectory = joinedPath(baseDirectory, directory)
         }
         if let node = map.node("ingress") { readIngress(node) }
         if let node = map.node("delivery") { readDelivery(node) }
@@ -82,7 +82,15 @@ struct ConfigurationBuilder {
         let items = node.sequence ?? [node]
         for (pattern, item) in zip(patterns, items) {
             do {
-                includes += try expandInclude(pattern, relativeTo: mainFile).map { ($0, item) }
+                let files = try expandInclude(pattern, relativeTo: mainFile)
+                if files.isEmpty {
+                    // An include that matches nothing is almost always a config copied away from
+                    // its drop-ins; silently loading zero routes from it hides that.
+                    diagnostics.error(
+                        "include '\(pattern)' matches no file (looked for \(path(pattern, relativeToDirectoryOf: mainFile)))",
+                        at: item)
+                }
+                includes += files.map { ($0, item) }
             } catch {
                 diagnostics.error("include '\(pattern)': \(error)", at: item)
             }

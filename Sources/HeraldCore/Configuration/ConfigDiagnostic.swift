@@ -1,15 +1,19 @@
-/// One problem found in the configuration, at a position.
+/// One problem found in the configuration, at a position: an error, which stops the
+/// configuration from loading, or a warning, which does not.
 public struct ConfigDiagnostic: Sendable, Hashable, CustomStringConvertible {
     public var location: SourceLocation
     public var message: String
+    /// A warning says something is probably not what was meant; the configuration still loads.
+    public var isWarning: Bool
 
-    public init(_ message: String, at location: SourceLocation) {
+    public init(_ message: String, at location: SourceLocation, isWarning: Bool = false) {
         self.location = location
         self.message = message
+        self.isWarning = isWarning
     }
 
-    /// `file:line:column: message`
-    public var description: String { "\(location): \(message)" }
+    /// `file:line:column: message`, or `file:line:column: warning: message`
+    public var description: String { "\(location): \(isWarning ? "warning: " : "")\(message)" }
 }
 
 /// Collects every problem of a configuration so that all of them are reported at once.
@@ -17,11 +21,29 @@ public struct ConfigDiagnostic: Sendable, Hashable, CustomStringConvertible {
 /// Loading code records into one collector and keeps going; nothing starts unless the collector
 /// is empty at the end. Not thread-safe: a load runs on one thread.
 public final class ConfigDiagnostics {
+    /// The errors.
     public private(set) var items: [ConfigDiagnostic] = []
+    /// The warnings: reported, but they do not stop the configuration from loading.
+    public private(set) var warnings: [ConfigDiagnostic] = []
 
     public init() {}
 
+    /// True when there is no error (warnings do not count).
     public var isEmpty: Bool { items.isEmpty }
+
+    public func warning(_ message: String, at location: SourceLocation) {
+        warnings.append(ConfigDiagnostic(message, at: location, isWarning: true))
+    }
+
+    public func warning(_ message: String, at node: ConfigNode) {
+        warning(message, at: node.location)
+    }
+
+    /// The warnings sorted by position, without repeats.
+    public var sortedWarnings: [ConfigDiagnostic] {
+        var seen = Set<ConfigDiagnostic>()
+        return warnings.sorted { $0.location < $1.location }.filter { seen.insert($0).inserted }
+    }
 
     public func error(_ message: String, at location: SourceLocation) {
         items.append(ConfigDiagnostic(message, at: location))

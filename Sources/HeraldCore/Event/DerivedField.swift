@@ -7,7 +7,8 @@ public enum DerivedField: String, Sendable, Hashable, CaseIterable {
     case flow
     /// `event.phase`: `before`/`after`, or the courier template type.
     case phase
-    /// `event.method`: the method of the flow (`password`, `oidc`, `code`, `profile`, …) from `flow.active`.
+    /// `event.method`: the method of the flow (`password`, `oidc`, `code`, `profile`, …): from the
+    /// hook's URL (`?method=`), else `flow.active`, else the session's last authentication method.
     case method
     /// `event.id`: Herald's id for the event.
     case id

@@ -11,20 +11,26 @@ public struct Event: Sendable {
     public let triggerID: String?
     /// The request body (for the envelope form, its `ctx`).
     public let payload: JSONValue
-    /// `event.method`, when the flow says.
+    /// `event.method`: the method the hook's URL names (`?method=password`), else `flow.active`,
+    /// else the last of the session's authentication methods (login and registration only).
     public let method: String?
     /// `event.locale`, when anything says.
     public let locale: String?
     /// `recipient`, when the payload has an address.
     public let recipient: String?
 
-    public init(id: TimeOrderedID, name: EventName, receivedAt: WallClock, triggerID: String?, payload: JSONValue) {
+    /// - Parameter hookMethod: the method named by the hook that called (`?method=` in its URL,
+    ///   which `herald kratos-config` writes for every per-method list).
+    public init(
+        id: TimeOrderedID, name: EventName, receivedAt: WallClock, triggerID: String?, payload: JSONValue,
+        hookMethod: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.receivedAt = receivedAt
         self.triggerID = triggerID
         self.payload = payload
-        self.method = Event.method(of: payload)
+        self.method = Event.method(of: payload, name: name, hookMethod: hookMethod)
         self.locale = Event.locale(of: payload)
         self.recipient = Event.recipient(of: payload)
     }
@@ -60,8 +66,19 @@ public struct Event: Sendable {
             ?? nonNull(payload["flow"]?["identity"]) ?? nonNull(payload["template_data"]?["identity"])
     }
 
-    private static func method(of payload: JSONValue) -> String? {
-        nonEmptyString(payload["flow"]?["active"])
+    /// Kratos sets `flow.active` only in its oidc and code strategies, so for most methods the
+    /// hook's own list is what tells. The session's methods are the sign-in's, which is what a
+    /// login or a registration just did; a settings flow's session says how the user signed in,
+    /// not what they change, so it is not consulted there.
+    private static func method(of payload: JSONValue, name: EventName, hookMethod: String?) -> String? {
+        if let hookMethod, !hookMethod.isEmpty { return hookMethod }
+        if let active = nonEmptyString(payload["flow"]?["active"]) { return active }
+        guard name.flow == "login" || name.flow == "registration",
+            let methods = payload["session"]?["authentication_methods"], methods.kind == .array
+        else { return nil }
+        var last: String?
+        for method in methods.elements { last = nonEmptyString(method["method"]) ?? last }
+        return last
     }
 
     private static func locale(of payload: JSONValue) -> String? {

@@ -95,6 +95,14 @@ final class IngressResponder: HTTPResponder {
         let receivedAt = WallClock.now
         let arrived = ContinuousClock.now
         let current = snapshot.withLock { $0 }
+        let query: HookQuery
+        do {
+            query = try HookQuery(request.head.query)
+        } catch {
+            logger.info("request rejected", ["status": .int(400), "reason": .string(error.message)])
+            writer.respond(.error(400, error.message))
+            return
+        }
         let decoded: (name: EventName, payload: JSONValue)
         do {
             decoded = try IngressDecoding.decode(request.body, route: route, limits: current.jsonLimits)
@@ -106,8 +114,9 @@ final class IngressResponder: HTTPResponder {
         metrics?.eventReceived(decoded.name)
         let triggerID = request.head.headers["Ory-Webhook-Trigger-ID"]
         let event = Event(
-            id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload)
-        let decisionOnly = IngressResponder.isDecisionHook(request.head)
+            id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload,
+            hookMethod: query.method)
+        let decisionOnly = query.decide
         if Denial.canDeny(event.name), event.name.phase == "before" || decisionOnly {
             let denials = current.rules.decide(event)
             if !denials.isEmpty {
@@ -127,7 +136,7 @@ final class IngressResponder: HTTPResponder {
             }
         }
         var claimed: [DedupeKey] = []
-        if let key = IngressResponder.dedupeKey(for: event, body: request.body) {
+        if let key = IngressResponder.dedupeKey(for: event, body: request.body, query: query) {
             let logger = self.logger
             let claim = dedupe.claim(key, now: receivedAt) { stored in
                 // The first request with this key finished: answer as it did.
@@ -215,23 +224,19 @@ final class IngressResponder: HTTPResponder {
         writer.respond(.json(202, acceptedBody(event: event, plan: EventPlan(), duplicate: true)))
     }
 
-    /// True for hooks Kratos runs with `response.parse: true` before it stores anything: the URL
-    /// says `?mode=decide`, and only `deny:` routes are consulted.
-    static func isDecisionHook(_ head: HTTPRequestHead) -> Bool {
-        guard let query = head.query else { return false }
-        return query.split(separator: "&").contains("mode=decide")
-    }
-
-    /// `Ory-Webhook-Trigger-ID` (the same on Kratos' retries); else flow id + event + identity id;
-    /// for courier messages without one, the message itself. Nil when nothing identifies the event.
-    static func dedupeKey(for event: Event, body: [UInt8]) -> String? {
+    /// What recognises Kratos' retries of one call: `Ory-Webhook-Trigger-ID` (the same on every
+    /// retry); without it (Kratos v1.x, `emit_analytics_event: false`) a digest of the event name,
+    /// the hook's query and the body as Kratos rendered it, which a retry repeats byte for byte.
+    /// Not the flow id: a settings flow can be submitted again, and a two-factor login runs its
+    /// after hooks once per factor, both with the same flow id; those are new events, and their
+    /// bodies differ (the changed identity, the session's methods).
+    static func dedupeKey(for event: Event, body: [UInt8], query: HookQuery = HookQuery()) -> String? {
         if let trigger = event.triggerID, !trigger.isEmpty { return "trigger:\(trigger)" }
-        // The digest, not the message: the key is stored with the jobs and must not hold the
-        // codes and links of the message a second time.
-        if event.name.isCourier { return "courier:" + SHA256.hexDigest(bytes: body) }
-        guard let flowID = event.payload["flow"]?["id"]?.string, !flowID.isEmpty else { return nil }
-        let identityID = event.identity?["id"]?.string ?? "-"
-        return "flow:\(flowID):\(event.name):\(identityID)"
+        // The digest, not the body: the key is stored with the jobs and must not hold personal
+        // data, codes or links a second time.
+        var hashed = Array("\(event.name)\n\(query.decide ? "decide" : "")\n\(query.method ?? "")\n".utf8)
+        hashed += body
+        return (event.name.isCourier ? "courier:" : "body:") + SHA256.hexDigest(bytes: hashed)
     }
 
     /// `{"event_id": …, "event": …, "jobs": N, "routes": [...], "duplicate": false}`

@@ -37,6 +37,7 @@ struct MandrillStep: ActionStep {
 
     func plan(_ event: Event, report: inout RenderReport) -> PlannedJob {
         let rendered = email.render(event, report: &report)
+        if let reason = rendered.noRecipientReason { return .nothing(because: reason) }
         var message = JSONObject()
         if let subject = rendered.subject { message["subject"] = .string(subject) }
         if let html = rendered.html { message["html"] = .string(html) }

@@ -83,6 +83,7 @@ struct OutboxStep: ActionStep {
 
     func plan(_ event: Event, report: inout RenderReport) -> PlannedJob {
         var message = email.render(event, report: &report)
+        if let reason = message.noRecipientReason { return .nothing(because: reason) }
         if message.from == nil { message.from = defaultFrom }
         var payload: JSONObject = ["message": message.json]
         if let template { payload["template"] = .string(template.render(event, report: &report)) }

@@ -111,14 +111,20 @@ import Testing
         #expect(reason.hasPrefix("Mandrill refused j***@localhost invalid"))
     }
 
-    @Test func noValidRecipientFailsWithoutCallingMandrill() async throws {
+    /// Issue 9: a recipient that renders as no address is planned as nothing, with a reason,
+    /// never a job (which once became a "delivered" message to nobody).
+    @Test func noValidRecipientPlansNothing() throws {
         let fixture = try MandrillFixture()
-        let outcome = try await fixture.perform(
-            step: """
-                        template: welcome-en-US
-                        to: "{{identity.traits.name.first}}"
-                """)
-        #expect(outcome == .failed(reason: "no valid recipient (not addresses: J***); not sent"))
+        let event = try ReferenceFiles.kratosEvent("registration-after", name: "registration.after")
+        for (to, reason) in [
+            ("{{identity.traits.name.first}}", "no recipient: 'to' is not an address (J***)"),
+            ("{{identity.traits.nickname}}", "no recipient: 'to' rendered empty for this event"),
+        ] {
+            let harness = fixture.harness(step: "        template: welcome-en-US\n        to: \"\(to)\"")
+            let step = try #require(harness.step("r"))
+            var report = RenderReport()
+            #expect(step.plan(event, report: &report).nothingBecause == reason)
+        }
         #expect(fixture.server.requests.isEmpty)
     }
 

@@ -79,6 +79,15 @@ public struct EmailTemplates: Sendable {
 
 /// An email's rendered parts, as stored in a job.
 public struct RenderedEmail: Sendable, Hashable {
+    /// Why this message can go to nobody: every `to` rendered empty or is not an address. Nil
+    /// when at least one `to` address looks valid. Log-safe (addresses masked).
+    public var noRecipientReason: String? {
+        if to.contains(where: { $0.looksValid }) { return nil }
+        let written = to.map(\.email).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        if written.isEmpty { return "no recipient: 'to' rendered empty for this event" }
+        return "no recipient: 'to' is not an address (\(written.map(RemoteTextRedactor(secrets: []).address).joined(separator: ", ")))"
+    }
+
     public var to: [EmailAddress]
     public var cc: [EmailAddress]
     public var bcc: [EmailAddress]

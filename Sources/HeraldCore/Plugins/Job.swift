@@ -42,10 +42,20 @@ public struct Job: Sendable {
 public struct PlannedJob: Sendable {
     public var payload: JSON
     public var orderingKey: String?
+    /// Set when the step has nothing to do for this event (its recipient rendered empty or is not
+    /// an address): no job is made, and the reason is logged and counted instead.
+    public var nothingBecause: String?
 
     public init(payload: JSON, orderingKey: String?) {
         self.payload = payload
         self.orderingKey = orderingKey
+    }
+
+    /// No job: the step cannot do anything for this event, for `reason` (log-safe: no personal data).
+    public static func nothing(because reason: String) -> PlannedJob {
+        var planned = PlannedJob(payload: .null, orderingKey: nil)
+        planned.nothingBecause = reason
+        return planned
     }
 }
 

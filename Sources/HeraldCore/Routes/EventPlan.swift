@@ -4,6 +4,8 @@ public struct EventPlan: Sendable {
     public struct RoutePlan: Sendable {
         public let route: String
         public var jobs: [Job]
+        /// Steps that planned nothing for this event, with why (an empty recipient, say).
+        public var nothing: [(action: String, reason: String)] = []
         /// The route's rendered `dedupe:` key (`route:<name>:<rendered>`) and window, if it has one.
         public let dedupe: (key: String, window: Duration)?
     }
@@ -29,8 +31,13 @@ extension RuleSet {
             var report = RenderReport()
             let notBefore = route.delay.map { event.receivedAt.adding($0) } ?? event.receivedAt
             var jobs: [Job] = []
+            var nothing: [(action: String, reason: String)] = []
             for step in route.steps {
                 let planned = step.plan(event, report: &report)
+                if let reason = planned.nothingBecause {
+                    nothing.append((step.action, reason))
+                    continue
+                }
                 // A delayed job is meant to come later; it must not hold back the recipient's other mail.
                 let orderingKey = route.delay == nil ? planned.orderingKey : nil
                 jobs.append(
@@ -44,7 +51,8 @@ extension RuleSet {
                 ("route:\(route.name):\(rule.key.render(event, report: &report))", rule.window)
             }
             for path in report.missingPaths { plan.missingPaths.append((route.name, path)) }
-            plan.routePlans.append(EventPlan.RoutePlan(route: route.name, jobs: jobs, dedupe: dedupe))
+            plan.routePlans.append(
+                EventPlan.RoutePlan(route: route.name, jobs: jobs, nothing: nothing, dedupe: dedupe))
         }
         return plan
     }

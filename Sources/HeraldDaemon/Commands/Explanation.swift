@@ -59,6 +59,9 @@ public enum Explanation {
                 let payload = configuration.redacting(job.payload.prettyPrinted())
                 lines += payload.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }
             }
+            for (action, reason) in plan.routePlans.first(where: { $0.route == route.name })?.nothing ?? [] {
+                lines.append("  step of action '\(action)' plans no job: \(reason)")
+            }
             if let delay = route.delay {
                 lines.append("  the jobs run \(delay.compactDescription) after the event (delay)")
             }

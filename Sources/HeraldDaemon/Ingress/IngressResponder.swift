@@ -164,6 +164,17 @@ final class IngressResponder: HTTPResponder {
                 plan.routePlans[index].jobs = []
             }
         }
+        for routePlan in plan.routePlans {
+            for (action, reason) in routePlan.nothing {
+                logger.warning(
+                    "step planned nothing",
+                    [
+                        "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
+                        "route": .string(routePlan.route), "action": .string(action), "reason": .string(reason),
+                    ])
+                metrics?.stepPlannedNothing(route: routePlan.route)
+            }
+        }
         for missing in plan.missingPaths {
             logger.warning(
                 "template path missing from payload; rendered its default or empty",

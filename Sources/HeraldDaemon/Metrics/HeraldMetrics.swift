@@ -47,6 +47,8 @@ public final class HeraldMetrics: Sendable {
     private let otherEventUnmatched: Counter
     private let routesMatchedFamily: CounterFamily
     private let routesMatched = Mutex<[String: Counter]>([:])
+    private let stepsNothingFamily: CounterFamily
+    private let stepsNothing = Mutex<[String: Counter]>([:])
     private let jobsFamily: CounterFamily
     private let retriesFamily: CounterFamily
     private let deadLettersFamily: CounterFamily
@@ -87,6 +89,10 @@ public final class HeraldMetrics: Sendable {
 
         routesMatchedFamily = registry.counter(
             "herald_routes_matched_total", help: "Events each route matched.", labels: ["route"])
+        stepsNothingFamily = registry.counter(
+            "herald_steps_planned_nothing_total",
+            help: "Steps of matching routes that made no job (e.g. the recipient rendered empty), by route.",
+            labels: ["route"], hidesZeroSeries: true)
         jobsFamily = registry.counter(
             "herald_jobs_total",
             help: "Delivery attempts, by action and outcome (delivered, retry, retry_ambiguous, failed).",
@@ -160,6 +166,15 @@ public final class HeraldMetrics: Sendable {
                     counter.increment()
                 }
             }
+        }
+    }
+
+    /// A step of `route` planned no job for an event (its reason is in the log).
+    public func stepPlannedNothing(route: String) {
+        stepsNothing.withLock { table in
+            let counter = table[route] ?? stepsNothingFamily.counter(route)
+            table[route] = counter
+            counter.increment()
         }
     }
 

@@ -8,21 +8,35 @@ enum Fixtures {
         try JSONDocument(parsing: JSONFixtures.payloadBytes(file))
     }
 
-    /// The event `name` with the body of `file` (a name in `kratos-payloads/`).
-    static func event(_ file: String, as name: String, triggerID: String? = nil) throws -> Event {
+    /// The method list of the generated Kratos config that calls with these payloads, for the
+    /// payloads whose body does not say it (Kratos leaves `flow.active` empty there).
+    static let hookMethods = [
+        "registration-after.json": "password", "registration-after-prepersist.json": "password",
+        "settings-after.json": "profile",
+    ]
+
+    /// The event `name` with the body of `file` (a name in `kratos-payloads/`), as the hook of
+    /// `hookMethod`'s list sends it (by default the list that sends this payload).
+    static func event(
+        _ file: String, as name: String, triggerID: String? = nil, hookMethod: String?? = .none
+    ) throws -> Event {
         let document = try payload(file)
-        return try event(document.root, as: name, triggerID: triggerID)
+        return try event(
+            document.root, as: name, triggerID: triggerID, hookMethod: hookMethod ?? hookMethods[file])
     }
 
     static func event(json: String, as name: String) throws -> Event {
         try event(JSONDocument(parsing: json).root, as: name)
     }
 
-    static func event(_ payload: JSONValue, as name: String, triggerID: String? = nil) throws -> Event {
+    static func event(
+        _ payload: JSONValue, as name: String, triggerID: String? = nil, hookMethod: String? = nil
+    ) throws -> Event {
         guard let eventName = EventName(name) else { throw FixtureError("bad event name \(name)") }
         return Event(
             id: TimeOrderedIDGenerator().next(), name: eventName,
-            receivedAt: WallClock(millisecondsSinceEpoch: 1_780_000_000_000), triggerID: triggerID, payload: payload)
+            receivedAt: WallClock(millisecondsSinceEpoch: 1_780_000_000_000), triggerID: triggerID, payload: payload,
+            hookMethod: hookMethod)
     }
 
     /// Parses YAML text as `t.yaml`; fails the test on YAML errors.

@@ -5,8 +5,10 @@ import Testing
     /// Every reference payload decodes and gets the derived fields design §4 promises.
     @Test(
         arguments: [
-            ("registration-after.json", "registration.after", "password", "en-US", "jane.doe@example.com"),
-            ("registration-after-prepersist.json", "registration.after", "password", "en-US", "jane.doe@example.com"),
+            // Kratos' password strategy leaves flow.active empty and registration hooks get no
+            // session: only the hook's own list can say "password".
+            ("registration-after.json", "registration.after", nil, "en-US", "jane.doe@example.com"),
+            ("registration-after-prepersist.json", "registration.after", nil, "en-US", "jane.doe@example.com"),
             ("registration-before.json", "registration.before", nil, "en-US", nil),
             ("login-before.json", "login.before", nil, "en-US", nil),
             ("login-after.json", "login.after", "password", "en-US", "jane.doe@example.com"),
@@ -15,7 +17,9 @@ import Testing
             ("recovery-before.json", "recovery.before", "code", "en-US", nil),
             ("recovery-after.json", "recovery.after", "code", "en-US", "jane.doe@example.com"),
             ("settings-before.json", "settings.before", nil, "en-US", "jane.doe@example.com"),
-            ("settings-after.json", "settings.after", "profile", "en-US", "jane.doe@example.com"),
+            // A settings flow's active is set only by an oidc link; its session says how the user
+            // signed in, not what they change, so without the hook's list there is no method.
+            ("settings-after.json", "settings.after", nil, "en-US", "jane.doe@example.com"),
             (
                 "courier-http-verification_code_valid.json", "courier.verification_code_valid", nil, "en-US",
                 "jane.doe@example.com"
@@ -24,7 +28,7 @@ import Testing
     func derivesFieldsFromEveryPayload(file: String, name: String, method: String?, locale: String?, recipient: String?)
         throws
     {
-        let event = try Fixtures.event(file, as: name)
+        let event = try Fixtures.event(file, as: name, hookMethod: .some(nil))
         #expect(event.method == method)
         #expect(event.locale == locale)
         #expect(event.recipient == recipient)
@@ -102,5 +106,47 @@ import Testing
         #expect(first.description.count == 36)
         let version = first.description[first.description.index(first.description.startIndex, offsetBy: 14)]
         #expect(version == "7")
+    }
+}
+
+/// Issue 8: `event.method` for every method, with bodies as Kratos sends them.
+@Suite struct EventMethodTests {
+    /// The hook's list wins over anything in the body.
+    @Test func theHooksMethodComesFirst() throws {
+        for (file, name, method) in [
+            ("registration-after.json", "registration.after", "webauthn"),
+            ("settings-after.json", "settings.after", "password"),
+            ("login-after.json", "login.after", "totp"),
+        ] {
+            #expect(try Fixtures.event(file, as: name, hookMethod: method).method == method)
+        }
+    }
+
+    /// Without a hook method: `flow.active` (every login strategy sets it), else the session's last
+    /// authentication method for login and registration, never for settings.
+    @Test func thenFlowActiveThenTheSessionsLastMethod() throws {
+        var login = try Fixtures.payload("login-after.json").root.json
+        #expect(try Fixtures.event(JSONDocument(parsing: login.serialized()).root, as: "login.after").method == "password")
+        login = login.settingFlowActive(nil).addingAuthenticationMethods(["password", "totp"])
+        #expect(try Fixtures.event(JSONDocument(parsing: login.serialized()).root, as: "login.after").method == "totp")
+        let settings = try Fixtures.payload("settings-after.json").root.json.addingAuthenticationMethods(["code"])
+        #expect(try Fixtures.event(JSONDocument(parsing: settings.serialized()).root, as: "settings.after").method == nil)
+    }
+}
+
+extension JSON {
+    fileprivate func settingFlowActive(_ value: String?) -> JSON {
+        guard case .object(var root) = self, case .object(var flow)? = root["flow"] else { return self }
+        flow["active"] = value.map(JSON.string)
+        root["flow"] = .object(flow)
+        return .object(root)
+    }
+
+    fileprivate func addingAuthenticationMethods(_ methods: [String]) -> JSON {
+        guard case .object(var root) = self else { return self }
+        var session = root["session"]?.object ?? [:]
+        session["authentication_methods"] = .array(methods.map { ["method": .string($0), "aal": "aal1"] })
+        root["session"] = .object(session)
+        return .object(root)
     }
 }

@@ -34,7 +34,7 @@ import Testing
         #expect(root["identity"]?["verifiable_addresses"]?[0]?["value"]?.string == "jane.doe@example.com")
         #expect(root["request_headers"]?["User-Agent"]?[0]?.string?.hasPrefix("Mozilla/5.0 (Macintosh") == true)
         #expect(root["flow"]?["transient_payload"]?["locale"]?.string == "en-US")
-        #expect(root["flow"]?["active"]?.stringEquals("password") == true)
+        #expect(root["flow"]?["type"]?.stringEquals("browser") == true)
         #expect(root["flow"]?["transient_payload"]?["consents"]?["newsletter"]?.bool == true)
         #expect(root["identity"]?["metadata_public"]?.isNull == true)
         #expect(root["identity"]?["traits"]?["missing"] == nil)

@@ -10,6 +10,8 @@ struct CommandLineArguments {
         let message: String
     }
 
+    init() {}
+
     /// Parses `arguments` (without the program name). `valued` lists options that take a value
     /// (`--config F` or `--config=F`); every other `--x` is a flag.
     init(_ arguments: [String], valued: Set<String>) throws(UsageError) {

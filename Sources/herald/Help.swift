@@ -65,7 +65,8 @@ enum Help {
         """
 
     static let kratosConfig = """
-        usage: herald kratos-config [--config FILE] [--url BASE] [--with-secrets]
+        usage: herald kratos-config [--config FILE] [--url BASE] [--kratos-version V]
+                                    [--merge KRATOS.yml] [--with-secrets]
 
         Prints the Kratos configuration (YAML) that sends Herald every event its routes listen to:
         a web_hook for each flow and phase, repeated in every per-method list Kratos reads
@@ -76,6 +77,18 @@ enum Help {
         --url BASE       where Kratos reaches Herald, such as https://herald.internal.example.com
                          (default: http://HOST:PORT of the first listener; required for a unix
                          socket or port 0)
+        --kratos-version V
+                         the oldest Kratos the output must suit: 1.1 (the default: every
+                         version Herald supports accepts it), 1.2 and later add the passkey
+                         lists, 25.4 and later name each hook (config.id), main adds the
+                         notify_previous_addresses hook when a route listens to
+                         courier.verifiable_address_changed
+        --merge KRATOS.yml
+                         print that Kratos configuration with Herald's hooks merged in: your
+                         hooks kept in every list Herald fills (copied from <flow>.after.hooks
+                         where a method list is new, since Kratos then ignores that list),
+                         session last, Herald's earlier hooks replaced, the rest untouched;
+                         comments are not kept
         --with-secrets   write the ingress credential itself instead of a placeholder
 
         """

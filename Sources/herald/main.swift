@@ -18,7 +18,8 @@ func writeError(_ text: String) {
 let arguments: CommandLineArguments
 do {
     arguments = try CommandLineArguments(
-        Array(CommandLine.arguments.dropFirst()), valued: ["config", "event", "url", "state-dir", "limit"])
+        Array(CommandLine.arguments.dropFirst()),
+        valued: ["config", "event", "url", "state-dir", "limit", "method", "kratos-version", "merge"])
 } catch {
     writeError("herald: \(error.message)\n\n\(Help.main)")
     exit(ExitCode.usage)
@@ -39,11 +40,15 @@ guard let name = arguments.command, name != "help" else {
         print(Help.main, terminator: "")
         exit(ExitCode.ok)
     }
+    if arguments.flags == ["version"] {
+        exit(await Commands.version(CommandLineArguments()))
+    }
     writeError("herald: a command is needed\n\n\(Help.main)")
     exit(ExitCode.usage)
 }
 guard let command = commands[name] else {
-    writeError("herald: unknown command '\(name)'\n\n\(Help.main)")
+    let suggestion = closestMatch(to: name, in: Array(commands.keys)).map { "; did you mean '\($0)'?" } ?? ""
+    writeError("herald: unknown command '\(name)'\(suggestion)\n\n\(Help.main)")
     exit(ExitCode.usage)
 }
 if arguments.flags.contains("help") {

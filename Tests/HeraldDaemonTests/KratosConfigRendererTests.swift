@@ -37,42 +37,104 @@ import Testing
         #expect(KratosConfigRenderer.contextBody == "base64://ZnVuY3Rpb24oY3R4KSBjdHg=")
     }
 
-    @Test func jobRoutesGetBackgroundHooksInEveryMethodList() throws {
+    @Test func jobRoutesGetBackgroundHooksInEveryMethodListThatNameTheirMethod() throws {
         let configuration = try load(
             """
               - { name: a, events: [registration.after, verification.after], do: [{ action: rec }] }
               - { name: b, events: [login.before], do: [{ action: rec }] }
             """)
+        // The default target suits Kratos v1.1, which has no passkey lists.
         let plan = KratosHookPlan(rules: configuration.rules)
         #expect(
             locations(plan) == [
                 "registration.after.password.hooks ignore", "registration.after.webauthn.hooks ignore",
-                "registration.after.passkey.hooks ignore", "registration.after.oidc.hooks ignore",
-                "registration.after.code.hooks ignore", "login.before.hooks ignore", "verification.after.hooks ignore",
+                "registration.after.oidc.hooks ignore", "registration.after.code.hooks ignore",
+                "login.before.hooks ignore", "verification.after.hooks ignore",
             ])
         #expect(!plan.courier)
-        #expect(plan.hooks.first?.path == "/v1/events/registration/after")
+        #expect(plan.hooks.first?.path == "/v1/events/registration/after?method=password")
+        #expect(plan.hooks.first?.id == "herald-registration-after-password")
+        #expect(plan.hooks.last?.path == "/v1/events/verification/after")
+        let newer = KratosHookPlan(rules: configuration.rules, target: try KratosTarget(parsing: "v1.2.0"))
+        #expect(newer.hooks.contains { $0.location == "registration.after.passkey.hooks" })
     }
 
-    @Test func denyRoutesGetSynchronousParsedHooks() throws {
+    /// Issue 8 point 4: a settings decide hook sits only where the data it tests can change
+    /// (profile), or in the lists the route names, so it cannot block a password change.
+    @Test func denyRoutesGetSynchronousParsedHooksWhereTheirDataChanges() throws {
         let configuration = try load(
             """
               - { name: d, events: [settings.after, registration.before], do: [{ deny: { message: no } }] }
+              - { name: e, events: [settings.after], methods: [password], do: [{ deny: { message: no } }] }
               - { name: j, events: ["registration.*"], do: [{ action: rec }] }
             """)
-        let plan = KratosHookPlan(rules: configuration.rules)
+        let plan = KratosHookPlan(rules: configuration.rules, target: try KratosTarget(parsing: "26.2"))
         #expect(
             locations(plan) == [
                 "registration.before.hooks parse", "registration.after.password.hooks ignore",
                 "registration.after.webauthn.hooks ignore", "registration.after.passkey.hooks ignore",
                 "registration.after.oidc.hooks ignore", "registration.after.code.hooks ignore",
-                "settings.after.password.hooks decide parse", "settings.after.totp.hooks decide parse",
-                "settings.after.oidc.hooks decide parse", "settings.after.webauthn.hooks decide parse",
-                "settings.after.passkey.hooks decide parse", "settings.after.lookup_secret.hooks decide parse",
-                "settings.after.profile.hooks decide parse",
+                "settings.after.password.hooks decide parse", "settings.after.profile.hooks decide parse",
             ])
-        #expect(plan.hooks.last?.path == "/v1/events/settings/after?mode=decide")
-        #expect(plan.hooks.last?.id == "herald-settings-after-decide")
+        #expect(plan.hooks.last?.path == "/v1/events/settings/after?mode=decide&method=profile")
+        #expect(plan.hooks.last?.id == "herald-settings-after-profile-decide")
+    }
+
+    /// A route's `methods:` narrows the lists Herald fills, and the routes it matches.
+    @Test func methodsNarrowTheListsAndTheMatch() throws {
+        let configuration = try load(
+            """
+              - { name: p, events: [settings.after], methods: [password], do: [{ action: rec }] }
+              - { name: t, events: [settings.after], methods: [totp, lookup_secret], do: [{ action: rec }] }
+            """)
+        let plan = KratosHookPlan(rules: configuration.rules)
+        #expect(
+            locations(plan) == [
+                "settings.after.password.hooks ignore", "settings.after.totp.hooks ignore",
+                "settings.after.lookup_secret.hooks ignore",
+            ])
+        let payload = try JSONDocument(parsing: ReferenceFiles.kratosPayload("settings-after")).root
+        func routes(_ method: String?) -> [String] {
+            let event = Event(
+                id: TimeOrderedIDGenerator().next(), name: EventName("settings.after")!, receivedAt: .now,
+                triggerID: nil, payload: payload, hookMethod: method)
+            return configuration.rules.match(event).map(\.name)
+        }
+        #expect(routes("password") == ["p"])
+        #expect(routes("totp") == ["t"])
+        #expect(routes("profile") == [])
+        #expect(routes(nil) == ["p", "t"])
+    }
+
+    /// Issue 8 point 6: `notify_previous_addresses` (which sends verifiable_address_changed) only
+    /// for a Kratos that has it; routes on types the target never sends are named in the output.
+    @Test func courierTypesKratosDoesNotSendAreNamed() throws {
+        let configuration = try load(
+            """
+              - { name: c, events: [courier.verifiable_address_changed, courier.authenticator_key_added], do: [{ action: rec }] }
+            """)
+        let released = KratosHookPlan(rules: configuration.rules, target: try KratosTarget(parsing: "26.2"))
+        #expect(released.hooks.isEmpty)
+        #expect(
+            released.unsentCourierEvents.map(\.rawValue) == [
+                "courier.authenticator_key_added", "courier.verifiable_address_changed",
+            ])
+        let main = KratosHookPlan(rules: configuration.rules, target: try KratosTarget(parsing: "main"))
+        #expect(main.hooks.map(\.location) == ["settings.after.profile.hooks"])
+        #expect(main.hooks.first?.builtin == "notify_previous_addresses")
+        #expect(main.unsentCourierEvents.map(\.rawValue) == ["courier.authenticator_key_added"])
+    }
+
+    @Test func kratosVersions() throws {
+        #expect(try KratosTarget(parsing: "1.1") == .oldest)
+        #expect(try KratosTarget(parsing: "v1.3.1") == KratosTarget(major: 1, minor: 3))
+        #expect(try KratosTarget(parsing: "25.4.0").hasWebHookID)
+        #expect(try !KratosTarget(parsing: "1.3").hasWebHookID)
+        #expect(try !KratosTarget(parsing: "26.2").hasNotifyPreviousAddresses)
+        #expect(try KratosTarget(parsing: "main").hasNotifyPreviousAddresses)
+        for bad in ["1", "1.0", "v0.13.0", "latest", "1.x", ""] {
+            #expect(throws: KratosTarget.Invalid.self) { try KratosTarget(parsing: bad) }
+        }
     }
 
     @Test func courierRoutesAskForTheHTTPCourier() throws {

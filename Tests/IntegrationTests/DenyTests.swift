@@ -55,7 +55,9 @@ import Testing
         try await herald.stop()
     }
 
-    @Test func beforeHooksAreDeniedWithTheFormLevelMessage() async throws {
+    /// Herald answers with the messages body; Kratos ends a before hook's flow on an error page
+    /// (check warns), but the flow is stopped all the same.
+    @Test func beforeHooksAreDeniedWithAFormLevelBody() async throws {
         let (herald, address) = try await Integration.serve(config)
         let denied = try RawHTTPClient(address: address).request(
             "POST", "/v1/events/registration/before", body: try Integration.example("registration-before.json"))
@@ -86,16 +88,44 @@ import Testing
         #expect(result.stderr.contains("herald.yaml:32:9: a route that denies does only that"))
         #expect(result.stderr.contains("herald.yaml:35:55: 'field' is a JSON pointer"))
         #expect(result.stderr.contains("herald.yaml:35:43: Kratos retries 429"))
+        // Issue 8 point 3: settings.before runs again after every successful submit.
+        #expect(
+            result.stderr.contains(
+                "herald.yaml:34:13: deny on settings.before is refused: Kratos runs settings.before again"))
+    }
+
+    /// Issue 8 point 3: check says where Kratos shows each denial: on the form (pre-persist hooks)
+    /// or as an error page (before hooks, whose flow is not stored yet), with positions.
+    @Test func checkSaysWhereKratosShowsEachDenial() throws {
+        let directory = try makeTemporaryDirectory()
+        let config = Integration.outboxConfig(
+            extra: """
+                  - name: no-example
+                    events: [registration.after, settings.after]
+                    do: [{ deny: { message: "no", field: "#/traits/email" } }]
+                  - name: no-sign-in
+                    events: [login.before]
+                    do: [{ deny: { message: "no" } }]
+                """)
+        try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let result = try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.contains(
+                "Kratos shows it on the form (registration.after, settings.after) — herald.yaml:27:5"))
+        #expect(result.stdout.contains("as an error page, message not shown (login.before) — herald.yaml:30:5"))
+        #expect(result.stderr.contains("herald.yaml:31:13: warning: Kratos cannot show a login.before denial"))
     }
 
     @Test func explainShowsTheDenialAndNoJobsForADeniedBeforeHook() throws {
         let directory = try makeTemporaryDirectory()
-        let withJob = config + """
+        let withJob =
+            config + """
 
-              - name: audit-sign-up-attempts
-                events: [registration.before]
-                do: [{ action: box, to: "audit@example.com", text: "attempt" }]
-            """
+                  - name: audit-sign-up-attempts
+                    events: [registration.before]
+                    do: [{ action: box, to: "audit@example.com", text: "attempt" }]
+                """
         try withJob.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         let payload = Integration.examples.appendingPathComponent("registration-before.json").path
         let result = try HeraldProcess.run(

@@ -70,7 +70,7 @@ import Testing
         let templates: Set<String> = [
             "kratos-verification-code", "kratos-verification-link", "kratos-recovery-code", "kratos-recovery-link",
             "kratos-unknown-address", "kratos-login-code", "kratos-login-code-de", "kratos-registration-code",
-            "kratos-address-changed", "kratos-authenticator-added",
+            "kratos-address-changed",
         ]
         let server = try MandrillTestServer(keys: [Self.mandrillKey], templates: templates)
         try server.start()
@@ -98,10 +98,6 @@ import Testing
                     "verifiable_address_changed", ["changed_at": "2025-06-02T10:00:00Z"], "en",
                     "kratos-address-changed",
                     ["CHANGED_AT": "2025-06-02T10:00:00Z"]
-                ),
-                (
-                    "authenticator_key_added", ["added_at": "2025-06-02T10:00:00Z"], "en", "kratos-authenticator-added",
-                    ["ADDED_AT": "2025-06-02T10:00:00Z"]
                 ),
             ]
         // The reference message exactly as Kratos' courier sends it (function(ctx) ctx).

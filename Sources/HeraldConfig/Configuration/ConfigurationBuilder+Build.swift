@@ -1,7 +1,7 @@
 import HeraldCore
 
 extension ConfigurationBuilder {
-    static let routeKeys = ["name", "events", "when", "do", "stop", "dedupe", "delay"]
+    static let routeKeys = ["name", "events", "when", "do", "stop", "dedupe", "delay", "methods"]
 
     /// Compiles actions and routes and checks what spans sections (auth against listeners).
     func build(source: String, secrets: [String]) -> HeraldConfiguration {
@@ -108,7 +108,9 @@ extension ConfigurationBuilder {
             // Messages about the route's own keys name it as the operator does, when it has a name.
             let written = node.mapping?.first { $0.key.scalar?.text == "name" }?.value.scalar?.text
             let what = written.map { "route '\($0)'" } ?? "route \(fallbackName)"
-            guard let map = ConfigMap(node, keys: Self.routeKeys, what: what, diagnostics: diagnostics) else { continue }
+            guard let map = ConfigMap(node, keys: Self.routeKeys, what: what, diagnostics: diagnostics) else {
+                continue
+            }
             let name = map.string("name", required: true, acceptingScalars: true) ?? fallbackName
             if let first = names[name], let nameNode = map.node("name") {
                 diagnostics.error("route name '\(name)' is used twice (first at \(first))", at: nameNode)
@@ -127,10 +129,11 @@ extension ConfigurationBuilder {
             let stop = map.bool("stop") ?? false
             let dedupe = map.node("dedupe").flatMap { readDedupe($0, events: events) }
             let delay = map.duration("delay")
+            let methods = map.node("methods").flatMap { readMethods($0, events: events) }
             routes.append(
                 Route(
                     name: name, events: patterns, condition: condition, steps: steps, stop: stop, dedupe: dedupe,
-                    delay: delay, denial: denial, location: node.location))
+                    delay: delay, denial: denial, methods: methods, location: node.location))
         }
         return routes
     }
@@ -159,6 +162,15 @@ extension ConfigurationBuilder {
                 at: map.node("events") ?? map.node)
             return nil
         }
+        for name in events {
+            switch Denial.visibility(of: name) {
+            case .form: break
+            case .errorPage(let why): diagnostics.warning(why, at: map.node("events") ?? map.node)
+            case .afterTheFact(let why):
+                // Reported, and the deny itself still checked, so every problem shows at once.
+                diagnostics.error("deny on \(name) is refused: \(why)", at: map.node("events") ?? map.node)
+            }
+        }
         guard let denial = ConfigMap(node, keys: Denial.keys, what: "'deny'", diagnostics: diagnostics),
             let messageNode = denial.node("message", required: true)
         else { return nil }
@@ -178,6 +190,35 @@ extension ConfigurationBuilder {
         }
         guard let message else { return nil }
         return Denial(message: message, field: field, id: id, status: status)
+    }
+
+    /// `methods: [profile]`: the per-method hook lists the route is for. Only routes of
+    /// registration.after, login.after and settings.after have such lists.
+    private func readMethods(_ node: ConfigNode, events: [EventName]) -> [String]? {
+        guard let names = ConfigMap.stringList(node, key: "methods", diagnostics: diagnostics) else { return nil }
+        let flows = Set(events.map { String($0.flow) })
+        guard !events.isEmpty,
+            events.allSatisfy({ $0.phase == "after" && KratosMethod.afterLists[String($0.flow)] != nil })
+        else {
+            diagnostics.error(
+                "'methods' is only for routes of registration.after, login.after and settings.after, where Kratos has a hook list per method",
+                at: node)
+            return nil
+        }
+        let known = Set(flows.flatMap { KratosMethod.afterLists[$0] ?? [] })
+        let items = node.sequence ?? [node]
+        var valid = !names.isEmpty
+        if names.isEmpty { diagnostics.error("'methods' needs at least one method", at: node) }
+        for (name, item) in zip(names, items) where !known.contains(name) {
+            var message =
+                "unknown method '\(name)' for \(flows.sorted().joined(separator: ", ")); expected one of \(known.sorted().joined(separator: ", "))"
+            if let close = closestMatch(to: name, in: Array(known)) {
+                message = "unknown method '\(name)'; did you mean '\(close)'?"
+            }
+            diagnostics.error(message, at: item)
+            valid = false
+        }
+        return valid ? names : nil
     }
 
     /// `dedupe: {key: "<template>", window: 1h}`

@@ -15,6 +15,45 @@ public struct Denial: Sendable {
         name.isFlowEvent && (name.phase == "before" || name.flow == "registration" || name.flow == "settings")
     }
 
+    /// What Kratos does with a denial of `name` (ory/kratos `selfservice/flow/*/handler.go` and
+    /// `hook.go`, issue 8): the answer of a `before` hook is never shown on a form, because the
+    /// flow it would go into is not stored yet; the pre-persist hooks of registration and
+    /// settings run on a stored flow, before anything is saved, and their messages show on it.
+    public enum Visibility: Sendable, Equatable {
+        /// Kratos shows the message on the form, at `field`.
+        case form
+        /// The flow ends on an error page (or a JSON error); the message is not shown.
+        case errorPage(String)
+        /// The hook also fires after the change it would guard is saved: refused.
+        case afterTheFact(String)
+    }
+
+    /// How a denial of `name` reaches the user.
+    public static func visibility(of name: EventName) -> Visibility {
+        switch (name.flow, name.phase) {
+        case ("registration", "after"), ("settings", "after"):
+            return .form
+        case ("settings", "before"):
+            return .afterTheFact(
+                "Kratos runs settings.before again after every successful settings submit, once the change is saved, "
+                    + "so this deny would also fire after the fact (the user sees an error for a change that was made, "
+                    + "and Kratos skips its after hooks); deny on settings.after instead: it is checked before the "
+                    + "change is saved and Kratos shows the message on the form")
+        case ("login", "before"):
+            return .errorPage(
+                "Kratos cannot show a login.before denial: the login flow is not stored yet, so the user gets an "
+                    + "error page (404) instead of this message")
+        case ("registration", "before"):
+            return .errorPage(
+                "Kratos shows a registration.before denial as an error page (a JSON error for API clients), not "
+                    + "this message on the form; deny on registration.after to show it on the form")
+        default:
+            return .errorPage(
+                "Kratos answers a \(name) denial with a JSON error, in the browser too; the message is not shown on a form"
+            )
+        }
+    }
+
     /// The message text; a template over the event.
     public let message: Template
     /// JSON pointer of the form field (`#/traits/email`), or `#/` for the whole form.

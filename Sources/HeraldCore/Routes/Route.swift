@@ -24,13 +24,17 @@ public struct Route: Sendable {
     public let dedupe: Dedupe?
     /// `delay:`: the jobs run this long after the event.
     public let delay: Duration?
+    /// `methods:`: the Kratos methods (per-method hook lists) the route is for; nil for all.
+    public let methods: [String]?
     /// Where the route is defined, for messages.
     public let location: SourceLocation
 
     public init(
         name: String, events: [EventPattern], condition: Condition, steps: [any ActionStep], stop: Bool,
-        dedupe: Dedupe? = nil, delay: Duration? = nil, denial: Denial? = nil, location: SourceLocation
+        dedupe: Dedupe? = nil, delay: Duration? = nil, denial: Denial? = nil, methods: [String]? = nil,
+        location: SourceLocation
     ) {
+        self.methods = methods
         self.denial = denial
         self.name = name
         self.events = events
@@ -40,6 +44,12 @@ public struct Route: Sendable {
         self.dedupe = dedupe
         self.delay = delay
         self.location = location
+    }
+
+    /// True unless the route names its methods and the event's method is known and not one of them.
+    public func accepts(method: String?) -> Bool {
+        guard let methods, let method else { return true }
+        return methods.contains(method)
     }
 
     /// True when one of the route's patterns matches `name`.

@@ -29,7 +29,9 @@ public struct RuleSet: Sendable {
         let indexes = candidates[event.name] ?? routes.indices.filter { routes[$0].listens(to: event.name) }
         for index in indexes {
             let route = routes[index]
-            guard (route.denial != nil) == decisions, route.condition.matches(event) else { continue }
+            guard (route.denial != nil) == decisions, route.accepts(method: event.method),
+                route.condition.matches(event)
+            else { continue }
             matched.append(route)
             if route.stop { break }
         }

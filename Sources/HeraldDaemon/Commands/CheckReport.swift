@@ -28,8 +28,29 @@ public enum CheckReport {
         for route in configuration.rules.routes {
             let events = route.events.map(\.description).joined(separator: ", ")
             let actions = route.denial != nil ? "deny" : route.steps.map(\.action).joined(separator: ", ")
-            lines.append("  \(route.name): [\(events)] → \(actions)\(route.stop ? " (stop)" : "")")
+            let methods = route.methods.map { " (methods: \($0.joined(separator: ", ")))" } ?? ""
+            lines.append("  \(route.name): [\(events)]\(methods) → \(actions)\(route.stop ? " (stop)" : "")")
+            if route.denial != nil {
+                lines.append("    " + denialNote(route))
+            }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Where Kratos shows the denial of each event the route denies, with the route's position.
+    private static func denialNote(_ route: Route) -> String {
+        var form: [String] = []
+        var page: [String] = []
+        for name in route.events.flatMap(\.knownMatches) {
+            if case .form = Denial.visibility(of: name) {
+                form.append(name.rawValue)
+            } else {
+                page.append(name.rawValue)
+            }
+        }
+        var parts: [String] = []
+        if !form.isEmpty { parts.append("Kratos shows it on the form (\(form.joined(separator: ", ")))") }
+        if !page.isEmpty { parts.append("as an error page, message not shown (\(page.joined(separator: ", ")))") }
+        return parts.joined(separator: "; ") + " — \(route.location)"
     }
 }

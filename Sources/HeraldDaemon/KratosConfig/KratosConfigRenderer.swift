@@ -17,15 +17,24 @@ public struct KratosConfigRenderer: Sendable {
     public let baseURL: KratosBaseURL
     /// When false, the ingress secret is written as a placeholder that says where to find it.
     public let withSecrets: Bool
+    /// The oldest Kratos version the output must be valid for.
+    public let target: KratosTarget
 
-    public init(configuration: HeraldConfiguration, baseURL: KratosBaseURL, withSecrets: Bool) {
+    public init(
+        configuration: HeraldConfiguration, baseURL: KratosBaseURL, withSecrets: Bool,
+        target: KratosTarget = .oldest
+    ) {
         self.configuration = configuration
         self.baseURL = baseURL
         self.withSecrets = withSecrets
+        self.target = target
     }
 
+    /// The hooks for the configuration's routes and the target version.
+    public var plan: KratosHookPlan { KratosHookPlan(rules: configuration.rules, target: target) }
+
     public func render() -> String {
-        let plan = KratosHookPlan(rules: configuration.rules)
+        let plan = self.plan
         var out = YAMLText()
         header(plan, into: &out)
         if !plan.hooks.isEmpty { flows(plan, into: &out) }
@@ -48,21 +57,42 @@ public struct KratosConfigRenderer: Sendable {
             out.comment("WARNING: plain http to another machine sends the ingress secret in clear; put TLS in front")
             out.comment("of Herald (nginx, Caddy, a load balancer) and pass --url https://….")
         }
+        for line in targetNote(plan) { out.comment(line) }
         guard !plan.hooks.isEmpty else { return }
         for line in Self.hooksNote.split(separator: "\n", omittingEmptySubsequences: false) {
             out.comment(String(line))
         }
     }
 
+    /// Which Kratos versions the output is for, and what is left out for the older ones.
+    func targetNote(_ plan: KratosHookPlan) -> [String] {
+        var lines = ["", "For Kratos \(target) and later (--kratos-version; docs/kratos-compatibility.md)."]
+        if !target.hasPasskeyLists {
+            lines.append("No passkey lists: Kratos v1.1 refuses them. With Kratos v1.2 or later, pass --kratos-version")
+            lines.append("to add them, or passkey sign-ups and sign-ins reach Herald through no hook.")
+        }
+        if !target.hasWebHookID {
+            lines.append("No web_hook config.id: Kratos before v25.4 refuses it (it only names hooks in logs).")
+        }
+        for name in plan.unsentCourierEvents {
+            lines.append(
+                "WARNING: a route listens to \(name), which Kratos \(target) never sends\(name.phase == "verifiable_address_changed" ? " (only Kratos' main branch, with the notify_previous_addresses hook)" : " (no Kratos code sends it)")."
+            )
+        }
+        return lines
+    }
+
     /// What the operator must know about the hooks: merging, and the two response modes.
     static let hooksNote = """
 
-        MERGE, DO NOT PASTE: Kratos never merges hook lists. Each list below replaces the list at the same
-        path in your configuration, and once after.<method>.hooks exists Kratos ignores after.hooks for
-        that method. Add these web_hook entries to your existing lists and keep your other hooks: for
-        registration keep `- hook: session` (Kratos runs it last) and e.g. `- hook: show_verification_ui`.
-        The lists name every method Kratos knows (password, oidc, code, webauthn, passkey, …) so that no
-        method is missed; lists of methods you have not enabled are harmless.
+        MERGE, DO NOT PASTE (or let `herald kratos-config --merge kratos.yml` do it): Kratos never merges
+        hook lists. Each list below replaces the list at the same path in your configuration, and once
+        <flow>.after.<method>.hooks exists Kratos ignores <flow>.after.hooks for that method, in every flow:
+        hooks you keep in registration.after.hooks, login.after.hooks or settings.after.hooks (session,
+        require_verified_address, revoke_active_sessions, show_verification_ui, …) stop running for each
+        method listed here unless you copy them into its list. The lists name every method Kratos knows so
+        that no method is missed; lists of methods you have not enabled are harmless. Each hook's URL says
+        its method (?method=…), since Kratos' body says it only for some methods.
 
         response: {ignore: true} — the hook only plans jobs. Kratos does not wait for Herald, so an outage
           of Herald never blocks a sign-up or sign-in. Kratos still tries 3 times in the background (about
@@ -98,16 +128,29 @@ public struct KratosConfigRenderer: Sendable {
                 if lastList != hook.location {
                     out.line("        \(method):")
                     out.line("          hooks:")
-                    if hook.flow == "registration" {
-                        out.line("            # + your other hooks for \(method), e.g. - hook: session")
-                    }
+                    out.line(
+                        "            # + your \(hook.flow).after hooks for \(method)\(Self.keepExample(flow: hook.flow))"
+                    )
                 }
             } else {
                 indent = "        "
                 if lastList != hook.location { out.line("        hooks:") }
             }
             lastList = hook.location
-            webHook(hook, indent: indent, into: &out)
+            if let builtin = hook.builtin {
+                out.line("\(indent)  - hook: \(builtin)")
+            } else {
+                webHook(hook, indent: indent, into: &out)
+            }
+        }
+    }
+
+    /// The user's hooks a per-method list must repeat, by flow.
+    static func keepExample(flow: String) -> String {
+        switch flow {
+        case "registration": return ", e.g. - hook: session (Kratos runs it last)"
+        case "login": return ", e.g. - hook: require_verified_address"
+        default: return ", e.g. - hook: revoke_active_sessions"
         }
     }
 
@@ -115,7 +158,7 @@ public struct KratosConfigRenderer: Sendable {
         out.line("\(indent)  - hook: web_hook")
         out.line("\(indent)    config:")
         let fields = "\(indent)      "
-        out.line("\(fields)id: \(hook.id)")
+        if target.hasWebHookID { out.line("\(fields)id: \(hook.id)") }
         out.line("\(fields)url: \(YAMLText.quoted(baseURL.text + hook.path))")
         out.line("\(fields)method: POST")
         out.line("\(fields)body: \(YAMLText.quoted(Self.contextBody))")
@@ -142,13 +185,15 @@ public struct KratosConfigRenderer: Sendable {
         auth(indent: "      ", into: &out)
     }
 
+    /// What stands for a secret the output leaves out.
+    func placeholder(_ what: String) -> String { "<\(what): see ingress.auth in \(configuration.source)>" }
+
     /// The first ingress credential as Kratos' `auth` (reference §1.2).
     private func auth(indent: String, into out: inout YAMLText) {
         guard let credential = configuration.ingress.credentials.first else {
             out.line("\(indent)# no auth: Herald runs with ingress.insecure_no_auth (loopback only)")
             return
         }
-        let placeholder = { (what: String) in "<\(what): see ingress.auth in \(configuration.source)>" }
         switch credential {
         case .apiKey(let name, let value, let inCookie):
             let secret = withSecrets ? value : placeholder("ingress key")

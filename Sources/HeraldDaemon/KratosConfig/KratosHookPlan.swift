@@ -1,8 +1,9 @@
 import HeraldCore
 
-/// Which Kratos hooks Herald's routes need (design §8, reference/kratos-webhooks.md §1.4–1.5, §3.5):
-/// one `web_hook` per flow and phase a route listens to, repeated in every per-method list where
-/// Kratos reads only those, plus the courier when a route listens to `courier.*`.
+/// Which Kratos hooks Herald's routes need (design §8, docs/kratos-compatibility.md): one
+/// `web_hook` per flow and phase a route listens to, repeated in every per-method list where
+/// Kratos reads only those, each naming its method in its URL; the pre-persist decide hooks of
+/// deny routes; and the courier when a route listens to `courier.*`.
 public struct KratosHookPlan: Sendable {
     /// How Kratos treats Herald's answer.
     public enum Response: Sendable, Equatable {
@@ -15,7 +16,7 @@ public struct KratosHookPlan: Sendable {
         case parse
     }
 
-    /// One `web_hook` entry at one place in Kratos' configuration.
+    /// One entry at one place in Kratos' configuration.
     public struct Hook: Sendable, Equatable {
         public let flow: String
         /// `before` or `after`.
@@ -25,28 +26,43 @@ public struct KratosHookPlan: Sendable {
         /// A pre-persist hook at `…/after?mode=decide` that only consults deny routes.
         public let decide: Bool
         public let response: Response
+        /// A hook of Kratos' own (`notify_previous_addresses`) instead of a `web_hook` to Herald.
+        public let builtin: String?
+
+        init(
+            flow: String, phase: String, method: String?, decide: Bool = false, response: Response = .ignore,
+            builtin: String? = nil
+        ) {
+            self.flow = flow
+            self.phase = phase
+            self.method = method
+            self.decide = decide
+            self.response = response
+            self.builtin = builtin
+        }
 
         /// `registration.after.password.hooks`
         public var location: String {
             ([flow, phase] + (method.map { [$0] } ?? []) + ["hooks"]).joined(separator: ".")
         }
 
-        /// `/v1/events/registration/after?mode=decide`
-        public var path: String { "/v1/events/\(flow)/\(phase)" + (decide ? "?mode=decide" : "") }
+        /// `/v1/events/registration/after?mode=decide&method=password`: the method tells Herald
+        /// what Kratos' body does not (it sets `flow.active` only for some methods).
+        public var path: String {
+            var query: [String] = []
+            if decide { query.append("mode=decide") }
+            if let method { query.append("method=\(method)") }
+            return "/v1/events/\(flow)/\(phase)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        }
 
-        /// `herald-registration-after-decide`: shown in Kratos' logs and traces.
-        public var id: String { "herald-\(flow)-\(phase)" + (decide ? "-decide" : "") }
+        /// `herald-registration-after-password-decide`: shown in Kratos' logs and traces (v25.4+).
+        public var id: String {
+            (["herald", flow, phase] + (method.map { [$0] } ?? []) + (decide ? ["decide"] : [])).joined(separator: "-")
+        }
     }
 
-    /// The per-method `after` lists of each flow that has them (reference §1.4). Kratos runs
-    /// `after.<method>.hooks` instead of `after.hooks` once that list exists, and reads
-    /// pre-persist hooks only from these lists, so Herald's hook goes into every one of them.
-    public static let afterMethods: [String: [String]] = [
-        "registration": ["password", "webauthn", "passkey", "oidc", "code"],
-        "login": ["password", "webauthn", "passkey", "oidc", "code", "totp", "lookup_secret"],
-        "settings": ["password", "totp", "oidc", "webauthn", "passkey", "lookup_secret", "profile"],
-    ]
-
+    /// The Kratos version the hooks are written for (and every later one).
+    public let target: KratosTarget
     /// The hooks, grouped by flow in `EventName.flows` order, `before` before `after`.
     public let hooks: [Hook]
     /// True when a route listens to a courier event: Kratos' courier should deliver over HTTP.
@@ -55,49 +71,84 @@ public struct KratosHookPlan: Sendable {
     public let events: [EventName]
     /// The flow events some deny route listens to.
     public let denyEvents: [EventName]
+    /// Courier events some route listens to that the target's Kratos never sends.
+    public let unsentCourierEvents: [EventName]
 
-    public init(rules: RuleSet) {
+    public init(rules: RuleSet, target: KratosTarget = .oldest) {
+        self.target = target
         var jobEvents = Set<EventName>()
         var denyEvents = Set<EventName>()
-        var courier = false
+        var courierEvents = Set<EventName>()
+        // Courier events routes name one by one (not through `courier.*`).
+        var namedCourierEvents = Set<EventName>()
+        // Per flow: the method lists job routes and deny routes need.
+        var jobLists: [String: Set<String>] = [:]
+        var denyLists: [String: Set<String>] = [:]
         for route in rules.routes {
+            for pattern in route.events where pattern.flow == "courier" && pattern.phase != "*" {
+                namedCourierEvents.insert(EventName(flow: pattern.flow, phase: pattern.phase))
+            }
             for name in route.events.flatMap(\.knownMatches) {
+                let flow = String(name.flow)
                 if name.isCourier {
-                    courier = courier || route.denial == nil
+                    if route.denial == nil { courierEvents.insert(name) }
                 } else if route.denial != nil {
                     denyEvents.insert(name)
+                    if name.phase == "after" {
+                        denyLists[flow, default: []].formUnion(
+                            route.methods ?? KratosMethod.defaultDenyLists(flow: flow))
+                    }
                 } else {
                     jobEvents.insert(name)
+                    if name.phase == "after" {
+                        jobLists[flow, default: []].formUnion(route.methods ?? KratosMethod.afterLists[flow] ?? [])
+                    }
                 }
             }
         }
+        let notifies = target.hasNotifyPreviousAddresses && courierEvents.contains(Self.addressChanged)
         var hooks: [Hook] = []
         for flow in EventName.flows {
             let before = EventName(flow: flow, phase: "before")
             if denyEvents.contains(before) {
-                hooks.append(Hook(flow: flow, phase: "before", method: nil, decide: false, response: .parse))
+                hooks.append(Hook(flow: flow, phase: "before", method: nil, response: .parse))
             } else if jobEvents.contains(before) {
-                hooks.append(Hook(flow: flow, phase: "before", method: nil, decide: false, response: .ignore))
+                hooks.append(Hook(flow: flow, phase: "before", method: nil))
             }
             let after = EventName(flow: flow, phase: "after")
-            guard let methods = Self.afterMethods[flow] else {
-                if jobEvents.contains(after) {
-                    hooks.append(Hook(flow: flow, phase: "after", method: nil, decide: false, response: .ignore))
-                }
+            guard let methods = target.afterLists(of: flow) else {
+                if jobEvents.contains(after) { hooks.append(Hook(flow: flow, phase: "after", method: nil)) }
                 continue
             }
             for method in methods {
-                if denyEvents.contains(after) {
+                if denyEvents.contains(after), denyLists[flow]?.contains(method) == true {
                     hooks.append(Hook(flow: flow, phase: "after", method: method, decide: true, response: .parse))
                 }
-                if jobEvents.contains(after) {
-                    hooks.append(Hook(flow: flow, phase: "after", method: method, decide: false, response: .ignore))
+                if jobEvents.contains(after), jobLists[flow]?.contains(method) == true {
+                    hooks.append(Hook(flow: flow, phase: "after", method: method))
+                }
+                if notifies, flow == "settings", method == "profile" {
+                    hooks.append(Hook(flow: flow, phase: "after", method: method, builtin: "notify_previous_addresses"))
                 }
             }
         }
         self.hooks = hooks
-        self.courier = courier
+        self.courier = !courierEvents.isEmpty
         self.events = jobEvents.union(denyEvents).sorted()
         self.denyEvents = denyEvents.sorted()
+        self.unsentCourierEvents = namedCourierEvents.filter { !Self.sends($0, target: target) }.sorted()
+    }
+
+    static let addressChanged = EventName(flow: "courier", phase: "verifiable_address_changed")
+
+    /// Whether Kratos at `target` sends courier messages of this template type: the eleven types
+    /// of every release, `verifiable_address_changed` only with `notify_previous_addresses` (main),
+    /// and `authenticator_key_added` never (it has no caller in Kratos).
+    static func sends(_ name: EventName, target: KratosTarget) -> Bool {
+        switch name.phase {
+        case "verifiable_address_changed": return target.hasNotifyPreviousAddresses
+        case "authenticator_key_added": return false
+        default: return true
+        }
     }
 }

@@ -36,7 +36,8 @@ enum Commands {
         }
         let method = arguments.options["method"]
         if let method, !HookQuery.isMethodName(method[...]) {
-            writeError("herald: --method takes a Kratos method name such as password, oidc or profile\n\n\(Help.explain)")
+            writeError(
+                "herald: --method takes a Kratos method name such as password, oidc or profile\n\n\(Help.explain)")
             return ExitCode.usage
         }
         let payloadPath = arguments.positionals[0]

@@ -151,7 +151,8 @@ import Testing
     @Test func withoutReadingSecretsReferencesAreCheckedForFormOnly() throws {
         let diagnostics = ConfigDiagnostics()
         let yaml = "a: ${env:MISSING}\nb: ${credential:mandrill}\nc: ${file:/nope}\nd: ${env:}\ne: ${credential:../x}\n"
-        let root = try #require(YAMLLoader().load(text: yaml, file: "/etc/herald/herald.yaml", diagnostics: diagnostics))
+        let root = try #require(
+            YAMLLoader().load(text: yaml, file: "/etc/herald/herald.yaml", diagnostics: diagnostics))
         let files = FakeFiles([:])
         let resolved = SecretResolver(environment: [:], readFile: files.read, readsSecrets: false)
             .resolve(root, diagnostics: diagnostics)

@@ -126,11 +126,13 @@ import Testing
     /// authentication method for login and registration, never for settings.
     @Test func thenFlowActiveThenTheSessionsLastMethod() throws {
         var login = try Fixtures.payload("login-after.json").root.json
-        #expect(try Fixtures.event(JSONDocument(parsing: login.serialized()).root, as: "login.after").method == "password")
+        #expect(
+            try Fixtures.event(JSONDocument(parsing: login.serialized()).root, as: "login.after").method == "password")
         login = login.settingFlowActive(nil).addingAuthenticationMethods(["password", "totp"])
         #expect(try Fixtures.event(JSONDocument(parsing: login.serialized()).root, as: "login.after").method == "totp")
         let settings = try Fixtures.payload("settings-after.json").root.json.addingAuthenticationMethods(["code"])
-        #expect(try Fixtures.event(JSONDocument(parsing: settings.serialized()).root, as: "settings.after").method == nil)
+        #expect(
+            try Fixtures.event(JSONDocument(parsing: settings.serialized()).root, as: "settings.after").method == nil)
     }
 }
 

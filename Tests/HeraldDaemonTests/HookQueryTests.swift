@@ -25,7 +25,10 @@ import Testing
         ("utm_source=x", "unknown query parameter 'utm_source'; hook URLs take mode=decide and method=NAME"),
         ("method=Password", "method must be a Kratos method name such as password, oidc or profile, found 'Password'"),
         ("method=", "method must be a Kratos method name such as password, oidc or profile, found ''"),
-        ("method=pass%20word", "method must be a Kratos method name such as password, oidc or profile, found 'pass%20word'"),
+        (
+            "method=pass%20word",
+            "method must be a Kratos method name such as password, oidc or profile, found 'pass%20word'"
+        ),
         ("x=\u{1B}[2J", "unknown query parameter 'x'; hook URLs take mode=decide and method=NAME"),
         ("\u{1B}[2J=1", "unknown query parameter '?[2J'; hook URLs take mode=decide and method=NAME"),
     ])

@@ -175,13 +175,16 @@ import Testing
 
         let idle = try check(base + "\n")
         #expect(idle.status == 0, "\(idle.stderr)")
-        #expect(idle.stderr.contains("herald.yaml:1:1: warning: no routes: every event is accepted and nothing is done"))
+        #expect(
+            idle.stderr.contains("herald.yaml:1:1: warning: no routes: every event is accepted and nothing is done"))
         #expect(idle.stderr.contains("herald.yaml:5:3: warning: action 'box' is used by no route"))
         #expect(idle.stderr.contains("herald.yaml:6:3: warning: action 'spare' is used by no route"))
         #expect(!idle.stdout.contains("/./"), "\(idle.stdout)")
 
         let used = try check(
-            base + "\nroutes:\n  - name: r\n    events: [login.after]\n    do: [{ action: box, to: a@example.com, text: x }]\n")
+            base
+                + "\nroutes:\n  - name: r\n    events: [login.after]\n    do: [{ action: box, to: a@example.com, text: x }]\n"
+        )
         #expect(used.status == 0)
         #expect(!used.stderr.contains("'box' is used by no route"))
         #expect(used.stderr.contains("warning: action 'spare' is used by no route"))

@@ -85,7 +85,8 @@ public struct RenderedEmail: Sendable, Hashable {
         if to.contains(where: { $0.looksValid }) { return nil }
         let written = to.map(\.email).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         if written.isEmpty { return "no recipient: 'to' rendered empty for this event" }
-        return "no recipient: 'to' is not an address (\(written.map(RemoteTextRedactor(secrets: []).address).joined(separator: ", ")))"
+        return
+            "no recipient: 'to' is not an address (\(written.map(RemoteTextRedactor(secrets: []).address).joined(separator: ", ")))"
     }
 
     public var to: [EmailAddress]

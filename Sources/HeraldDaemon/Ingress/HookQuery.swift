@@ -34,7 +34,8 @@ package struct HookQuery: Equatable {
             switch name {
             case "mode":
                 guard value == "decide" else {
-                    throw Invalid(message: "unknown mode '\(Self.shown(value))'; the only mode is decide (?mode=decide)")
+                    throw Invalid(
+                        message: "unknown mode '\(Self.shown(value))'; the only mode is decide (?mode=decide)")
                 }
                 decide = true
             case "method":
@@ -47,7 +48,8 @@ package struct HookQuery: Equatable {
                 method = String(value)
             default:
                 throw Invalid(
-                    message: "unknown query parameter '\(Self.shown(name))'; hook URLs take mode=decide and method=NAME")
+                    message: "unknown query parameter '\(Self.shown(name))'; hook URLs take mode=decide and method=NAME"
+                )
             }
         }
     }
@@ -59,14 +61,17 @@ package struct HookQuery: Equatable {
             text.utf8.count <= maxMethodLength
         else { return false }
         return text.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
                 || byte == UInt8(ascii: "_")
         }
     }
 
     /// Request text quoted in an answer: printable ASCII only, and short.
     private static func shown(_ text: Substring) -> String {
-        let printable = text.unicodeScalars.prefix(40).map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" }
+        let printable = text.unicodeScalars.prefix(40).map {
+            $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?"
+        }
         return String(printable) + (text.unicodeScalars.count > 40 ? "…" : "")
     }
 }

@@ -42,12 +42,72 @@ import Testing
         try await herald.stop()
     }
 
-    @Test func withoutTriggerIDTheFlowAndIdentityIdentifyTheEvent() async throws {
+    /// Without `Ory-Webhook-Trigger-ID` (Kratos v1.x): Kratos' retries repeat the call byte for
+    /// byte, and only those are duplicates.
+    @Test func withoutTriggerIDOnlyARepeatOfTheSameCallIsADuplicate() async throws {
         let (herald, address) = try await Integration.serve(config)
         let first = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: nil)
         let second = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: nil)
         #expect(first.text.contains(#""duplicate":false"#))
         #expect(second.text.contains(#""duplicate":true"#))
+        // The same body from another method's hook is another call.
+        let other = try post(address, "/v1/events/registration/after?method=oidc", "registration-after.json", trigger: nil)
+        #expect(other.text.contains(#""duplicate":false"#))
+        try await herald.stop()
+    }
+
+    /// Issue 8 point 7: one settings flow submitted twice (Kratos allows it until the flow expires)
+    /// and a login flow whose after hooks run again (a refresh, a second factor) keep their flow
+    /// id; each is a new event, not a retry, and plans its jobs.
+    @Test func aResubmittedFlowIsANewEventNotARetry() async throws {
+        let (herald, address) = try await Integration.serve(
+            config + """
+
+                  - name: settings-changed
+                    events: [settings.after]
+                    do: [{ action: box, to: "{{recipient}}", subject: "Changed", text: "changed" }]
+                """)
+        func variant(_ file: String, _ change: (inout [String: Any]) -> Void) throws -> [UInt8] {
+            var root = try #require(
+                try JSONSerialization.jsonObject(with: Data(try Integration.example(file))) as? [String: Any])
+            change(&root)
+            return Array(try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys]))
+        }
+        let first = try variant("settings-after.json") { root in
+            var identity = root["identity"] as? [String: Any] ?? [:]
+            var traits = identity["traits"] as? [String: Any] ?? [:]
+            traits["name"] = ["first": "Jane", "last": "Doe"]
+            identity["traits"] = traits
+            root["identity"] = identity
+        }
+        let second = try variant("settings-after.json") { root in
+            var identity = root["identity"] as? [String: Any] ?? [:]
+            var traits = identity["traits"] as? [String: Any] ?? [:]
+            traits["name"] = ["first": "Janet", "last": "Doe"]
+            identity["traits"] = traits
+            root["identity"] = identity
+        }
+        let aal1 = try variant("login-after.json") { _ in }
+        let aal2 = try variant("login-after.json") { root in
+            var session = root["session"] as? [String: Any] ?? [:]
+            var methods = session["authentication_methods"] as? [[String: Any]] ?? []
+            methods.append(["method": "totp", "aal": "aal2", "completed_at": "2026-11-30T10:00:05Z"])
+            session["authentication_methods"] = methods
+            session["authenticator_assurance_level"] = "aal2"
+            root["session"] = session
+        }
+        for (path, bodies) in [
+            ("/v1/events/settings/after?method=profile", [first, second]),
+            ("/v1/events/login/after", [aal1, aal2]),
+        ] {
+            for body in bodies {
+                let response = try RawHTTPClient(address: address).request("POST", path, body: body)
+                #expect(response.text.contains(#""duplicate":false"#), "\(path): \(response.text)")
+            }
+            // Kratos' own retry of the second call is recognised.
+            let retry = try RawHTTPClient(address: address).request("POST", path, body: bodies[1])
+            #expect(retry.text.contains(#""duplicate":true"#), "\(path): \(retry.text)")
+        }
         try await herald.stop()
     }
 

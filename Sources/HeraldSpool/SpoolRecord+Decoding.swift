@@ -22,6 +22,7 @@ extension SpoolRecord {
             var group: UInt64 = 0
             if try decoder.u8() != 0 { group = Digest.orderingGroup(action: action, key: try decoder.field()) }
             _ = try decoder.field()
+            if !decoder.isAtEnd { _ = try decoder.i64() }
             record = .jobAdded(
                 JobHeader(
                     id: id, attempts: attempts, notBefore: notBefore, createdAt: createdAt, action: action,
@@ -71,6 +72,7 @@ extension SpoolRecord {
         let action = try decoder.string()
         let orderingKey = try decoder.optionalString()
         let text = try decoder.field()
+        let dueAt = decoder.isAtEnd ? createdAt : try decoder.i64()
         let payload: JSON
         do {
             payload = try JSONDocument(parsing: text).root.json
@@ -80,7 +82,8 @@ extension SpoolRecord {
         return Job(
             id: id, eventID: eventID, eventName: eventName, route: route, action: action, payload: payload,
             orderingKey: orderingKey, createdAt: WallClock(millisecondsSinceEpoch: createdAt),
-            notBefore: WallClock(millisecondsSinceEpoch: notBefore), attempts: Int(attempts))
+            notBefore: WallClock(millisecondsSinceEpoch: notBefore), attempts: Int(attempts),
+            dueAt: WallClock(millisecondsSinceEpoch: dueAt))
     }
 
     /// The reason, attempts and last answer of a "job dead" payload.

@@ -75,6 +75,9 @@ extension EncodedRecord {
         encoder.append(job.action)
         encoder.append(optional: job.orderingKey)
         encoder.append(blob: payload)
+        // Only a delayed job carries its due time, after the payload, so that every other record
+        // stays as earlier versions wrote and read it.
+        if job.dueAt != job.createdAt { encoder.append(job.dueAt.millisecondsSinceEpoch) }
         let header = JobHeader(
             id: job.id, attempts: UInt32(clamping: job.attempts), notBefore: job.notBefore.millisecondsSinceEpoch,
             createdAt: job.createdAt.millisecondsSinceEpoch, action: job.action,

@@ -38,6 +38,31 @@ struct SpoolTests {
         #expect(live[1].orderingGroup != live[2].orderingGroup)
     }
 
+    /// A delayed job keeps its due time (max_age counts from it) across a reopen and a compaction;
+    /// other jobs' records are written as before, without it.
+    @Test func aDelayedJobsDueTimeSurvivesReopenAndCompaction() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let delayed = makeJob(notBefore: WallClock(millisecondsSinceEpoch: 1_800_000_086_400))
+        let plain = makeJob(notBefore: WallClock(millisecondsSinceEpoch: 1_800_000_000_000))
+        #expect(delayed.dueAt == delayed.notBefore && plain.dueAt == plain.createdAt)
+        #expect(EncodedRecord.jobAdded(delayed).frame.count == EncodedRecord.jobAdded(plain).frame.count + 8)
+        let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: .discarding)
+        try await spool.add([delayed, plain])
+        spool.recordAttempt(
+            delayed.id, attempts: 1, notBefore: WallClock(millisecondsSinceEpoch: 1_800_000_090_000), outcome: "retry",
+            reason: "x")
+        spool.close()
+        for _ in 0..<2 {
+            let reopened = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: .discarding)
+            #expect(try reopened.job(delayed.id).dueAt == delayed.dueAt)
+            #expect(try reopened.job(delayed.id).notBefore.millisecondsSinceEpoch == 1_800_000_090_000)
+            #expect(try reopened.job(plain.id).dueAt == plain.createdAt)
+            _ = reopened.compact()
+            reopened.close()
+        }
+    }
+
     @Test func attemptsCompletionsAndDeathsSurviveReopen() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

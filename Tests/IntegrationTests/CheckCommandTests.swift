@@ -194,6 +194,31 @@ import Testing
         #expect(misnamed.stderr.contains("unknown key 'colour' in route 'welcome'"), "\(misnamed.stderr)")
     }
 
+    /// Issue 9: `to: "{{recipient}}"` on events that can never carry one is refused at check
+    /// time; a max_age shorter than the first retry wait is a warning.
+    @Test func aRecipientThatCanNeverExistIsAnError() throws {
+        let result = try check(
+            """
+            listen: ["127.0.0.1:0"]
+            ingress: { insecure_no_auth: true }
+            delivery: { retry: { schedule: [5m], max_age: 1m } }
+            actions: { box: { plugin: outbox } }
+            routes:
+              - name: attempts
+                events: [login.before, registration.before]
+                do: [{ action: box, to: "{{recipient}}", text: x }]
+            """)
+        #expect(result.status == 78)
+        #expect(
+            result.stderr.contains(
+                "herald.yaml:8:32: 'recipient' can never exist: payloads of login.before, registration.before carry no identity and no courier recipient"
+            ), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "herald.yaml:3:47: warning: max_age 1m is shorter than the first retry wait 5m: a failed attempt is never retried"
+            ), "\(result.stderr)")
+    }
+
     @Test func validConfigPrintsASummaryWithoutSecrets() throws {
         let key = "ingress-secret-0123456789"
         let config = """

@@ -63,6 +63,33 @@ import Testing
         try await second.stop()
     }
 
+    /// Issue 9: max_age counts from when a job is due. A job delayed past max_age got no retry
+    /// after its first failure (max_age was counted from the event); now it retries on schedule
+    /// and is delivered once Mandrill recovers.
+    @Test func aDelayedJobKeepsItsRetriesWhenTheDelayExceedsMaxAge() async throws {
+        let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
+        defer { server.stop() }
+        server.inject(.respond(MandrillFault.serviceUnavailable), count: 2)
+        try server.start()
+        let (herald, address) = try await Integration.serve(
+            config(
+                baseURL: try #require(server.baseURL),
+                delivery: "{ retry: { schedule: [200ms], jitter: 0, max_age: 1s } }",
+                extra: """
+                      - name: later
+                        events: [recovery.after]
+                        delay: 2s
+                        do: [{ action: mail, template: welcome, to: "{{recipient}}" }]
+                    """))
+        let response = try RawHTTPClient(address: address).request(
+            "POST", "/v1/events/recovery/after", body: try Integration.example("recovery-after.json"))
+        #expect(response.status == 202)
+        _ = try await herald.waitForLog("msg=\"job delivered\"", timeout: .seconds(10))
+        #expect(herald.output.components(separatedBy: "msg=\"job will be retried\"").count - 1 == 2)
+        #expect(!herald.output.contains("moved to dead letters"))
+        try await herald.stop()
+    }
+
     @Test func anOutageOf500429AndSlowAnswersEndsWithEveryJobDeliveredOnTheBackoff() async throws {
         let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
         defer { server.stop() }

@@ -230,6 +230,13 @@ struct ConfigurationBuilder {
         }
         if let value = retry.double("jitter", in: 0...1) { delivery.jitter = value }
         if let value = retry.duration("max_age") { delivery.maxAge = value }
+        // max_age counts from when a job is due (after its route's delay), so a delay never uses
+        // it up; but a max_age shorter than the first wait leaves no room for any retry.
+        if let first = delivery.retrySchedule.first, delivery.maxAge < first {
+            diagnostics.warning(
+                "max_age \(delivery.maxAge.compactDescription) is shorter than the first retry wait \(first.compactDescription): a failed attempt is never retried",
+                at: retry.node("max_age") ?? retryNode)
+        }
     }
 
     private mutating func readLog(_ node: ConfigNode) {

@@ -38,9 +38,26 @@ public enum PayloadShape {
         return keys
     }
 
+    /// `recipient` comes from a courier message or from an identity (the payload's, the session's
+    /// or a settings flow's); `before` hooks of registration, login, verification and recovery
+    /// have neither, so a route that only listens to them can never have one.
+    static func recipientProblem(events: [EventName]) -> String? {
+        guard !events.isEmpty else { return nil }
+        for event in events {
+            guard let keys = topLevelKeys(of: event) else { return nil }
+            if event.isCourier || keys.contains("identity") || keys.contains("session") || event.flow == "settings" {
+                return nil
+            }
+        }
+        let names = events.count <= 3 ? events.map(\.rawValue).joined(separator: ", ") : "these events"
+        return "'recipient' can never exist: payloads of \(names) carry no identity and no courier recipient"
+    }
+
     /// Checks that `path` can exist for at least one of `events`; returns a message otherwise.
     public static func problem(with path: PayloadPath, events: [EventName]) -> String? {
-        if case .derived = path.root { return nil }
+        if case .derived(let field) = path.root {
+            return field == .recipient ? recipientProblem(events: events) : nil
+        }
         guard let first = path.firstKey else { return nil }
         if first == "event" {
             let known = DerivedField.allCases.map(\.path).joined(separator: ", ")

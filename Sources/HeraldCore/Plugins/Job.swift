@@ -20,11 +20,17 @@ public struct Job: Sendable {
     public var notBefore: WallClock
     /// Attempts made so far.
     public var attempts: Int
+    /// When the job was first due: `createdAt`, or later for a `delay:` route. `max_age` counts
+    /// from here, so a job delayed by a day still gets its retries.
+    public let dueAt: WallClock
 
+    /// - Parameter dueAt: when the job is first due; `notBefore` when nil.
     public init(
         id: TimeOrderedID, eventID: TimeOrderedID, eventName: EventName, route: String, action: String,
-        payload: JSON, orderingKey: String?, createdAt: WallClock, notBefore: WallClock, attempts: Int = 0
+        payload: JSON, orderingKey: String?, createdAt: WallClock, notBefore: WallClock, attempts: Int = 0,
+        dueAt: WallClock? = nil
     ) {
+        self.dueAt = dueAt ?? notBefore
         self.id = id
         self.eventID = eventID
         self.eventName = eventName

@@ -189,10 +189,12 @@ public final class Scheduler: Sendable {
         ]
         metrics?.jobFinished(action: job.action, outcome: outcome, latency: latency)
         let seriesStart: WallClock
+        // max_age counts from when the job was due (a delayed job's retries are not used up by its
+        // delay), or from an operator's retry of a dead letter.
         if case .retry = outcome {
-            seriesStart = revived.withLock { $0[job.id] } ?? job.createdAt
+            seriesStart = revived.withLock { $0[job.id] } ?? job.dueAt
         } else {
-            seriesStart = job.createdAt
+            seriesStart = job.dueAt
             revived.withLock { _ = $0.removeValue(forKey: job.id) }
         }
         switch outcome {

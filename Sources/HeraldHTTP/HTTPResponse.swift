@@ -1,3 +1,5 @@
+import HeraldCore
+
 /// A response to send. The server adds `Content-Length`, `Date` and `Connection` itself.
 public struct HTTPResponse: Sendable, Hashable {
     public var status: Int
@@ -20,6 +22,17 @@ public struct HTTPResponse: Sendable, Hashable {
     /// An `application/json` response with an already encoded body.
     public static func json(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: body)
+    }
+
+    /// A JSON error body `{"error": "..."}` with `status`: every error Herald answers, from the
+    /// parser's 400/413/414/431 to the ingress' own, has this one shape.
+    public static func error(_ status: Int, _ message: String) -> HTTPResponse {
+        var writer = JSONWriter(reservingCapacity: message.utf8.count + 16)
+        writer.beginObject()
+        writer.key("error")
+        writer.writeString(message)
+        writer.endObject()
+        return .json(status, writer.bytes)
     }
 
     /// The standard reason phrase for `status` (an empty string for unknown codes).

@@ -161,7 +161,11 @@ let parserFixtures: [ParserFixture] = [
     .init(
         "501 gzip, chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
         ["error:501"]),
-    .init("501 identity", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n", ["error:501"]),
+    // RFC 9112 §6.3: chunked not last leaves the length unknown: 400, whatever else is named.
+    .init("400 identity", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n", ["error:400"]),
+    .init(
+        "400 chunked, gzip", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+        ["error:400"]),
     .init("505 HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", ["error:505"]),
     .init("505 HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", ["error:505"]),
 ]

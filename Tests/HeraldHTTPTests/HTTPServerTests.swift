@@ -104,8 +104,15 @@ import Testing
             #expect(try chunked.readResponse().status == 413)
 
             let unsupported = try TestClient(address)
-            try unsupported.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n")
+            try unsupported.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
             #expect(try unsupported.readResponse().status == 501)
+
+            // Issue 9: chunked not last is a 400 and the connection is closed (RFC 9112 §6.3).
+            let notLast = try TestClient(address)
+            try notLast.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n")
+            let answer = try notLast.readResponse()
+            #expect(answer.status == 400)
+            #expect(answer.headers["Connection"]?.lowercased() == "close")
 
             let version = try TestClient(address)
             try version.send("GET / HTTP/3.0\r\nHost: t\r\n\r\n")

@@ -24,6 +24,15 @@ import Testing
             ),
             ("POST", "/v1/events", Array(#"{"event": "login.after"}"#.utf8), 400, "envelope needs \\\"ctx\\\""),
             ("POST", "/v1/courier", Array(#"{"recipient": "x@y.example"}"#.utf8), 400, "template_type"),
+            // Issue 9: an unknown query mode or parameter is a 400 that names it, not a plan.
+            (
+                "POST", "/v1/events/registration/after?mode=bogus", Array("{}".utf8), 400,
+                "unknown mode 'bogus'; the only mode is decide"
+            ),
+            (
+                "POST", "/v1/events/login/after?methd=password", Array("{}".utf8), 400,
+                "unknown query parameter 'methd'"
+            ),
             (
                 "POST", "/v1/events/registration/after",
                 Array(String(repeating: "[", count: 100).utf8) + Array(String(repeating: "]", count: 100).utf8), 400,
@@ -39,7 +48,11 @@ import Testing
         // Oversized: refused from Content-Length alone, before the body is sent.
         let client = try RawHTTPClient(address: address)
         try client.send("POST /v1/events/login/after HTTP/1.1\r\nHost: t\r\nContent-Length: 999999\r\n\r\n")
-        #expect(try client.readResponse().status == 413)
+        let tooLarge = try client.readResponse()
+        #expect(tooLarge.status == 413)
+        // Framing and size errors answer JSON like every other error (issue 9).
+        #expect(tooLarge.header("Content-Type") == "application/json")
+        #expect(tooLarge.text.hasPrefix(#"{"error":"#), "\(tooLarge.text)")
         // Garbage gets 400, and others are still served.
         let garbage = try RawHTTPClient(address: address)
         try garbage.send("\u{1}\u{2}GARBAGE\r\n\r\n")

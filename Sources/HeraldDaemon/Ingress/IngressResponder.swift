@@ -270,10 +270,3 @@ final class IngressResponder: HTTPResponder {
         return writer.bytes
     }
 }
-
-extension HTTPResponse {
-    /// A JSON error body `{"error": "..."}` with `status`.
-    static func error(_ status: Int, _ message: String) -> HTTPResponse {
-        .json(status, JSON.object(["error": .string(message)]).serialized())
-    }
-}

@@ -177,10 +177,13 @@ extension HTTPRequestParser {
             if head.contentLength != nil {
                 return .emit(.error(.malformed("both Content-Length and Transfer-Encoding")))
             }
-            if head.unknownCoding { return .emit(.error(.unsupportedTransferEncoding)) }
+            // RFC 9112 §6.3: without chunked as the final coding the body's length is unknown,
+            // which is a 400 (and a closed connection) whatever the other codings are; only a
+            // well-framed body with a coding Herald cannot decode (gzip, chunked) is a 501.
             guard head.chunkedCount == 1, head.lastCodingIsChunked else {
                 return .emit(.error(.malformed("chunked must be the final transfer coding, applied once")))
             }
+            if head.unknownCoding { return .emit(.error(.unsupportedTransferEncoding)) }
             framing = .chunked
             state = .chunkSize
         } else if let length = head.contentLength {

@@ -107,7 +107,7 @@ extension EventLoop {
         connection.head = nil
         connection.phase = .awaitingResponse
         disarm(connection)
-        send(.text(error.status, "\(error)\n"), on: connection)
+        send(.error(error.status, "\(error)"), on: connection)
     }
 
     func completeLocalResponses() {

@@ -222,8 +222,8 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private static let busyResponse = Array(
-        ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 12\r\n"
-            + "Connection: close\r\n\r\nserver busy\n").utf8)
+        ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 24\r\n"
+            + "Connection: close\r\n\r\n{\"error\":\"server busy\"}\n").utf8)
 
     /// Answers 503 at once (best effort, without waiting for the socket) and closes.
     private func refuse(_ fd: Int32) {

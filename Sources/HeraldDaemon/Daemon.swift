@@ -52,13 +52,6 @@ public final class Daemon: Sendable {
             logger.handler.flush()
             return 1
         }
-        let statistics = spool.statistics
-        logger.info(
-            "spool open",
-            [
-                "queued": .int(statistics.depth), "dead_letters": .int(statistics.deadLetters),
-                "segments": .int(statistics.segments), "bytes": .int(Int(statistics.bytesOnDisk)),
-            ])
         let metrics = HeraldMetrics()
         metrics.prepare(for: configuration)
         let systemd = SystemdService(logger: logger)

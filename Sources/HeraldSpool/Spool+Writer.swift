@@ -31,13 +31,21 @@ extension Spool {
     func startFreshSegment(_ writer: inout WriterState) {
         do throws(SpoolError) {
             try roll(&writer)
-            if !isWritable {
-                logger.info("the spool is writable again", ["segment": .string(writer.active?.path ?? "")])
-            }
             writable.store(true, ordering: .releasing)
-            shared.withLock { $0.lastError = nil }
+            noteRecovery(writer)
         } catch {
             noteFailure(error)
+        }
+    }
+
+    /// Clears the last failure; says so in the log only when there was one (not at every start).
+    private func noteRecovery(_ writer: WriterState) {
+        let recovered = shared.withLock { shared -> Bool in
+            defer { shared.lastError = nil }
+            return shared.lastError != nil
+        }
+        if recovered {
+            logger.info("the spool is writable again", ["segment": .string(writer.active?.path ?? "")])
         }
     }
 
@@ -71,12 +79,10 @@ extension Spool {
                         shared.index.apply(record.record, at: location, now: now)
                     }
                     shared.segments[file.number]?.size = size
-                    shared.lastError = nil
                 }
             }
-            if !writable.exchange(true, ordering: .acquiringAndReleasing) {
-                logger.info("the spool is writable again", ["segment": .string(writer.active?.path ?? "")])
-            }
+            writable.store(true, ordering: .releasing)
+            noteRecovery(writer)
             return .success(())
         } catch {
             noteFailure(error)

@@ -21,7 +21,7 @@ import Testing
             extra: """
                   - name: every-flow
                     events: ["*.*"]
-                    do: [{ action: box, to: "{{recipient | default: 'nobody@example.org'}}", subject: "{{event.name}}", text: "{{recipient}}" }]
+                    do: [{ action: box, to: "{{recipient | default: 'nobody@example.org'}}", subject: "{{event.name}} {{recipient}}", text: "{{recipient}}" }]
                 log: { format: \(format), level: debug }
                 """,
             auth: "  auth: [{ api_key: { header: X-Herald-Key, value: \"${env:KEY}\" } }]")
@@ -61,6 +61,17 @@ import Testing
         // One line per event and per delivery attempt, with ids, route, action, outcome, latency.
         let accepted = log.split(separator: "\n").filter { $0.contains("msg=\"event accepted") }
         #expect(accepted.count == 12)
+        // Issue 9: a fresh start says the spool opened, once, and not that it is "writable again";
+        // a missing template path is one line per event and route, naming the paths.
+        #expect(!log.contains("writable again"))
+        #expect(log.components(separatedBy: "msg=\"spool opened\"").count == 2)
+        let missing = log.split(separator: "\n").filter { $0.contains("template paths missing") }
+        #expect(!missing.isEmpty)
+        let keys = missing.map { line in
+            line.split(separator: " ").filter { $0.hasPrefix("event_id=") || $0.hasPrefix("route=") }.joined()
+        }
+        #expect(Set(keys).count == keys.count, "\(missing)")
+        #expect(missing.allSatisfy { $0.contains("paths=recipient") }, "\(missing)")
         let delivered = log.split(separator: "\n").filter { $0.contains("msg=\"job delivered\"") }
         #expect(delivered.count >= 14)
         for line in delivered {

@@ -19,7 +19,7 @@ extension Template {
                 var value = resolve(reference, event: event, scope: scope)
                 let hasDefault = filters.contains { if case .default = $0 { return true } else { return false } }
                 if value == nil, !hasDefault, case .path(let path) = reference {
-                    report.missingPaths.append(path.text)
+                    report.noteMissing(path.text)
                 }
                 var text = value?.text ?? ""
                 for filter in filters {

@@ -48,7 +48,13 @@ public struct Template: Sendable, CustomStringConvertible {
 
 /// What rendering noticed: paths that were missing from the payload and had no default.
 public struct RenderReport: Sendable {
-    public var missingPaths: [String] = []
+    /// Each missing path once, in the order first met (a path used in the subject and the body
+    /// is one problem, not two).
+    public private(set) var missingPaths: [String] = []
 
     public init() {}
+
+    public mutating func noteMissing(_ path: String) {
+        if !missingPaths.contains(path) { missingPaths.append(path) }
+    }
 }

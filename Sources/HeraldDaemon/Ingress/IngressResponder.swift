@@ -175,12 +175,21 @@ final class IngressResponder: HTTPResponder {
                 metrics?.stepPlannedNothing(route: routePlan.route)
             }
         }
+        // One line per route that met missing paths, naming them all.
+        var missingByRoute: [(route: String, paths: [String])] = []
         for missing in plan.missingPaths {
+            if let index = missingByRoute.firstIndex(where: { $0.route == missing.route }) {
+                missingByRoute[index].paths.append(missing.path)
+            } else {
+                missingByRoute.append((missing.route, [missing.path]))
+            }
+        }
+        for (route, paths) in missingByRoute {
             logger.warning(
-                "template path missing from payload; rendered its default or empty",
+                "template paths missing from the payload; rendered their default or empty",
                 [
                     "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
-                    "route": .string(missing.route), "path": .string(missing.path),
+                    "route": .string(route), "paths": .string(paths.joined(separator: ",")),
                 ])
         }
         store(event, plan: plan, claimed: claimed, arrived: arrived, writer: writer)

@@ -108,7 +108,8 @@ struct YAMLTreeBuilder {
             return .finished(root ?? nullDocument)
         case YAML_ALIAS_EVENT:
             guard countNode(at: location) else { return .abort }
-            report(Self.aliasMessage, at: location)
+            errorCount += 1
+            diagnostics.errorForStandIn(Self.aliasMessage, at: location)
             // A stand-in keeps keys and values paired; a key that was an alias drops its pair.
             attach(ConfigNode(.scalar(.init(text: "")), at: location), rejected: true)
         case YAML_SCALAR_EVENT:

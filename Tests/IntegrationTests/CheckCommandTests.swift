@@ -115,6 +115,23 @@ import Testing
         #expect(duplicate.stderr.contains("herald.yaml:2:1: duplicate key 'state_dir'"))
     }
 
+    /// Issue 9: an alias is reported once, not again as a type error of its stand-in, and an
+    /// event name that is a number gets a message that says what an event name is.
+    @Test func oneMistakeOneMessage() throws {
+        let alias = try check("listen: &l [\"127.0.0.1:4470\"]\ningress: { insecure_no_auth: true }\nstate_dir: *l\n")
+        #expect(alias.status == 78)
+        let lines = alias.stderr.split(separator: "\n").filter { $0.hasPrefix("herald.yaml:3:") }
+        #expect(lines == ["herald.yaml:3:12: anchors and aliases are not supported; repeat the value instead"])
+        let number = try check(
+            "ingress: { insecure_no_auth: true }\nroutes:\n  - name: r\n    events: [42]\n    do: [{ deny: { message: x } }]\n"
+        )
+        #expect(
+            number.stderr.contains(
+                "herald.yaml:4:14: '42' is not an event name; use flow.phase such as registration.after"),
+            "\(number.stderr)")
+        #expect(!number.stderr.contains("quote it"))
+    }
+
     @Test func missingCredentialsAndSecretsAreConfigErrors() throws {
         let exposed = try check("listen: [\"0.0.0.0:4470\"]\nactions: {}\nroutes: []\n")
         #expect(exposed.status == 78)

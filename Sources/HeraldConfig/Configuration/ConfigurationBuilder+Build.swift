@@ -238,11 +238,18 @@ extension ConfigurationBuilder {
     }
 
     private func readEventPatterns(_ map: ConfigMap) -> [EventPattern] {
-        guard let node = map.node("events", required: true),
-            let texts = ConfigMap.stringList(node, key: "events", diagnostics: diagnostics)
-        else { return [] }
+        guard let node = map.node("events", required: true) else { return [] }
+        guard node.scalar != nil || node.sequence != nil else {
+            diagnostics.error("'events' must be a list of event names such as [registration.after]", at: node)
+            return []
+        }
         let items = node.sequence ?? [node]
         var patterns: [EventPattern] = []
+        // A number or a boolean is read as its text, so that the message says what an event name
+        // is rather than suggesting quotes around something that would still not be one.
+        let texts = items.compactMap {
+            ConfigMap.string($0, key: "events", acceptingScalars: true, diagnostics: diagnostics)
+        }
         for (text, item) in zip(texts, items) {
             guard let pattern = EventPattern(text) else {
                 diagnostics.error(

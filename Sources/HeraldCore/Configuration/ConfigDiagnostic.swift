@@ -45,8 +45,19 @@ public final class ConfigDiagnostics {
         return warnings.sorted { $0.location < $1.location }.filter { seen.insert($0).inserted }
     }
 
+    /// Places whose node stands in for something already reported (an alias): a type error
+    /// about the stand-in would only repeat that report in other words.
+    private var standIns: Set<SourceLocation> = []
+
     public func error(_ message: String, at location: SourceLocation) {
+        guard !standIns.contains(location) else { return }
         items.append(ConfigDiagnostic(message, at: location))
+    }
+
+    /// Reports `message` at `location` and keeps every later error there quiet.
+    public func errorForStandIn(_ message: String, at location: SourceLocation) {
+        error(message, at: location)
+        standIns.insert(location)
     }
 
     public func error(_ message: String, at node: ConfigNode) {

@@ -42,6 +42,8 @@ let package = Package(
             name: "HeraldTestSupport",
             dependencies: ["HeraldCore", "HeraldHTTP"]
         ),
+        // The Mandrill-compatible test server as a program (scripts/mandrill-sandbox).
+        .executableTarget(name: "mandrill-sandbox", dependencies: ["HeraldTestSupport"]),
 
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldTestSupport"]),

@@ -2,19 +2,20 @@ import Dispatch
 import HeraldHTTP
 
 extension MandrillTestServer {
-    /// Starts listening on 127.0.0.1 with a port the system picks, on Herald's own HTTP server.
+    /// Starts listening on `host` (loopback by default) and `port` (0: one the system picks), on
+    /// Herald's own HTTP server.
     ///
     /// - Throws: `HTTPError` when the listener cannot be opened or the server was started before.
-    public func start() throws(HTTPError) {
+    public func start(host: String = "127.0.0.1", port requested: UInt16 = 0) throws(HTTPError) {
         let server = HTTPServer(
-            configuration: HTTPServerConfiguration(listeners: [.tcp(host: "127.0.0.1", port: 0)]),
+            configuration: HTTPServerConfiguration(listeners: [.tcp(host: host, port: requested)]),
             responder: MandrillTestResponder(server: self))
         try server.start()
         var port: UInt16 = 0
         if case .tcp(_, let bound)? = server.boundAddresses.first { port = bound }
         state.withLock { state in
             state.server = server
-            state.baseURL = "http://127.0.0.1:\(port)/api/1.0"
+            state.baseURL = "http://\(host):\(port)/api/1.0"
         }
     }
 

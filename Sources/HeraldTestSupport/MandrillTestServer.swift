@@ -27,6 +27,7 @@ public final class MandrillTestServer: Sendable {
         var requests: [MandrillTestRequest] = []
         var server: HTTPServer?
         var baseURL: String?
+        var observer: (@Sendable (MandrillTestRequest, Answer) -> Void)?
     }
 
     let state: Mutex<State>
@@ -56,6 +57,12 @@ public final class MandrillTestServer: Sendable {
         state.withLock { $0.faults += Array(repeating: fault, count: count) }
     }
 
+    /// Calls `observer` with every request and the answer chosen for it (scripts/mandrill-sandbox
+    /// prints them). It runs on the server's thread: keep it quick.
+    public func observe(_ observer: @escaping @Sendable (MandrillTestRequest, Answer) -> Void) {
+        state.withLock { $0.observer = observer }
+    }
+
     /// Every request received so far, in order.
     public var requests: [MandrillTestRequest] {
         state.withLock { $0.requests }
@@ -72,15 +79,18 @@ public final class MandrillTestServer: Sendable {
     /// Records `request`, takes the next scripted fault if any, and decides the answer. This is
     /// the whole behaviour of the server; the network part only carries bytes.
     public func handle(_ request: MandrillTestRequest) -> Answer {
-        let (fault, simulator) = state.withLock { state -> (MandrillFault?, MandrillAPISimulator) in
+        let (fault, simulator, observer) = state.withLock { state in
             state.requests.append(request)
-            return (state.faults.isEmpty ? nil : state.faults.removeFirst(), state.simulator)
+            return (state.faults.isEmpty ? nil : state.faults.removeFirst(), state.simulator, state.observer)
         }
+        let answer: Answer
         switch fault {
-        case .respond(let response)?: return .respond(response, delay: nil)
-        case .delay(let duration)?: return .respond(simulator.respond(to: request), delay: duration)
-        case .closeConnection?: return .close
-        case nil: return .respond(simulator.respond(to: request), delay: nil)
+        case .respond(let response)?: answer = .respond(response, delay: nil)
+        case .delay(let duration)?: answer = .respond(simulator.respond(to: request), delay: duration)
+        case .closeConnection?: answer = .close
+        case nil: answer = .respond(simulator.respond(to: request), delay: nil)
         }
+        observer?(request, answer)
+        return answer
     }
 }

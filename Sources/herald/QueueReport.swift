@@ -42,7 +42,10 @@ struct QueueReport {
         let total = Int(answer["total"]?.int ?? 0)
         guard total > 0 else { return "the queue is empty\n" }
         let rows = jobs.map { job -> [String] in
-            let next = job["running"]?.bool == true ? "running" : relative(job["next_attempt_at"]?.string, future: true)
+            var next = job["running"]?.bool == true ? "running" : relative(job["next_attempt_at"]?.string, future: true)
+            if let waits = job["waits_for"]?.string, waits.contains("earlier job") {
+                next = "after " + waits.prefix { $0 != " " } + " earlier"
+            }
             return [
                 text(job, "id"), text(job, "action"), text(job, "route"), text(job, "event"),
                 String(job["attempts"]?.int ?? 0), next,
@@ -109,6 +112,7 @@ struct QueueReport {
                 "next attempt",
                 "\(text(job, "next_attempt_at")) (\(relative(job["next_attempt_at"]?.string, future: true)))")
         }
+        if !dead, job["waits_for"] != nil { field("waits for", text(job, "waits_for")) }
         if let key = job["ordering_key"]?.string {
             field("in order with", "other jobs of \(text(job, "action")) to \(key.escapingControlCharacters)")
         }

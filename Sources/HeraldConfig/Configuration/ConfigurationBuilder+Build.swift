@@ -1,7 +1,7 @@
 import HeraldCore
 
 extension ConfigurationBuilder {
-    static let routeKeys = ["name", "events", "when", "do", "stop", "dedupe", "delay", "methods"]
+    static let routeKeys = ["name", "events", "when", "do", "stop", "dedupe", "delay", "methods", "ordered"]
 
     /// Compiles actions and routes and checks what spans sections (auth against listeners).
     func build(source: String, secrets: [String]) -> HeraldConfiguration {
@@ -130,10 +130,11 @@ extension ConfigurationBuilder {
             let dedupe = map.node("dedupe").flatMap { readDedupe($0, events: events) }
             let delay = map.duration("delay")
             let methods = map.node("methods").flatMap { readMethods($0, events: events) }
+            let ordered = map.bool("ordered") ?? true
             routes.append(
                 Route(
                     name: name, events: patterns, condition: condition, steps: steps, stop: stop, dedupe: dedupe,
-                    delay: delay, denial: denial, methods: methods, location: node.location))
+                    delay: delay, denial: denial, methods: methods, ordered: ordered, location: node.location))
         }
         return routes
     }

@@ -38,8 +38,9 @@ extension RuleSet {
                     nothing.append((step.action, reason))
                     continue
                 }
-                // A delayed job is meant to come later; it must not hold back the recipient's other mail.
-                let orderingKey = route.delay == nil ? planned.orderingKey : nil
+                // A delayed job is meant to come later; it must not hold back the recipient's other
+                // mail. A route that says `ordered: false` (codes) never waits for earlier mail.
+                let orderingKey = route.delay == nil && route.ordered ? planned.orderingKey : nil
                 jobs.append(
                     Job(
                         id: ids.next(), eventID: event.id, eventName: event.name, route: route.name,

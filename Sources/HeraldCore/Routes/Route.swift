@@ -26,15 +26,19 @@ public struct Route: Sendable {
     public let delay: Duration?
     /// `methods:`: the Kratos methods (per-method hook lists) the route is for; nil for all.
     public let methods: [String]?
+    /// `ordered:` (default true): its jobs' first attempts wait for earlier jobs of the same
+    /// action and recipient. Time-critical mail (codes) says false.
+    public let ordered: Bool
     /// Where the route is defined, for messages.
     public let location: SourceLocation
 
     public init(
         name: String, events: [EventPattern], condition: Condition, steps: [any ActionStep], stop: Bool,
         dedupe: Dedupe? = nil, delay: Duration? = nil, denial: Denial? = nil, methods: [String]? = nil,
-        location: SourceLocation
+        ordered: Bool = true, location: SourceLocation
     ) {
         self.methods = methods
+        self.ordered = ordered
         self.denial = denial
         self.name = name
         self.events = events

@@ -158,13 +158,30 @@ package final class SpoolControl: Sendable {
                 .adding("last_answer", lastAnswer.map(JSON.string) ?? .null)
         } else {
             object = object.adding("next_attempt_at", .string(job.notBefore.rfc3339))
-            if let scheduler { object = object.adding("running", .bool(scheduler.isRunning(job.id))) }
+            if let scheduler {
+                let wait = scheduler.wait(of: JobSummary(job))
+                object = object.adding("running", .bool(wait == .running))
+                if let text = Self.describe(wait, job: job) { object = object.adding("waits_for", .string(text)) }
+            }
         }
         if payload {
             object = object.adding("ordering_key", job.orderingKey.map(JSON.string) ?? .null)
                 .adding("payload", job.payload)
         }
         return object
+    }
+
+    /// What a running daemon says the job waits for, in words.
+    static func describe(_ wait: JobQueueState.Wait, job: Job) -> String? {
+        switch wait {
+        case .running: return "its attempt, under way now"
+        case .dueTime: return job.attempts == 0 ? "its due time" : "its next attempt time"
+        case .earlierJobs(let ahead):
+            return
+                "\(ahead) earlier job\(ahead == 1 ? "" : "s") of '\(job.action)' to the same recipient (first attempts run in order)"
+        case .actionConcurrency: return "a free slot of action '\(job.action)' (its concurrency limit)"
+        case .unknown: return nil
+        }
     }
 
     private func unreadable(_ id: TimeOrderedID) -> JSON {

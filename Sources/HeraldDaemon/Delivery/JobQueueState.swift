@@ -4,7 +4,27 @@ import HeraldSpool
 /// The scheduler's bookkeeping over the spool's job summaries: jobs waiting per ordering group,
 /// the due-time heap of jobs that may run, running counts per action. Payloads stay on disk.
 /// Mutated only under the scheduler's lock.
+///
+/// Ordering (design §7): the first attempts of one group (one action, one recipient) run in the
+/// order the jobs were planned, so a verification mail is not overtaken by a welcome planned
+/// after it. A job whose attempt failed leaves its group and retries on its own time, and the
+/// next job of the group goes ahead: one failing mail never holds a user's later mail (their
+/// codes) hostage for `max_age`.
 struct JobQueueState {
+    /// What a queued job is waiting for, for `herald queue list|show`.
+    enum Wait: Equatable {
+        /// An attempt is under way.
+        case running
+        /// Its due time (or next attempt time).
+        case dueTime
+        /// The first attempts of `ahead` earlier jobs of its group (same action and recipient).
+        case earlierJobs(ahead: Int)
+        /// A free slot of its action's `concurrency`.
+        case actionConcurrency
+        /// The scheduler does not have it (yet): its intake is still completing.
+        case unknown
+    }
+
     private struct Entry {
         let due: WallClock
         let sequence: UInt64
@@ -34,9 +54,14 @@ struct JobQueueState {
     /// The earliest due time among jobs that may run.
     var nextDue: WallClock? { heap.min?.due }
 
+    /// The group a job is ordered in: only jobs not yet attempted in this series are.
+    private func group(of job: JobSummary) -> UInt64? {
+        job.attempts == 0 ? job.orderingGroup : nil
+    }
+
     mutating func add(_ job: JobSummary) {
         count += 1
-        if let group = job.orderingGroup {
+        if let group = group(of: job) {
             if busyGroups.contains(group) {
                 waiting[group, default: []].append(job)
                 return
@@ -69,17 +94,34 @@ struct JobQueueState {
     mutating func finish(_ job: JobSummary) {
         endAttempt(job)
         count -= 1
-        advance(job.orderingGroup)
+        advance(group(of: job))
     }
 
-    /// The job runs again at `job.notBefore`; its group stays busy so later jobs keep waiting.
+    /// The job runs again at `job.notBefore` (its attempts counted); after its first attempt it
+    /// leaves its ordering group, whose next job may run now.
     mutating func reschedule(_ job: JobSummary) {
         if droppedWhileRunning.contains(job.id) {
-            finish(job)
+            var unattempted = job
+            unattempted.attempts = 0
+            finish(job.attempts == 1 ? unattempted : job)
             return
         }
         endAttempt(job)
+        if job.attempts == 1 { advance(job.orderingGroup) }
         push(job)
+    }
+
+    /// What the job is waiting for.
+    func wait(of job: JobSummary) -> Wait {
+        if runningIDs.contains(job.id) { return .running }
+        if let group = group(of: job), let queue = waiting[group],
+            let position = queue.firstIndex(where: { $0.id == job.id })
+        {
+            return .earlierJobs(ahead: position + 1)
+        }
+        if heldByAction[job.action]?.contains(where: { $0.job.id == job.id }) == true { return .actionConcurrency }
+        if heap.contains(where: { $0.job.id == job.id }) { return .dueTime }
+        return .unknown
     }
 
     private mutating func endAttempt(_ job: JobSummary) {
@@ -111,7 +153,7 @@ struct JobQueueState {
             count -= 1
             return false
         }
-        if let group = job.orderingGroup, var queue = waiting[group],
+        if let group = group(of: job), var queue = waiting[group],
             let position = queue.firstIndex(where: { $0.id == job.id })
         {
             // Not its group's head: taking it out of the line is all.
@@ -127,7 +169,7 @@ struct JobQueueState {
             heap.remove { $0.job.id == job.id }
         }
         count -= 1
-        advance(job.orderingGroup)
+        advance(group(of: job))
         return true
     }
 
@@ -135,7 +177,7 @@ struct JobQueueState {
     /// an earlier job of its group still waits for it. Returns false when the job is running.
     mutating func expedite(_ job: JobSummary) -> Bool {
         guard !runningIDs.contains(job.id) else { return false }
-        if let group = job.orderingGroup, var queue = waiting[group],
+        if let group = group(of: job), var queue = waiting[group],
             let position = queue.firstIndex(where: { $0.id == job.id })
         {
             queue[position].notBefore = job.notBefore

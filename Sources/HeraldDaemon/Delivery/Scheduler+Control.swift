@@ -9,6 +9,11 @@ extension Scheduler {
         queue.withLock { $0.isRunning(id) }
     }
 
+    /// What the queued job is waiting for.
+    func wait(of job: JobSummary) -> JobQueueState.Wait {
+        queue.withLock { $0.wait(of: job) }
+    }
+
     /// Makes a queued job due at `job.notBefore`; false when it is being attempted.
     func expedite(_ job: JobSummary) -> Bool {
         let done = queue.withLock { $0.expedite(job) }

@@ -31,6 +31,11 @@ struct Heap<Element> {
         return result
     }
 
+    /// Whether an element satisfies `predicate` (a linear search, for operators' queries).
+    func contains(where predicate: (Element) -> Bool) -> Bool {
+        items.contains(where: predicate)
+    }
+
     /// Removes the first element found that satisfies `predicate` (a linear search: for rare
     /// operations such as an operator dropping a job).
     @discardableResult

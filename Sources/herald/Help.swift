@@ -101,15 +101,17 @@ enum Help {
         """
 
     static let queue = """
-        usage: herald queue list [--limit N] [--json] [--state-dir DIR | --config FILE]
+        usage: herald queue list [--limit N] [--route NAME] [--action NAME] [--since DURATION] [--json]
+                                 [--state-dir DIR | --config FILE]
                herald queue show|retry|drop ID [--json] [--state-dir DIR | --config FILE]
 
         The jobs waiting to be performed, oldest first. Works on the spool of a stopped daemon
         directly, and through the control socket (state_dir/control.sock) of a running one, so
         that the daemon makes the change and its scheduler follows.
 
-          list    id, action, route, event, attempts and next attempt (the first 50; --limit N,
-                  0 for all)
+          list    id, action, route, event, attempts and next attempt, or what the job waits for
+                  (the first 50; --limit N, 0 for all); --route, --action and --since (created
+                  within that long, such as 2h) narrow it
           show    one job with its rendered payload (what the action sends; secrets are added
                   only when it runs)
           retry   run the job now (a job waiting behind an earlier one to the same recipient
@@ -125,17 +127,21 @@ enum Help {
         """
 
     static let dead = """
-        usage: herald dead list [--limit N] [--json] [--state-dir DIR | --config FILE]
+        usage: herald dead list [--limit N] [--route NAME] [--action NAME] [--since DURATION] [--json] …
                herald dead show|retry|drop ID [--json] [--state-dir DIR | --config FILE]
+               herald dead retry --all | [--route NAME] [--action NAME] [--since DURATION] [--dry-run]
 
         Dead letters: jobs that failed permanently or outlived delivery.retry.max_age, with the
         reason, the attempts made and the last answer. Works on a stopped or running daemon, like
         herald queue.
 
           list    id, action, route, event, attempts, when it died and why (the first 50;
-                  --limit N, 0 for all)
+                  --limit N, 0 for all); --route, --action and --since (died within that long)
+                  narrow it
           show    one dead letter: reason, last answer and the rendered payload
-          retry   put it back in the queue as a new series of attempts (max_age counts from now)
+          retry   put it back in the queue as a new series of attempts (max_age counts from now);
+                  without an id, every dead letter --route, --action and --since match, or
+                  --all of them; --dry-run lists them and changes nothing
           drop    remove it for good
 
         --state-dir DIR   the spool's state_dir; or --config FILE to take its state_dir

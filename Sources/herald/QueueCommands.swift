@@ -15,23 +15,53 @@ enum QueueCommands {
     }
 
     private static func run(_ arguments: CommandLineArguments, section: String, help: String) -> Int32 {
-        let allowed: Set<String> = ["state-dir", "config", "limit"]
+        let allowed: Set<String> = ["state-dir", "config", "limit", "route", "action", "since"]
+        let flags: Set<String> = ["json", "all", "dry-run"]
         if let unknown = arguments.options.keys.first(where: { !allowed.contains($0) })
-            ?? arguments.flags.first(where: { $0 != "json" })
+            ?? arguments.flags.first(where: { !flags.contains($0) })
         {
             return usage("unknown option '--\(unknown)'", help)
         }
-        guard let subcommand = arguments.positionals.first else { return usage("missing subcommand", help) }
+        guard let subcommand = arguments.positionals.first else {
+            return usage("missing subcommand (list, show, retry or drop)", help)
+        }
         let operands = Array(arguments.positionals.dropFirst())
+        var filter = JobFilter(route: arguments.options["route"], action: arguments.options["action"])
+        if let since = arguments.options["since"] {
+            guard let duration = parseDuration(since) else {
+                return usage("--since takes a duration such as 30m, 2h or 7d", help)
+            }
+            filter.since = duration
+        }
+        let bulk = section == "dead" && subcommand == "retry" && operands.isEmpty
+        if !filter.isEmpty || arguments.flags.contains("all") || arguments.flags.contains("dry-run") {
+            guard subcommand == "list" || bulk else {
+                return usage(
+                    "--route, --action and --since are for list\(section == "dead" ? " and for retry without an id" : ""); --all and --dry-run for dead retry",
+                    help)
+            }
+        }
         let method: String
         var target = "/\(section)"
         switch subcommand {
         case "list":
             guard operands.isEmpty else { return usage("unexpected argument '\(operands[0])'", help) }
+            guard !arguments.flags.contains("all"), !arguments.flags.contains("dry-run") else {
+                return usage("--all and --dry-run are for dead retry", help)
+            }
             let limit = arguments.options["limit"] ?? "50"
             guard let count = Int(limit), count >= 0 else { return usage("--limit needs a number ≥ 0", help) }
             method = "GET"
-            target += "?limit=\(count)"
+            target += "?" + (["limit=\(count)"] + filter.query).joined(separator: "&")
+        case "retry" where bulk:
+            // Many dead letters at once: a filter, or --all to say that everything is meant.
+            guard !filter.isEmpty || arguments.flags.contains("all") else {
+                return usage("dead retry needs an id, or --all, --route, --action or --since", help)
+            }
+            guard arguments.options["limit"] == nil else { return usage("--limit is only for list", help) }
+            method = "POST"
+            let query = filter.query + (arguments.flags.contains("dry-run") ? ["dry_run=1"] : [])
+            target += "/retry" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
         case "show", "retry", "drop":
             guard operands.count == 1 else {
                 return usage(operands.isEmpty ? "missing job id" : "unexpected argument '\(operands[1])'", help)

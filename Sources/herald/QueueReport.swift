@@ -22,6 +22,15 @@ struct QueueReport {
         switch subcommand {
         case "list": return section == "queue" ? queueTable(answer) : deadTable(answer)
         case "show": return record(answer, dead: section == "dead")
+        case "retry" where answer["matched"] != nil:
+            let ids = (answer["ids"]?.array ?? []).compactMap(\.string)
+            let count = ids.count
+            let noun = count == 1 ? "dead letter" : "dead letters"
+            if answer["dry_run"]?.bool == true {
+                return (["\(count) \(noun) would be put back in the queue (--dry-run: nothing changed)"] + ids)
+                    .joined(separator: "\n") + "\n"
+            }
+            return (["\(count) \(noun) back in the queue; they run now"] + ids).joined(separator: "\n") + "\n"
         default:
             let id = (answer["id"]?.string ?? "").escapingControlCharacters
             var line: String

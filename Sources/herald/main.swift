@@ -19,7 +19,10 @@ let arguments: CommandLineArguments
 do {
     arguments = try CommandLineArguments(
         Array(CommandLine.arguments.dropFirst()),
-        valued: ["config", "event", "url", "state-dir", "limit", "method", "kratos-version", "merge"])
+        valued: [
+            "config", "event", "url", "state-dir", "limit", "method", "kratos-version", "merge", "route", "action",
+            "since",
+        ])
 } catch {
     writeError("herald: \(error.message)\n\n\(Help.main)")
     exit(ExitCode.usage)

@@ -150,6 +150,53 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
+    /// Issue 9: filters for list, and dead retry of many at once, with a dry run first.
+    @Test func deadLettersAreFilteredAndRetriedTogether() async throws {
+        let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
+        defer { server.stop() }
+        try server.start()
+        let baseURL = try #require(server.baseURL)
+        let (daemon, address) = try await Integration.serve(
+            config(baseURL: baseURL) + """
+
+                  - name: sign-in
+                    events: [login.after]
+                    do: [{ action: mail, template: welcome, to: "{{recipient}}" }]
+                """, environment: ["MANDRILL_KEY": "md-wrong-key-0123456789"])
+        let directory = daemon.directory
+        try post(address, "registration", trigger: "g-1")
+        try post(address, "registration", trigger: "g-2")
+        try post(address, "login", trigger: "l-1")
+        #expect(try await Integration.eventually { try ids("dead", in: directory).count == 3 })
+
+        let welcome = try herald("dead", "list", "--route", "welcome", "--json", in: directory)
+        #expect(welcome.status == 0, "\(welcome.stderr)")
+        let answer = try JSONDocument(parsing: Array(welcome.stdout.utf8)).root.json
+        #expect(answer["total"]?.int == 2)
+        #expect(answer["dead_letters"]?.array?.allSatisfy { $0["route"]?.string == "welcome" } == true)
+        #expect(try herald("dead", "list", "--action", "nope", in: directory).stdout.contains("no dead letters"))
+        #expect(try herald("dead", "list", "--since", "1h", "--json", in: directory).stdout.contains("\"total\": 3"))
+
+        let dry = try herald("dead", "retry", "--route", "welcome", "--dry-run", in: directory)
+        #expect(
+            dry.status == 0 && dry.stdout.hasPrefix("2 dead letters would be put back in the queue"), "\(dry.stdout)")
+        #expect(try ids("dead", in: directory).count == 3)
+
+        #expect(try herald("dead", "retry", in: directory).status == 2)
+        #expect(try herald("dead", "retry", "--since", "soon", in: directory).status == 2)
+        #expect(try herald("queue", "retry", "--all", in: directory).status == 2)
+
+        server.configure { $0.keys.insert("md-wrong-key-0123456789") }
+        let some = try herald("dead", "retry", "--route", "welcome", in: directory)
+        #expect(some.status == 0 && some.stdout.hasPrefix("2 dead letters back in the queue"), "\(some.stdout)")
+        #expect(try await Integration.eventually { try ids("dead", in: directory).count == 1 })
+        let rest = try herald("dead", "retry", "--all", in: directory)
+        #expect(rest.stdout.hasPrefix("1 dead letter back in the queue"), "\(rest.stdout)")
+        #expect(try await Integration.eventually { try ids("dead", in: directory).isEmpty })
+        #expect(try await Integration.eventually { try ids("queue", in: directory).isEmpty })
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func queueAndDeadLettersOfAStoppedDaemon() async throws {
         let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
         defer { server.stop() }

@@ -11,6 +11,9 @@ import HeraldHTTP
 /// | `GET /queue/{id}`, `GET /dead/{id}` | the job with its payload; a dead letter's reason and last answer |
 /// | `POST /queue/{id}/retry`, `POST /dead/{id}/retry` | run now; a dead letter goes back in the queue |
 /// | `POST /queue/{id}/drop`, `POST /dead/{id}/drop` | removed for good |
+/// | `POST /dead/retry?route=…&action=…&since_ms=…[&dry_run=1]` | every matching dead letter back in the queue |
+///
+/// The lists take the same `route`, `action` and `since_ms` filters.
 ///
 /// Errors: `{"error": "..."}` with 400, 404, 405, 409 or 503 (see `ControlError`).
 final class ControlResponder: HTTPResponder {
@@ -44,7 +47,10 @@ final class ControlResponder: HTTPResponder {
         }
         switch (head.method, parts.count) {
         case ("GET", 1):
-            return control.list(section, limit: try limit(head.query))
+            return control.list(section, limit: try limit(head.query), filter: try JobFilter(query: head.query))
+        case ("POST", 2) where section == .dead && parts[1] == "retry":
+            let dryRun = head.query?.split(separator: "&").contains("dry_run=1") ?? false
+            return try control.retryDead(matching: try JobFilter(query: head.query), dryRun: dryRun)
         case ("GET", 2):
             return try control.show(section, try id(parts[1]))
         case ("POST", 3) where parts[2] == "retry":

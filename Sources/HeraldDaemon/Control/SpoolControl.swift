@@ -29,27 +29,73 @@ package final class SpoolControl: Sendable {
         self.clock = clock
     }
 
-    /// `{"total": N, "jobs"|"dead_letters": [...]}`, oldest first, at most `limit` (0: all).
-    package func list(_ section: Section, limit: Int) -> JSON {
+    /// `{"total": N, "jobs"|"dead_letters": [...]}`, oldest first, at most `limit` (0: all), of
+    /// those `filter` matches (`total` counts the matches).
+    package func list(_ section: Section, limit: Int, filter: JobFilter = JobFilter()) -> JSON {
+        let now = clock.now
         switch section {
         case .queue:
-            let summaries = spool.liveJobs
-            let shown = limit > 0 ? summaries.prefix(limit) : summaries[...]
-            let jobs = shown.map { summary -> JSON in
-                guard let job = try? spool.job(summary.id) else { return unreadable(summary.id) }
-                return describe(job)
+            var total = 0
+            var jobs: [JSON] = []
+            for summary in spool.liveJobs {
+                guard let job = try? spool.job(summary.id) else {
+                    if filter.isEmpty {
+                        total += 1
+                        if limit == 0 || jobs.count < limit { jobs.append(unreadable(summary.id)) }
+                    }
+                    continue
+                }
+                guard filter.matches(job, time: job.createdAt, now: now) else { continue }
+                total += 1
+                if limit == 0 || jobs.count < limit { jobs.append(describe(job)) }
             }
-            return ["total": .int(Int64(summaries.count)), "jobs": .array(jobs)]
+            return ["total": .int(Int64(total)), "jobs": .array(jobs)]
         case .dead:
-            let letters = spool.deadLetters
-            let shown = limit > 0 ? letters.prefix(limit) : letters[...]
-            let items = shown.map { letter -> JSON in
-                guard let job = try? spool.job(letter.id) else { return unreadable(letter.id) }
-                return describe(
-                    job, death: (letter.diedAt, letter.reason, letter.lastAnswer), attempts: letter.attempts)
+            var total = 0
+            var items: [JSON] = []
+            for letter in spool.deadLetters {
+                guard let job = try? spool.job(letter.id) else {
+                    if filter.isEmpty {
+                        total += 1
+                        if limit == 0 || items.count < limit { items.append(unreadable(letter.id)) }
+                    }
+                    continue
+                }
+                guard filter.matches(job, time: letter.diedAt, now: now) else { continue }
+                total += 1
+                if limit == 0 || items.count < limit {
+                    items.append(
+                        describe(
+                            job, death: (letter.diedAt, letter.reason, letter.lastAnswer), attempts: letter.attempts))
+                }
             }
-            return ["total": .int(Int64(letters.count)), "dead_letters": .array(items)]
+            return ["total": .int(Int64(total)), "dead_letters": .array(items)]
         }
+    }
+
+    /// Puts every dead letter `filter` matches back in the queue (`herald dead retry --all |
+    /// --route | --action | --since`); with `dryRun`, only says which. `{"matched": N,
+    /// "retried": [ids], "dry_run": bool}`.
+    package func retryDead(matching filter: JobFilter, dryRun: Bool) throws(ControlError) -> JSON {
+        let now = clock.now
+        var matched: [TimeOrderedID] = []
+        for letter in spool.deadLetters {
+            guard let job = try? spool.job(letter.id), filter.matches(job, time: letter.diedAt, now: now) else {
+                continue
+            }
+            matched.append(letter.id)
+        }
+        var retried: [JSON] = []
+        if !dryRun {
+            for id in matched {
+                _ = try retry(.dead, id)
+                retried.append(.string(id.description))
+            }
+        }
+        return [
+            "matched": .int(Int64(matched.count)), "dry_run": .bool(dryRun),
+            "ids": .array(matched.map { .string($0.description) }), "retried": .array(retried),
+        ]
     }
 
     /// One job with its rendered payload; a dead letter with its reason and last answer.

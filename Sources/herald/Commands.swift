@@ -31,7 +31,11 @@ enum Commands {
     }
 
     static func explain(_ arguments: CommandLineArguments) async -> Int32 {
-        guard checkUsage(arguments, allowed: ["config", "event", "method"], positionals: 1, help: Help.explain) else {
+        guard
+            checkUsage(
+                arguments, allowed: ["config", "event", "method"], flags: ["no-secrets"], positionals: 1,
+                help: Help.explain)
+        else {
             return ExitCode.usage
         }
         let method = arguments.options["method"]
@@ -55,7 +59,8 @@ enum Commands {
         guard let (name, payload) = eventName(arguments.options["event"], document.root, file: payloadPath) else {
             return ExitCode.usage
         }
-        guard let configuration = load(configPath(arguments)) else { return ExitCode.config }
+        guard let configuration = load(configPath(arguments), readsSecrets: !arguments.flags.contains("no-secrets"))
+        else { return ExitCode.config }
         let event = Event(
             id: TimeOrderedIDGenerator().next(), name: name, receivedAt: .now, triggerID: nil, payload: payload,
             hookMethod: method)

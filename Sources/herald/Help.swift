@@ -49,7 +49,7 @@ enum Help {
         """
 
     static let explain = """
-        usage: herald explain [--event NAME] [--method NAME] [--config FILE] PAYLOAD.json
+        usage: herald explain [--event NAME] [--method NAME] [--config FILE] [--no-secrets] PAYLOAD.json
 
         Routes the payload as the daemon would and prints each route: whether it listens to the
         event, whether it matched and, if not, the condition that failed with the value it saw; then
@@ -61,6 +61,8 @@ enum Help {
         --method NAME  the method of the Kratos hook list that would call (password, oidc, totp,
                        profile, …), as the ?method= of the hooks herald kratos-config writes;
                        without it event.method comes from flow.active or the session
+        --no-secrets   read no ${env:}, ${file:} or ${credential:} secret (the rendered jobs show
+                       secrets redacted anyway)
 
         """
 

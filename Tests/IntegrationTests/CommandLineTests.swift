@@ -12,6 +12,36 @@ import Testing
         for command in ["serve", "check", "explain", "version"] { #expect(help.stdout.contains("  \(command) ")) }
         let explainHelp = try HeraldProcess.run(["explain", "--help"])
         #expect(explainHelp.stdout.hasPrefix("usage: herald explain"))
+        // Issue 9: --version works like version, and a mistyped command gets a suggestion.
+        let dashed = try HeraldProcess.run(["--version"])
+        #expect(dashed.status == 0 && dashed.stdout == version.stdout)
+        let typo = try HeraldProcess.run(["chek"])
+        #expect(typo.status == 2 && typo.stderr.contains("unknown command 'chek'; did you mean 'check'?"))
+    }
+
+    /// Issue 9: the walkthrough's step 4 on a copy of the production example, as a shell user
+    /// without its credentials: check and explain work with --no-secrets, and the explanation
+    /// shows the welcome route and the password method from the hook.
+    @Test func theProductionExampleWorksFromACopyWithoutSecrets() throws {
+        let directory = try makeTemporaryDirectory()
+        let copy = directory.appendingPathComponent("my-herald")
+        try FileManager.default.copyItem(at: SystemTools.repository.appendingPathComponent("etc/herald"), to: copy)
+        let check = try HeraldProcess.run(
+            ["check", "--no-secrets", "--config", "my-herald/herald.yaml"], in: directory)
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(check.stdout.contains("routes:") && check.stdout.contains("welcome:"))
+        #expect(check.stderr.isEmpty, "\(check.stderr)")
+        let explain = try HeraldProcess.run(
+            [
+                "explain", "--no-secrets", "--config", "my-herald/herald.yaml", "--event", "registration.after",
+                "--method", "password", Integration.examples.appendingPathComponent("registration-after.json").path,
+            ], in: directory)
+        #expect(explain.status == 0, "\(explain.stderr)")
+        #expect(explain.stdout.contains("event.method=password"))
+        #expect(explain.stdout.contains("route 'welcome'") && explain.stdout.contains("MATCH"))
+        let withoutSecrets = try HeraldProcess.run(["check", "--config", "my-herald/herald.yaml"], in: directory)
+        #expect(withoutSecrets.status == 78)
+        #expect(withoutSecrets.stderr.contains("export CREDENTIALS_DIRECTORY"))
     }
 
     @Test func usageMistakesExitWith2() throws {

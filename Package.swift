@@ -15,13 +15,21 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // libpq, PostgreSQL's own client library, for the shared job store; only HeraldPostgres
+        // imports it.
+        .systemLibrary(
+            name: "CPostgres",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(name: "HeraldCore"),
+        .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "CPostgres"]),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         .target(name: "HeraldHTTP", dependencies: ["HeraldCore"]),
         .target(name: "HeraldSpool", dependencies: ["HeraldCore"]),
         .target(
             name: "HeraldDaemon",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool"]
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool", "HeraldPostgres"]
         ),
         .executableTarget(
             name: "herald-bench",
@@ -29,7 +37,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "herald",
-            dependencies: ["HeraldDaemon", "MandrillPlugin", "OutboxPlugin"]
+            dependencies: ["HeraldDaemon", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin"]
         ),
 
         // Action plugins: compiled in, each depending on the core module only, registered in
@@ -60,3 +68,32 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets (docs/fuzzing.md, scripts/fuzz): only with HERALD_FUZZ set, built with
+// `-sanitize=fuzzer,address -parse-as-library` into .build-fuzz. Never part of an ordinary build:
+// each defines its own `<module>_main` for libFuzzer.
+if Context.environment["HERALD_FUZZ"] != nil {
+    let fuzzFiles = ["corpus", "dict"]
+    package.targets += [
+        .target(name: "HeraldFuzzSupport", path: "Fuzz/Support"),
+        .executableTarget(
+            name: "fuzz-http", dependencies: ["HeraldFuzzSupport", "HeraldHTTP"], path: "Fuzz/http",
+            exclude: fuzzFiles),
+        .executableTarget(
+            name: "fuzz-json", dependencies: ["HeraldFuzzSupport", "HeraldCore"], path: "Fuzz/json",
+            exclude: fuzzFiles),
+        .executableTarget(
+            name: "fuzz-config",
+            dependencies: ["HeraldFuzzSupport", "HeraldConfig", "MandrillPlugin", "OutboxPlugin", "HeraldTestSupport"],
+            path: "Fuzz/config", exclude: fuzzFiles),
+        .executableTarget(
+            name: "fuzz-templates", dependencies: ["HeraldFuzzSupport", "HeraldCore", "HeraldConfig"],
+            path: "Fuzz/templates", exclude: fuzzFiles),
+        .executableTarget(
+            name: "fuzz-mandrill", dependencies: ["HeraldFuzzSupport", "MandrillPlugin"], path: "Fuzz/mandrill",
+            exclude: fuzzFiles),
+        .executableTarget(
+            name: "fuzz-spool", dependencies: ["HeraldFuzzSupport", "HeraldSpool"], path: "Fuzz/spool",
+            exclude: fuzzFiles),
+    ]
+}

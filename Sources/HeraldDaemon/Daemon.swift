@@ -3,6 +3,7 @@ import Foundation
 import HeraldConfig
 import HeraldCore
 import HeraldHTTP
+import HeraldPostgres
 import HeraldSpool
 
 /// `herald serve`: wires the loaded configuration to the HTTP server, the ingress and the
@@ -42,29 +43,36 @@ public final class Daemon: Sendable {
             logger.handler.flush()
             return 1
         }
-        let spool: Spool
-        do throws(SpoolError) {
-            spool = try Spool.open(stateDirectory: configuration.stateDirectory, logger: logger)
-        } catch {
-            logger.error(
-                "cannot open the spool",
-                ["state_dir": .string(configuration.stateDirectory), "reason": .string("\(error)")])
-            logger.handler.flush()
-            return 1
-        }
         let metrics = HeraldMetrics()
         metrics.prepare(for: configuration)
-        let systemd = SystemdService(logger: logger)
-        let scheduler = Scheduler(configuration: configuration, spool: spool, logger: logger, metrics: metrics)
-        metrics.observeSpool {
-            let statistics = spool.statistics
-            let age = statistics.oldestCreatedAt.map { WallClock.now - $0 }
-            return HeraldMetrics.SpoolReading(depth: statistics.depth, oldestJobAge: age)
+        let engine: DeliveryEngine
+        switch configuration.store {
+        case .local:
+            do throws(SpoolError) {
+                engine = try DeliveryEngine.local(configuration: configuration, logger: logger, metrics: metrics)
+            } catch {
+                logger.error(
+                    "cannot open the spool",
+                    ["state_dir": .string(configuration.stateDirectory), "reason": .string("\(error)")])
+                logger.handler.flush()
+                return 1
+            }
+        case .postgres(let settings):
+            do throws(PostgresError) {
+                engine = try DeliveryEngine.postgres(
+                    configuration: configuration, settings: settings, logger: logger, metrics: metrics)
+            } catch {
+                logger.error("cannot use the database", ["reason": .string(error.description)])
+                logger.handler.flush()
+                return 78
+            }
         }
+        let systemd = SystemdService(logger: logger)
+        let intake = engine.intake
         let ids = TimeOrderedIDGenerator()
-        let dedupe = DedupeIndex { key, now in scheduler.seen(key, now: now) }
+        let dedupe = DedupeIndex { key, now in intake.seen(key, now: now) }
         let responder = IngressResponder(
-            configuration: configuration, intake: scheduler, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics)
+            configuration: configuration, intake: intake, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics)
         let server: HTTPServer
         do {
             var serverConfiguration = Daemon.serverConfiguration(configuration)
@@ -74,13 +82,13 @@ public final class Daemon: Sendable {
             try server.start()
         } catch {
             logger.error("cannot listen", ["reason": .string("\(error)")])
-            spool.close()
+            await engine.close()
             logger.handler.flush()
             return 1
         }
-        let control = Daemon.startControl(
-            stateDirectory: configuration.stateDirectory, control: SpoolControl(spool: spool, scheduler: scheduler),
-            logger: logger)
+        let control = engine.control.flatMap {
+            Daemon.startControl(stateDirectory: configuration.stateDirectory, control: $0, logger: logger)
+        }
         let exposed = SystemdService.exposed(server.boundAddresses)
         if configuration.ingress.insecureNoAuth && !exposed.isEmpty {
             logger.error(
@@ -88,7 +96,7 @@ public final class Daemon: Sendable {
                 ["exposed": .string(exposed.map(\.description).joined(separator: ","))])
             server.stop(deadline: .now)
             control?.stop(deadline: .now)
-            spool.close()
+            await engine.close()
             logger.handler.flush()
             return 78
         }
@@ -105,7 +113,7 @@ public final class Daemon: Sendable {
             listening: server.boundAddresses, configuration: configuration,
             checks: [
                 SystemdWatchdog.Check("HTTP event loop", isAlive: server.isResponsive),
-                SystemdWatchdog.Check("scheduler", isAlive: scheduler.isResponsive),
+                SystemdWatchdog.Check("scheduler", isAlive: engine.isResponsive),
             ])
 
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) {
@@ -113,7 +121,7 @@ public final class Daemon: Sendable {
             if signal == SIGHUP {
                 systemd.reloading()
                 let result = Daemon.reload(
-                    loader: loader, path: configPath, responder: responder, scheduler: scheduler, logger: logger,
+                    loader: loader, path: configPath, responder: responder, engine: engine, logger: logger,
                     running: configuration)
                 metrics.configurationReloaded(applied: result.configuration != nil)
                 if let applied = result.configuration {
@@ -128,18 +136,13 @@ public final class Daemon: Sendable {
             systemd.stopping()
             server.stop(deadline: .now + Daemon.stopDeadline)
             control?.stop(deadline: .now + .seconds(1))
-            scheduler.stop(deadline: Daemon.stopDeadline)
+            engine.stop(Daemon.stopDeadline)
         }
-        await scheduler.run()
+        await engine.run()
         try? await server.run()
         try? await control?.run()
         signals.cancel()
-        do throws(SpoolError) {
-            try await spool.flush()
-        } catch {
-            logger.error("spool flush failed at stop", ["reason": .string("\(error)")])
-        }
-        spool.close()
+        await engine.close()
         logger.info("stopped")
         logger.handler.flush()
         return 0
@@ -166,7 +169,7 @@ public final class Daemon: Sendable {
     /// Validates the whole new configuration, then applies it; keeps the old one on any error.
     @discardableResult
     static func reload(
-        loader: ConfigLoader, path: String?, responder: IngressResponder, scheduler: Scheduler, logger: Logger,
+        loader: ConfigLoader, path: String?, responder: IngressResponder, engine: DeliveryEngine, logger: Logger,
         running: HeraldConfiguration
     ) -> ConfigLoadResult {
         let result = loader.load(path: path)
@@ -178,11 +181,12 @@ public final class Daemon: Sendable {
             return result
         }
         responder.apply(configuration)
-        scheduler.apply(configuration)
+        engine.apply(configuration)
         logger.info("configuration reloaded", ["routes": .int(configuration.rules.routes.count)])
         var needRestart: [String] = []
         if configuration.listeners != running.listeners { needRestart.append("listen") }
         if configuration.stateDirectory != running.stateDirectory { needRestart.append("state_dir") }
+        if configuration.store != running.store { needRestart.append("store") }
         if configuration.log != running.log { needRestart.append("log") }
         if configuration.ingress.limits != running.ingress.limits { needRestart.append("ingress.limits") }
         if !needRestart.isEmpty {

@@ -37,10 +37,13 @@ package struct SpoolOptions: Sendable {
 package struct DedupeKey: Sendable, Hashable {
     package var key: String
     package var expiresAt: WallClock
+    /// The route whose `dedupe:` key it is; nil for the event's own key (Kratos' retries).
+    package var route: String?
 
-    package init(_ key: String, expiresAt: WallClock) {
+    package init(_ key: String, expiresAt: WallClock, route: String? = nil) {
         self.key = key
         self.expiresAt = expiresAt
+        self.route = route
     }
 }
 

@@ -14,6 +14,7 @@ enum Help {
                     print the Kratos hooks and courier configuration for the routes
           queue     list, show, retry or drop queued jobs (of a stopped or running daemon)
           dead      list, show, retry or drop dead letters
+          store     store migrate: create or upgrade Herald's tables in PostgreSQL
           version   print the version
 
         options:
@@ -99,6 +100,19 @@ enum Help {
         usage: herald version
 
         Prints the version.
+
+        """
+
+    static let store = """
+        usage: herald store migrate [--config FILE]
+
+        Creates or upgrades Herald's tables in the PostgreSQL database the configuration names
+        (store: postgres: {dsn: …}). Each schema version is applied once, in its own transaction;
+        running it again, or from two hosts at once, is safe. herald serve refuses a database whose
+        schema it does not know and names this command.
+
+        exit codes: 0 ok, 1 the database cannot be reached, 2 usage, 78 configuration error or a
+        schema newer than this Herald
 
         """
 

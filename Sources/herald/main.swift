@@ -36,6 +36,7 @@ let commands: [String: (help: String, run: (CommandLineArguments) async -> Int32
     "kratos-config": (Help.kratosConfig, KratosConfigCommand.run),
     "queue": (Help.queue, QueueCommands.queue),
     "dead": (Help.dead, QueueCommands.dead),
+    "store": (Help.store, StoreCommand.run),
 ]
 
 guard let name = arguments.command, name != "help" else {

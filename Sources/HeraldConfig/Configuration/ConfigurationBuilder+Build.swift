@@ -10,9 +10,9 @@ extension ConfigurationBuilder {
         let routes = buildRoutes(actions: actions)
         warnAboutWhatDoesNothing(actions: actions, routes: routes)
         return HeraldConfiguration(
-            source: source, listeners: listeners, stateDirectory: stateDirectory, ingress: ingress, delivery: delivery,
-            log: log, actions: actions, actionConcurrency: concurrency, rules: RuleSet(routes: routes), secrets: secrets
-        )
+            source: source, listeners: listeners, stateDirectory: stateDirectory, store: store, ingress: ingress,
+            delivery: delivery, log: log, actions: actions, actionConcurrency: concurrency,
+            rules: RuleSet(routes: routes), secrets: secrets)
     }
 
     /// A configuration that loads but cannot do anything: no route at all, or an action no route

@@ -3,7 +3,9 @@ import HeraldCore
 /// Reads the sections of the main file and its drop-ins into settings, actions and routes,
 /// recording every problem. Used once per load by `ConfigLoader`.
 struct ConfigurationBuilder {
-    static let topLevelKeys = ["listen", "state_dir", "ingress", "delivery", "log", "actions", "routes", "include"]
+    static let topLevelKeys = [
+        "listen", "state_dir", "store", "ingress", "delivery", "log", "actions", "routes", "include",
+    ]
     static let dropInKeys = ["actions", "routes"]
 
     let plugins: PluginRegistry
@@ -19,6 +21,7 @@ struct ConfigurationBuilder {
     /// `ingress.auth` as written, even when its entries had problems (reported already).
     var authNode: ConfigNode?
     var delivery = DeliverySettings()
+    var store = StoreSettings.local
     var log = LogSettings()
     /// `actions:` entries in file order, across files.
     var actionNodes: [(name: String, key: ConfigNode, value: ConfigNode, baseDirectory: String)] = []
@@ -43,6 +46,7 @@ struct ConfigurationBuilder {
         if let directory = map.string("state_dir") {
             stateDirectory = joinedPath(baseDirectory, directory)
         }
+        if let node = map.node("store") { readStore(node) }
         if let node = map.node("ingress") { readIngress(node) }
         if let node = map.node("delivery") { readDelivery(node) }
         if let node = map.node("log") { readLog(node) }

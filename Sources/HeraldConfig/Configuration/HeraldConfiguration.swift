@@ -7,6 +7,8 @@ public struct HeraldConfiguration: Sendable {
     public var listeners: [ListenAddress]
     /// Where the spool and other state live.
     public var stateDirectory: String
+    /// Where jobs live: the local spool (default) or PostgreSQL.
+    public var store: StoreSettings = .local
     public var ingress: IngressSettings
     public var delivery: DeliverySettings
     public var log: LogSettings

@@ -7,11 +7,32 @@ import HeraldSpool
 /// when they cannot be; only then does the ingress answer Ory.
 package protocol JobIntake: Sendable {
     func accept(
-        _ jobs: [Job], dedupeKeys: [DedupeKey], completion: @escaping @Sendable (Result<Void, IntakeError>) -> Void)
+        _ jobs: [Job], dedupeKeys: [DedupeKey],
+        completion: @escaping @Sendable (Result<IntakeReceipt, IntakeError>) -> Void)
     /// False when new jobs cannot be taken (disk full, shutting down): `/readyz` answers 503.
     var isReady: Bool { get }
     /// True when `key` was stored with an earlier event and its window has not ended.
     func seen(_ key: String, now: WallClock) -> Bool
+    /// Why `isReady` is false, for `/readyz` (no secrets).
+    var notReadyReason: String { get }
+}
+
+extension JobIntake {
+    package var notReadyReason: String { "jobs cannot be stored" }
+}
+
+/// What storing an event came to, when it could be stored.
+package struct IntakeReceipt: Sendable, Equatable {
+    /// The event's own key was already taken, by this or another instance (a shared store
+    /// decides this in the same transaction): nothing was stored.
+    package var duplicate = false
+    /// Routes whose `dedupe:` key another instance took first: their jobs were not stored.
+    package var suppressedRoutes: Set<String> = []
+
+    package init(duplicate: Bool = false, suppressedRoutes: Set<String> = []) {
+        self.duplicate = duplicate
+        self.suppressedRoutes = suppressedRoutes
+    }
 }
 
 /// Why jobs could not be taken; the ingress answers 503 so that Kratos retries.

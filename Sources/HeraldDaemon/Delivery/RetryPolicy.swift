@@ -26,10 +26,16 @@ struct RetryPolicy: Sendable {
         after attempts: Int, createdAt: WallClock, now: WallClock, requested: Duration?,
         random: Double = Double.random(in: -1...1)
     ) -> WallClock? {
+        let next = now.adding(delay(after: attempts, requested: requested, random: random))
+        return next - createdAt > maxAge ? nil : next
+    }
+
+    /// The wait before the next attempt after `attempts` failed ones: the schedule's step with
+    /// jitter, or the peer's `requested` wait when later.
+    func delay(after attempts: Int, requested: Duration?, random: Double = Double.random(in: -1...1)) -> Duration {
         let base = schedule[min(max(attempts, 1), schedule.count) - 1]
         var delay = base * (1 + jitter * random)
         if let requested, requested > delay { delay = requested }
-        let next = now.adding(delay)
-        return next - createdAt > maxAge ? nil : next
+        return delay
     }
 }

@@ -132,7 +132,7 @@ public final class Scheduler: Sendable {
             let context = DeliveryContext(
                 logger: logger.with(["job": .string(job.id.description)]), clock: clock, deadline: started + timeout,
                 attempt: job.attempts)
-            outcome = await performWithin(timeout, action: action, job: job, context: context)
+            outcome = await Scheduler.performWithin(timeout, action: action, job: job, context: context)
         } else {
             outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")
         }
@@ -154,7 +154,7 @@ public final class Scheduler: Sendable {
 
     /// Runs `perform`, cancelling it when it overruns `timeout` (a timeout is ambiguous: the
     /// request may have been sent).
-    private func performWithin(_ timeout: Duration, action: any Action, job: Job, context: DeliveryContext) async
+    static func performWithin(_ timeout: Duration, action: any Action, job: Job, context: DeliveryContext) async
         -> Outcome
     {
         await withTaskGroup(of: Outcome?.self) { group in
@@ -240,10 +240,11 @@ public final class Scheduler: Sendable {
 
 extension Scheduler: JobIntake {
     package func accept(
-        _ jobs: [Job], dedupeKeys: [DedupeKey], completion: @escaping @Sendable (Result<Void, IntakeError>) -> Void
+        _ jobs: [Job], dedupeKeys: [DedupeKey],
+        completion: @escaping @Sendable (Result<IntakeReceipt, IntakeError>) -> Void
     ) {
         guard !jobs.isEmpty || !dedupeKeys.isEmpty else {
-            completion(.success(()))
+            completion(.success(IntakeReceipt()))
             return
         }
         guard !queue.withLock({ $0.stopping }) else {
@@ -262,7 +263,7 @@ extension Scheduler: JobIntake {
                     // With every slot busy, the next finishing attempt rings; waking now would be wasted.
                     if slotFree { doorbell.ring() }
                 }
-                completion(.success(()))
+                completion(.success(IntakeReceipt()))
             case .failure(let error):
                 completion(.failure(IntakeError("spool: \(error)")))
             }

@@ -83,7 +83,7 @@ final class IngressResponder: HTTPResponder {
         case .health:
             writer.respond(.text(200, "ok\n"))
         case .readiness:
-            writer.respond(intake.isReady ? .text(200, "ready\n") : .text(503, "not ready: jobs cannot be stored\n"))
+            writer.respond(intake.isReady ? .text(200, "ready\n") : .text(503, "not ready: \(intake.notReadyReason)\n"))
         case .metrics:
             writer.respond(metrics?.response() ?? .error(404, "metrics are off"))
         case .flowEvent, .envelope, .courier:
@@ -156,7 +156,8 @@ final class IngressResponder: HTTPResponder {
             guard let rule = plan.routePlans[index].dedupe else { continue }
             // Taken, or being taken by an event that is being stored right now: that one fires it.
             if case .claimed = dedupe.claim(rule.key, now: receivedAt) {
-                claimed.append(DedupeKey(rule.key, expiresAt: receivedAt.adding(rule.window)))
+                claimed.append(
+                    DedupeKey(rule.key, expiresAt: receivedAt.adding(rule.window), route: plan.routePlans[index].route))
             } else {
                 logger.info(
                     "route suppressed by its dedupe window",
@@ -200,7 +201,6 @@ final class IngressResponder: HTTPResponder {
         _ event: Event, plan: EventPlan, claimed: [DedupeKey], arrived: ContinuousClock.Instant,
         writer: HTTPResponseWriter
     ) {
-        let body = IngressResponder.acceptedBody(event: event, plan: plan, duplicate: false)
         let logger = self.logger
         let dedupe = self.dedupe
         let metrics = self.metrics
@@ -208,8 +208,22 @@ final class IngressResponder: HTTPResponder {
         let jobs = plan.jobs
         intake.accept(jobs, dedupeKeys: claimed) { result in
             switch result {
-            case .success:
+            case .success(let receipt) where receipt.duplicate:
+                // Another instance stored this event first (a shared store's verdict).
                 dedupe.commit(claimed.map(\.key))
+                IngressResponder.answerDuplicate(event, stored: true, writer: writer, logger: logger)
+            case .success(let receipt):
+                dedupe.commit(claimed.map(\.key))
+                var plan = plan
+                for index in plan.routePlans.indices
+                where receipt.suppressedRoutes.contains(plan.routePlans[index].route) {
+                    logger.info(
+                        "route suppressed by its dedupe window",
+                        ["event_id": .string(event.id.description), "route": .string(plan.routePlans[index].route)])
+                    plan.routePlans[index].jobs = []
+                }
+                let body = IngressResponder.acceptedBody(event: event, plan: plan, duplicate: false)
+                let jobs = plan.jobs
                 logger.info(
                     plan.routes.isEmpty ? "event accepted; no route matched" : "event accepted",
                     [

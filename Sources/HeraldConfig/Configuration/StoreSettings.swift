@@ -1,0 +1,83 @@
+import HeraldCore
+
+/// Where jobs live (`store:`): the local spool under `state_dir` (the default), or a PostgreSQL
+/// database shared by several Herald instances.
+///
+/// ```yaml
+/// store: local
+/// store:
+///   postgres:
+///     dsn: "${credential:herald-dsn}"        # libpq: postgresql://user@host/db or host=… dbname=…
+///     connect_timeout: 5s
+///     lease: 30s                              # how long a claimed job is this instance's
+/// ```
+public enum StoreSettings: Sendable, Equatable {
+    case local
+    case postgres(PostgresStoreSettings)
+
+    public var isPostgres: Bool {
+        if case .postgres = self { return true }
+        return false
+    }
+}
+
+/// `store.postgres`.
+public struct PostgresStoreSettings: Sendable, Equatable {
+    /// The libpq connection string (a secret when it holds a password; never printed).
+    public var dsn: String
+    public var connectTimeout: Duration = .seconds(5)
+    /// How long a claimed job stays this instance's without a renewal; renewed every third of it
+    /// while the attempt runs. Another instance takes the job over once it ends.
+    public var lease: Duration = .seconds(30)
+    /// How often an instance looks for due jobs when no notification wakes it.
+    public var pollInterval: Duration = .seconds(1)
+    /// Most events stored in one transaction.
+    public var maxBatch: Int = 256
+
+    public init(dsn: String) {
+        self.dsn = dsn
+    }
+}
+
+extension ConfigurationBuilder {
+    static let storeKinds = ["local", "postgres"]
+
+    mutating func readStore(_ node: ConfigNode) {
+        if let text = node.scalar?.text {
+            if text == "local" { return }
+            diagnostics.error(
+                text == "postgres"
+                    ? "store: postgres needs its settings: store: { postgres: { dsn: \"…\" } }"
+                    : "unknown store '\(text)'; expected local, or postgres: { dsn: … }", at: node)
+            return
+        }
+        guard let map = ConfigMap(node, keys: ["postgres", "local"], what: "'store'", diagnostics: diagnostics) else {
+            return
+        }
+        if map.node("local") != nil, map.node("postgres") != nil {
+            diagnostics.error("'store' is local or postgres, not both", at: node)
+            return
+        }
+        guard let postgresNode = map.node("postgres") else { return }
+        guard
+            let postgres = ConfigMap(
+                postgresNode, keys: ["dsn", "connect_timeout", "lease", "poll_interval", "max_batch"],
+                what: "'store.postgres'", diagnostics: diagnostics),
+            let dsn = postgres.string("dsn", required: true, acceptingScalars: true)
+        else { return }
+        var settings = PostgresStoreSettings(dsn: dsn)
+        if dsn.trimmingCharacters(in: .whitespaces).isEmpty, let at = postgres.node("dsn") {
+            diagnostics.error("'dsn' is empty", at: at)
+        }
+        if let value = postgres.duration("connect_timeout") { settings.connectTimeout = value }
+        if let value = postgres.duration("lease") {
+            if value < .seconds(3), let at = postgres.node("lease") {
+                diagnostics.error("'lease' must be at least 3s (it is renewed every third of it)", at: at)
+            }
+            settings.lease = value
+        }
+        if let value = postgres.duration("poll_interval") { settings.pollInterval = value }
+        if let value = postgres.int("max_batch", in: 1...10_000) { settings.maxBatch = value }
+        store = .postgres(settings)
+    }
+}

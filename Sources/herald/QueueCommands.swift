@@ -2,6 +2,7 @@ import Foundation
 import HeraldConfig
 import HeraldCore
 import HeraldDaemon
+import HeraldPostgres
 
 /// `herald queue list|show|retry|drop` and `herald dead list|show|retry|drop` (design §8): on the
 /// spool of a stopped daemon directly, or through the control socket of a running one.
@@ -78,25 +79,46 @@ enum QueueCommands {
         if arguments.options["state-dir"] != nil && arguments.options["config"] != nil {
             return usage("give --state-dir or --config, not both", help)
         }
+        if arguments.options["state-dir"] == nil {
+            guard let configuration = Commands.load(Commands.configPath(arguments)) else { return ExitCode.config }
+            if case .postgres(let settings) = configuration.store {
+                // Every instance shares the database: the command works on it directly.
+                do throws(PostgresError) {
+                    let control = try PostgresControl(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
+                    let answer = control.answer(method: method, target: target)
+                    return print(answer, arguments: arguments, subcommand: subcommand, section: section)
+                } catch {
+                    writeError("herald: \(configuration.redacting(error.description))\n")
+                    return ExitCode.failure
+                }
+            }
+        }
         guard let stateDirectory = stateDirectory(arguments) else { return ExitCode.config }
 
-        let answer: (status: Int, body: JSON)
+        let reply: (status: Int, body: JSON)
         do throws(ControlError) {
             let session = try ControlSession.open(stateDirectory: stateDirectory)
             defer { session.close() }
-            answer = try session.send(method, target)
+            reply = try session.send(method, target)
         } catch {
             writeError("herald: \(error.message)\n")
             return ExitCode.failure
         }
+        return print(reply, arguments: arguments, subcommand: subcommand, section: section)
+    }
+
+    /// Prints an answer as a table or JSON; a failed one as an error with its exit code.
+    private static func print(
+        _ answer: (status: Int, body: JSON), arguments: CommandLineArguments, subcommand: String, section: String
+    ) -> Int32 {
         guard answer.status == 200 else {
             writeError("herald: \(answer.body["error"]?.string ?? "the daemon answered \(answer.status)")\n")
             return answer.status == 400 || answer.status == 404 ? ExitCode.usage : ExitCode.failure
         }
         if arguments.flags.contains("json") {
-            print(answer.body.prettyPrinted())
+            Swift.print(answer.body.prettyPrinted())
         } else {
-            print(
+            Swift.print(
                 QueueReport(now: Date(), width: QueueReport.terminalWidth()).render(
                     subcommand, section: section, answer.body), terminator: "")
         }

@@ -17,12 +17,12 @@ import HeraldHTTP
 ///
 /// Errors: `{"error": "..."}` with 400, 404, 405, 409 or 503 (see `ControlError`).
 final class ControlResponder: HTTPResponder {
-    private let control: SpoolControl
+    private let control: any QueueControl
     /// Control requests read from disk and wait for fsync: never on the HTTP thread. Serial, so
     /// that one operator's requests apply in order.
     private let work = DispatchQueue(label: "herald.control")
 
-    init(control: SpoolControl) {
+    init(control: any QueueControl) {
         self.control = control
     }
 
@@ -40,7 +40,16 @@ final class ControlResponder: HTTPResponder {
         }
     }
 
-    static func perform(_ head: HTTPRequestHead, control: SpoolControl) throws(ControlError) -> JSON {
+    /// The status and body for a request, errors included (for callers without a socket).
+    static func answer(_ head: HTTPRequestHead, control: any QueueControl) -> (status: Int, body: JSON) {
+        do throws(ControlError) {
+            return (200, try perform(head, control: control))
+        } catch {
+            return (error.status, ["error": .string(error.message)])
+        }
+    }
+
+    static func perform(_ head: HTTPRequestHead, control: any QueueControl) throws(ControlError) -> JSON {
         let parts = head.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard let first = parts.first, let section = SpoolControl.Section(rawValue: first) else {
             throw ControlError(404, "no such path; try /queue or /dead")

@@ -10,7 +10,7 @@ import Synchronization
 /// Answers are JSON, the same in both cases; the CLI prints them as they are (`--json`) or as
 /// tables. Every method blocks on disk reads and on the spool's fsync: call it from a dedicated
 /// thread or queue, never from Swift's shared threads.
-package final class SpoolControl: Sendable {
+package final class SpoolControl: QueueControl, Sendable {
     /// Queued jobs or dead letters.
     package enum Section: String, Sendable {
         case queue

@@ -1,0 +1,119 @@
+import HeraldCore
+import HeraldHTTP
+import HeraldPostgres
+
+/// `herald queue|dead` on a PostgreSQL store: every instance shares the database, so the
+/// commands talk to it directly (no control socket), with the answers `SpoolControl` gives.
+package final class PostgresControl: QueueControl, @unchecked Sendable {
+    // One connection, used by one CLI command on one thread.
+    private let store: PostgresJobStore
+
+    package init(dsn: String, connectTimeout: Duration) throws(PostgresError) {
+        let connection = try PostgresConnection(dsn: dsn, connectTimeout: connectTimeout)
+        try PostgresSchema.check(connection)
+        store = PostgresJobStore(connection: connection)
+    }
+
+    /// Performs a request of the control socket's form (`GET /queue?limit=50`, `POST /dead/ID/retry`).
+    package func answer(method: String, target: String) -> (status: Int, body: JSON) {
+        ControlResponder.answer(HTTPRequestHead(method: method, target: target), control: self)
+    }
+
+    package func list(_ section: SpoolControl.Section, limit: Int, filter: JobFilter) -> JSON {
+        guard
+            let (total, items) = try? store.list(
+                dead: section == .dead, limit: limit, route: filter.route, action: filter.action, since: filter.since)
+        else { return ["total": 0, section == .dead ? "dead_letters" : "jobs": [], "error": "the database failed"] }
+        return [
+            "total": .int(Int64(total)),
+            section == .dead ? "dead_letters" : "jobs": .array(items.map { describe($0, payload: false) }),
+        ]
+    }
+
+    package func retryDead(matching filter: JobFilter, dryRun: Bool) throws(ControlError) -> JSON {
+        let (_, items) = try perform {
+            try store.list(dead: true, limit: 0, route: filter.route, action: filter.action, since: filter.since)
+        }
+        var retried: [JSON] = []
+        if !dryRun {
+            for item in items where try perform({ try store.revive(item.job.id) }) {
+                retried.append(.string(item.job.id.description))
+            }
+        }
+        return [
+            "matched": .int(Int64(items.count)), "dry_run": .bool(dryRun),
+            "ids": .array(items.map { JSON.string($0.job.id.description) }), "retried": .array(retried),
+        ]
+    }
+
+    package func show(_ section: SpoolControl.Section, _ id: TimeOrderedID) throws(ControlError) -> JSON {
+        describe(try expect(id, in: section), payload: true)
+    }
+
+    package func retry(_ section: SpoolControl.Section, _ id: TimeOrderedID) throws(ControlError) -> JSON {
+        let item = try expect(id, in: section)
+        switch section {
+        case .queue:
+            if item.running {
+                throw ControlError(409, "job \(id) is being attempted right now; see its outcome in the log")
+            }
+            _ = try perform { try store.runNow(id) }
+            return ["id": .string(id.description), "result": "retried"]
+        case .dead:
+            _ = try perform { try store.revive(id) }
+            return ["id": .string(id.description), "result": "queued"]
+        }
+    }
+
+    package func drop(_ section: SpoolControl.Section, _ id: TimeOrderedID) throws(ControlError) -> JSON {
+        let item = try expect(id, in: section)
+        _ = try perform { try store.remove(id) }
+        var answer: JSON = ["id": .string(id.description), "result": "dropped"]
+        if item.running { answer = answer.adding("note", "an attempt was under way; its outcome is not recorded") }
+        return answer
+    }
+
+    private func expect(_ id: TimeOrderedID, in section: SpoolControl.Section) throws(ControlError)
+        -> PostgresJobStore.Listed
+    {
+        guard let item = try perform({ try store.find(id) }) else {
+            throw ControlError(404, section == .queue ? "no queued job \(id)" : "no dead letter \(id)")
+        }
+        switch (item.diedAt != nil, section) {
+        case (true, .queue):
+            throw ControlError(404, "\(id) is a dead letter, not a queued job (see herald dead show \(id))")
+        case (false, .dead):
+            throw ControlError(404, "\(id) is a queued job, not a dead letter (see herald queue show \(id))")
+        default: return item
+        }
+    }
+
+    private func perform<T>(_ work: () throws -> T) throws(ControlError) -> T {
+        do {
+            return try work()
+        } catch {
+            throw ControlError(503, "the database could not do it: \(error)")
+        }
+    }
+
+    private func describe(_ item: PostgresJobStore.Listed, payload: Bool) -> JSON {
+        let job = item.job
+        var object: JSON = [
+            "id": .string(job.id.description), "event_id": .string(job.eventID.description),
+            "event": .string(job.eventName.rawValue), "route": .string(job.route), "action": .string(job.action),
+            "created_at": .string(job.createdAt.rfc3339), "attempts": .int(Int64(job.attempts)),
+        ]
+        if let diedAt = item.diedAt {
+            object = object.adding("died_at", .string(diedAt.rfc3339)).adding("reason", .string(item.reason ?? ""))
+                .adding("last_answer", item.lastAnswer.map(JSON.string) ?? .null)
+        } else {
+            object = object.adding("next_attempt_at", .string(job.notBefore.rfc3339))
+                .adding("running", .bool(item.running))
+        }
+        if payload {
+            object = object.adding("ordering_key", job.orderingKey.map(JSON.string) ?? .null)
+                .adding("payload", job.payload)
+        }
+        return object
+    }
+}

@@ -1,0 +1,83 @@
+import HeraldCore
+
+/// What `herald queue|dead` read and change in the database (design §8).
+extension PostgresJobStore {
+    /// One job as the commands show it.
+    package struct Listed: Sendable {
+        package var job: Job
+        package var running: Bool
+        package var diedAt: WallClock?
+        package var reason: String?
+        package var lastAnswer: String?
+    }
+
+    /// Queued (and running) jobs, or dead letters, oldest first, with the count of all matches.
+    /// `route`, `action` and `since` (created, or died, within that long) narrow them.
+    package func list(
+        dead: Bool, limit: Int, route: String?, action: String?, since: Duration?
+    ) throws(PostgresError) -> (total: Int, items: [Listed]) {
+        let time = dead ? "died_at" : "created_at"
+        let rows = try connection.query(
+            """
+            SELECT \(Self.columns), count(*) OVER () AS total FROM herald_jobs
+            WHERE \(dead ? "state = 'dead'" : "state IN ('queued', 'running')")
+              AND ($1::text IS NULL OR route = $1) AND ($2::text IS NULL OR action = $2)
+              AND ($3::bigint IS NULL OR \(time) > now() - $3::bigint * interval '1 millisecond')
+            ORDER BY \(time), id
+            LIMIT CASE WHEN $4::integer > 0 THEN $4::integer END
+            """, [route, action, since.map { String($0.saturatingMilliseconds) }, String(limit)])
+        let total = rows.value(0, "total").flatMap(Int.init) ?? 0
+        return (total, (0..<rows.rows.count).compactMap { Self.listed(rows, $0) })
+    }
+
+    /// One job by id, in either section.
+    package func find(_ id: TimeOrderedID) throws(PostgresError) -> Listed? {
+        let rows = try connection.query("SELECT \(Self.columns) FROM herald_jobs WHERE id = $1", [id.description])
+        return rows.isEmpty ? nil : Self.listed(rows, 0)
+    }
+
+    /// A queued job runs now (false when it is running).
+    package func runNow(_ id: TimeOrderedID) throws(PostgresError) -> Bool {
+        let changed =
+            try connection.query(
+                "UPDATE herald_jobs SET not_before = now() WHERE id = $1 AND state = 'queued'", [id.description]
+            ).affected == 1
+        if changed { try connection.execute("NOTIFY herald_jobs") }
+        return changed
+    }
+
+    /// A dead letter goes back to the queue as a new series of attempts: `max_age` counts from now.
+    package func revive(_ id: TimeOrderedID) throws(PostgresError) -> Bool {
+        let changed =
+            try connection.query(
+                """
+                UPDATE herald_jobs SET state = 'queued', attempts = 0, series_start = now(), not_before = now(),
+                    died_at = NULL, reason = NULL
+                WHERE id = $1 AND state = 'dead'
+                """, [id.description]
+            ).affected == 1
+        if changed { try connection.execute("NOTIFY herald_jobs") }
+        return changed
+    }
+
+    /// Removes a job or dead letter for good; an attempt under way finishes, unrecorded.
+    package func remove(_ id: TimeOrderedID) throws(PostgresError) -> Bool {
+        try connection.query("DELETE FROM herald_jobs WHERE id = $1", [id.description]).affected == 1
+    }
+
+    private static let columns = """
+        id, event_id, event, route, action, ordering_key, payload, attempts, state, reason, last_answer,
+        (extract(epoch FROM created_at) * 1000)::bigint AS created_ms,
+        (extract(epoch FROM due_at) * 1000)::bigint AS due_ms,
+        (extract(epoch FROM not_before) * 1000)::bigint AS not_before_ms,
+        (extract(epoch FROM died_at) * 1000)::bigint AS died_ms
+        """
+
+    private static func listed(_ rows: PostgresRows, _ row: Int) -> Listed? {
+        guard let job = job(rows, row) else { return nil }
+        return Listed(
+            job: job, running: rows.value(row, "state") == "running",
+            diedAt: rows.value(row, "died_ms").flatMap(Int64.init).map { WallClock(millisecondsSinceEpoch: $0) },
+            reason: rows.value(row, "reason"), lastAnswer: rows.value(row, "last_answer"))
+    }
+}

@@ -168,4 +168,31 @@ import Testing
         #expect(rules.match(courier).map(\.name) == ["courier"])
         #expect(rules.routes(listeningTo: try #require(EventName("login.before"))).isEmpty)
     }
+
+    /// The one ingress decision the daemon and `herald explain` share (issue 10).
+    @Test func theIngressDecision() throws {
+        let message = try #require(
+            TemplateCompiler(events: EventName.known, diagnostics: ConfigDiagnostics()).compile(
+                try Fixtures.node("no"), key: "message", sink: .header))
+        let deny = Route(
+            name: "deny", events: ["registration.before", "registration.after"].compactMap(EventPattern.init),
+            condition: .always, steps: [], stop: false,
+            denial: Denial(message: message, field: "#/", id: 1, status: 400), location: .builtin("deny"))
+        let rules = RuleSet(routes: [deny, try route("jobs", ["registration.*"])])
+        let before = try Fixtures.event("registration-before.json", as: "registration.before")
+        let after = try Fixtures.event("registration-after.json", as: "registration.after")
+        let login = try Fixtures.event("login-after.json", as: "login.after")
+        func kind(_ decision: IngressDecision) -> String {
+            switch decision {
+            case .deny(let messages): "deny \(messages.map(\.route))"
+            case .allow: "allow"
+            case .plan: "plan"
+            }
+        }
+        #expect(kind(IngressDecision.decide(before, rules: rules, decideOnly: false)) == "deny [\"deny\"]")
+        #expect(kind(IngressDecision.decide(after, rules: rules, decideOnly: true)) == "deny [\"deny\"]")
+        #expect(kind(IngressDecision.decide(after, rules: rules, decideOnly: false)) == "plan")
+        #expect(kind(IngressDecision.decide(login, rules: RuleSet(routes: []), decideOnly: true)) == "plan")
+        #expect(kind(IngressDecision.decide(after, rules: RuleSet(routes: []), decideOnly: true)) == "allow")
+    }
 }

@@ -14,10 +14,13 @@ public enum Explanation {
         lines.append("")
         let matched = Set(configuration.rules.match(event).map(\.name))
         let denials = configuration.rules.decide(event)
-        // A denied before hook plans nothing, as in the daemon (after hooks are denied only by the
-        // separate ?mode=decide hook, so their jobs are shown).
-        let deniedNow = !denials.isEmpty && event.name.phase == "before"
-        let plan = deniedNow ? EventPlan() : configuration.rules.plan(event, ids: TimeOrderedIDGenerator())
+        // The daemon's own decision: a denied before hook plans nothing (after hooks are denied
+        // only by their separate ?mode=decide hook, so the post-persist hook's jobs are shown).
+        let plan: EventPlan
+        switch IngressDecision.decide(event, rules: configuration.rules, decideOnly: false) {
+        case .deny, .allow: plan = EventPlan()
+        case .plan: plan = configuration.rules.plan(event, ids: TimeOrderedIDGenerator())
+        }
         var stopped = false
         for route in configuration.rules.routes {
             let header = "route '\(route.name)' (\(route.location))"

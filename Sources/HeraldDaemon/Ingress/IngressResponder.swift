@@ -116,24 +116,22 @@ final class IngressResponder: HTTPResponder {
         let event = Event(
             id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload,
             hookMethod: query.method)
-        let decisionOnly = query.decide
-        if Denial.canDeny(event.name), event.name.phase == "before" || decisionOnly {
-            let denials = current.rules.decide(event)
-            if !denials.isEmpty {
-                logger.info(
-                    "event denied",
-                    [
-                        "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
-                        "routes": .string(denials.map(\.route).joined(separator: ",")), "status": .int(denials.status),
-                    ])
-                writer.respond(.json(denials.status, denials.kratosBody.serialized()))
-                return
-            }
-            if decisionOnly {
-                // A pre-persist hook only decides; the post-persist hook of the same flow plans the jobs.
-                writer.respond(HTTPResponse(status: 204))
-                return
-            }
+        switch IngressDecision.decide(event, rules: current.rules, decideOnly: query.decide) {
+        case .deny(let denials):
+            logger.info(
+                "event denied",
+                [
+                    "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
+                    "routes": .string(denials.map(\.route).joined(separator: ",")), "status": .int(denials.status),
+                ])
+            writer.respond(.json(denials.status, denials.kratosBody.serialized()))
+            return
+        case .allow:
+            // A pre-persist hook only decides; the post-persist hook of the same flow plans the jobs.
+            writer.respond(HTTPResponse(status: 204))
+            return
+        case .plan:
+            break
         }
         var claimed: [DedupeKey] = []
         if let key = IngressResponder.dedupeKey(for: event, body: request.body, query: query) {

@@ -2,7 +2,8 @@ import Foundation
 import HeraldTestSupport
 import Testing
 
-/// Kratos' retries never send twice; route-level dedupe and delay (design §6.1, §7).
+/// Kratos' retries never send twice; route-level dedupe and delay (design §6.1, §7). Each test
+/// runs on every store: the local spool and PostgreSQL.
 @Suite struct DedupeAndDelayTests {
     private let config = Integration.outboxConfig(
         extra: """
@@ -25,8 +26,9 @@ import Testing
             "POST", path, headers: headers, body: try Integration.example(example))
     }
 
-    @Test func retriesWithTheSameTriggerIDAreDuplicates() async throws {
-        let (herald, address) = try await Integration.serve(config)
+    @Test(arguments: StoreKind.available)
+    func retriesWithTheSameTriggerIDAreDuplicates(store: StoreKind) async throws {
+        let (herald, address) = try await Integration.serve(try store.prepare(config))
         let first = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: "t-1")
         let second = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: "t-1")
         #expect(first.status == 202 && first.text.contains(#""jobs":1"#) && first.text.contains(#""duplicate":false"#))
@@ -44,14 +46,16 @@ import Testing
 
     /// Without `Ory-Webhook-Trigger-ID` (Kratos v1.x): Kratos' retries repeat the call byte for
     /// byte, and only those are duplicates.
-    @Test func withoutTriggerIDOnlyARepeatOfTheSameCallIsADuplicate() async throws {
-        let (herald, address) = try await Integration.serve(config)
+    @Test(arguments: StoreKind.available)
+    func withoutTriggerIDOnlyARepeatOfTheSameCallIsADuplicate(store: StoreKind) async throws {
+        let (herald, address) = try await Integration.serve(try store.prepare(config))
         let first = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: nil)
         let second = try post(address, "/v1/events/registration/after", "registration-after.json", trigger: nil)
         #expect(first.text.contains(#""duplicate":false"#))
         #expect(second.text.contains(#""duplicate":true"#))
         // The same body from another method's hook is another call.
-        let other = try post(address, "/v1/events/registration/after?method=oidc", "registration-after.json", trigger: nil)
+        let other = try post(
+            address, "/v1/events/registration/after?method=oidc", "registration-after.json", trigger: nil)
         #expect(other.text.contains(#""duplicate":false"#))
         try await herald.stop()
     }
@@ -59,9 +63,10 @@ import Testing
     /// Issue 8 point 7: one settings flow submitted twice (Kratos allows it until the flow expires)
     /// and a login flow whose after hooks run again (a refresh, a second factor) keep their flow
     /// id; each is a new event, not a retry, and plans its jobs.
-    @Test func aResubmittedFlowIsANewEventNotARetry() async throws {
+    @Test(arguments: StoreKind.available)
+    func aResubmittedFlowIsANewEventNotARetry(store: StoreKind) async throws {
         let (herald, address) = try await Integration.serve(
-            config + """
+            try store.prepare(config) + """
 
                   - name: settings-changed
                     events: [settings.after]
@@ -111,8 +116,9 @@ import Testing
         try await herald.stop()
     }
 
-    @Test func routeDedupeSendsOneAlertPerIdentityAndDevice() async throws {
-        let (herald, address) = try await Integration.serve(config)
+    @Test(arguments: StoreKind.available)
+    func routeDedupeSendsOneAlertPerIdentityAndDevice(store: StoreKind) async throws {
+        let (herald, address) = try await Integration.serve(try store.prepare(config))
         let first = try post(address, "/v1/events/login/after", "login-after.json", trigger: "login-1")
         let second = try post(address, "/v1/events/login/after", "login-after.json", trigger: "login-2")
         #expect(first.text.contains(#""jobs":2,"routes":["sign-in","new-device"]"#))
@@ -121,8 +127,9 @@ import Testing
         try await herald.stop()
     }
 
-    @Test func delayedJobsWaitTheirTime() async throws {
-        let (herald, address) = try await Integration.serve(config)
+    @Test(arguments: StoreKind.available)
+    func delayedJobsWaitTheirTime(store: StoreKind) async throws {
+        let (herald, address) = try await Integration.serve(try store.prepare(config))
         let response = try post(address, "/v1/events/recovery/after", "recovery-after.json", trigger: nil)
         #expect(response.text.contains(#""jobs":1,"routes":["later"]"#))
         // Something else goes through meanwhile, proving the scheduler runs.

@@ -1,0 +1,26 @@
+import Foundation
+import HeraldTestSupport
+
+/// The job stores a test runs on (issue 10: the durability, dedupe and delay tests run on both):
+/// the local spool, and PostgreSQL when the test cluster can run here.
+enum StoreKind: String, CustomStringConvertible, Sendable, CaseIterable {
+    case local
+    case postgres
+
+    /// Every store available on this machine.
+    static let available: [StoreKind] = PostgresTestCluster.shared == nil ? [.local] : [.local, .postgres]
+
+    var description: String { rawValue }
+
+    /// `config` for this store: for postgres, a fresh database, migrated with the real binary.
+    func prepare(_ config: String) throws -> String {
+        guard self == .postgres, let cluster = PostgresTestCluster.shared else { return config }
+        let dsn = try cluster.createDatabase()
+        let prepared = "store: { postgres: { dsn: \"\(dsn)\", poll_interval: 100ms } }\n" + config
+        let directory = try makeTemporaryDirectory()
+        try prepared.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let migrated = try HeraldProcess.run(["store", "migrate", "--config", "herald.yaml"], in: directory)
+        guard migrated.status == 0 else { throw ProcessFailure("store migrate failed: \(migrated.stderr)") }
+        return prepared
+    }
+}

@@ -31,15 +31,17 @@ import Testing
         return Array(text.replacingOccurrences(of: "jane.doe@example.com", with: recipient).utf8)
     }
 
-    @Test func aDelayedJobSurvivesAKillAndRunsOnTimeAfterTheRestart() async throws {
+    @Test(arguments: StoreKind.available)
+    func aDelayedJobSurvivesAKillAndRunsOnTimeAfterTheRestart(store: StoreKind) async throws {
         let directory = try makeTemporaryDirectory()
-        let config = Integration.outboxConfig(
-            extra: """
-                  - name: later
-                    events: [recovery.after]
-                    delay: 2s
-                    do: [{ action: box, to: "{{recipient}}", subject: "Still there?", text: "a little later" }]
-                """)
+        let config = try store.prepare(
+            Integration.outboxConfig(
+                extra: """
+                      - name: later
+                        events: [recovery.after]
+                        delay: 2s
+                        do: [{ action: box, to: "{{recipient}}", subject: "Still there?", text: "a little later" }]
+                    """))
         try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         let first = try HeraldProcess.start(["serve", "--config", "herald.yaml"], in: directory)
         let posted = Date()
@@ -49,7 +51,7 @@ import Testing
         // The 202 came after the job was on disk: killing the daemon now loses nothing.
         first.signal(SIGKILL)
         _ = try await first.waitForExit()
-        let listed = try HeraldProcess.run(["queue", "list", "--json", "--state-dir", "state"], in: directory)
+        let listed = try HeraldProcess.run(["queue", "list", "--json", "--config", "herald.yaml"], in: directory)
         #expect(listed.stdout.contains("\"route\": \"later\""))
 
         let second = try HeraldProcess.start(["serve", "--config", "herald.yaml"], in: directory)
@@ -66,21 +68,23 @@ import Testing
     /// Issue 9: max_age counts from when a job is due. A job delayed past max_age got no retry
     /// after its first failure (max_age was counted from the event); now it retries on schedule
     /// and is delivered once Mandrill recovers.
-    @Test func aDelayedJobKeepsItsRetriesWhenTheDelayExceedsMaxAge() async throws {
+    @Test(arguments: StoreKind.available)
+    func aDelayedJobKeepsItsRetriesWhenTheDelayExceedsMaxAge(store: StoreKind) async throws {
         let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
         defer { server.stop() }
         server.inject(.respond(MandrillFault.serviceUnavailable), count: 2)
         try server.start()
         let (herald, address) = try await Integration.serve(
-            config(
-                baseURL: try #require(server.baseURL),
-                delivery: "{ retry: { schedule: [200ms], jitter: 0, max_age: 1s } }",
-                extra: """
-                      - name: later
-                        events: [recovery.after]
-                        delay: 2s
-                        do: [{ action: mail, template: welcome, to: "{{recipient}}" }]
-                    """))
+            try store.prepare(
+                config(
+                    baseURL: try #require(server.baseURL),
+                    delivery: "{ retry: { schedule: [200ms], jitter: 0, max_age: 1s } }",
+                    extra: """
+                          - name: later
+                            events: [recovery.after]
+                            delay: 2s
+                            do: [{ action: mail, template: welcome, to: "{{recipient}}" }]
+                        """)))
         let response = try RawHTTPClient(address: address).request(
             "POST", "/v1/events/recovery/after", body: try Integration.example("recovery-after.json"))
         #expect(response.status == 202)
@@ -127,7 +131,8 @@ import Testing
         try await herald.stop()
     }
 
-    @Test func anOutageOf500429AndSlowAnswersEndsWithEveryJobDeliveredOnTheBackoff() async throws {
+    @Test(arguments: StoreKind.available)
+    func anOutageOf500429AndSlowAnswersEndsWithEveryJobDeliveredOnTheBackoff(store: StoreKind) async throws {
         let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
         defer { server.stop() }
         server.inject(.respond(MandrillFault.generalError), count: 3)
@@ -137,9 +142,10 @@ import Testing
         try server.start()
         let schedule: [Duration] = [.milliseconds(300), .milliseconds(600), .milliseconds(1200)]
         let (herald, address) = try await Integration.serve(
-            config(
-                baseURL: try #require(server.baseURL),
-                delivery: "{ retry: { schedule: [300ms, 600ms, 1200ms], jitter: 0, max_age: 1h }, timeout: 1s }"))
+            try store.prepare(
+                config(
+                    baseURL: try #require(server.baseURL),
+                    delivery: "{ retry: { schedule: [300ms, 600ms, 1200ms], jitter: 0, max_age: 1h }, timeout: 1s }")))
         let recipients = (1...3).map { "user-\($0)@example.com" }
         var jobs: [String: String] = [:]
         for recipient in recipients {

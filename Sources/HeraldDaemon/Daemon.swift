@@ -62,7 +62,7 @@ public final class Daemon: Sendable {
                 engine = try DeliveryEngine.postgres(
                     configuration: configuration, settings: settings, logger: logger, metrics: metrics)
             } catch {
-                logger.error("cannot use the database", ["reason": .string(error.description)])
+                logger.error("cannot use the database", ["reason": .string(settings.redacted(error.description))])
                 logger.handler.flush()
                 return 78
             }

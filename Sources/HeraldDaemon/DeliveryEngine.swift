@@ -49,6 +49,9 @@ struct DeliveryEngine: Sendable {
     static func postgres(
         configuration: HeraldConfiguration, settings: PostgresStoreSettings, logger: Logger, metrics: HeraldMetrics
     ) throws(PostgresError) -> DeliveryEngine {
+        guard PostgresConnection.isValid(dsn: settings.dsn) else {
+            throw PostgresError(.schema, "store.postgres.dsn is not a connection string libpq can read")
+        }
         do throws(PostgresError) {
             let connection = try PostgresConnection(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
             try PostgresSchema.check(connection)
@@ -57,7 +60,7 @@ struct DeliveryEngine: Sendable {
             guard error.kind == .connection else { throw error }
             logger.error(
                 "the database cannot be reached; events are answered 503 until it can",
-                ["reason": .string(error.description)])
+                ["reason": .string(settings.redacted(error.description))])
         }
         let intake = PostgresIntake(settings: settings, logger: logger)
         let delivery = PostgresDelivery(

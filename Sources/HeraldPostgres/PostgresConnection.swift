@@ -20,8 +20,15 @@ package final class PostgresConnection {
         let seconds = max(2, Int(connectTimeout.components.seconds))
         // Keywords given after the DSN's own win, so the caller's timeout applies; the DSN may be
         // a URI (postgresql://…) or key=value pairs, which PQconnectdbParams expands.
-        let keywords = ["dbname", "connect_timeout", "application_name", "client_encoding"]
-        let values = [dsn, String(seconds), "herald", "UTF8"]
+        // Keepalives and a TCP user timeout notice a dead peer (a half-open connection would block
+        // a thread forever); statement_timeout bounds every statement.
+        let keywords = [
+            "dbname", "connect_timeout", "application_name", "client_encoding", "keepalives", "keepalives_idle",
+            "keepalives_interval", "keepalives_count", "tcp_user_timeout", "options",
+        ]
+        let values = [
+            dsn, String(seconds), "herald", "UTF8", "1", "10", "5", "3", "30000", "-c statement_timeout=30s",
+        ]
         let connection = Self.withCStrings(keywords) { keywordPointers in
             Self.withCStrings(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
@@ -40,6 +47,18 @@ package final class PostgresConnection {
 
     deinit {
         PQfinish(raw)
+    }
+
+    /// Whether libpq can read `dsn`; its own message is not returned, since it may quote the
+    /// password.
+    package static func isValid(dsn: String) -> Bool {
+        var error: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(dsn, &error) else {
+            if let error { PQfreemem(error) }
+            return false
+        }
+        PQconninfoFree(options)
+        return true
     }
 
     /// False once the connection broke; the store then opens a new one.

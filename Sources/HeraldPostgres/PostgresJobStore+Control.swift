@@ -46,12 +46,13 @@ extension PostgresJobStore {
         return changed
     }
 
-    /// A dead letter goes back to the queue as a new series of attempts: `max_age` counts from now.
+    /// A dead letter goes back to the queue as a new series of attempts: `max_age` counts from
+    /// now. Its attempt count stays, so it does not queue again behind its recipient's newer mail.
     package func revive(_ id: TimeOrderedID) throws(PostgresError) -> Bool {
         let changed =
             try connection.query(
                 """
-                UPDATE herald_jobs SET state = 'queued', attempts = 0, series_start = now(), not_before = now(),
+                UPDATE herald_jobs SET state = 'queued', series_start = now(), not_before = now(),
                     died_at = NULL, reason = NULL
                 WHERE id = $1 AND state = 'dead'
                 """, [id.description]

@@ -116,20 +116,21 @@ package struct PostgresJobStore {
         package var token: String
     }
 
-    /// Claims up to `limit` due jobs (and jobs whose lease ended, from an instance that stopped
-    /// answering) for `owner`, skipping rows another instance is claiming right now. A job whose
-    /// action is in `saturated` is left for later. The first attempts of one action's jobs to one
-    /// recipient run in the order they were planned, across instances.
-    package func claim(limit: Int, owner: String, lease: Duration, saturated: [String]) throws(PostgresError)
+    /// Claims up to `limit` due jobs of `actions` (and such jobs whose lease ended, from an
+    /// instance that stopped answering) for `owner`, skipping rows another instance is claiming
+    /// right now. The first attempts of one action's jobs to one recipient run in the order they
+    /// were planned, across instances. A row that cannot be read back becomes a dead letter.
+    package func claim(limit: Int, owner: String, lease: Duration, actions: [String]) throws(PostgresError)
         -> [Claim]
     {
+        guard limit > 0, !actions.isEmpty else { return [] }
         let rows = try connection.query(
             """
             WITH ready AS (
                 SELECT j.id FROM herald_jobs j
                 WHERE j.not_before <= now()
                   AND (j.state = 'queued' OR (j.state = 'running' AND j.lease_until < now()))
-                  AND NOT (j.action = ANY($2::text[]))
+                  AND j.action = ANY($2::text[])
                   AND (j.ordering_key IS NULL OR j.attempts > 0 OR NOT EXISTS (
                       SELECT 1 FROM herald_jobs e
                       WHERE e.action = j.action AND e.ordering_key = j.ordering_key AND e.attempts = 0
@@ -148,11 +149,26 @@ package struct PostgresJobStore {
                 (extract(epoch FROM j.due_at) * 1000)::bigint AS due_ms,
                 (extract(epoch FROM j.not_before) * 1000)::bigint AS not_before_ms
             """,
-            [String(limit), Self.array(saturated), owner, String(lease.saturatingMilliseconds)])
-        return (0..<rows.rows.count).compactMap { row in
-            guard let job = Self.job(rows, row), let token = rows.value(row, "token") else { return nil }
-            return Claim(job: job, token: token)
+            [String(limit), Self.array(actions), owner, String(lease.saturatingMilliseconds)])
+        var claims: [Claim] = []
+        var unreadable: [String] = []
+        for row in 0..<rows.rows.count {
+            if let job = Self.job(rows, row), let token = rows.value(row, "token") {
+                claims.append(Claim(job: job, token: token))
+            } else if let id = rows.value(row, "id") {
+                unreadable.append(id)
+            }
         }
+        if !unreadable.isEmpty {
+            // Held forever otherwise, renewed with the others and blocking its recipient's line.
+            try connection.query(
+                """
+                UPDATE herald_jobs SET state = 'dead', died_at = now(), reason = 'the stored job cannot be read',
+                    lease_owner = NULL, lease_token = NULL, lease_until = NULL
+                WHERE id = ANY($1::text[])
+                """, [Self.array(unreadable)])
+        }
+        return claims
     }
 
     /// Extends the leases of every job `owner` is attempting; returns how many.

@@ -25,6 +25,10 @@ enum StoreCommand {
             )
             return ExitCode.usage
         }
+        guard PostgresConnection.isValid(dsn: settings.dsn) else {
+            writeError("herald: store.postgres.dsn is not a connection string libpq can read\n")
+            return ExitCode.config
+        }
         do throws(PostgresError) {
             let connection = try PostgresConnection(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
             let applied = try PostgresSchema.migrate(connection)
@@ -37,7 +41,7 @@ enum StoreCommand {
             }
             return ExitCode.ok
         } catch {
-            writeError("herald: \(configuration.redacting(error.description))\n")
+            writeError("herald: \(settings.redacted(configuration.redacting(error.description)))\n")
             return error.kind == .schema ? ExitCode.config : ExitCode.failure
         }
     }

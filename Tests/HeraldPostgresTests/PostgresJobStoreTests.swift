@@ -58,12 +58,12 @@ struct PostgresJobStoreTests {
         let first = try store()
         let second = try other(first)
         _ = try first.store([PostgresJobStore.Event(jobs: [job()], key: nil, routeKeys: [])])
-        let claimed = try first.claim(limit: 10, owner: "a", lease: .milliseconds(200), saturated: [])
+        let claimed = try first.claim(limit: 10, owner: "a", lease: .milliseconds(200), actions: ["mail"])
         #expect(claimed.count == 1)
-        #expect(try second.claim(limit: 10, owner: "b", lease: .seconds(30), saturated: []).isEmpty)
+        #expect(try second.claim(limit: 10, owner: "b", lease: .seconds(30), actions: ["mail"]).isEmpty)
         // "a" stalls past its lease: "b" takes the job over, and "a" can no longer record anything.
         Thread.sleep(forTimeInterval: 0.3)
-        let takenOver = try second.claim(limit: 10, owner: "b", lease: .seconds(30), saturated: [])
+        let takenOver = try second.claim(limit: 10, owner: "b", lease: .seconds(30), actions: ["mail"])
         #expect(takenOver.map(\.job.id) == claimed.map(\.job.id))
         #expect(try !first.delivered(claimed[0]))
         #expect(try !first.failed(claimed[0], reason: "late"))
@@ -77,11 +77,11 @@ struct PostgresJobStoreTests {
     @Test func retriesCountFromTheDueTimeAndExpireIntoDeadLetters() throws {
         let store = try self.store()
         _ = try store.store([PostgresJobStore.Event(jobs: [job()], key: nil, routeKeys: [])])
-        var claim = try #require(try store.claim(limit: 1, owner: "a", lease: .seconds(30), saturated: []).first)
+        var claim = try #require(try store.claim(limit: 1, owner: "a", lease: .seconds(30), actions: ["mail"]).first)
         #expect(
             try store.retry(claim, after: .zero, maxAge: .seconds(60), reason: "503", gaveUp: "x") == .queued(in: .zero)
         )
-        claim = try #require(try store.claim(limit: 1, owner: "a", lease: .seconds(30), saturated: []).first)
+        claim = try #require(try store.claim(limit: 1, owner: "a", lease: .seconds(30), actions: ["mail"]).first)
         #expect(claim.job.attempts == 1)
         #expect(
             try store.retry(claim, after: .seconds(120), maxAge: .seconds(60), reason: "503", gaveUp: "gave up")
@@ -98,23 +98,26 @@ struct PostgresJobStoreTests {
         let late = job(key: "jane@example.com")
         let otherRecipient = job(key: "joe@example.com")
         _ = try first.store([PostgresJobStore.Event(jobs: [early, late, otherRecipient], key: nil, routeKeys: [])])
-        let a = try first.claim(limit: 10, owner: "a", lease: .seconds(30), saturated: [])
+        let a = try first.claim(limit: 10, owner: "a", lease: .seconds(30), actions: ["mail"])
         #expect(Set(a.map(\.job.id)) == [early.id, otherRecipient.id])
-        #expect(try second.claim(limit: 10, owner: "b", lease: .seconds(30), saturated: []).isEmpty)
+        #expect(try second.claim(limit: 10, owner: "b", lease: .seconds(30), actions: ["mail"]).isEmpty)
         // The early job fails and waits: the later one goes ahead on the other instance.
         let earlyClaim = try #require(a.first { $0.job.id == early.id })
         _ = try first.retry(earlyClaim, after: .seconds(3600), maxAge: .seconds(86_400), reason: "503", gaveUp: "x")
-        #expect(try second.claim(limit: 10, owner: "b", lease: .seconds(30), saturated: []).map(\.job.id) == [late.id])
+        #expect(
+            try second.claim(limit: 10, owner: "b", lease: .seconds(30), actions: ["mail"]).map(\.job.id) == [late.id])
     }
 
-    @Test func saturatedActionsAndDelaysAreLeftForLater() throws {
+    /// Only the actions asked for are claimed (an instance's known, not-yet-full actions), and
+    /// delayed jobs wait their time.
+    @Test func onlyTheGivenActionsAndDueJobsAreClaimed() throws {
         let store = try self.store()
         _ = try store.store([
             PostgresJobStore.Event(
                 jobs: [job(action: "mail"), job(action: "hook"), job(action: "mail", delay: .seconds(3600))], key: nil,
                 routeKeys: [])
         ])
-        let claimed = try store.claim(limit: 10, owner: "a", lease: .seconds(30), saturated: ["mail"])
+        let claimed = try store.claim(limit: 10, owner: "a", lease: .seconds(30), actions: ["hook"])
         #expect(claimed.map(\.job.action) == ["hook"])
         #expect(try store.nextWake().map { $0 <= .seconds(1) } == true)
     }

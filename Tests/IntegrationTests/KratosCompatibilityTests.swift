@@ -49,7 +49,7 @@ import Testing
               after:
                 password:
                   hooks:
-                    - hook: session
+                    - hook: "session"
                     - hook: show_verification_ui
             login:
               after:
@@ -137,7 +137,7 @@ import Testing
         let hooks = lines[password...].prefix(60).filter { $0.contains("- hook:") || $0.contains("url:") }
         #expect(hooks.first?.contains("- hook: show_verification_ui") == true, "\(hooks)")
         #expect(hooks.contains { $0.contains("registration/after?mode=decide&method=password") })
-        let session = try #require(hooks.firstIndex { $0.contains("- hook: session") })
+        let session = try #require(hooks.firstIndex { $0.contains("- hook: ") && $0.contains("session") })
         #expect(hooks[..<session].contains { $0.contains("registration/after?method=password") })
         // login: every method list holds require_verified_address and the user's CRM hook.
         #expect(merged.components(separatedBy: "- hook: require_verified_address").count - 1 == 1 + 7)

@@ -68,6 +68,26 @@ struct PostgresStoreTests {
         #expect(try cluster.query(dsn, "SELECT max(version) FROM herald_schema_version") == "1\n")
     }
 
+    /// A connection string libpq cannot read is refused with a fixed message: libpq's own would
+    /// quote the password. poll_interval must leave room for lease renewals.
+    @Test func badStoreSettingsAreRefusedWithoutQuotingTheDSN() throws {
+        let directory = try makeTemporaryDirectory()
+        let password = "s3cr%t-pass-word"
+        try config(dsn: "postgresql://herald:\(password)@127.0.0.1/herald", outbox: "/tmp/herald-unused")
+            .write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let migrate = try HeraldProcess.run(["store", "migrate", "--config", "herald.yaml"], in: directory)
+        #expect(migrate.status == 78)
+        #expect(migrate.stderr.contains("not a connection string libpq can read"), "\(migrate.stderr)")
+        #expect(!migrate.stderr.contains("s3cr"))
+        let serve = try HeraldProcess.run(["serve", "--config", "herald.yaml"], in: directory)
+        #expect(serve.status == 78 && !serve.stderr.contains("s3cr"))
+        try config(dsn: "host=/nowhere dbname=x", outbox: "/tmp/x").replacingOccurrences(
+            of: "poll_interval: 200ms", with: "poll_interval: 20s"
+        ).write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let check = try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory)
+        #expect(check.status == 78 && check.stderr.contains("'poll_interval' must be at least 10ms and shorter than"))
+    }
+
     @Test func threeInstancesShareOneDatabase() async throws {
         let cluster = try #require(PostgresTestCluster.shared)
         let dsn = try cluster.createDatabase()

@@ -37,6 +37,35 @@ public struct PostgresStoreSettings: Sendable, Equatable {
     public init(dsn: String) {
         self.dsn = dsn
     }
+
+    /// `text` without the DSN or its password (libpq quotes parts of a connection string in some
+    /// of its errors): for log lines and messages.
+    public func redacted(_ text: String) -> String {
+        RemoteTextRedactor(secrets: [dsn] + Self.passwords(in: dsn)).redacted(text)
+    }
+
+    /// The password of a key=value DSN (`password=…`) or of a URI (`postgresql://user:…@host`).
+    static func passwords(in dsn: String) -> [String] {
+        var found: [String] = []
+        if let range = dsn.range(of: "password=") {
+            var value = dsn[range.upperBound...]
+            if value.hasPrefix("'") {
+                value = value.dropFirst().prefix { $0 != "'" }
+            } else {
+                value = value.prefix { $0 != " " }
+            }
+            found.append(String(value))
+        }
+        if let scheme = dsn.range(of: "://") {
+            let authority = dsn[scheme.upperBound...].prefix { $0 != "/" }
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                found.append(String(authority[authority.index(after: colon)..<at]))
+                // A password with an "@" in it splits wrongly in libpq's own error; cover each piece.
+                found += authority[authority.index(after: colon)..<at].split(separator: "@").map(String.init)
+            }
+        }
+        return found.filter { $0.count >= 4 }
+    }
 }
 
 extension ConfigurationBuilder {
@@ -76,7 +105,14 @@ extension ConfigurationBuilder {
             }
             settings.lease = value
         }
-        if let value = postgres.duration("poll_interval") { settings.pollInterval = value }
+        if let value = postgres.duration("poll_interval") {
+            if value < .milliseconds(10) || value >= settings.lease / 3, let at = postgres.node("poll_interval") {
+                diagnostics.error(
+                    "'poll_interval' must be at least 10ms and shorter than a third of the lease (\((settings.lease / 3).compactDescription)), since leases are renewed between polls",
+                    at: at)
+            }
+            settings.pollInterval = value
+        }
         if let value = postgres.int("max_batch", in: 1...10_000) { settings.maxBatch = value }
         store = .postgres(settings)
     }

@@ -56,7 +56,7 @@ final class ControlResponder: HTTPResponder {
         }
         switch (head.method, parts.count) {
         case ("GET", 1):
-            return control.list(section, limit: try limit(head.query), filter: try JobFilter(query: head.query))
+            return try control.list(section, limit: try limit(head.query), filter: try JobFilter(query: head.query))
         case ("POST", 2) where section == .dead && parts[1] == "retry":
             let dryRun = head.query?.split(separator: "&").contains("dry_run=1") ?? false
             return try control.retryDead(matching: try JobFilter(query: head.query), dryRun: dryRun)

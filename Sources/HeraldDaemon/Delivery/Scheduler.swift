@@ -72,7 +72,9 @@ public final class Scheduler: Sendable {
     /// Runs until `stop` is called and running attempts have finished (or were cancelled at the
     /// stop deadline).
     public func run() async {
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a finished attempt leaves nothing behind (a plain task group keeps every
+        // child's result until it is awaited, which here would be for the life of the process).
+        await withDiscardingTaskGroup { group in
             while true {
                 heartbeat.answer()
                 let now = clock.now
@@ -97,7 +99,6 @@ public final class Scheduler: Sendable {
                 let wait = nextDue.map { max($0 - now, .milliseconds(1)) }
                 await doorbell.wait(upTo: wait)
             }
-            await group.waitForAll()
         }
     }
 

@@ -54,8 +54,9 @@ public struct KratosConfigMerger {
             let base = tree.value(at: path) ?? (first.method != nil ? tree.value(at: global) : nil)
             var theirs: [YAMLTree] = []
             if case .list(let items)? = base { theirs = items.filter { !isHeralds($0) } }
-            let sessions = theirs.filter {
-                $0["hook"] == .scalar("session", plain: true) || $0["hook"] == .text("session")
+            let sessions = theirs.filter { hook in
+                if case .scalar("session", _)? = hook["hook"] { return true }
+                return false
             }
             theirs.removeAll { sessions.contains($0) }
             tree.set(.list(theirs + hooks.map(entry) + sessions), at: path)
@@ -67,11 +68,12 @@ public struct KratosConfigMerger {
         return tree
     }
 
-    /// True for a `web_hook` that calls Herald at the renderer's base URL.
+    /// True for a `web_hook` Herald wrote: one that calls Herald at the renderer's base URL, or
+    /// that Herald named (`config.id: herald-…`, from a merge with another `--url`).
     private func isHeralds(_ hook: YAMLTree) -> Bool {
-        guard case .scalar(let kind, _)? = hook["hook"], kind == "web_hook",
-            case .scalar(let url, _)? = hook.value(at: ["config", "url"])
-        else { return false }
+        guard case .scalar(let kind, _)? = hook["hook"], kind == "web_hook" else { return false }
+        if case .scalar(let id, _)? = hook.value(at: ["config", "id"]), id.hasPrefix("herald-") { return true }
+        guard case .scalar(let url, _)? = hook.value(at: ["config", "url"]) else { return false }
         return url.hasPrefix(renderer.baseURL.text + "/v1/")
     }
 

@@ -19,11 +19,11 @@ package final class PostgresControl: QueueControl, @unchecked Sendable {
         ControlResponder.answer(HTTPRequestHead(method: method, target: target), control: self)
     }
 
-    package func list(_ section: SpoolControl.Section, limit: Int, filter: JobFilter) -> JSON {
-        guard
-            let (total, items) = try? store.list(
+    package func list(_ section: SpoolControl.Section, limit: Int, filter: JobFilter) throws(ControlError) -> JSON {
+        let (total, items) = try perform {
+            try store.list(
                 dead: section == .dead, limit: limit, route: filter.route, action: filter.action, since: filter.since)
-        else { return ["total": 0, section == .dead ? "dead_letters" : "jobs": [], "error": "the database failed"] }
+        }
         return [
             "total": .int(Int64(total)),
             section == .dead ? "dead_letters" : "jobs": .array(items.map { describe($0, payload: false) }),

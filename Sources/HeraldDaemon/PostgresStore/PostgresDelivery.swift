@@ -90,7 +90,8 @@ final class PostgresDelivery: Sendable {
     func run() async {
         var lastRenewal = ContinuousClock.now
         var lastHousekeeping = ContinuousClock.now - .seconds(3600)
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: finished attempts leave nothing behind for the life of the process.
+        await withDiscardingTaskGroup { group in
             while true {
                 heartbeat.answer()
                 let limits = self.limits.withLock { $0 }
@@ -123,8 +124,23 @@ final class PostgresDelivery: Sendable {
                     let owner = self.owner
                     let lease = settings.lease
                     let free = limits.global - running
+                    // Only actions this instance knows (another instance may run a newer config),
+                    // and an action with its own concurrency only up to what it has left.
+                    let known = actions.withLock { Array($0.keys) }
+                    let unlimited = known.filter { limits.perAction[$0] == nil }
+                    let remaining = state.withLock { state in
+                        limits.perAction.compactMap { action, limit -> (String, Int)? in
+                            guard known.contains(action), !saturated.contains(action) else { return nil }
+                            return (action, limit - state.runningByAction[action, default: 0])
+                        }
+                    }
                     let claimed = await database.run { store in
-                        try store.claim(limit: free, owner: owner, lease: lease, saturated: saturated)
+                        var claims = try store.claim(limit: free, owner: owner, lease: lease, actions: unlimited)
+                        for (action, left) in remaining where claims.count < free {
+                            claims += try store.claim(
+                                limit: min(left, free - claims.count), owner: owner, lease: lease, actions: [action])
+                        }
+                        return claims
                     }
                     switch claimed {
                     case .success(let claims):
@@ -137,7 +153,11 @@ final class PostgresDelivery: Sendable {
                             group.addTask { await self.attempt(claim, timeout: limits.attemptTimeout) }
                         }
                         if claims.count == free { wait = .zero }
-                        if claims.isEmpty, case .success(let next?) = await database.run({ try $0.nextWake() }) {
+                        // A job due but not claimable (its action is full, or it waits for an earlier
+                        // job of its recipient) reads as due now: then the poll interval it is.
+                        if claims.isEmpty, case .success(let next?) = await database.run({ try $0.nextWake() }),
+                            next > .zero
+                        {
                             wait = min(wait, max(next, .milliseconds(5)))
                         }
                     case .failure(let error):
@@ -146,7 +166,6 @@ final class PostgresDelivery: Sendable {
                 }
                 if wait > .zero { await doorbell.wait(upTo: wait) }
             }
-            await group.waitForAll()
         }
         database.close()
     }
@@ -231,7 +250,7 @@ final class PostgresDelivery: Sendable {
                 }
                 log(
                     .error, "outcome not recorded; the job is attempted again once its lease ends",
-                    base + [("reason", .string(error.description))])
+                    base + [("reason", .string(settings.redacted(error.description)))])
             }
             return
         }
@@ -252,11 +271,13 @@ final class PostgresDelivery: Sendable {
 
     private func noteProblem(_ error: PostgresError) {
         let first = state.withLock { state -> Bool in
-            defer { state.problem = error.description }
+            defer { state.problem = settings.redacted(error.description) }
             return state.problem == nil
         }
         if first {
-            log(.error, "deliveries paused: the database cannot be reached", [("reason", .string(error.description))])
+            log(
+                .error, "deliveries paused: the database cannot be reached",
+                [("reason", .string(settings.redacted(error.description)))])
         }
     }
 
@@ -300,6 +321,10 @@ final class DatabaseQueue: Sendable {
     private let settings: PostgresStoreSettings
     // Touched only on `queue`.
     private nonisolated(unsafe) var store: PostgresJobStore?
+    /// After a failed connection, calls fail at once until then (no call waits for a connect
+    /// timeout while the database is away; the run loop keeps answering the watchdog).
+    private nonisolated(unsafe) var quietUntil: ContinuousClock.Instant?
+    private nonisolated(unsafe) var backoff = Duration.milliseconds(200)
 
     init(settings: PostgresStoreSettings, label: String) {
         self.settings = settings
@@ -318,8 +343,19 @@ final class DatabaseQueue: Sendable {
     private func perform<T>(_ work: (PostgresJobStore) throws -> T) -> Result<T, PostgresError> {
         do {
             if store == nil || store?.connection.isHealthy == false {
-                let connection = try PostgresConnection(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
-                store = PostgresJobStore(connection: connection)
+                if let quietUntil, ContinuousClock.now < quietUntil {
+                    throw PostgresError(.connection, "the database was unreachable moments ago; waiting to reconnect")
+                }
+                do {
+                    let connection = try PostgresConnection(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
+                    store = PostgresJobStore(connection: connection)
+                    quietUntil = nil
+                    backoff = .milliseconds(200)
+                } catch {
+                    quietUntil = .now + backoff
+                    backoff = min(backoff * 2, .seconds(5))
+                    throw error
+                }
             }
             guard let store else { throw PostgresError(.connection, "no connection") }
             return .success(try work(store))

@@ -72,8 +72,11 @@ final class PostgresIntake: JobIntake, Sendable {
 
     package var isReady: Bool { state.withLock { $0.problem == nil && !$0.stopping } }
 
+    /// Generic on purpose: `/readyz` may be reachable by more than the operator; the log has the cause.
     package var notReadyReason: String {
-        state.withLock { $0.stopping ? "shutting down" : $0.problem.map { "database: \($0)" } ?? "ready" }
+        state.withLock {
+            $0.stopping ? "shutting down" : $0.problem == nil ? "ready" : "the database cannot store jobs (see the log)"
+        }
     }
 
     /// The database dedupes, in the same transaction as the jobs.
@@ -122,8 +125,13 @@ final class PostgresIntake: JobIntake, Sendable {
                             IntakeReceipt(duplicate: receipt.duplicate, suppressedRoutes: receipt.suppressedRoutes)))
                 }
             } catch {
-                if !current.connection.isHealthy || error.isTransient { store = nil }
+                // Whatever failed (a lost connection, a full disk on the server, a standby after
+                // a failover), start over on a new connection after a pause: the next pass
+                // reconnects, checks the schema and clears the problem once it works again.
+                store = nil
                 fail(batch, because: error)
+                Thread.sleep(forTimeInterval: backoff.seconds)
+                backoff = min(backoff * 2, .seconds(5))
             }
         }
         finished.signal()
@@ -145,7 +153,7 @@ final class PostgresIntake: JobIntake, Sendable {
     }
 
     private func fail(_ batch: [Pending], because error: PostgresError) {
-        let problem = error.kind == .connection ? "cannot reach the database" : error.description
+        let problem = error.kind == .connection ? "cannot reach the database" : "the database refused to store jobs"
         let first = state.withLock { state -> Bool in
             defer { state.problem = problem }
             return state.problem == nil || state.problem == "connecting to the database"
@@ -153,7 +161,7 @@ final class PostgresIntake: JobIntake, Sendable {
         if first || !batch.isEmpty {
             logger.error(
                 "events not stored; answered 503 so that Kratos retries",
-                ["events": .int(batch.count), "reason": .string(error.description)])
+                ["events": .int(batch.count), "reason": .string(settings.redacted(error.description))])
         }
         // Events that came in meanwhile get the same answer now rather than after a reconnect.
         let waiting = state.withLock { state -> [Pending] in

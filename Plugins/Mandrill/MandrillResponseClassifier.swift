@@ -6,10 +6,12 @@ import HeraldCore
 /// ambiguous, and only answers that cannot change on a repeat are failures. An error body's `name`
 /// decides first, because Mandrill long answered 500 for client errors; the HTTP status decides
 /// when the body is not Mandrill's error object.
-enum MandrillResponseClassifier {
+package enum MandrillResponseClassifier {
     ///
     /// Every text taken from the answer passes through `redactor`, which knows the action's key.
-    static func classify(_ response: MandrillResponse, now: WallClock, redactor: RemoteTextRedactor) -> Outcome {
+    package static func classify(
+        _ response: MandrillResponse, now: WallClock, redactor: RemoteTextRedactor
+    ) -> Outcome {
         let retryAfter = RetryAfter(response.retryAfter, now: now)
         let after = retryAfter.wait
         if response.status == 200 {

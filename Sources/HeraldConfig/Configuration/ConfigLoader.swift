@@ -36,6 +36,7 @@ public struct ConfigLoader: Sendable {
         var secretValues: [String] = []
         let resolved = secrets.resolve(root, diagnostics: diagnostics)
         collectSecrets(resolved, into: &secretValues)
+        collectReferenceValues(root, into: &secretValues)
         var builder = ConfigurationBuilder(
             plugins: plugins, diagnostics: diagnostics, mainFile: file, baseDirectory: directory(of: path))
         builder.readMain(resolved)
@@ -43,12 +44,53 @@ public struct ConfigLoader: Sendable {
             guard let node = yaml.load(contentsOf: include.path, diagnostics: diagnostics) else { continue }
             let resolvedInclude = secrets.resolve(node, diagnostics: diagnostics)
             collectSecrets(resolvedInclude, into: &secretValues)
+            collectReferenceValues(node, into: &secretValues)
             builder.readDropIn(resolvedInclude, file: include.path)
         }
         let configuration = builder.build(source: file, secrets: secretValues)
         return ConfigLoadResult(
-            configuration: diagnostics.isEmpty ? configuration : nil, diagnostics: diagnostics.sorted,
-            warnings: diagnostics.sortedWarnings, sources: yaml.sources)
+            configuration: diagnostics.isEmpty ? configuration : nil,
+            diagnostics: Self.redacting(diagnostics.sorted, secretValues),
+            warnings: Self.redacting(diagnostics.sortedWarnings, secretValues), sources: yaml.sources)
+    }
+
+    /// The diagnostics with every secret value replaced by `<secret>`: a message may quote a value
+    /// it rejects (`'…' is not a listen address`), and that value may come from a secret reference.
+    private static func redacting(_ items: [ConfigDiagnostic], _ secrets: [String]) -> [ConfigDiagnostic] {
+        let secrets = secrets.filter { $0.count >= RemoteTextRedactor.shortestSecret }.sorted { $0.count > $1.count }
+        guard !secrets.isEmpty else { return items }
+        return items.map { item in
+            var item = item
+            for secret in secrets { item.message = item.message.replacingOccurrences(of: secret, with: "<secret>") }
+            return item
+        }
+    }
+
+    /// The value of each secret reference in `node` (not yet resolved) on its own: a scalar such as
+    /// `"Bearer ${env:TOKEN}"` is collected whole by `collectSecrets`, but a message may quote only
+    /// the part that holds the secret.
+    private func collectReferenceValues(_ node: ConfigNode, into values: inout [String]) {
+        switch node.content {
+        case .scalar(let scalar):
+            var rest = scalar.text[...]
+            while let start = rest.range(of: "${") {
+                // `$${` is a literal `${`, not a reference.
+                if start.lowerBound > rest.startIndex, rest[rest.index(before: start.lowerBound)] == "$" {
+                    rest = rest[start.upperBound...]
+                    continue
+                }
+                guard let close = rest[start.upperBound...].firstIndex(of: "}") else { break }
+                let reference = ConfigNode.scalar(String(rest[start.lowerBound...close]), at: node.location)
+                // Problems with the reference were reported when the tree was resolved.
+                let value = secrets.resolve(reference, diagnostics: ConfigDiagnostics()).scalar?.text ?? ""
+                if !value.isEmpty { values.append(value) }
+                rest = rest[rest.index(after: close)...]
+            }
+        case .sequence(let items):
+            for item in items { collectReferenceValues(item, into: &values) }
+        case .mapping(let pairs):
+            for pair in pairs { collectReferenceValues(pair.value, into: &values) }
+        }
     }
 
     /// Every scalar that came from a secret reference, so output can be scrubbed of it.

@@ -23,6 +23,19 @@ enum Integration {
         return (process, address)
     }
 
+    /// True when `python3` on the test's PATH can import every one of `modules` (the script tests
+    /// skip, naming scripts/setup --ops, when it cannot).
+    static func pythonCanImport(_ modules: String...) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import " + modules.joined(separator: ", ")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
     /// Files in `directory` with `suffix`, sorted.
     static func files(in directory: URL, suffix: String) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []

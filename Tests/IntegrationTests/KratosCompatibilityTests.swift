@@ -173,14 +173,5 @@ import Testing
 enum KratosSchemaValidator {
     static let missing: Comment = "python3 with PyYAML and jsonschema is needed: run scripts/setup --ops"
 
-    static let available: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import yaml, jsonschema, referencing"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let available = Integration.pythonCanImport("yaml", "jsonschema", "referencing")
 }

@@ -192,16 +192,7 @@ enum KratosEmulator {
     static let missing: Comment = "python3 with PyYAML and gojsonnet is needed: run scripts/setup --ops"
 
     /// True when `python3` on the test's PATH can import PyYAML and go-jsonnet.
-    static let available: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import yaml, _gojsonnet"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let available = Integration.pythonCanImport("yaml", "_gojsonnet")
 
     /// Writes `herald kratos-config --url http://ADDRESS --with-secrets` for the daemon's config and
     /// lets the emulator call every hook with the reference payloads; one record per call.

@@ -33,40 +33,31 @@ package final class SpoolControl: QueueControl, Sendable {
     /// those `filter` matches (`total` counts the matches).
     package func list(_ section: Section, limit: Int, filter: JobFilter = JobFilter()) -> JSON {
         let now = clock.now
+        var total = 0
+        var items: [JSON] = []
+        /// Counts and keeps (up to `limit`) one entry; an unreadable job matches only no filter.
+        func consider(_ id: TimeOrderedID, time: (Job) -> WallClock, describe: (Job) -> JSON) {
+            guard let job = try? spool.job(id) else {
+                guard filter.isEmpty else { return }
+                total += 1
+                if limit == 0 || items.count < limit { items.append(unreadable(id)) }
+                return
+            }
+            guard filter.matches(job, time: time(job), now: now) else { return }
+            total += 1
+            if limit == 0 || items.count < limit { items.append(describe(job)) }
+        }
         switch section {
         case .queue:
-            var total = 0
-            var jobs: [JSON] = []
             for summary in spool.liveJobs {
-                guard let job = try? spool.job(summary.id) else {
-                    if filter.isEmpty {
-                        total += 1
-                        if limit == 0 || jobs.count < limit { jobs.append(unreadable(summary.id)) }
-                    }
-                    continue
-                }
-                guard filter.matches(job, time: job.createdAt, now: now) else { continue }
-                total += 1
-                if limit == 0 || jobs.count < limit { jobs.append(describe(job)) }
+                consider(summary.id, time: \.createdAt) { self.describe($0) }
             }
-            return ["total": .int(Int64(total)), "jobs": .array(jobs)]
+            return ["total": .int(Int64(total)), "jobs": .array(items)]
         case .dead:
-            var total = 0
-            var items: [JSON] = []
             for letter in spool.deadLetters {
-                guard let job = try? spool.job(letter.id) else {
-                    if filter.isEmpty {
-                        total += 1
-                        if limit == 0 || items.count < limit { items.append(unreadable(letter.id)) }
-                    }
-                    continue
-                }
-                guard filter.matches(job, time: letter.diedAt, now: now) else { continue }
-                total += 1
-                if limit == 0 || items.count < limit {
-                    items.append(
-                        describe(
-                            job, death: (letter.diedAt, letter.reason, letter.lastAnswer), attempts: letter.attempts))
+                consider(letter.id, time: { _ in letter.diedAt }) { job in
+                    self.describe(
+                        job, death: (letter.diedAt, letter.reason, letter.lastAnswer), attempts: letter.attempts)
                 }
             }
             return ["total": .int(Int64(total)), "dead_letters": .array(items)]

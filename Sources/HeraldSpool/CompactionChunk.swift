@@ -29,11 +29,12 @@ struct CompactionChunk: Sendable {
     func recordsStillNeeded(by index: SpoolIndex) -> [EncodedRecord] {
         var records: [EncodedRecord] = []
         for job in jobs {
-            guard let entry = index.jobs[job.id], entry.location == job.source else { continue }
+            // A job delivered or dropped meanwhile has its record queued before this copy.
+            guard let slot = index.slot(of: job.id), slot.location == job.source else { continue }
             let header = JobHeader(
-                id: job.id, attempts: entry.attempts, notBefore: entry.notBefore, createdAt: entry.createdAt,
-                action: index.action(of: entry), orderingGroup: entry.orderingGroup)
-            if entry.isDead {
+                id: job.id, attempts: UInt32(slot.attempts), notBefore: slot.notBefore, createdAt: slot.createdAt,
+                action: index.action(of: slot), orderingGroup: slot.orderingGroup)
+            if slot.state == .dead {
                 // Copied only with its death record, read at the same place it still is.
                 guard let dead = job.dead, let deadEntry = index.dead[job.id], deadEntry.record == dead.location else {
                     continue
@@ -41,10 +42,11 @@ struct CompactionChunk: Sendable {
                 records.append(.patchedJobAdded(job.frame, header: header))
                 records.append(
                     EncodedRecord(
-                        record: .jobDead(id: job.id, attempts: entry.attempts, diedAt: deadEntry.diedAt),
+                        record: .jobDead(id: job.id, attempts: UInt32(slot.attempts), diedAt: deadEntry.diedAt),
                         frame: dead.frame))
             } else {
                 records.append(.patchedJobAdded(job.frame, header: header))
+                if let start = index.seriesStarts[job.id] { records.append(.seriesStarted(job.id, at: start)) }
             }
         }
         for key in keys {

@@ -140,8 +140,11 @@ extension Spool {
             let prefix = Array(closed[..<end])
             let inPrefix = Set(prefix)
             var plan = Plan(prefix: prefix, jobs: [], keys: [], files: [:])
-            for (id, entry) in shared.index.jobs where inPrefix.contains(entry.segment) {
-                plan.jobs.append((id, entry.location, entry.isDead ? shared.index.dead[id]?.record : nil))
+            for number in shared.index.table.numbers {
+                let slot = shared.index.table[number]
+                guard inPrefix.contains(slot.location.segment) else { continue }
+                plan.jobs.append(
+                    (slot.id, slot.location, slot.state == .dead ? shared.index.dead[slot.id]?.record : nil))
             }
             // Copy in log order, so that the copies of one ordering key stay in order on disk too.
             plan.jobs.sort { ($0.source.segment, $0.source.offset) < ($1.source.segment, $1.source.offset) }

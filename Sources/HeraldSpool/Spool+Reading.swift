@@ -10,9 +10,10 @@ extension Spool {
     /// A queued job or dead letter with its payload, read from disk.
     /// - Throws: `SpoolError.notFound`, or `.corrupt`/`.io` when its record cannot be read.
     package func job(_ id: TimeOrderedID) throws(SpoolError) -> Job {
-        let found = shared.withLock { shared -> (IndexEntry, SegmentFile)? in
-            guard let entry = shared.index.jobs[id], let file = shared.segments[entry.segment]?.file else { return nil }
-            return (entry, file)
+        let found = shared.withLock { shared -> (JobTable.Slot, SegmentFile)? in
+            guard let slot = shared.index.slot(of: id), let file = shared.segments[slot.location.segment]?.file
+            else { return nil }
+            return (slot, file)
         }
         guard let (entry, file) = found else { throw .notFound(id) }
         return try SpoolReading.job(entry, in: file)
@@ -31,9 +32,9 @@ extension Spool {
 
     /// One dead letter with its job.
     package func deadLetter(_ id: TimeOrderedID) throws(SpoolError) -> DeadJob {
-        let found = shared.withLock { shared -> (IndexEntry, RecordLocation, SegmentFile, SegmentFile)? in
-            guard let entry = shared.index.jobs[id], let dead = shared.index.dead[id],
-                let jobFile = shared.segments[entry.segment]?.file,
+        let found = shared.withLock { shared -> (JobTable.Slot, RecordLocation, SegmentFile, SegmentFile)? in
+            guard let entry = shared.index.slot(of: id), entry.state == .dead, let dead = shared.index.dead[id],
+                let jobFile = shared.segments[entry.location.segment]?.file,
                 let deadFile = shared.segments[dead.record.segment]?.file
             else { return nil }
             return (entry, dead.record, jobFile, deadFile)
@@ -59,19 +60,9 @@ extension Spool {
     }
 }
 
-/// Where a stored job stands.
-package enum StoredJobState: Sendable, Equatable {
-    /// Waiting to run, or running.
-    case queued
-    case dead
-}
-
 extension Spool {
-    /// Whether `id` is a queued job, a dead letter, or neither (nil).
-    package func state(of id: TimeOrderedID) -> StoredJobState? {
-        shared.withLock { shared in
-            guard let entry = shared.index.jobs[id] else { return nil }
-            return entry.isDead ? .dead : .queued
-        }
+    /// The state of `id`: queued, running, dead, or nil when the store does not have it.
+    package func state(of id: TimeOrderedID) -> JobState? {
+        shared.withLock { $0.index.slot(of: id)?.state }
     }
 }

@@ -65,8 +65,10 @@ package final class Spool: Sendable {
         self.logger = logger
         self.fileSystem = fileSystem
         self.lockDescriptor = lockDescriptor
-        self.shared = Mutex(
-            Shared(index: recovered.index, segments: recovered.segments, active: recovered.appendTo?.number))
+        var index = recovered.index
+        // From now on transitions change states as they happen; records only move bookkeeping.
+        index.isLive = true
+        self.shared = Mutex(Shared(index: index, segments: recovered.segments, active: recovered.appendTo?.number))
     }
 
     /// Opens (creating if needed) the spool of `stateDirectory`, recovers it and starts the writer.
@@ -203,51 +205,6 @@ package final class Spool: Sendable {
         try result.get()
     }
 
-    /// Records an attempt that did not deliver: the attempts so far and when to try next.
-    /// Without a completion it is written with the next batch; lost in a crash, it costs one extra
-    /// attempt.
-    package func recordAttempt(
-        _ id: TimeOrderedID, attempts: Int, notBefore: WallClock, outcome: String, reason: String,
-        completion: SpoolCompletion? = nil
-    ) {
-        append(
-            [.attemptFinished(id, attempts: attempts, notBefore: notBefore, outcome: outcome, reason: reason)],
-            completion: completion)
-    }
-
-    /// Marks a job delivered. Lost in a crash, the job is performed once more (at-least-once).
-    package func complete(_ id: TimeOrderedID, completion: SpoolCompletion? = nil) {
-        append([.jobDone(id)], completion: completion)
-    }
-
-    /// Moves a job to the dead letters with why, how many attempts it had and the last answer.
-    package func kill(
-        _ id: TimeOrderedID, reason: String, attempts: Int, lastAnswer: String?, completion: SpoolCompletion? = nil
-    ) {
-        let death = Death(attempts: attempts, diedAt: options.clock.now, reason: reason, lastAnswer: lastAnswer)
-        append([.jobDead(id, death: death)], completion: completion)
-    }
-
-    /// Runs a queued job at `notBefore`, or puts a dead letter back in the queue as a new series
-    /// of attempts (attempts start again at 0).
-    /// - Throws (through `completion`): `SpoolError.notFound` when there is no such job.
-    package func retry(_ id: TimeOrderedID, notBefore: WallClock, completion: SpoolCompletion? = nil) {
-        guard contains(id) else {
-            completion?(.failure(.notFound(id)))
-            return
-        }
-        append([.jobRetried(id, notBefore: notBefore)], completion: completion)
-    }
-
-    /// Removes a queued job or a dead letter for good.
-    package func drop(_ id: TimeOrderedID, completion: SpoolCompletion? = nil) {
-        guard contains(id) else {
-            completion?(.failure(.notFound(id)))
-            return
-        }
-        append([.jobDropped(id)], completion: completion)
-    }
-
     /// Waits until everything appended before is on disk (or failed).
     package func flush() async throws(SpoolError) {
         let result = await withCheckedContinuation { continuation in
@@ -256,11 +213,7 @@ package final class Spool: Sendable {
         try result.get()
     }
 
-    private func contains(_ id: TimeOrderedID) -> Bool {
-        shared.withLock { $0.index.jobs[id] != nil }
-    }
-
-    private func append(_ records: [EncodedRecord], completion: SpoolCompletion?) {
+    func append(_ records: [EncodedRecord], completion: SpoolCompletion?) {
         var bytes = 0
         for record in records {
             let payload = record.frame.count - RecordEncoder.headerSize

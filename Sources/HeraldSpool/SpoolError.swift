@@ -12,6 +12,8 @@ package enum SpoolError: Error, Sendable, Equatable, CustomStringConvertible {
     case locked(path: String)
     /// No live job or dead letter has this id.
     case notFound(TimeOrderedID)
+    /// The change needs the job to wait, and an attempt of it is under way.
+    case running(TimeOrderedID)
     /// A stored record failed its checksum or could not be decoded.
     case corrupt(path: String, offset: Int64, reason: String)
     /// More bytes wait to be written than the spool accepts (back-pressure: try again later).
@@ -37,6 +39,8 @@ package enum SpoolError: Error, Sendable, Equatable, CustomStringConvertible {
             return "another herald is using this state_dir (\(path) is locked)"
         case .notFound(let id):
             return "no job or dead letter \(id)"
+        case .running(let id):
+            return "job \(id) is being attempted right now"
         case .corrupt(let path, let offset, let reason):
             return "corrupt record in \(path) at offset \(offset): \(reason)"
         case .overloaded(let queuedBytes):

@@ -21,10 +21,10 @@ enum SpoolReading {
     }
 
     /// The job of an index entry, with its latest attempts and next time.
-    static func job(_ entry: IndexEntry, in file: SegmentFile) throws(SpoolError) -> Job {
-        var job = try decodeJob(try readFrame(file, at: entry.location), file: file, at: entry.location)
-        job.attempts = Int(entry.attempts)
-        job.notBefore = WallClock(millisecondsSinceEpoch: entry.notBefore)
+    static func job(_ slot: JobTable.Slot, in file: SegmentFile) throws(SpoolError) -> Job {
+        var job = try decodeJob(try readFrame(file, at: slot.location), file: file, at: slot.location)
+        job.attempts = Int(slot.attempts)
+        job.notBefore = WallClock(millisecondsSinceEpoch: slot.notBefore)
         return job
     }
 
@@ -58,13 +58,15 @@ enum SpoolReading {
     static func liveJobs(in index: SpoolIndex) -> [JobSummary] {
         var summaries: [JobSummary] = []
         summaries.reserveCapacity(index.liveCount)
-        for (id, entry) in index.jobs where !entry.isDead {
+        for number in index.table.numbers {
+            let slot = index.table[number]
+            guard slot.state == .queued || slot.state == .running else { continue }
             summaries.append(
                 JobSummary(
-                    id: id, action: index.action(of: entry),
-                    orderingGroup: entry.orderingGroup == 0 ? nil : entry.orderingGroup,
-                    createdAt: WallClock(millisecondsSinceEpoch: entry.createdAt),
-                    notBefore: WallClock(millisecondsSinceEpoch: entry.notBefore), attempts: Int(entry.attempts)))
+                    id: slot.id, action: index.action(of: slot),
+                    orderingGroup: slot.orderingGroup == 0 ? nil : slot.orderingGroup,
+                    createdAt: WallClock(millisecondsSinceEpoch: slot.createdAt),
+                    notBefore: WallClock(millisecondsSinceEpoch: slot.notBefore), attempts: Int(slot.attempts)))
         }
         summaries.sort { $0.id < $1.id }
         return summaries
@@ -84,11 +86,11 @@ enum SpoolReading {
     static func deadListing(in index: SpoolIndex, segments: [UInt32: LoadedSegment]) -> [DeadListing] {
         var listing: [DeadListing] = []
         for (id, dead) in index.dead {
-            guard let entry = index.jobs[id] else { continue }
+            guard let slot = index.slot(of: id), slot.state == .dead else { continue }
             listing.append(
                 DeadListing(
-                    id: id, action: index.action(of: entry), attempts: Int(entry.attempts),
-                    createdAt: WallClock(millisecondsSinceEpoch: entry.createdAt),
+                    id: id, action: index.action(of: slot), attempts: Int(slot.attempts),
+                    createdAt: WallClock(millisecondsSinceEpoch: slot.createdAt),
                     diedAt: WallClock(millisecondsSinceEpoch: dead.diedAt), record: dead.record,
                     file: segments[dead.record.segment]?.file))
         }
@@ -119,8 +121,8 @@ enum SpoolReading {
         index: SpoolIndex, segments: [UInt32: LoadedSegment], isWritable: Bool, lastError: SpoolError?
     ) -> SpoolStatistics {
         var oldest: Int64?
-        for entry in index.jobs.values where !entry.isDead {
-            if oldest == nil || entry.createdAt < oldest! { oldest = entry.createdAt }
+        for slot in index.table.slots where slot.state == .queued || slot.state == .running {
+            if oldest == nil || slot.createdAt < oldest! { oldest = slot.createdAt }
         }
         return SpoolStatistics(
             depth: index.liveCount, deadLetters: index.deadCount,

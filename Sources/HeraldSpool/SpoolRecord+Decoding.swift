@@ -51,6 +51,8 @@ extension SpoolRecord {
             let high = try decoder.u64()
             let low = try decoder.u64()
             record = .dedupeKey(digest: UInt128(high) << 64 | UInt128(low), expiresAt: try decoder.i64())
+        case .seriesStarted:
+            record = .seriesStarted(id: try decoder.id(), at: try decoder.i64())
         }
         guard decoder.isAtEnd else { throw RecordDecodingError(reason: "\(type) record has trailing bytes") }
         return record

@@ -16,6 +16,9 @@ enum RecordType: UInt8, CaseIterable {
     case jobDropped = 6
     /// A dedupe key and when it expires.
     case dedupeKey = 7
+    /// When the job's current attempt series began (a dead letter an operator put back); written
+    /// by compaction after the copy of such a job, whose "job retried" record may be gone.
+    case seriesStarted = 8
 }
 
 /// What the index needs from a "job added" record (the payload stays on disk).
@@ -38,6 +41,7 @@ enum SpoolRecord: Sendable {
     case jobRetried(id: TimeOrderedID, notBefore: Int64)
     case jobDropped(TimeOrderedID)
     case dedupeKey(digest: UInt128, expiresAt: Int64)
+    case seriesStarted(id: TimeOrderedID, at: Int64)
 }
 
 /// A record ready to append: its effect and its framed bytes.
@@ -139,6 +143,13 @@ extension EncodedRecord {
         encoder.append(UInt64(truncatingIfNeeded: digest))
         encoder.append(expiresAt)
         return EncodedRecord(record: .dedupeKey(digest: digest, expiresAt: expiresAt), frame: encoder.finish())
+    }
+
+    static func seriesStarted(_ id: TimeOrderedID, at time: Int64) -> EncodedRecord {
+        var encoder = RecordEncoder(.seriesStarted)
+        encoder.append(id)
+        encoder.append(time)
+        return EncodedRecord(record: .seriesStarted(id: id, at: time), frame: encoder.finish())
     }
 
     /// A copy of a "job added" frame with new attempts and next time (compaction carries the

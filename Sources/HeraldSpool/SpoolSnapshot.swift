@@ -31,8 +31,10 @@ package struct SpoolSnapshot: Sendable {
     package var liveJobs: [JobSummary] { SpoolReading.liveJobs(in: index) }
 
     package func job(_ id: TimeOrderedID) throws(SpoolError) -> Job {
-        guard let entry = index.jobs[id], let file = segments[entry.segment]?.file else { throw .notFound(id) }
-        return try SpoolReading.job(entry, in: file)
+        guard let slot = index.slot(of: id), let file = segments[slot.location.segment]?.file else {
+            throw .notFound(id)
+        }
+        return try SpoolReading.job(slot, in: file)
     }
 
     package var deadLetters: [DeadLetterSummary] {
@@ -40,7 +42,8 @@ package struct SpoolSnapshot: Sendable {
     }
 
     package func deadLetter(_ id: TimeOrderedID) throws(SpoolError) -> DeadJob {
-        guard let entry = index.jobs[id], let dead = index.dead[id], let jobFile = segments[entry.segment]?.file,
+        guard let entry = index.slot(of: id), entry.state == .dead, let dead = index.dead[id],
+            let jobFile = segments[entry.location.segment]?.file,
             let deadFile = segments[dead.record.segment]?.file
         else { throw .notFound(id) }
         let job = try SpoolReading.job(entry, in: jobFile)
@@ -52,4 +55,7 @@ package struct SpoolSnapshot: Sendable {
     package var statistics: SpoolStatistics {
         SpoolReading.statistics(index: index, segments: segments, isWritable: false, lastError: nil)
     }
+
+    /// The state of `id`: queued, dead, or nil when the spool does not have it.
+    package func state(of id: TimeOrderedID) -> JobState? { index.slot(of: id)?.state }
 }

@@ -108,3 +108,39 @@ func eventually(_ condition: () -> Bool) async -> Bool {
     }
     return condition()
 }
+
+/// Outcomes of attempts, for tests of what the spool stores. Each marks the job running first,
+/// as a claim does, without scheduling (the ready queue has its own tests through `claim`).
+extension Spool {
+    func markRunning(_ id: TimeOrderedID) {
+        shared.withLock { shared in
+            precondition(shared.index.ready == nil, "markRunning is for spools nothing schedules")
+            guard let number = shared.index.table.find(id),
+                let running = shared.index.table[number].state.after(.claim)
+            else { return }
+            shared.index.setState(number, running)
+        }
+    }
+
+    func recordAttempt(
+        _ id: TimeOrderedID, attempts: Int, notBefore: WallClock, outcome: String, reason: String,
+        completion: SpoolCompletion? = nil
+    ) {
+        markRunning(id)
+        finishAttempt(
+            id, .retry(attempts: attempts, notBefore: notBefore, outcome: outcome, reason: reason),
+            completion: completion)
+    }
+
+    func complete(_ id: TimeOrderedID, completion: SpoolCompletion? = nil) {
+        markRunning(id)
+        finishAttempt(id, .delivered, completion: completion)
+    }
+
+    func kill(
+        _ id: TimeOrderedID, reason: String, attempts: Int, lastAnswer: String?, completion: SpoolCompletion? = nil
+    ) {
+        markRunning(id)
+        finishAttempt(id, .dead(attempts: attempts, reason: reason, lastAnswer: lastAnswer), completion: completion)
+    }
+}

@@ -111,44 +111,39 @@ package final class SpoolControl: QueueControl, Sendable {
     package func retry(_ section: Section, _ id: TimeOrderedID) throws(ControlError) -> JSON {
         try expect(id, in: section)
         let now = clock.now
-        switch section {
-        case .queue:
-            let job = try load(id)
-            if scheduler?.isRunning(id) == true {
-                throw ControlError(409, "job \(id) is being attempted right now; see its outcome in the log")
-            }
-            try wait { spool.retry(id, notBefore: now, completion: $0) }
-            var summary = JobSummary(job)
-            summary.notBefore = now
-            if let scheduler, !scheduler.expedite(summary) {
-                return ["id": .string(id.description), "result": "running"]
-            }
-            var answer: JSON = [
-                "id": .string(id.description), "result": "retried", "next_attempt_at": .string(now.rfc3339),
-            ]
-            if scheduler == nil { answer = answer.adding("note", "it runs when herald serve starts") }
-            return answer
-        case .dead:
-            try wait { spool.retry(id, notBefore: now, completion: $0) }
-            let job = try load(id)
-            scheduler?.revive(JobSummary(job), at: now)
-            var answer: JSON = [
-                "id": .string(id.description), "result": "queued", "next_attempt_at": .string(now.rfc3339),
-            ]
-            if scheduler == nil { answer = answer.adding("note", "it runs when herald serve starts") }
-            return answer
+        do throws(SpoolError) {
+            _ = try wait { spool.retry(id, notBefore: now, completion: $0) }
+        } catch .running {
+            throw ControlError(409, "job \(id) is being attempted right now; see its outcome in the log")
+        } catch {
+            throw ControlError(spool: error, id: id)
         }
+        var answer: JSON = [
+            "id": .string(id.description), "result": section == .queue ? "retried" : "queued",
+            "next_attempt_at": .string(now.rfc3339),
+        ]
+        if scheduler == nil {
+            answer = answer.adding("note", "it runs when herald serve starts")
+        } else {
+            scheduler?.doorbell.ring()
+        }
+        return answer
     }
 
     /// Removes a queued job or a dead letter for good.
     package func drop(_ section: Section, _ id: TimeOrderedID) throws(ControlError) -> JSON {
         try expect(id, in: section)
-        let job = section == .queue ? try load(id) : nil
-        try wait { spool.drop(id, completion: $0) }
+        let before: JobState?
+        do throws(SpoolError) {
+            before = try wait { spool.drop(id, completion: $0) }
+        } catch {
+            throw ControlError(spool: error, id: id)
+        }
         var answer: JSON = ["id": .string(id.description), "result": "dropped"]
-        if let job, let scheduler, !scheduler.forget(JobSummary(job)) {
+        if before == .running {
             answer = answer.adding("note", "an attempt was under way; it finishes but is not retried")
         }
+        scheduler?.doorbell.ring()
         return answer
     }
 
@@ -156,30 +151,27 @@ package final class SpoolControl: QueueControl, Sendable {
 
     private func expect(_ id: TimeOrderedID, in section: Section) throws(ControlError) {
         switch (spool.state(of: id), section) {
-        case (.queued?, .queue), (.dead?, .dead): return
+        case (.queued?, .queue), (.running?, .queue), (.dead?, .dead): return
         case (.dead?, .queue):
             throw ControlError(404, "\(id) is a dead letter, not a queued job (see herald dead show \(id))")
-        case (.queued?, .dead):
+        case (.queued?, .dead), (.running?, .dead):
             throw ControlError(404, "\(id) is a queued job, not a dead letter (see herald queue show \(id))")
-        case (nil, .queue): throw ControlError(404, "no queued job \(id)")
-        case (nil, .dead): throw ControlError(404, "no dead letter \(id)")
+        case (nil, .queue), (.done?, .queue): throw ControlError(404, "no queued job \(id)")
+        case (nil, .dead), (.done?, .dead): throw ControlError(404, "no dead letter \(id)")
         }
     }
 
-    private func load(_ id: TimeOrderedID) throws(ControlError) -> Job {
-        do { return try spool.job(id) } catch { throw ControlError(spool: error, id: id) }
-    }
-
-    /// Appends through `start` and waits until the record is on disk.
-    private func wait(_ start: (@escaping SpoolCompletion) -> Void) throws(ControlError) {
+    /// Makes a change through `start` and waits until its record is on disk.
+    private func wait<T>(_ start: (@escaping SpoolCompletion) -> T) throws(SpoolError) -> T {
         let done = DispatchSemaphore(value: 0)
         let outcome = ResultBox()
-        start { result in
+        let value = start { result in
             outcome.set(result)
             done.signal()
         }
         done.wait()
-        if case .failure(let error) = outcome.get() { throw ControlError(spool: error, id: nil) }
+        if case .failure(let error) = outcome.get() { throw error }
+        return value
     }
 
     private func describe(
@@ -195,8 +187,8 @@ package final class SpoolControl: QueueControl, Sendable {
                 .adding("last_answer", lastAnswer.map(JSON.string) ?? .null)
         } else {
             object = object.adding("next_attempt_at", .string(job.notBefore.rfc3339))
-            if let scheduler {
-                let wait = scheduler.wait(of: JobSummary(job))
+            if scheduler != nil {
+                let wait = spool.wait(of: job.id)
                 object = object.adding("running", .bool(wait == .running))
                 if let text = Self.describe(wait, job: job) { object = object.adding("waits_for", .string(text)) }
             }
@@ -209,7 +201,7 @@ package final class SpoolControl: QueueControl, Sendable {
     }
 
     /// What a running daemon says the job waits for, in words.
-    static func describe(_ wait: JobQueueState.Wait, job: Job) -> String? {
+    static func describe(_ wait: JobWait, job: Job) -> String? {
         switch wait {
         case .running: return "its attempt, under way now"
         case .dueTime: return job.attempts == 0 ? "its due time" : "its next attempt time"

@@ -4,25 +4,37 @@ import HeraldCore
 import HeraldSpool
 import Synchronization
 
-/// Performs the spool's jobs through their actions (design §7): when due, within the
-/// concurrency limits, in order per recipient, retrying on the schedule, dead-lettering what
-/// cannot succeed. Every outcome is recorded in the spool, so a restart resumes where it was.
+/// Performs the spool's jobs through their actions (design §7): a thin executor. The spool owns
+/// every job's state and decides which jobs may run (due, within the concurrency limits, in
+/// order per recipient); the scheduler claims them, runs the plugin within the attempt timeout,
+/// applies the retry policy to the outcome and reports it back. A restart resumes where the
+/// spool's records left off.
 public final class Scheduler: Sendable {
     struct Limits: Sendable {
-        var global: Int
-        var perAction: [String: Int]
+        var claim: ClaimLimits
         var attemptTimeout: Duration
+
+        init(global: Int, perAction: [String: Int], attemptTimeout: Duration) {
+            claim = ClaimLimits(global: global, perAction: perAction)
+            self.attemptTimeout = attemptTimeout
+        }
+
+        var global: Int { claim.global }
+        var perAction: [String: Int] { claim.perAction }
     }
 
-    let queue: Mutex<JobQueueState>
+    /// What only the run loop and `stop` change.
+    struct RunState {
+        var stopping = false
+        var deadlinePassed = false
+    }
+
+    let runState = Mutex(RunState())
     let doorbell = Doorbell()
-    /// Dead letters an operator put back in the queue, and when: their `max_age` counts from
-    /// then, not from the event (kept in memory; after a restart it counts from the event again).
-    let revived = Mutex<[TimeOrderedID: WallClock]>([:])
+    let spool: Spool
     private let actions: Mutex<[String: any Action]>
     private let limits: Mutex<Limits>
     private let retry: Mutex<RetryPolicy>
-    private let spool: Spool
     private let clock: any TimeSource
     private let logger: Logger
     private let metrics: HeraldMetrics?
@@ -36,17 +48,12 @@ public final class Scheduler: Sendable {
         metrics: HeraldMetrics? = nil
     ) {
         self.metrics = metrics
-        self.queue = Mutex(JobQueueState())
         self.actions = Mutex(configuration.actions)
         self.limits = Mutex(Scheduler.limits(of: configuration))
         self.retry = Mutex(RetryPolicy(configuration.delivery))
         self.spool = spool
         self.clock = clock
         self.logger = logger
-        let recovered = spool.liveJobs
-        queue.withLock { state in
-            for job in recovered { state.add(job) }
-        }
     }
 
     private static func limits(of configuration: HeraldConfiguration) -> Limits {
@@ -67,7 +74,7 @@ public final class Scheduler: Sendable {
     public func isResponsive() -> Bool { heartbeat.check { doorbell.ring() } }
 
     /// Jobs waiting or running.
-    public var depth: Int { queue.withLock { $0.count } }
+    public var depth: Int { spool.statistics.depth }
 
     /// Runs until `stop` is called and running attempts have finished (or were cancelled at the
     /// stop deadline).
@@ -79,23 +86,22 @@ public final class Scheduler: Sendable {
                 heartbeat.answer()
                 let now = clock.now
                 let limits = self.limits.withLock { $0 }
-                let (ready, nextDue, state) = queue.withLock { state in
-                    let ready = state.takeReady(now: now, limits: limits)
-                    // With every slot busy, the next finishing attempt rings; a timer would only spin.
-                    let nextDue = state.running < limits.global ? state.nextDue : nil
-                    return (ready, nextDue, (state.stopping, state.running, state.deadlinePassed))
-                }
-                let (stopping, running, deadlinePassed) = state
-                if stopping {
-                    if running == 0 { break }
-                    if deadlinePassed {
+                let state = runState.withLock { $0 }
+                if state.stopping {
+                    if spool.runningCount == 0 { break }
+                    if state.deadlinePassed {
                         group.cancelAll()
                         break
                     }
+                    await doorbell.wait(upTo: nil)
+                    continue
                 }
+                let ready = spool.claim(now: now, limits: limits.claim)
                 for job in ready {
                     group.addTask { await self.attempt(job, timeout: limits.attemptTimeout) }
                 }
+                // With every slot busy, the next finishing attempt rings; a timer would only spin.
+                let nextDue = spool.runningCount < limits.claim.global ? spool.nextDue : nil
                 let wait = nextDue.map { max($0 - now, .milliseconds(1)) }
                 await doorbell.wait(upTo: wait)
             }
@@ -105,29 +111,31 @@ public final class Scheduler: Sendable {
     /// Stops starting attempts; lets running ones finish until `deadline`, then cancels them.
     /// Jobs not finished stay in the spool for the next start.
     public func stop(deadline: Duration) {
-        queue.withLock { $0.stopping = true }
+        runState.withLock { $0.stopping = true }
         doorbell.ring()
         Task {
             try? await Task.sleep(for: deadline)
-            self.queue.withLock { $0.deadlinePassed = true }
+            self.runState.withLock { $0.deadlinePassed = true }
             self.doorbell.ring()
         }
     }
 
-    private func attempt(_ summary: JobSummary, timeout: Duration) async {
+    private func attempt(_ claimed: ClaimedJob, timeout: Duration) async {
         let started = ContinuousClock.now
-        let loaded = await load(summary.id)
+        let loaded = await load(claimed.id)
         guard case .success(var job) = loaded else {
             if case .failure(let error) = loaded {
                 logger.error(
-                    "job cannot be read from the spool; skipped",
-                    ["job": .string(summary.id.description), "reason": .string("\(error)")])
+                    "job cannot be read from the spool; moved to dead letters",
+                    ["job": .string(claimed.id.description), "reason": .string("\(error)")])
+                spool.finishAttempt(
+                    claimed.id,
+                    .dead(attempts: claimed.attempts, reason: "its record cannot be read: \(error)", lastAnswer: nil))
             }
-            queue.withLock { $0.finish(summary) }
             doorbell.ring()
             return
         }
-        job.attempts += 1
+        job.attempts = claimed.attempts + 1
         let outcome: Outcome
         if let action = actions.withLock({ $0[job.action] }) {
             let context = DeliveryContext(
@@ -137,7 +145,9 @@ public final class Scheduler: Sendable {
         } else {
             outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")
         }
-        finish(job, summary: summary, outcome: outcome, latency: ContinuousClock.now - started)
+        finish(
+            job, seriesStart: claimed.seriesStart ?? job.dueAt, outcome: outcome, latency: ContinuousClock.now - started
+        )
         doorbell.ring()
     }
 
@@ -179,7 +189,8 @@ public final class Scheduler: Sendable {
         }
     }
 
-    private func finish(_ job: Job, summary: JobSummary, outcome: Outcome, latency: Duration) {
+    /// Applies the retry policy to the outcome and reports it to the spool.
+    private func finish(_ job: Job, seriesStart: WallClock, outcome: Outcome, latency: Duration) {
         let now = clock.now
         let base: [(String, LogValue)] = [
             ("job", .string(job.id.description)), ("event", .string(job.eventName.rawValue)),
@@ -189,48 +200,49 @@ public final class Scheduler: Sendable {
             ("latency_ms", .milliseconds(latency)),
         ]
         metrics?.jobFinished(action: job.action, outcome: outcome, latency: latency)
-        let seriesStart: WallClock
-        // max_age counts from when the job was due (a delayed job's retries are not used up by its
-        // delay), or from an operator's retry of a dead letter.
-        if case .retry = outcome {
-            seriesStart = revived.withLock { $0[job.id] } ?? job.dueAt
-        } else {
-            seriesStart = job.dueAt
-            revived.withLock { _ = $0.removeValue(forKey: job.id) }
-        }
+        let result: AttemptResult
+        let level: LogLevel
+        let message: String
+        var fields = base
         switch outcome {
         case .delivered(let detail):
-            spool.complete(job.id)
-            queue.withLock { $0.finish(summary) }
-            log(.info, "job delivered", base + [("detail", .string(detail))])
+            result = .delivered
+            level = .info
+            message = "job delivered"
+            fields.append(("detail", .string(detail)))
         case .failed(let reason):
-            spool.kill(job.id, reason: reason, attempts: job.attempts, lastAnswer: reason)
-            queue.withLock { $0.finish(summary) }
-            metrics?.jobDeadLettered(action: job.action)
-            log(.error, "job failed permanently; moved to dead letters", base + [("reason", .string(reason))])
+            result = .dead(attempts: job.attempts, reason: reason, lastAnswer: reason)
+            level = .error
+            message = "job failed permanently; moved to dead letters"
+            fields.append(("reason", .string(reason)))
         case .retry(let after, let reason, _):
+            // max_age counts from when the job was due (a delayed job's retries are not used up by
+            // its delay), or from an operator's retry of a dead letter.
             let policy = retry.withLock { $0 }
             if let next = policy.nextAttempt(after: job.attempts, createdAt: seriesStart, now: now, requested: after) {
-                spool.recordAttempt(
-                    job.id, attempts: job.attempts, notBefore: next, outcome: outcome.label, reason: reason)
-                var again = summary
-                again.attempts = job.attempts
-                again.notBefore = next
-                queue.withLock { $0.reschedule(again) }
-                metrics?.jobRetried(action: job.action)
-                log(
-                    .warning, "job will be retried",
-                    base + [("reason", .string(reason)), ("retry_in_ms", .milliseconds(next - now))])
+                result = .retry(attempts: job.attempts, notBefore: next, outcome: outcome.label, reason: reason)
+                level = .warning
+                message = "job will be retried"
+                fields += [("reason", .string(reason)), ("retry_in_ms", .milliseconds(next - now))]
             } else {
                 let why =
                     "gave up after \(job.attempts) attempts (max_age \(policy.maxAge.compactDescription)); last: \(reason)"
-                revived.withLock { _ = $0.removeValue(forKey: job.id) }
-                spool.kill(job.id, reason: why, attempts: job.attempts, lastAnswer: reason)
-                queue.withLock { $0.finish(summary) }
-                metrics?.jobDeadLettered(action: job.action)
-                log(.error, "job expired; moved to dead letters", base + [("reason", .string(why))])
+                result = .dead(attempts: job.attempts, reason: why, lastAnswer: reason)
+                level = .error
+                message = "job expired; moved to dead letters"
+                fields.append(("reason", .string(why)))
             }
         }
+        guard spool.finishAttempt(job.id, result) else {
+            log(.info, "job was dropped by an operator during its attempt; outcome not recorded", base)
+            return
+        }
+        switch result {
+        case .delivered: break
+        case .retry: metrics?.jobRetried(action: job.action)
+        case .dead: metrics?.jobDeadLettered(action: job.action)
+        }
+        log(level, message, fields)
     }
 
     private func log(_ level: LogLevel, _ message: String, _ fields: [(String, LogValue)]) {
@@ -248,22 +260,16 @@ extension Scheduler: JobIntake {
             completion(.success(IntakeReceipt()))
             return
         }
-        guard !queue.withLock({ $0.stopping }) else {
+        guard !runState.withLock({ $0.stopping }) else {
             completion(.failure(IntakeError("shutting down")))
             return
         }
         spool.add(jobs, dedupeKeys: dedupeKeys) { [self] result in
             switch result {
             case .success:
-                if !jobs.isEmpty {
-                    let global = limits.withLock { $0.global }
-                    let slotFree = queue.withLock { state in
-                        for job in jobs { state.add(JobSummary(job)) }
-                        return state.running < global
-                    }
-                    // With every slot busy, the next finishing attempt rings; waking now would be wasted.
-                    if slotFree { doorbell.ring() }
-                }
+                // The jobs are queued in the spool now. With every slot busy, the next finishing
+                // attempt rings; waking now would be wasted.
+                if !jobs.isEmpty && spool.runningCount < limits.withLock({ $0.claim.global }) { doorbell.ring() }
                 completion(.success(IntakeReceipt()))
             case .failure(let error):
                 completion(.failure(IntakeError("spool: \(error)")))
@@ -272,7 +278,7 @@ extension Scheduler: JobIntake {
     }
 
     package var isReady: Bool {
-        spool.isWritable && !queue.withLock { $0.stopping }
+        spool.isWritable && !runState.withLock { $0.stopping }
     }
 
     package func seen(_ key: String, now: WallClock) -> Bool {

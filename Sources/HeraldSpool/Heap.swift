@@ -1,9 +1,9 @@
 /// A binary min-heap.
-struct Heap<Element> {
+struct Heap<Element: Sendable>: Sendable {
     private var items: [Element] = []
-    private let areInIncreasingOrder: (Element, Element) -> Bool
+    private let areInIncreasingOrder: @Sendable (Element, Element) -> Bool
 
-    init(by areInIncreasingOrder: @escaping (Element, Element) -> Bool) {
+    init(by areInIncreasingOrder: @escaping @Sendable (Element, Element) -> Bool) {
         self.areInIncreasingOrder = areInIncreasingOrder
     }
 

@@ -1,0 +1,171 @@
+import HeraldCore
+
+/// Which queued jobs of the local store may run when (design §7): the due-time heap of jobs that
+/// may run, later jobs of an ordering group waiting for the one before them, jobs held back by
+/// their action's concurrency, and the attempts under way. It holds slot numbers of the
+/// `JobTable`, never a copy of a job's state.
+///
+/// Ordering: the first attempts of one group (one action, one recipient) run in the order the
+/// jobs were planned, so a verification mail is not overtaken by a welcome planned after it. A
+/// job whose attempt failed leaves its group and retries on its own time, and the next job of
+/// the group goes ahead: one failing mail never holds a user's later mail hostage for `max_age`.
+struct ReadyQueue {
+    /// Concurrency limits, per action by its number in `SpoolIndex.actions`.
+    struct Limits {
+        var global: Int
+        var perAction: [UInt16: Int]
+    }
+
+    /// An attempt under way.
+    struct Attempt {
+        let action: UInt16
+        /// The ordering group it holds (its first attempt), released when it ends.
+        let group: UInt64?
+    }
+
+    private struct Entry {
+        let due: Int64
+        let slot: UInt32
+    }
+
+    /// Jobs that may run once due (each the oldest of its ordering group, or without a group).
+    private var heap = Heap<Entry> { ($0.due, $0.slot) < ($1.due, $1.slot) }
+    /// Later jobs of an ordering group, waiting for the one before them to finish.
+    private var waiting: [UInt64: [UInt32]] = [:]
+    /// Groups whose head job is in the heap or running.
+    private var busyGroups: Set<UInt64> = []
+    /// Jobs held back because their action is at its concurrency limit.
+    private var heldByAction: [UInt16: [Entry]] = [:]
+    private var runningByAction: [UInt16: Int] = [:]
+    private(set) var running: [TimeOrderedID: Attempt] = [:]
+
+    /// The earliest due time among jobs that may run.
+    var nextDue: Int64? { heap.min?.due }
+
+    /// The group a job is ordered in: only jobs not yet attempted in this series are.
+    static func group(of slot: JobTable.Slot) -> UInt64? {
+        slot.attempts == 0 && slot.orderingGroup != 0 ? slot.orderingGroup : nil
+    }
+
+    /// Queues a job, behind the earlier jobs of its group (callers add in planning order).
+    mutating func add(_ number: UInt32, in table: JobTable) {
+        let slot = table[number]
+        if let group = ReadyQueue.group(of: slot) {
+            if busyGroups.contains(group) {
+                waiting[group, default: []].append(number)
+                return
+            }
+            busyGroups.insert(group)
+        }
+        heap.insert(Entry(due: slot.notBefore, slot: number))
+    }
+
+    /// Takes due jobs within the limits and marks them running.
+    mutating func takeReady(now: Int64, limits: Limits, table: inout JobTable) -> [UInt32] {
+        var ready: [UInt32] = []
+        while running.count < limits.global, let entry = heap.min, entry.due <= now {
+            heap.popMin()
+            let slot = table[entry.slot]
+            if let limit = limits.perAction[slot.action], runningByAction[slot.action, default: 0] >= limit {
+                heldByAction[slot.action, default: []].append(entry)
+                continue
+            }
+            runningByAction[slot.action, default: 0] += 1
+            running[slot.id] = Attempt(action: slot.action, group: ReadyQueue.group(of: slot))
+            table[entry.slot].state = .running
+            ready.append(entry.slot)
+        }
+        return ready
+    }
+
+    /// Ends an attempt: frees its action's slot and, when it was a first attempt, lets the next
+    /// job of its group go ahead (whether the job is done, dead, dropped or retries on its own).
+    mutating func endAttempt(_ id: TimeOrderedID, in table: JobTable) {
+        guard let attempt = running.removeValue(forKey: id) else { return }
+        runningByAction[attempt.action, default: 1] -= 1
+        if var held = heldByAction[attempt.action], !held.isEmpty {
+            heap.insert(held.removeFirst())
+            heldByAction[attempt.action] = held.isEmpty ? nil : held
+        }
+        advance(attempt.group, in: table)
+    }
+
+    /// Takes a queued (not running) job out: it never runs, and its group moves on if it led it.
+    mutating func remove(_ number: UInt32, in table: JobTable) {
+        let slot = table[number]
+        if let group = ReadyQueue.group(of: slot), var line = waiting[group],
+            let position = line.firstIndex(of: number)
+        {
+            // Not its group's head: taking it out of the line is all.
+            line.remove(at: position)
+            waiting[group] = line.isEmpty ? nil : line
+            return
+        }
+        if var held = heldByAction[slot.action], let position = held.firstIndex(where: { $0.slot == number }) {
+            held.remove(at: position)
+            heldByAction[slot.action] = held.isEmpty ? nil : held
+        } else {
+            heap.remove { $0.slot == number }
+        }
+        advance(ReadyQueue.group(of: slot), in: table)
+    }
+
+    /// Moves a queued job to its (new) `notBefore`. A job waiting behind an earlier job of its
+    /// group still waits for it, and takes its new time when its turn comes.
+    mutating func reschedule(_ number: UInt32, in table: JobTable) {
+        let slot = table[number]
+        if let group = ReadyQueue.group(of: slot), waiting[group]?.contains(number) == true { return }
+        if var held = heldByAction[slot.action], let position = held.firstIndex(where: { $0.slot == number }) {
+            held[position] = Entry(due: slot.notBefore, slot: number)
+            heldByAction[slot.action] = held
+            return
+        }
+        if heap.remove(where: { $0.slot == number }) != nil {
+            heap.insert(Entry(due: slot.notBefore, slot: number))
+        }
+    }
+
+    /// Puts a job whose attempt ended back on the heap, out of any group (it has been attempted).
+    mutating func retry(_ number: UInt32, in table: JobTable) {
+        heap.insert(Entry(due: table[number].notBefore, slot: number))
+    }
+
+    /// What a queued job is waiting for.
+    func wait(of number: UInt32, in table: JobTable) -> JobWait {
+        let slot = table[number]
+        if running[slot.id] != nil { return .running }
+        if let group = ReadyQueue.group(of: slot), let line = waiting[group],
+            let position = line.firstIndex(of: number)
+        {
+            return .earlierJobs(ahead: position + 1)
+        }
+        if heldByAction[slot.action]?.contains(where: { $0.slot == number }) == true { return .actionConcurrency }
+        if heap.contains(where: { $0.slot == number }) { return .dueTime }
+        return .unknown
+    }
+
+    private mutating func advance(_ group: UInt64?, in table: JobTable) {
+        guard let group else { return }
+        if var line = waiting[group], !line.isEmpty {
+            let next = line.removeFirst()
+            waiting[group] = line.isEmpty ? nil : line
+            heap.insert(Entry(due: table[next].notBefore, slot: next))
+        } else {
+            busyGroups.remove(group)
+        }
+    }
+}
+
+/// What a queued job is waiting for, for `herald queue list|show`.
+package enum JobWait: Equatable, Sendable {
+    /// An attempt is under way.
+    case running
+    /// Its due time (or next attempt time).
+    case dueTime
+    /// The first attempts of `ahead` earlier jobs of its group (same action and recipient).
+    case earlierJobs(ahead: Int)
+    /// A free slot of its action's `concurrency`.
+    case actionConcurrency
+    /// Not scheduled (yet): no daemon runs it, or its intake is still completing.
+    case unknown
+}

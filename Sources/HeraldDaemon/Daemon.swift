@@ -116,6 +116,17 @@ public final class Daemon: Sendable {
                 SystemdWatchdog.Check("scheduler", isAlive: engine.isResponsive),
             ])
 
+        // In dependency order; a stop runs in reverse: the listener first (the requests it has
+        // still reach the store), the store last.
+        let services = ServiceGroup(
+            [
+                LifecycleService(
+                    "delivery", run: { await engine.run() },
+                    stop: { engine.stop(max(.zero, ContinuousClock.now.duration(to: $0))) }, close: engine.close),
+                LifecycleService(
+                    "control socket", run: { try? await control?.run() }, stop: { control?.stop(deadline: $0) }),
+                LifecycleService("listener", run: { try? await server.run() }, stop: { server.stop(deadline: $0) }),
+            ], logger: logger)
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) {
             [logger, loader, configPath, configuration] signal in
             if signal == SIGHUP {
@@ -134,15 +145,10 @@ public final class Daemon: Sendable {
             }
             logger.info("stopping", ["signal": .int(Int(signal))])
             systemd.stopping()
-            server.stop(deadline: .now + Daemon.stopDeadline)
-            control?.stop(deadline: .now + .seconds(1))
-            engine.stop(Daemon.stopDeadline)
+            services.shutdown(deadline: .now + Daemon.stopDeadline)
         }
-        await engine.run()
-        try? await server.run()
-        try? await control?.run()
+        await services.run()
         signals.cancel()
-        await engine.close()
         logger.info("stopped")
         logger.handler.flush()
         return 0

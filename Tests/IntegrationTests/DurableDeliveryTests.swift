@@ -65,6 +65,37 @@ import Testing
         try await second.stop()
     }
 
+    /// Issue 10: a stop is ordered. The listener stops first and answers the request it is
+    /// reading; its job still reaches the store (202, not 503), and the store closes last.
+    @Test(arguments: StoreKind.available)
+    func aRequestArrivingDuringTheStopIsStillStored(store: StoreKind) async throws {
+        let directory = try makeTemporaryDirectory()
+        let config = try store.prepare(Integration.outboxConfig())
+        try config.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let herald = try HeraldProcess.start(["serve", "--config", "herald.yaml"], in: directory)
+        let client = try RawHTTPClient(address: try await herald.listeningAddress())
+        let body = try Integration.example("registration-after.json")
+        try client.send(
+            "POST /v1/events/registration/after HTTP/1.1\r\nHost: herald\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.count)\r\n\r\n")
+        try client.send(Array(body.prefix(10)))
+        try await Task.sleep(for: .milliseconds(200))
+        herald.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        try client.send(Array(body.dropFirst(10)))
+        let response = try client.readResponse()
+        #expect(response.status == 202, "\(response.text)")
+        #expect(try await herald.waitForExit() == 0)
+        let outbox = directory.appendingPathComponent("outbox")
+        if Integration.files(in: outbox, suffix: ".eml").isEmpty {
+            // Not delivered before the stop: it waits in the store for the next start.
+            let again = try HeraldProcess.start(["serve", "--config", "herald.yaml"], in: directory)
+            #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
+            try await again.stop()
+        }
+        #expect(Integration.files(in: outbox, suffix: ".eml").count == 1)
+    }
+
     /// Issue 9: max_age counts from when a job is due. A job delayed past max_age got no retry
     /// after its first failure (max_age was counted from the event); now it retries on schedule
     /// and is delivered once Mandrill recovers.

@@ -39,7 +39,8 @@ import Testing
                 "POST", path, headers: [("X-Herald-Key", key)], body: try Integration.example(file))
             #expect(response.status == 202, "\(file): \(response.text)")
         }
-        _ = try RawHTTPClient(address: address).request("POST", "/v1/events/login/after", body: Array("{}".utf8))  // 401
+        // 401
+        _ = try RawHTTPClient(address: address).request("POST", "/v1/events/login/after", body: Array("{}".utf8))
         _ = try RawHTTPClient(address: address).request(
             "POST", "/v1/events/login/after", headers: [("X-Herald-Key", key)], body: Array("{\"a\":".utf8))  // 400
         let outbox = herald.directory.appendingPathComponent("outbox")

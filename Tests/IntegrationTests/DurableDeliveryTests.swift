@@ -96,20 +96,22 @@ import Testing
 
     /// Issue 9: a retrying welcome mail no longer holds the same user's next mail (a sign-in
     /// notice here; codes in real life) until it expires; queue show says what each job waits for.
-    @Test func aRetryingMailDoesNotHoldTheRecipientsNextMail() async throws {
+    @Test(arguments: StoreKind.available)
+    func aRetryingMailDoesNotHoldTheRecipientsNextMail(store: StoreKind) async throws {
         let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome", "new-device"])
         defer { server.stop() }
         server.inject(.respond(MandrillFault.serviceUnavailable))
         try server.start()
         let (herald, address) = try await Integration.serve(
-            config(
-                baseURL: try #require(server.baseURL),
-                delivery: "{ retry: { schedule: [1h], jitter: 0, max_age: 48h } }",
-                extra: """
-                      - name: new-device
-                        events: [login.after]
-                        do: [{ action: mail, template: new-device, to: "{{recipient}}" }]
-                    """))
+            try store.prepare(
+                config(
+                    baseURL: try #require(server.baseURL),
+                    delivery: "{ retry: { schedule: [1h], jitter: 0, max_age: 48h } }",
+                    extra: """
+                          - name: new-device
+                            events: [login.after]
+                            do: [{ action: mail, template: new-device, to: "{{recipient}}" }]
+                        """)))
         let welcome = try RawHTTPClient(address: address).request(
             "POST", "/v1/events/registration/after", body: try Integration.example("registration-after.json"))
         #expect(welcome.status == 202)
@@ -120,13 +122,13 @@ import Testing
         _ = try await herald.waitForLog("msg=\"job delivered\"")
         #expect(server.requests.compactMap { $0.json?["template_name"]?.string } == ["welcome", "new-device"])
 
-        let list = try HeraldProcess.run(["queue", "list", "--json", "--state-dir", "state"], in: herald.directory)
-        let jobs = try JSONDocument(parsing: Array(list.stdout.utf8)).root.json["jobs"]?.array ?? []
+        let cli = QueueCLI(store: store, directory: herald.directory)
+        let jobs = try cli.list("queue")
         #expect(jobs.count == 1)
         #expect(jobs.first?["route"]?.string == "welcome")
         #expect(jobs.first?["waits_for"]?.string == "its next attempt time")
         let id = try #require(jobs.first?["id"]?.string)
-        let show = try HeraldProcess.run(["queue", "show", id, "--state-dir", "state"], in: herald.directory)
+        let show = try cli("queue", "show", id)
         #expect(show.stdout.contains("waits for     its next attempt time"), "\(show.stdout)")
         try await herald.stop()
     }

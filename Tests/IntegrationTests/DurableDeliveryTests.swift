@@ -133,6 +133,49 @@ import Testing
         try await herald.stop()
     }
 
+    /// Design §7: the first attempts of one recipient's mail run in the order the events came,
+    /// though slots are free: the sign-in notice waits while the welcome mail's attempt hangs,
+    /// queue list says so, and it goes out only after the welcome mail.
+    @Test(arguments: StoreKind.available)
+    func aRecipientsMailIsSentInTheOrderOfItsEvents(store: StoreKind) async throws {
+        let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome", "new-device"])
+        defer { server.stop() }
+        server.inject(.delay(.seconds(3)))
+        try server.start()
+        let (herald, address) = try await Integration.serve(
+            try store.prepare(
+                config(
+                    baseURL: try #require(server.baseURL),
+                    delivery: "{ concurrency: 4, timeout: 10s }",
+                    extra: """
+                          - name: new-device
+                            events: [login.after]
+                            do: [{ action: mail, template: new-device, to: "{{recipient}}" }]
+                        """)))
+        let welcome = try RawHTTPClient(address: address).request(
+            "POST", "/v1/events/registration/after", body: try Integration.example("registration-after.json"))
+        #expect(welcome.status == 202)
+        #expect(try await Integration.eventually { server.requests.count == 1 })
+        let login = try RawHTTPClient(address: address).request(
+            "POST", "/v1/events/login/after", body: try Integration.example("login-after.json"))
+        #expect(login.status == 202)
+        let waiting = try QueueCLI(store: store, directory: herald.directory).list("queue")
+        let notice = waiting.first { $0["route"]?.string == "new-device" }
+        #expect(
+            notice?["waits_for"]?.string
+                == "1 earlier job of 'mail' to the same recipient (first attempts run in order)",
+            "\(waiting)")
+        #expect(
+            try await Integration.eventually {
+                herald.output.components(separatedBy: "msg=\"job delivered\"").count - 1 == 2
+            })
+        let delivered = herald.output.split(separator: "\n").filter { $0.contains("msg=\"job delivered\"") }
+        #expect(
+            delivered.first?.contains("route=welcome") == true && delivered.last?.contains("route=new-device") == true)
+        #expect(server.requests.compactMap { $0.json?["template_name"]?.string } == ["welcome", "new-device"])
+        try await herald.stop()
+    }
+
     @Test(arguments: StoreKind.available)
     func anOutageOf500429AndSlowAnswersEndsWithEveryJobDeliveredOnTheBackoff(store: StoreKind) async throws {
         let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])

@@ -134,8 +134,8 @@ import Testing
     }
 
     /// Design §7: the first attempts of one recipient's mail run in the order the events came,
-    /// though slots are free: the sign-in notice waits while the welcome mail's attempt hangs,
-    /// queue list says so, and it goes out only after the welcome mail.
+    /// though slots are free: the sign-in notice waits while the welcome mail's attempt hangs
+    /// (queue list says so) and goes out only after the welcome mail.
     @Test(arguments: StoreKind.available)
     func aRecipientsMailIsSentInTheOrderOfItsEvents(store: StoreKind) async throws {
         let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome", "new-device"])
@@ -159,12 +159,15 @@ import Testing
         let login = try RawHTTPClient(address: address).request(
             "POST", "/v1/events/login/after", body: try Integration.example("login-after.json"))
         #expect(login.status == 202)
+        // One snapshot: while the welcome mail is in it (its attempt hangs; a loaded machine may
+        // be past the 3 s), the notice in it waits for that mail.
         let waiting = try QueueCLI(store: store, directory: herald.directory).list("queue")
-        let notice = waiting.first { $0["route"]?.string == "new-device" }
-        #expect(
-            notice?["waits_for"]?.string
-                == "1 earlier job of 'mail' to the same recipient (first attempts run in order)",
-            "\(waiting)")
+        if waiting.contains(where: { $0["route"]?.string == "welcome" }) {
+            let notice = waiting.first { $0["route"]?.string == "new-device" }
+            #expect(
+                notice?["waits_for"]?.string
+                    == "1 earlier job of 'mail' to the same recipient (first attempts run in order)", "\(waiting)")
+        }
         #expect(
             try await Integration.eventually {
                 herald.output.components(separatedBy: "msg=\"job delivered\"").count - 1 == 2

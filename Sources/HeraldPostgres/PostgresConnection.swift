@@ -14,9 +14,16 @@ package final class PostgresConnection {
     // Owned: created in init, freed in deinit, never shared between owners.
     private let raw: OpaquePointer
 
+    /// The `application_name` of `herald serve`'s connections, by which the queue commands tell
+    /// whether any instance runs on a database.
+    package static let serveApplicationName = "herald serve"
+
     /// Connects; `connectTimeout` bounds the whole attempt (libpq's connect_timeout, whole seconds).
+    /// - Parameter applicationName: what `pg_stat_activity` shows for the connection.
     /// - Throws: `PostgresError` of kind `.connection`.
-    package init(dsn: String, connectTimeout: Duration = .seconds(5)) throws(PostgresError) {
+    package init(dsn: String, connectTimeout: Duration = .seconds(5), applicationName: String = "herald")
+        throws(PostgresError)
+    {
         let seconds = max(2, Int(connectTimeout.components.seconds))
         // Keywords given after the DSN's own win, so the caller's timeout applies; the DSN may be
         // a URI (postgresql://…) or key=value pairs, which PQconnectdbParams expands.
@@ -27,7 +34,7 @@ package final class PostgresConnection {
             "keepalives_interval", "keepalives_count", "tcp_user_timeout", "options",
         ]
         let values = [
-            dsn, String(seconds), "herald", "UTF8", "1", "10", "5", "3", "30000", "-c statement_timeout=30s",
+            dsn, String(seconds), applicationName, "UTF8", "1", "10", "5", "3", "30000", "-c statement_timeout=30s",
         ]
         let connection = Self.withCStrings(keywords) { keywordPointers in
             Self.withCStrings(values) { valuePointers in

@@ -9,6 +9,9 @@ extension PostgresJobStore {
         package var diedAt: WallClock?
         package var reason: String?
         package var lastAnswer: String?
+        /// Earlier jobs of its ordering group (same action and recipient) whose first attempt it
+        /// waits for, as `claim` holds it back; 0 when it waits for nothing but its time.
+        package var ahead: Int
     }
 
     /// Queued (and running) jobs, or dead letters, oldest first, with the count of all matches.
@@ -19,7 +22,7 @@ extension PostgresJobStore {
         let time = dead ? "died_at" : "created_at"
         let rows = try connection.query(
             """
-            SELECT \(Self.columns), count(*) OVER () AS total FROM herald_jobs
+            SELECT \(Self.columns), count(*) OVER () AS total FROM herald_jobs j
             WHERE \(dead ? "state = 'dead'" : "state IN ('queued', 'running')")
               AND ($1::text IS NULL OR route = $1) AND ($2::text IS NULL OR action = $2)
               AND ($3::bigint IS NULL OR \(time) > now() - $3::bigint * interval '1 millisecond')
@@ -32,33 +35,48 @@ extension PostgresJobStore {
 
     /// One job by id, in either section.
     package func find(_ id: TimeOrderedID) throws(PostgresError) -> Listed? {
-        let rows = try connection.query("SELECT \(Self.columns) FROM herald_jobs WHERE id = $1", [id.description])
+        let rows = try connection.query("SELECT \(Self.columns) FROM herald_jobs j WHERE id = $1", [id.description])
         return rows.isEmpty ? nil : Self.listed(rows, 0)
     }
 
-    /// A queued job runs now (false when it is running).
-    package func runNow(_ id: TimeOrderedID) throws(PostgresError) -> Bool {
-        let changed =
-            try connection.query(
-                "UPDATE herald_jobs SET not_before = now() WHERE id = $1 AND state = 'queued'", [id.description]
-            ).affected == 1
-        if changed { try connection.execute("NOTIFY herald_jobs") }
-        return changed
+    /// A queued job runs now; returns its new attempt time (the database's now), nil when it is
+    /// running (or gone).
+    package func runNow(_ id: TimeOrderedID) throws(PostgresError) -> WallClock? {
+        let rows = try connection.query(
+            """
+            UPDATE herald_jobs SET not_before = now() WHERE id = $1 AND state = 'queued'
+            RETURNING (extract(epoch FROM not_before) * 1000)::bigint AS not_before_ms
+            """, [id.description])
+        let time = rows.value(0, "not_before_ms").flatMap(Int64.init).map { WallClock(millisecondsSinceEpoch: $0) }
+        if time != nil { try connection.execute("NOTIFY herald_jobs") }
+        return time
     }
 
     /// A dead letter goes back to the queue as a new series of attempts: `max_age` counts from
     /// now. Its attempt count stays, so it does not queue again behind its recipient's newer mail.
-    package func revive(_ id: TimeOrderedID) throws(PostgresError) -> Bool {
-        let changed =
-            try connection.query(
-                """
-                UPDATE herald_jobs SET state = 'queued', series_start = now(), not_before = now(),
-                    died_at = NULL, reason = NULL
-                WHERE id = $1 AND state = 'dead'
-                """, [id.description]
-            ).affected == 1
-        if changed { try connection.execute("NOTIFY herald_jobs") }
-        return changed
+    /// Returns its new attempt time (the database's now); nil when it was no dead letter.
+    package func revive(_ id: TimeOrderedID) throws(PostgresError) -> WallClock? {
+        let rows = try connection.query(
+            """
+            UPDATE herald_jobs SET state = 'queued', series_start = now(), not_before = now(),
+                died_at = NULL, reason = NULL
+            WHERE id = $1 AND state = 'dead'
+            RETURNING (extract(epoch FROM not_before) * 1000)::bigint AS not_before_ms
+            """, [id.description])
+        let time = rows.value(0, "not_before_ms").flatMap(Int64.init).map { WallClock(millisecondsSinceEpoch: $0) }
+        if time != nil { try connection.execute("NOTIFY herald_jobs") }
+        return time
+    }
+
+    /// How many connections `herald serve` instances hold to this database: each holds one for
+    /// as long as it runs (to be woken), so 0 means no instance performs what the commands change.
+    package func serveConnections() throws(PostgresError) -> Int {
+        let rows = try connection.query(
+            """
+            SELECT count(*) AS connections FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = $1
+            """, [PostgresConnection.serveApplicationName])
+        return rows.value(0, "connections").flatMap(Int.init) ?? 0
     }
 
     /// Removes a job or dead letter for good; an attempt under way finishes, unrecorded.
@@ -71,7 +89,11 @@ extension PostgresJobStore {
         (extract(epoch FROM created_at) * 1000)::bigint AS created_ms,
         (extract(epoch FROM due_at) * 1000)::bigint AS due_ms,
         (extract(epoch FROM not_before) * 1000)::bigint AS not_before_ms,
-        (extract(epoch FROM died_at) * 1000)::bigint AS died_ms
+        (extract(epoch FROM died_at) * 1000)::bigint AS died_ms,
+        CASE WHEN j.state = 'queued' AND j.attempts = 0 AND j.ordering_key IS NOT NULL THEN (
+            SELECT count(*) FROM herald_jobs e
+            WHERE e.action = j.action AND e.ordering_key = j.ordering_key AND e.attempts = 0
+              AND e.state IN ('queued', 'running') AND e.id < j.id) ELSE 0 END AS ahead
         """
 
     private static func listed(_ rows: PostgresRows, _ row: Int) -> Listed? {
@@ -79,6 +101,7 @@ extension PostgresJobStore {
         return Listed(
             job: job, running: rows.value(row, "state") == "running",
             diedAt: rows.value(row, "died_ms").flatMap(Int64.init).map { WallClock(millisecondsSinceEpoch: $0) },
-            reason: rows.value(row, "reason"), lastAnswer: rows.value(row, "last_answer"))
+            reason: rows.value(row, "reason"), lastAnswer: rows.value(row, "last_answer"),
+            ahead: rows.value(row, "ahead").flatMap(Int.init) ?? 0)
     }
 }

@@ -121,6 +121,18 @@ enum Commands {
         return configuration
     }
 
+    /// The configuration for a command that needs only the job store (`herald queue|dead`,
+    /// `herald store migrate`): the actions' secrets are not read, since an operator's shell seldom
+    /// has them (systemd credentials exist only for the service); all are read only when the
+    /// store's DSN holds a reference itself.
+    static func loadForStore(_ path: String?) -> HeraldConfiguration? {
+        guard let configuration = load(path, readsSecrets: false) else { return nil }
+        if case .postgres(let settings) = configuration.store, settings.dsn.contains(SecretResolver.placeholder) {
+            return load(path)
+        }
+        return configuration
+    }
+
     private static func checkUsage(
         _ arguments: CommandLineArguments, allowed: Set<String>, flags: Set<String> = [], positionals: Int,
         help: String

@@ -80,7 +80,9 @@ enum QueueCommands {
             return usage("give --state-dir or --config, not both", help)
         }
         if arguments.options["state-dir"] == nil {
-            guard let configuration = Commands.load(Commands.configPath(arguments)) else { return ExitCode.config }
+            guard let configuration = Commands.loadForStore(Commands.configPath(arguments)) else {
+                return ExitCode.config
+            }
             if case .postgres(let settings) = configuration.store {
                 // Every instance shares the database: the command works on it directly.
                 do throws(PostgresError) {
@@ -128,7 +130,7 @@ enum QueueCommands {
     /// `--state-dir`, else the `state_dir` of `--config` (or of the default configuration).
     private static func stateDirectory(_ arguments: CommandLineArguments) -> String? {
         if let directory = arguments.options["state-dir"] { return directory }
-        return Commands.load(Commands.configPath(arguments))?.stateDirectory
+        return Commands.loadForStore(Commands.configPath(arguments))?.stateDirectory
     }
 
     private static func usage(_ problem: String, _ help: String) -> Int32 {

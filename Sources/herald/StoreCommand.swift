@@ -18,7 +18,7 @@ enum StoreCommand {
             writeError("herald: \(problem)\n\n\(Help.store)")
             return ExitCode.usage
         }
-        guard let configuration = Commands.load(Commands.configPath(arguments)) else { return ExitCode.config }
+        guard let configuration = Commands.loadForStore(Commands.configPath(arguments)) else { return ExitCode.config }
         guard case .postgres(let settings) = configuration.store else {
             writeError(
                 "herald: \(configuration.source) uses the local store, which needs no migration (store: postgres: {dsn: …} to use PostgreSQL)\n"

@@ -40,12 +40,13 @@ import Testing
         """
     }
 
-    private func start(_ server: MandrillTestServer, retry: String = "[200ms]", key: String = key) async throws
-        -> (HeraldProcess, String)
-    {
+    private func start(
+        _ server: MandrillTestServer, store: StoreKind = .local, retry: String = "[200ms]", key: String = key
+    ) async throws -> (HeraldProcess, String) {
         try server.start()
         let baseURL = try #require(server.baseURL)
-        return try await Integration.serve(config(baseURL: baseURL, retry: retry), environment: ["MANDRILL_KEY": key])
+        return try await Integration.serve(
+            try store.prepare(config(baseURL: baseURL, retry: retry)), environment: ["MANDRILL_KEY": key])
     }
 
     @Test func registrationSendsTheTemplateWithATraceableJobID() async throws {
@@ -88,12 +89,13 @@ import Testing
         try await herald.stop()
     }
 
-    @Test func mandrillOutagesAreRetriedUntilDelivered() async throws {
+    @Test(arguments: StoreKind.available)
+    func mandrillOutagesAreRetriedUntilDelivered(store: StoreKind) async throws {
         let server = try MandrillTestServer(keys: [Self.key], templates: ["welcome"])
         defer { server.stop() }
         server.inject(.respond(MandrillFault.generalError))
         server.inject(.respond(MandrillFault.rateLimited(retryAfter: "1")))
-        let (herald, address) = try await start(server)
+        let (herald, address) = try await start(server, store: store)
         _ = try RawHTTPClient(address: address).request(
             "POST", "/v1/events/registration/after", body: try Integration.example("registration-after.json"))
         try await herald.waitForLog("msg=\"job delivered\"")
@@ -106,15 +108,23 @@ import Testing
         try await herald.stop()
     }
 
-    @Test func aWrongKeyFailsPermanentlyIntoTheDeadLetters() async throws {
+    @Test(arguments: StoreKind.available)
+    func aWrongKeyFailsPermanentlyIntoTheDeadLetters(store: StoreKind) async throws {
         let server = try MandrillTestServer(keys: ["the-right-key-0123456789"], templates: ["welcome"])
         defer { server.stop() }
-        let (herald, address) = try await start(server)
+        let (herald, address) = try await start(server, store: store)
         _ = try RawHTTPClient(address: address).request(
             "POST", "/v1/events/registration/after", body: try Integration.example("registration-after.json"))
         let line = try await herald.waitForLog("moved to dead letters")
         #expect(line.contains("Invalid_Key"))
         #expect(server.requests.count == 1)
+        // The dead letter is in the store, with Mandrill's answer, and out of the queue.
+        let cli = QueueCLI(store: store, directory: herald.directory)
+        let letters = try cli.list("dead")
+        #expect(letters.count == 1 && letters.first?["route"]?.string == "welcome")
+        #expect(letters.first?["attempts"]?.int == 1)
+        #expect(letters.first?["reason"]?.string?.contains("Invalid_Key") == true, "\(letters)")
+        #expect(try cli.ids("queue").isEmpty)
         try await herald.stop()
     }
 

@@ -12,11 +12,18 @@ enum StoreKind: String, CustomStringConvertible, Sendable, CaseIterable {
 
     var description: String { rawValue }
 
+    /// The options that take `herald queue|dead` to this store from the daemon's directory: the
+    /// local spool's state dir (a running daemon's control socket, or the spool itself when none
+    /// runs); for postgres the config, whose database the commands work on directly.
+    var commandOptions: [String] { self == .postgres ? ["--config", "herald.yaml"] : ["--state-dir", "state"] }
+
     /// `config` for this store: for postgres, a fresh database, migrated with the real binary.
-    func prepare(_ config: String) throws -> String {
+    /// - Parameter postgresSettings: more settings of the postgres store, such as `lease: 3s`.
+    func prepare(_ config: String, postgresSettings: String? = nil) throws -> String {
         guard self == .postgres, let cluster = PostgresTestCluster.shared else { return config }
         let dsn = try cluster.createDatabase()
-        let prepared = "store: { postgres: { dsn: \"\(dsn)\", poll_interval: 100ms } }\n" + config
+        let settings = ["dsn: \"\(dsn)\"", "poll_interval: 100ms"] + (postgresSettings.map { [$0] } ?? [])
+        let prepared = "store: { postgres: { \(settings.joined(separator: ", ")) } }\n" + config
         let directory = try makeTemporaryDirectory()
         try prepared.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         let migrated = try HeraldProcess.run(["store", "migrate", "--config", "herald.yaml"], in: directory)

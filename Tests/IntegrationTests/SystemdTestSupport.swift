@@ -135,11 +135,14 @@ final class SpawnedProcess {
     @discardableResult
     func waitForLog(_ text: String, timeout: Duration = .seconds(10)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        // Looks once more after the sleep that passes the deadline (it can last seconds on a
+        // loaded machine, and the line may have come meanwhile).
+        while true {
             if let line = output.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
             if let status = poll() {
                 throw SystemTools.Failure(description: "exited with \(status) before logging '\(text)':\n\(output)")
             }
+            guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw SystemTools.Failure(description: "timed out waiting for '\(text)':\n\(output)")

@@ -36,7 +36,7 @@ package final class PostgresControl: QueueControl, @unchecked Sendable {
         }
         var retried: [JSON] = []
         if !dryRun {
-            for item in items where try perform({ try store.revive(item.job.id) }) {
+            for item in items where try perform({ try store.revive(item.job.id) }) != nil {
                 retried.append(.string(item.job.id.description))
             }
         }
@@ -57,11 +57,19 @@ package final class PostgresControl: QueueControl, @unchecked Sendable {
             if item.running {
                 throw ControlError(409, "job \(id) is being attempted right now; see its outcome in the log")
             }
-            _ = try perform { try store.runNow(id) }
-            return ["id": .string(id.description), "result": "retried"]
+            // An instance may have claimed it since it was read: then it is running, as the
+            // spool's answer says when its scheduler took the job first.
+            guard let next = try perform({ try store.runNow(id) }) else {
+                return ["id": .string(id.description), "result": "running"]
+            }
+            return try noted(
+                ["id": .string(id.description), "result": "retried", "next_attempt_at": .string(next.rfc3339)])
         case .dead:
-            _ = try perform { try store.revive(id) }
-            return ["id": .string(id.description), "result": "queued"]
+            guard let next = try perform({ try store.revive(id) }) else {
+                throw ControlError(404, "no dead letter \(id)")
+            }
+            return try noted(
+                ["id": .string(id.description), "result": "queued", "next_attempt_at": .string(next.rfc3339)])
         }
     }
 
@@ -88,6 +96,13 @@ package final class PostgresControl: QueueControl, @unchecked Sendable {
         }
     }
 
+    /// `answer`, saying so when no `herald serve` is connected to perform the job now (as the
+    /// spool's answer does when the CLI opened the spool of a stopped daemon).
+    private func noted(_ answer: JSON) throws(ControlError) -> JSON {
+        guard try perform({ try store.serveConnections() }) == 0 else { return answer }
+        return answer.adding("note", "it runs when herald serve starts")
+    }
+
     private func perform<T>(_ work: () throws -> T) throws(ControlError) -> T {
         do {
             return try work()
@@ -109,6 +124,10 @@ package final class PostgresControl: QueueControl, @unchecked Sendable {
         } else {
             object = object.adding("next_attempt_at", .string(job.notBefore.rfc3339))
                 .adding("running", .bool(item.running))
+            // The database knows what a running daemon's scheduler knows: the same words.
+            let wait: JobQueueState.Wait =
+                item.running ? .running : item.ahead > 0 ? .earlierJobs(ahead: item.ahead) : .dueTime
+            if let text = SpoolControl.describe(wait, job: job) { object = object.adding("waits_for", .string(text)) }
         }
         if payload {
             object = object.adding("ordering_key", job.orderingKey.map(JSON.string) ?? .null)

@@ -300,7 +300,9 @@ final class PostgresDelivery: Sendable {
         var backoff = Duration.milliseconds(200)
         while true {
             do throws(PostgresError) {
-                let connection = try PostgresConnection(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
+                let connection = try PostgresConnection(
+                    dsn: settings.dsn, connectTimeout: settings.connectTimeout,
+                    applicationName: PostgresConnection.serveApplicationName)
                 try connection.listen("herald_jobs")
                 backoff = .milliseconds(200)
                 while true {
@@ -347,7 +349,9 @@ final class DatabaseQueue: Sendable {
                     throw PostgresError(.connection, "the database was unreachable moments ago; waiting to reconnect")
                 }
                 do {
-                    let connection = try PostgresConnection(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
+                    let connection = try PostgresConnection(
+                        dsn: settings.dsn, connectTimeout: settings.connectTimeout,
+                        applicationName: PostgresConnection.serveApplicationName)
                     store = PostgresJobStore(connection: connection)
                     quietUntil = nil
                     backoff = .milliseconds(200)

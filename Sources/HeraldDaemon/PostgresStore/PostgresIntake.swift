@@ -99,7 +99,9 @@ final class PostgresIntake: JobIntake, Sendable {
             if stopping && batch.isEmpty { break }
             if store == nil || store?.connection.isHealthy == false {
                 do throws(PostgresError) {
-                    let connection = try PostgresConnection(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
+                    let connection = try PostgresConnection(
+                        dsn: settings.dsn, connectTimeout: settings.connectTimeout,
+                        applicationName: PostgresConnection.serveApplicationName)
                     try PostgresSchema.check(connection)
                     store = PostgresJobStore(connection: connection)
                     if state.withLock({ $0.problem }) != nil {

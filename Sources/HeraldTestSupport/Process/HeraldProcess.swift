@@ -98,7 +98,9 @@ public final class HeraldProcess: Sendable {
     {
         let deadline = ContinuousClock.now + timeout
         var searched = offset
-        while ContinuousClock.now < deadline {
+        // Looks once more after the sleep that passes the deadline: on a loaded machine that
+        // sleep can last seconds, and the line may have come meanwhile.
+        while true {
             // Only the part not searched yet (from the start of its first line) is looked at.
             let (found, length) = log.text.withLock { output -> (String?, Int) in
                 let utf8 = output.utf8
@@ -116,6 +118,7 @@ public final class HeraldProcess: Sendable {
                         "herald exited with \(process.terminationStatus) before logging '\(text)':\n\(output.suffix(4000))"
                 )
             }
+            guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw Failure(description: "timed out waiting for '\(text)' in the log:\n\(output.suffix(4000))")

@@ -1,6 +1,7 @@
 import HeraldCore
 import HeraldHTTP
 import HeraldPostgres
+import HeraldSpool
 
 /// `herald queue|dead` on a PostgreSQL store: every instance shares the database, so the
 /// commands talk to it directly (no control socket), with the answers `SpoolControl` gives.
@@ -125,7 +126,7 @@ package final class PostgresControl: QueueControl, @unchecked Sendable {
             object = object.adding("next_attempt_at", .string(job.notBefore.rfc3339))
                 .adding("running", .bool(item.running))
             // The database knows what a running daemon's scheduler knows: the same words.
-            let wait: JobQueueState.Wait =
+            let wait: JobWait =
                 item.running ? .running : item.ahead > 0 ? .earlierJobs(ahead: item.ahead) : .dueTime
             if let text = SpoolControl.describe(wait, job: job) { object = object.adding("waits_for", .string(text)) }
         }

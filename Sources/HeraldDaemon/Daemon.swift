@@ -100,22 +100,6 @@ public final class Daemon: Sendable {
             logger.handler.flush()
             return 78
         }
-        for address in server.boundAddresses {
-            logger.info("listening", ["address": .string(address.description)])
-        }
-        logger.info(
-            "herald ready",
-            [
-                "config": .string(configuration.source), "routes": .int(configuration.rules.routes.count),
-                "actions": .int(configuration.actions.count), "state_dir": .string(configuration.stateDirectory),
-            ])
-        systemd.ready(
-            listening: server.boundAddresses, configuration: configuration,
-            checks: [
-                SystemdWatchdog.Check("HTTP event loop", isAlive: server.isResponsive),
-                SystemdWatchdog.Check("scheduler", isAlive: engine.isResponsive),
-            ])
-
         // In dependency order; a stop runs in reverse: the listener first (the requests it has
         // still reach the store), the store last.
         let services = ServiceGroup(
@@ -127,6 +111,8 @@ public final class Daemon: Sendable {
                     "control socket", run: { try? await control?.run() }, stop: { control?.stop(deadline: $0) }),
                 LifecycleService("listener", run: { try? await server.run() }, stop: { server.stop(deadline: $0) }),
             ], logger: logger)
+        // Signals are watched before readiness is announced: a SIGHUP or SIGTERM sent the moment
+        // systemd (or a test) hears READY=1 must not be lost.
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) {
             [logger, loader, configPath, configuration] signal in
             if signal == SIGHUP {
@@ -147,6 +133,22 @@ public final class Daemon: Sendable {
             systemd.stopping()
             services.shutdown(deadline: .now + Daemon.stopDeadline)
         }
+        for address in server.boundAddresses {
+            logger.info("listening", ["address": .string(address.description)])
+        }
+        logger.info(
+            "herald ready",
+            [
+                "config": .string(configuration.source), "routes": .int(configuration.rules.routes.count),
+                "actions": .int(configuration.actions.count), "state_dir": .string(configuration.stateDirectory),
+            ])
+        systemd.ready(
+            listening: server.boundAddresses, configuration: configuration,
+            checks: [
+                SystemdWatchdog.Check("HTTP event loop", isAlive: server.isResponsive),
+                SystemdWatchdog.Check("scheduler", isAlive: engine.isResponsive),
+            ])
+
         await services.run()
         signals.cancel()
         logger.info("stopped")

@@ -24,6 +24,10 @@ struct DeliveryEngine: Sendable {
         -> DeliveryEngine
     {
         let spool = try Spool.open(stateDirectory: configuration.stateDirectory, logger: logger)
+        spool.startScheduling()
+        // Recovery and the ready queue leave freed buffers in malloc's arenas (a million jobs: tens
+        // of MB); give them back before serving.
+        releaseFreedMemory()
         let scheduler = Scheduler(configuration: configuration, spool: spool, logger: logger, metrics: metrics)
         metrics.observeSpool {
             let statistics = spool.statistics

@@ -23,24 +23,19 @@ struct ReadyQueue {
         let group: UInt64?
     }
 
-    private struct Entry {
-        let due: Int64
-        let slot: UInt32
-    }
-
     /// Jobs that may run once due (each the oldest of its ordering group, or without a group).
-    private var heap = Heap<Entry> { ($0.due, $0.slot) < ($1.due, $1.slot) }
+    private var heap = DueHeap()
     /// Later jobs of an ordering group, waiting for the one before them to finish.
     private var waiting: [UInt64: [UInt32]] = [:]
     /// Groups whose head job is in the heap or running.
     private var busyGroups: Set<UInt64> = []
     /// Jobs held back because their action is at its concurrency limit.
-    private var heldByAction: [UInt16: [Entry]] = [:]
+    private var heldByAction: [UInt16: [UInt32]] = [:]
     private var runningByAction: [UInt16: Int] = [:]
     private(set) var running: [TimeOrderedID: Attempt] = [:]
 
     /// The earliest due time among jobs that may run.
-    var nextDue: Int64? { heap.min?.due }
+    func nextDue(in table: JobTable) -> Int64? { heap.min.map { table[$0].notBefore } }
 
     /// The group a job is ordered in: only jobs not yet attempted in this series are.
     static func group(of slot: JobTable.Slot) -> UInt64? {
@@ -57,23 +52,23 @@ struct ReadyQueue {
             }
             busyGroups.insert(group)
         }
-        heap.insert(Entry(due: slot.notBefore, slot: number))
+        heap.insert(number, in: table)
     }
 
     /// Takes due jobs within the limits and marks them running.
     mutating func takeReady(now: Int64, limits: Limits, table: inout JobTable) -> [UInt32] {
         var ready: [UInt32] = []
-        while running.count < limits.global, let entry = heap.min, entry.due <= now {
-            heap.popMin()
-            let slot = table[entry.slot]
+        while running.count < limits.global, let number = heap.min, table[number].notBefore <= now {
+            heap.popMin(in: table)
+            let slot = table[number]
             if let limit = limits.perAction[slot.action], runningByAction[slot.action, default: 0] >= limit {
-                heldByAction[slot.action, default: []].append(entry)
+                heldByAction[slot.action, default: []].append(number)
                 continue
             }
             runningByAction[slot.action, default: 0] += 1
             running[slot.id] = Attempt(action: slot.action, group: ReadyQueue.group(of: slot))
-            table[entry.slot].state = .running
-            ready.append(entry.slot)
+            table[number].state = .running
+            ready.append(number)
         }
         return ready
     }
@@ -84,7 +79,7 @@ struct ReadyQueue {
         guard let attempt = running.removeValue(forKey: id) else { return }
         runningByAction[attempt.action, default: 1] -= 1
         if var held = heldByAction[attempt.action], !held.isEmpty {
-            heap.insert(held.removeFirst())
+            heap.insert(held.removeFirst(), in: table)
             heldByAction[attempt.action] = held.isEmpty ? nil : held
         }
         advance(attempt.group, in: table)
@@ -101,11 +96,11 @@ struct ReadyQueue {
             waiting[group] = line.isEmpty ? nil : line
             return
         }
-        if var held = heldByAction[slot.action], let position = held.firstIndex(where: { $0.slot == number }) {
+        if var held = heldByAction[slot.action], let position = held.firstIndex(of: number) {
             held.remove(at: position)
             heldByAction[slot.action] = held.isEmpty ? nil : held
         } else {
-            heap.remove { $0.slot == number }
+            heap.remove(number, in: table)
         }
         advance(ReadyQueue.group(of: slot), in: table)
     }
@@ -115,19 +110,14 @@ struct ReadyQueue {
     mutating func reschedule(_ number: UInt32, in table: JobTable) {
         let slot = table[number]
         if let group = ReadyQueue.group(of: slot), waiting[group]?.contains(number) == true { return }
-        if var held = heldByAction[slot.action], let position = held.firstIndex(where: { $0.slot == number }) {
-            held[position] = Entry(due: slot.notBefore, slot: number)
-            heldByAction[slot.action] = held
-            return
-        }
-        if heap.remove(where: { $0.slot == number }) != nil {
-            heap.insert(Entry(due: slot.notBefore, slot: number))
-        }
+        // Held back by its action: it takes its new time when it goes back on the heap.
+        if heldByAction[slot.action]?.contains(number) == true { return }
+        if heap.remove(number, in: table) { heap.insert(number, in: table) }
     }
 
     /// Puts a job whose attempt ended back on the heap, out of any group (it has been attempted).
     mutating func retry(_ number: UInt32, in table: JobTable) {
-        heap.insert(Entry(due: table[number].notBefore, slot: number))
+        heap.insert(number, in: table)
     }
 
     /// What a queued job is waiting for.
@@ -139,8 +129,8 @@ struct ReadyQueue {
         {
             return .earlierJobs(ahead: position + 1)
         }
-        if heldByAction[slot.action]?.contains(where: { $0.slot == number }) == true { return .actionConcurrency }
-        if heap.contains(where: { $0.slot == number }) { return .dueTime }
+        if heldByAction[slot.action]?.contains(number) == true { return .actionConcurrency }
+        if heap.contains(number) { return .dueTime }
         return .unknown
     }
 
@@ -149,7 +139,7 @@ struct ReadyQueue {
         if var line = waiting[group], !line.isEmpty {
             let next = line.removeFirst()
             waiting[group] = line.isEmpty ? nil : line
-            heap.insert(Entry(due: table[next].notBefore, slot: next))
+            heap.insert(next, in: table)
         } else {
             busyGroups.remove(group)
         }

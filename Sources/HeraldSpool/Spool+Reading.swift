@@ -7,6 +7,18 @@ extension Spool {
         shared.withLock { SpoolReading.liveJobs(in: $0.index) }
     }
 
+    /// The ids of the jobs waiting to run, in planning order (16 bytes each, where `liveJobs`
+    /// makes a summary of each).
+    package var queuedIDs: [TimeOrderedID] {
+        var ids = shared.withLock { shared in
+            shared.index.table.slots.compactMap { slot in
+                slot.state == .queued || slot.state == .running ? slot.id : nil
+            }
+        }
+        ids.sort()
+        return ids
+    }
+
     /// A queued job or dead letter with its payload, read from disk.
     /// - Throws: `SpoolError.notFound`, or `.corrupt`/`.io` when its record cannot be read.
     package func job(_ id: TimeOrderedID) throws(SpoolError) -> Job {

@@ -12,6 +12,12 @@ extension Spool {
         shared.withLock { $0.index.claim(now: now, limits: limits) }
     }
 
+    /// Builds the ready queue now (the first claim would), so that start-up pays for it before
+    /// the daemon says it is ready.
+    package func startScheduling() {
+        shared.withLock { $0.index.startScheduling() }
+    }
+
     /// When the next queued job may run, if any job waits for its time.
     package var nextDue: WallClock? {
         shared.withLock { shared in

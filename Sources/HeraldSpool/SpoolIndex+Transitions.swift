@@ -56,7 +56,7 @@ extension SpoolIndex {
 
     /// When the next queued job is due, if any may run.
     var nextDue: WallClock? {
-        ready?.nextDue.map { WallClock(millisecondsSinceEpoch: $0) }
+        ready?.nextDue(in: table).map { WallClock(millisecondsSinceEpoch: $0) }
     }
 
     /// Takes the jobs due at `now` that the limits allow: queued → running.

@@ -67,19 +67,24 @@ private func makeBenchmarkDirectory(under parent: String) throws -> String {
 }
 
 private let benchmarkIDs = TimeOrderedIDGenerator()
+/// A job as the Mandrill plugin performs it (what `plan` stores for a send-template step), so that
+/// a daemon started on this spool attempts the jobs rather than dead-lettering them.
 private let payload: JSON = [
-    "key": "redacted", "template_name": "welcome",
-    "message": [
-        "to": [["email": "ada.lovelace@example.com", "name": "Ada Lovelace", "type": "to"]],
-        "global_merge_vars": [
-            ["name": "code", "content": .string(String(repeating: "7", count: 6))],
-            [
-                "name": "link",
-                "content": .string(
-                    "https://id.example.com/self-service/verification?flow=" + String(repeating: "a", count: 700)),
+    "endpoint": "messages/send-template",
+    "request": [
+        "template_name": "welcome",
+        "message": [
+            "to": [["email": "ada.lovelace@example.com", "name": "Ada Lovelace", "type": "to"]],
+            "global_merge_vars": [
+                ["name": "code", "content": .string(String(repeating: "7", count: 6))],
+                [
+                    "name": "link",
+                    "content": .string(
+                        "https://id.example.com/self-service/verification?flow=" + String(repeating: "a", count: 700)),
+                ],
             ],
+            "subject": "Welcome", "from_email": "noreply@example.com", "tags": ["registration"],
         ],
-        "subject": "Welcome", "from_email": "noreply@example.com", "tags": ["registration"],
     ],
 ]
 

@@ -49,8 +49,16 @@ package final class SpoolControl: QueueControl, Sendable {
         }
         switch section {
         case .queue:
-            for summary in spool.liveJobs {
-                consider(summary.id, time: \.createdAt) { self.describe($0) }
+            let ids = spool.queuedIDs
+            if filter.isEmpty {
+                // Nothing to match: read only the jobs shown, not a million payloads.
+                for id in limit == 0 ? ids[...] : ids.prefix(limit) {
+                    items.append((try? spool.job(id)).map { describe($0) } ?? unreadable(id))
+                }
+                return ["total": .int(Int64(ids.count)), "jobs": .array(items)]
+            }
+            for id in ids {
+                consider(id, time: \.createdAt) { self.describe($0) }
             }
             return ["total": .int(Int64(total)), "jobs": .array(items)]
         case .dead:

@@ -122,9 +122,10 @@ struct ConfigurationBuilder {
     private mutating func readIngress(_ node: ConfigNode) {
         guard
             let map = ConfigMap(
-                node, keys: ["auth", "insecure_no_auth", "limits", "dedupe_window"], what: "'ingress'",
-                diagnostics: diagnostics)
+                node, keys: ["auth", "insecure_no_auth", "limits", "dedupe_window", "mandrill_webhooks"],
+                what: "'ingress'", diagnostics: diagnostics)
         else { return }
+        if let webhooks = map.node("mandrill_webhooks") { ingress.mandrillWebhooks = readMandrillWebhooks(webhooks) }
         if let window = map.duration("dedupe_window") { ingress.dedupeWindow = window }
         if let auth = map.node("auth") {
             authNode = auth
@@ -135,6 +136,39 @@ struct ConfigurationBuilder {
             insecureNode = map.node("insecure_no_auth")
         }
         if let limits = map.node("limits") { readLimits(limits) }
+    }
+
+    private func readMandrillWebhooks(_ node: ConfigNode) -> MandrillWebhookSettings? {
+        guard
+            let map = ConfigMap(
+                node, keys: ["url", "keys", "dedupe_window", "max_body_bytes"], what: "'mandrill_webhooks'",
+                diagnostics: diagnostics)
+        else { return nil }
+        guard let url = map.string("url", required: true) else { return nil }
+        let lowered = url.lowercased()
+        guard (lowered.hasPrefix("https://") || lowered.hasPrefix("http://")), !url.contains(" "), url.count > 8
+        else {
+            diagnostics.error(
+                "'url' must be the absolute http(s) URL registered in Mandrill (it is part of the signature)",
+                at: map.node("url") ?? node)
+            return nil
+        }
+        var settings = MandrillWebhookSettings(url: url)
+        let path = url.split(separator: "?", maxSplits: 1)[0]
+        if !path.hasSuffix("/v1/mandrill/events") {
+            diagnostics.warning(
+                "Herald receives Mandrill's events at /v1/mandrill/events; this URL's path ends otherwise (fine behind a proxy that rewrites it)",
+                at: map.node("url") ?? node)
+        }
+        if let keys = map.stringList("keys") {
+            for (index, key) in keys.enumerated() where key.isEmpty {
+                diagnostics.error("webhook key \(index + 1) is empty", at: map.node("keys") ?? node)
+            }
+            settings.keys = keys.filter { !$0.isEmpty }
+        }
+        if let window = map.duration("dedupe_window") { settings.dedupeWindow = window }
+        if let bytes = map.int("max_body_bytes", in: 1024...(64 << 20)) { settings.maxBodyBytes = bytes }
+        return settings
     }
 
     private func readCredentials(_ node: ConfigNode) -> [IngressCredential] {

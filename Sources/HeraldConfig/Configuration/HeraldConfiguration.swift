@@ -106,6 +106,28 @@ public struct IngressSettings: Sendable {
     /// How long a Kratos event (by `Ory-Webhook-Trigger-ID`, else flow id + event + identity id)
     /// is remembered so that its retries are answered as duplicates.
     public var dedupeWindow: Duration = .seconds(3600)
+    /// `ingress.mandrill_webhooks`: Mandrill's delivery events at `/v1/mandrill/events`; nil when
+    /// the endpoint is off.
+    public var mandrillWebhooks: MandrillWebhookSettings?
+}
+
+/// Where Mandrill posts its events and how they are verified (reference/mandrill-webhooks.md).
+public struct MandrillWebhookSettings: Sendable, Equatable {
+    /// The URL exactly as registered in Mandrill: it is part of what Mandrill signs, and behind
+    /// a proxy it differs from what Herald sees.
+    public var url: String
+    /// The webhook's keys (secrets); several while one is being replaced. Empty until Mandrill
+    /// has shown the key: then only its URL checks are answered.
+    public var keys: [String] = []
+    /// How long an event is remembered so that Mandrill's redeliveries are duplicates (Mandrill
+    /// retries a batch for up to ~8 h).
+    public var dedupeWindow: Duration = .seconds(24 * 3600)
+    /// The largest batch accepted (up to 1,000 events, form-encoded).
+    public var maxBodyBytes = 16 << 20
+
+    public init(url: String) {
+        self.url = url
+    }
 }
 
 /// Request limits and timeouts (design §3).

@@ -19,7 +19,8 @@ public enum DerivedField: String, Sendable, Hashable, CaseIterable {
     /// `event.locale`: the transient payload's `locale`, else the traits' `locale`/`language`, else the first
     /// `Accept-Language` tag.
     case locale
-    /// `recipient`: the courier recipient, else the first verifiable email address, else `identity.traits.email`.
+    /// `recipient`: the courier recipient, else the first verifiable email address, else
+    /// `identity.traits.email`; for a Mandrill event `msg.email` (a sync event: `reject.email`).
     case recipient
 
     /// The field named `event.<name>`.

@@ -32,7 +32,7 @@ public struct Event: Sendable {
         self.payload = payload
         self.method = Event.method(of: payload, name: name, hookMethod: hookMethod)
         self.locale = Event.locale(of: payload)
-        self.recipient = Event.recipient(of: payload)
+        self.recipient = name.isMandrill ? Event.mandrillRecipient(of: payload) : Event.recipient(of: payload)
     }
 
     /// Looks `path` up in the derived fields or the payload. Nil when absent.
@@ -93,6 +93,11 @@ public struct Event: Sendable {
             return firstLanguageTag(header)
         }
         return nil
+    }
+
+    /// The message's recipient, or the address a sync event is about.
+    private static func mandrillRecipient(of payload: JSONValue) -> String? {
+        nonEmptyString(payload["msg"]?["email"]) ?? nonEmptyString(payload["reject"]?["email"])
     }
 
     private static func recipient(of payload: JSONValue) -> String? {

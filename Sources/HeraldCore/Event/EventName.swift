@@ -1,5 +1,6 @@
-/// The name of an event: `<flow>.<phase>` for Kratos web hooks (`registration.after`) and
-/// `courier.<template_type>` for courier messages (`courier.verification_code_valid`).
+/// The name of an event: `<flow>.<phase>` for Kratos web hooks (`registration.after`),
+/// `courier.<template_type>` for courier messages (`courier.verification_code_valid`) and
+/// `mandrill.<event>` for Mandrill's delivery events (`mandrill.hard_bounce`).
 public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The self-service flows Kratos runs hooks for.
     public static let flows = ["registration", "login", "verification", "recovery", "settings"]
@@ -13,10 +14,19 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
         "stub",
     ]
 
-    /// Every event name Herald knows of: the ten flow events and the courier template types.
+    /// Mandrill's webhook events (reference/mandrill-webhooks.md §3): message events by their
+    /// `event`, and the sync events by their `type` (`blacklist`, `whitelist`).
+    public static let mandrillEventTypes = [
+        "send", "deferral", "hard_bounce", "soft_bounce", "delivered", "open", "click", "spam", "unsub", "reject",
+        "blacklist", "whitelist",
+    ]
+
+    /// Every event name Herald knows of: the ten flow events, the courier template types and
+    /// Mandrill's events.
     public static let known: [EventName] =
         flows.flatMap { flow in phases.map { EventName(flow: flow, phase: $0) } }
         + courierTemplateTypes.map { EventName(courierTemplate: $0) }
+        + mandrillEventTypes.map { EventName(mandrillEvent: $0) }
 
     public let rawValue: String
     /// The length in UTF-8 bytes of the first segment, before the `.`.
@@ -45,6 +55,10 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(flow: "courier", phase: templateType)
     }
 
+    public init(mandrillEvent type: String) {
+        self.init(flow: "mandrill", phase: type)
+    }
+
     /// `registration`, `login`, …, or `courier`.
     public var flow: Substring { rawValue[..<dot] }
     /// `before`/`after`, or the courier template type.
@@ -55,17 +69,22 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
     /// True for the courier channel's events.
     public var isCourier: Bool { flow == "courier" }
 
+    /// True for Mandrill's delivery events.
+    public var isMandrill: Bool { kind == .mandrill }
+
     /// True for the ten events a Kratos web hook can send.
     public var isFlowEvent: Bool { kind == .flow }
 
-    /// True when Herald knows this event (a known flow event or courier template type).
+    /// True when Herald knows this event (a known flow event, courier template type or Mandrill
+    /// event).
     public var isKnown: Bool { kind != .unknown }
 
-    private enum Kind: UInt8 { case flow, courier, unknown }
+    private enum Kind: UInt8 { case flow, courier, mandrill, unknown }
 
     private static func kind(flow: Substring, phase: Substring) -> Kind {
         if flows.contains(where: { $0 == flow }) && phases.contains(where: { $0 == phase }) { return .flow }
         if flow == "courier" && courierTemplateTypes.contains(where: { $0 == phase }) { return .courier }
+        if flow == "mandrill" && mandrillEventTypes.contains(where: { $0 == phase }) { return .mandrill }
         return .unknown
     }
 

@@ -10,6 +10,13 @@ public enum PayloadShape {
         "request_headers",
     ]
 
+    /// Keys of a Mandrill message event (`send` … `reject`), and of a sync event
+    /// (reference/mandrill-webhooks.md §4).
+    static let mandrillMessage = [
+        "event", "_id", "ts", "msg", "url", "ip", "user_agent", "location", "user_agent_parsed",
+    ]
+    static let mandrillSync = ["type", "action", "reject", "ts"]
+
     /// The top-level keys `name`'s payload may have; nil when Herald does not know the event
     /// (then any path is accepted).
     public static func topLevelKeys(of name: EventName) -> Set<String>? {
@@ -23,6 +30,9 @@ public enum PayloadShape {
     private static func computeTopLevelKeys(of name: EventName) -> Set<String>? {
         guard name.isKnown else { return nil }
         if name.isCourier { return Set(courier) }
+        if name.isMandrill {
+            return Set(name.phase == "blacklist" || name.phase == "whitelist" ? mandrillSync : mandrillMessage)
+        }
         var keys = Set(common)
         switch (name.flow, name.phase) {
         case ("registration", "after"), ("verification", "after"), ("recovery", "after"):
@@ -45,7 +55,9 @@ public enum PayloadShape {
         guard !events.isEmpty else { return nil }
         for event in events {
             guard let keys = topLevelKeys(of: event) else { return nil }
-            if event.isCourier || keys.contains("identity") || keys.contains("session") || event.flow == "settings" {
+            if event.isCourier || event.isMandrill || keys.contains("identity") || keys.contains("session")
+                || event.flow == "settings"
+            {
                 return nil
             }
         }

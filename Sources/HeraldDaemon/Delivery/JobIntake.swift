@@ -6,9 +6,10 @@ import HeraldSpool
 /// `accept` calls `completion` exactly once, when every job (and every dedupe key) is on disk, or
 /// when they cannot be; only then does the ingress answer Ory.
 package protocol JobIntake: Sendable {
+    /// Stores several events' jobs and keys in one commit (a Mandrill batch); one receipt per
+    /// event, in order. All or nothing.
     func accept(
-        _ jobs: [Job], dedupeKeys: [DedupeKey],
-        completion: @escaping @Sendable (Result<IntakeReceipt, IntakeError>) -> Void)
+        _ events: [IntakeEvent], completion: @escaping @Sendable (Result<[IntakeReceipt], IntakeError>) -> Void)
     /// False when new jobs cannot be taken (disk full, shutting down): `/readyz` answers 503.
     var isReady: Bool { get }
     /// True when `key` was stored with an earlier event and its window has not ended.
@@ -19,6 +20,27 @@ package protocol JobIntake: Sendable {
 
 extension JobIntake {
     package var notReadyReason: String { "jobs cannot be stored" }
+
+    /// Stores one event's jobs and keys.
+    func accept(
+        _ jobs: [Job], dedupeKeys: [DedupeKey],
+        completion: @escaping @Sendable (Result<IntakeReceipt, IntakeError>) -> Void
+    ) {
+        accept([IntakeEvent(jobs: jobs, dedupeKeys: dedupeKeys)]) { result in
+            completion(result.map { $0.first ?? IntakeReceipt() })
+        }
+    }
+}
+
+/// One event's jobs and the dedupe keys stored with them.
+package struct IntakeEvent: Sendable {
+    package var jobs: [Job]
+    package var dedupeKeys: [DedupeKey]
+
+    package init(jobs: [Job], dedupeKeys: [DedupeKey]) {
+        self.jobs = jobs
+        self.dedupeKeys = dedupeKeys
+    }
 }
 
 /// What storing an event came to, when it could be stored.

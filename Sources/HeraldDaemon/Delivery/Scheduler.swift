@@ -253,24 +253,27 @@ public final class Scheduler: Sendable {
 
 extension Scheduler: JobIntake {
     package func accept(
-        _ jobs: [Job], dedupeKeys: [DedupeKey],
-        completion: @escaping @Sendable (Result<IntakeReceipt, IntakeError>) -> Void
+        _ events: [IntakeEvent], completion: @escaping @Sendable (Result<[IntakeReceipt], IntakeError>) -> Void
     ) {
-        guard !jobs.isEmpty || !dedupeKeys.isEmpty else {
-            completion(.success(IntakeReceipt()))
+        let jobs = events.flatMap(\.jobs)
+        let keys = events.flatMap(\.dedupeKeys)
+        let receipts = events.map { _ in IntakeReceipt() }
+        guard !jobs.isEmpty || !keys.isEmpty else {
+            completion(.success(receipts))
             return
         }
         guard !runState.withLock({ $0.stopping }) else {
             completion(.failure(IntakeError("shutting down")))
             return
         }
-        spool.add(jobs, dedupeKeys: dedupeKeys) { [self] result in
+        // The local store's dedupe was decided in memory before planning; all events are new.
+        spool.add(jobs, dedupeKeys: keys) { [self] result in
             switch result {
             case .success:
                 // The jobs are queued in the spool now. With every slot busy, the next finishing
                 // attempt rings; waking now would be wasted.
                 if !jobs.isEmpty && spool.runningCount < limits.withLock({ $0.claim.global }) { doorbell.ring() }
-                completion(.success(IntakeReceipt()))
+                completion(.success(receipts))
             case .failure(let error):
                 completion(.failure(IntakeError("spool: \(error)")))
             }

@@ -40,7 +40,7 @@ enum IngressDecoding {
                 throw Failure(message: "courier message needs \"template_type\" (such as verification_code_valid)")
             }
             return (name, root)
-        case .health, .readiness, .metrics:
+        case .health, .readiness, .metrics, .mandrillEvents:
             throw Failure(message: "not an event path")
         }
     }

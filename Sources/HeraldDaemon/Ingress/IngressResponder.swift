@@ -14,14 +14,15 @@ final class IngressResponder: HTTPResponder {
         let authenticator: IngressAuthenticator
         let jsonLimits: JSONLimits
         let dedupeWindow: Duration
+        let mandrill: MandrillWebhookSettings?
     }
 
-    private let snapshot: Mutex<Snapshot>
-    private let intake: any JobIntake
-    private let ids: TimeOrderedIDGenerator
-    private let logger: Logger
-    private let dedupe: DedupeIndex
-    private let metrics: HeraldMetrics?
+    let snapshot: Mutex<Snapshot>
+    let intake: any JobIntake
+    let ids: TimeOrderedIDGenerator
+    let logger: Logger
+    let dedupe: DedupeIndex
+    let metrics: HeraldMetrics?
 
     init(
         configuration: HeraldConfiguration, intake: any JobIntake, dedupe: DedupeIndex, ids: TimeOrderedIDGenerator,
@@ -40,7 +41,7 @@ final class IngressResponder: HTTPResponder {
             rules: configuration.rules,
             authenticator: IngressAuthenticator(credentials: configuration.ingress.credentials),
             jsonLimits: JSONLimits(maxDepth: 64, maxBytes: configuration.ingress.limits.maxBodyBytes),
-            dedupeWindow: configuration.ingress.dedupeWindow)
+            dedupeWindow: configuration.ingress.dedupeWindow, mandrill: configuration.ingress.mandrillWebhooks)
     }
 
     /// Applies a new configuration to the events that arrive from now on.
@@ -58,6 +59,7 @@ final class IngressResponder: HTTPResponder {
         } catch {
             return .error(404, error.message)
         }
+        if route == .mandrillEvents { return screenMandrill(head) }
         if !route.acceptsAnyMethod {
             guard head.method == "GET" || head.method == "HEAD" else {
                 var response = HTTPResponse.error(405, "use GET")
@@ -88,6 +90,8 @@ final class IngressResponder: HTTPResponder {
             writer.respond(metrics?.response() ?? .error(404, "metrics are off"))
         case .flowEvent, .envelope, .courier:
             receive(request, route: route, writer: writer)
+        case .mandrillEvents:
+            receiveMandrill(request, writer: writer)
         }
     }
 
@@ -148,7 +152,14 @@ final class IngressResponder: HTTPResponder {
                 return
             }
         }
-        var plan = current.rules.plan(event, ids: ids)
+        let plan = self.plan(event, rules: current.rules, receivedAt: receivedAt, claimed: &claimed)
+        store(event, plan: plan, claimed: claimed, arrived: arrived, writer: writer)
+    }
+
+    /// Plans the event's jobs: claims each route's `dedupe:` key (a route whose key is taken plans
+    /// nothing), and logs steps that planned nothing and template paths the payload lacked.
+    func plan(_ event: Event, rules: RuleSet, receivedAt: WallClock, claimed: inout [DedupeKey]) -> EventPlan {
+        var plan = rules.plan(event, ids: ids)
         metrics?.eventRouted(event.name, routes: plan.routes)
         for index in plan.routePlans.indices {
             guard let rule = plan.routePlans[index].dedupe else { continue }
@@ -191,7 +202,7 @@ final class IngressResponder: HTTPResponder {
                     "route": .string(route), "paths": .string(paths.joined(separator: ",")),
                 ])
         }
-        store(event, plan: plan, claimed: claimed, arrived: arrived, writer: writer)
+        return plan
     }
 
     /// Hands the jobs to the intake and answers once they are stored (202) or cannot be (503).

@@ -8,6 +8,8 @@ enum IngressRoute: Equatable {
     case envelope
     /// `/v1/courier`: a courier message; its `template_type` names the event.
     case courier
+    /// `/v1/mandrill/events`: Mandrill's webhook posts (its delivery events), signed by Mandrill.
+    case mandrillEvents
     case health
     case readiness
     case metrics
@@ -23,7 +25,7 @@ enum IngressRoute: Equatable {
         var table: [(String, IngressRoute)] = [
             ("/healthz", .health), ("/readyz", .readiness), ("/metrics", .metrics),
             ("/v1/events", .envelope), ("/v1/events/", .envelope), ("/v1/courier", .courier),
-            ("/v1/courier/", .courier),
+            ("/v1/courier/", .courier), ("/v1/mandrill/events", .mandrillEvents),
         ]
         for name in EventName.known where name.isFlowEvent {
             table.append(("/v1/events/\(name.flow)/\(name.phase)", .flowEvent(name)))
@@ -48,7 +50,7 @@ enum IngressRoute: Equatable {
         guard path.hasPrefix(prefix) else {
             return Unknown(
                 message:
-                    "no such path; Herald serves /v1/events/{flow}/{phase}, /v1/events, /v1/courier, /healthz, /readyz, /metrics"
+                    "no such path; Herald serves /v1/events/{flow}/{phase}, /v1/events, /v1/courier, /v1/mandrill/events, /healthz, /readyz, /metrics"
             )
         }
         let parts = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
@@ -66,7 +68,7 @@ enum IngressRoute: Equatable {
     var acceptsAnyMethod: Bool {
         switch self {
         case .flowEvent, .envelope, .courier: return true
-        case .health, .readiness, .metrics: return false
+        case .health, .readiness, .metrics, .mandrillEvents: return false
         }
     }
 }

@@ -12,9 +12,10 @@ import Synchronization
 /// While the database cannot be reached every event is answered 503 at once and `/readyz` says
 /// why; the thread reconnects with backoff and recovers by itself.
 final class PostgresIntake: JobIntake, Sendable {
+    /// One `accept`: its events go into one transaction together.
     private struct Pending {
-        let event: PostgresJobStore.Event
-        let completion: @Sendable (Result<IntakeReceipt, IntakeError>) -> Void
+        let events: [PostgresJobStore.Event]
+        let completion: @Sendable (Result<[IntakeReceipt], IntakeError>) -> Void
     }
 
     private struct State {
@@ -41,24 +42,25 @@ final class PostgresIntake: JobIntake, Sendable {
     }
 
     package func accept(
-        _ jobs: [Job], dedupeKeys: [DedupeKey],
-        completion: @escaping @Sendable (Result<IntakeReceipt, IntakeError>) -> Void
+        _ events: [IntakeEvent], completion: @escaping @Sendable (Result<[IntakeReceipt], IntakeError>) -> Void
     ) {
-        guard !jobs.isEmpty || !dedupeKeys.isEmpty else {
-            completion(.success(IntakeReceipt()))
+        guard events.contains(where: { !$0.jobs.isEmpty || !$0.dedupeKeys.isEmpty }) else {
+            completion(.success(events.map { _ in IntakeReceipt() }))
             return
         }
         let now = WallClock.now
-        let eventKey = dedupeKeys.first { $0.route == nil }.map { ($0.key, $0.expiresAt - now) }
-        let routeKeys = dedupeKeys.compactMap { key in key.route.map { ($0, key.key, key.expiresAt - now) } }
-        let event = PostgresJobStore.Event(jobs: jobs, key: eventKey, routeKeys: routeKeys)
+        let stored = events.map { event in
+            let eventKey = event.dedupeKeys.first { $0.route == nil }.map { ($0.key, $0.expiresAt - now) }
+            let routeKeys = event.dedupeKeys.compactMap { key in key.route.map { ($0, key.key, key.expiresAt - now) } }
+            return PostgresJobStore.Event(jobs: event.jobs, key: eventKey, routeKeys: routeKeys)
+        }
         let refusal = state.withLock { state -> String? in
             if state.stopping { return "shutting down" }
             if let problem = state.problem, state.pending.isEmpty, problem != "connecting to the database" {
                 return problem
             }
             guard state.pending.count < Self.maxPending else { return "too many events waiting for the database" }
-            state.pending.append(Pending(event: event, completion: completion))
+            state.pending.append(Pending(events: stored, completion: completion))
             return nil
         }
         if let refusal {
@@ -120,11 +122,13 @@ final class PostgresIntake: JobIntake, Sendable {
             }
             guard let current = store, !batch.isEmpty else { continue }
             do throws(PostgresError) {
-                let receipts = try current.store(batch.map(\.event))
-                for (item, receipt) in zip(batch, receipts) {
+                var receipts = try current.store(batch.flatMap(\.events))[...]
+                for item in batch {
+                    let mine = receipts.prefix(item.events.count)
+                    receipts = receipts.dropFirst(item.events.count)
                     item.completion(
                         .success(
-                            IntakeReceipt(duplicate: receipt.duplicate, suppressedRoutes: receipt.suppressedRoutes)))
+                            mine.map { IntakeReceipt(duplicate: $0.duplicate, suppressedRoutes: $0.suppressedRoutes) }))
                 }
             } catch {
                 // Whatever failed (a lost connection, a full disk on the server, a standby after

@@ -1,0 +1,84 @@
+import HeraldCore
+
+/// The events of one Mandrill webhook post: the `mandrill_events` JSON array, each element a
+/// Herald event `mandrill.<type>` with the key that recognises Mandrill's redelivery of it.
+/// Lenient as Mandrill asks ("new keys may be added"): unknown keys pass, and an event of a type
+/// Herald does not know is counted and skipped, never a reason to refuse the batch.
+struct MandrillEventBatch {
+    struct Failure: Error, Equatable {
+        let message: String
+    }
+
+    struct Item {
+        let name: EventName
+        let payload: JSONValue
+        /// Message events: `msg._id`, event, `ts` (and the URL of a click); sync events: type,
+        /// action, address, `ts` (reference/mandrill-webhooks.md §9).
+        let dedupeKey: String
+    }
+
+    /// Mandrill posts at most 1,000 events at once.
+    static let maxEvents = 1000
+
+    let items: [Item]
+    /// Events of types Herald does not know (a newer Mandrill), by type.
+    let unknownTypes: [String]
+
+    init(_ text: String, limits: JSONLimits) throws(Failure) {
+        let document: JSONDocument
+        do {
+            document = try JSONDocument(parsing: Array(text.utf8), limits: limits)
+        } catch {
+            throw Failure(message: "mandrill_events is not valid JSON: \(error.description)")
+        }
+        let root = document.root
+        guard root.kind == .array else { throw Failure(message: "mandrill_events must be a JSON array") }
+        guard root.count <= MandrillEventBatch.maxEvents else {
+            throw Failure(message: "mandrill_events holds \(root.count) events; Mandrill sends at most 1,000")
+        }
+        var items: [Item] = []
+        var unknown: [String] = []
+        for (position, event) in root.elements.enumerated() {
+            guard event.kind == .object else {
+                throw Failure(message: "event \(position + 1) of mandrill_events is not a JSON object")
+            }
+            let type = MandrillEventBatch.type(of: event)
+            guard let type, EventName.mandrillEventTypes.contains(type) else {
+                unknown.append(type ?? "(none)")
+                continue
+            }
+            items.append(
+                Item(
+                    name: EventName(mandrillEvent: type), payload: event, dedupeKey: MandrillEventBatch.key(event, type)
+                ))
+        }
+        self.items = items
+        self.unknownTypes = unknown
+    }
+
+    /// `event` for message events; `type` for sync events, whose list names Mandrill has been
+    /// renaming (denylist, safelist): both spellings count.
+    private static func type(of event: JSONValue) -> String? {
+        if let name = event["event"]?.string { return name }
+        switch event["type"]?.string {
+        case "blacklist"?, "denylist"?: return "blacklist"
+        case "whitelist"?, "safelist"?, "allowlist"?: return "whitelist"
+        case let other?: return other
+        case nil: return nil
+        }
+    }
+
+    private static func key(_ event: JSONValue, _ type: String) -> String {
+        func text(_ value: JSONValue?) -> String {
+            guard let value, !value.isNull else { return "" }
+            return value.string ?? String(decoding: value.json.serialized(), as: UTF8.self)
+        }
+        var parts = ["mandrill", type, text(event["ts"])]
+        if type == "blacklist" || type == "whitelist" {
+            parts += [text(event["action"]), text(event["reject"]?["email"])]
+        } else {
+            parts += [text(event["msg"]?["_id"] ?? event["_id"]), text(event["url"])]
+        }
+        return parts.joined(separator: "\u{1F}")
+    }
+}

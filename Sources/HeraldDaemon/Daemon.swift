@@ -197,6 +197,9 @@ public final class Daemon: Sendable {
         if configuration.store != running.store { needRestart.append("store") }
         if configuration.log != running.log { needRestart.append("log") }
         if configuration.ingress.limits != running.ingress.limits { needRestart.append("ingress.limits") }
+        if configuration.ingress.mandrillWebhooks?.maxBodyBytes != running.ingress.mandrillWebhooks?.maxBodyBytes {
+            needRestart.append("ingress.mandrill_webhooks.max_body_bytes")
+        }
         if !needRestart.isEmpty {
             logger.warning(
                 "changed settings take effect at the next restart",
@@ -217,6 +220,10 @@ public final class Daemon: Sendable {
         server.limits = HTTPLimits(
             maxRequestLineLength: limits.maxRequestLineBytes, maxHeaderBlockSize: limits.maxHeaderBytes,
             maxHeaderCount: limits.maxHeaderFields, maxBodySize: limits.maxBodyBytes)
+        if let mandrill = configuration.ingress.mandrillWebhooks {
+            // Mandrill posts up to 1,000 events at once.
+            server.limits.maxBodySizeByPath["/v1/mandrill/events"] = mandrill.maxBodyBytes
+        }
         server.maxConnections = limits.maxConnections
         server.headerReadTimeout = limits.headerTimeout
         server.bodyReadTimeout = limits.bodyTimeout

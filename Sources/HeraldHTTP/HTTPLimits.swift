@@ -12,6 +12,16 @@ public struct HTTPLimits: Sendable, Hashable {
     public var maxBodySize: Int
     /// The longest chunk-size line (size and extensions) accepted in a chunked body (400 beyond).
     public var maxChunkLineLength: Int
+    /// Larger bodies for these exact paths (the query aside), such as a webhook that posts
+    /// batches: path → largest body.
+    public var maxBodySizeByPath: [String: Int] = [:]
+
+    /// The largest body accepted for a request to `target`.
+    func maxBodySize(for target: String) -> Int {
+        guard !maxBodySizeByPath.isEmpty else { return maxBodySize }
+        let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return maxBodySizeByPath[String(path)] ?? maxBodySize
+    }
 
     /// Limits with the defaults: request line 8 KiB, header block 32 KiB and 100 fields, body 1 MiB,
     /// chunk-size line 4 KiB.

@@ -267,4 +267,24 @@ func summary(_ event: HTTPRequestParser.Event) -> String {
         #expect(events.count == 2)
         #expect(events.last == .body(body))
     }
+
+    /// A webhook that posts batches may have a larger limit than the rest, by exact path.
+    @Test func aPathMayAllowALargerBody() {
+        var limits = HTTPLimits(maxBodySize: 100)
+        limits.maxBodySizeByPath["/v1/mandrill/events"] = 1000
+        func outcome(_ target: String, _ size: Int, chunked: Bool = false) -> HTTPRequestParser.Event? {
+            let body = [UInt8](repeating: UInt8(ascii: "a"), count: size)
+            let framing =
+                chunked
+                ? "Transfer-Encoding: chunked\r\n\r\n\(String(size, radix: 16))\r\n" : "Content-Length: \(size)\r\n\r\n"
+            let tail = chunked ? Array("\r\n0\r\n\r\n".utf8) : []
+            let input = Array("POST \(target) HTTP/1.1\r\nHost: a\r\n\(framing)".utf8) + body + tail
+            return collectEvents([input[...]], limits: limits).last
+        }
+        #expect(outcome("/v1/mandrill/events", 500) == .body([UInt8](repeating: UInt8(ascii: "a"), count: 500)))
+        #expect(outcome("/v1/mandrill/events?x=1", 500, chunked: true) != .error(.contentTooLarge))
+        #expect(outcome("/v1/mandrill/events", 1001) == .error(.contentTooLarge))
+        #expect(outcome("/v1/events", 500) == .error(.contentTooLarge))
+        #expect(outcome("/v1/events", 500, chunked: true) == .error(.contentTooLarge))
+    }
 }

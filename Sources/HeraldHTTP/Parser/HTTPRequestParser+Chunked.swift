@@ -23,7 +23,7 @@ extension HTTPRequestParser {
             state = .trailers
             return .proceed
         }
-        if size > limits.maxBodySize - body.count { return .emit(.error(.contentTooLarge)) }
+        if size > bodyLimit - body.count { return .emit(.error(.contentTooLarge)) }
         state = .chunkData(remaining: size)
         return .proceed
     }

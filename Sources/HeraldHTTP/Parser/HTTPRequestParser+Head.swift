@@ -185,9 +185,11 @@ extension HTTPRequestParser {
             }
             if head.unknownCoding { return .emit(.error(.unsupportedTransferEncoding)) }
             framing = .chunked
+            bodyLimit = limits.maxBodySize(for: head.target)
             state = .chunkSize
         } else if let length = head.contentLength {
-            if length > limits.maxBodySize { return .emit(.error(.contentTooLarge)) }
+            bodyLimit = limits.maxBodySize(for: head.target)
+            if length > bodyLimit { return .emit(.error(.contentTooLarge)) }
             framing = .length(length)
             body.reserveCapacity(length)
             state = length == 0 ? .bodyComplete : .fixedBody(remaining: length)

@@ -60,6 +60,8 @@ public struct HTTPRequestParser: Sendable {
     var blankPrefixBytes = 0
     var head = PendingHead()
     var body: [UInt8] = []
+    /// The body limit of the request being read (`HTTPLimits.maxBodySize(for:)`).
+    var bodyLimit = 0
     var trailerBytes = 0
     var trailerCount = 0
 

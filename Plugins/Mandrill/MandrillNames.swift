@@ -4,10 +4,12 @@ import HeraldCore
 /// (reference/mandrill-api.md §A.1).
 enum MandrillNames {
     static let mergeLanguages = ["mailchimp", "handlebars"]
-    /// Metadata fields Herald always adds, so that a possible duplicate can be traced.
-    static let reservedMetadata = ["herald_job", "herald_event"]
-    /// Mandrill indexes at most 10 metadata fields, and Herald uses two of them.
-    static let maxUserMetadata = 8
+    /// Metadata fields Herald adds, so that a possible duplicate can be traced and Mandrill's
+    /// events about the message lead back to the identity (`herald_identity`, when the event
+    /// has one).
+    static let reservedMetadata = ["herald_job", "herald_event", "herald_identity"]
+    /// Mandrill indexes at most 10 metadata fields, and Herald uses three of them.
+    static let maxUserMetadata = 7
     static let maxTagLength = 50
     /// Mandrill keeps only the first 100 distinct tags of a message.
     static let maxTags = 100

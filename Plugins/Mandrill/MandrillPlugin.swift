@@ -36,7 +36,8 @@ import HeraldCore
 /// Defaults and overrides: a step's value replaces the action's (`from`, `reply_to`,
 /// `subaccount`, `ip_pool`, `merge_language`, the flags); `tags` add to the action's, in order and
 /// without repeats; `metadata` is merged, the step winning per field, and Herald always adds
-/// `herald_job` and `herald_event` (so at most 8 fields of your own: Mandrill indexes 10).
+/// `herald_job`, `herald_event` and, when the event has an identity, `herald_identity` (so at
+/// most 7 fields of your own: Mandrill indexes 10).
 ///
 /// Outcomes follow design §6.5: every recipient `sent|queued|scheduled` → delivered; any
 /// `rejected|invalid` → failed, never retried; `Invalid_Key`, `ValidationError`, `Unknown_*`,

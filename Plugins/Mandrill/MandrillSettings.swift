@@ -121,7 +121,7 @@ struct MandrillSettings: Sendable {
         if metadata.count > MandrillNames.maxUserMetadata {
             diagnostics.error(
                 "at most \(MandrillNames.maxUserMetadata) metadata fields: Mandrill indexes 10 and Herald uses "
-                    + "herald_job and herald_event", at: node)
+                    + "herald_job, herald_event and herald_identity", at: node)
         }
         return metadata
     }

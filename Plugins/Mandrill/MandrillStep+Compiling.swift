@@ -43,7 +43,7 @@ extension MandrillStep {
         if metadataNames.count > MandrillNames.maxUserMetadata, let node = options.node("metadata") {
             diagnostics.error(
                 "at most \(MandrillNames.maxUserMetadata) metadata fields with the action's (found \(metadataNames.count)): "
-                    + "Mandrill indexes 10 and Herald uses herald_job and herald_event", at: node)
+                    + "Mandrill indexes 10 and Herald uses herald_job, herald_event and herald_identity", at: node)
         }
         // Read before the check below so that their problems are reported with all the others.
         let mergeLanguage = MandrillNames.mergeLanguage(options)

@@ -69,6 +69,10 @@ struct MandrillStep: ActionStep {
         }
         var fields = defaults.metadata
         for (name, value) in metadata { fields[name] = .string(value.render(event, report: &report)) }
+        // Mandrill's events about this message (a hard bounce) lead back to the identity.
+        if let identity = event.identity?["id"]?.string, !identity.isEmpty {
+            fields["herald_identity"] = .string(identity)
+        }
         if !fields.isEmpty { message["metadata"] = .object(fields) }
 
         var request = JSONObject()

@@ -68,6 +68,8 @@ import Testing
         #expect(message["global_merge_vars"] == [["name": "FNAME", "content": "Jane"]])
         #expect(message["from_email"]?.string == "hello@example.com")
         let jobID = try #require(message["metadata"]?["herald_job"]?.string)
+        // Mandrill's later events about this message (a bounce) lead back to the identity.
+        #expect(message["metadata"]?["herald_identity"]?.string == "7a1e3f4c-2b6d-4c8e-9f1a-3d5b7c9e1f20")
         let delivered = try await herald.waitForLog("msg=\"job delivered\"")
         #expect(delivered.contains("job=\(jobID)"))
         // Secrets stay out of the log.

@@ -143,7 +143,7 @@ import Testing
             """)
         #expect(
             harness.messages == [
-                "5:15: at most 8 metadata fields: Mandrill indexes 10 and Herald uses herald_job and herald_event"
+                "5:15: at most 7 metadata fields: Mandrill indexes 10 and Herald uses herald_job, herald_event and herald_identity"
             ])
     }
 

@@ -18,6 +18,13 @@ public enum CheckReport {
         }
         lines.append(
             "ingress auth: \(auth.isEmpty ? "none (insecure_no_auth, loopback only)" : auth.joined(separator: "; "))")
+        if let mandrill = configuration.ingress.mandrillWebhooks {
+            let keys =
+                mandrill.keys.isEmpty
+                ? "no key yet: only Mandrill's URL check is answered" : "\(mandrill.keys.count) key(s)"
+            lines.append(
+                "Mandrill events: /v1/mandrill/events, signed for \(configuration.redacting(mandrill.url)); \(keys)")
+        }
         lines.append("state_dir: \(configuration.stateDirectory)")
         lines.append("actions:")
         for name in configuration.actions.keys.sorted() {

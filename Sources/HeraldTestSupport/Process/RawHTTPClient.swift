@@ -72,11 +72,12 @@ public final class RawHTTPClient {
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"
         try send(Array(head.utf8) + body)
-        return try readResponse()
+        return try readResponse(bodyless: method == "HEAD")
     }
 
-    /// Reads one response (Content-Length framed, or until close).
-    public func readResponse() throws -> Response {
+    /// Reads one response (Content-Length framed, or until close); `bodyless` for the answer to a
+    /// HEAD request, whose Content-Length describes a body that is not sent.
+    public func readResponse(bodyless: Bool = false) throws -> Response {
         while true {
             if let end = headEnd() {
                 let headText = String(decoding: buffer[..<end], as: UTF8.self)
@@ -92,7 +93,8 @@ public final class RawHTTPClient {
                         String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
                     )
                 }
-                let length = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
+                let declared = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
+                let length = bodyless ? 0 : declared
                 let bodyStart = end + 4
                 while buffer.count < bodyStart + length {
                     guard try fill() else { throw Failure(description: "connection closed in the body") }

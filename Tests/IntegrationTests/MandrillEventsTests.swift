@@ -1,0 +1,149 @@
+import Foundation
+import HeraldCore
+import HeraldTestSupport
+import Testing
+
+/// Mandrill's delivery events through the real binary (issue 11): Mandrill's URL check, a signed
+/// batch routed into jobs in one commit, its redelivery deduplicated, a bad signature refused with
+/// nothing stored. Signatures are computed by Python's hmac, independently of Herald's code.
+@Suite struct MandrillEventsTests {
+    static let url = "https://hooks.example.com/v1/mandrill/events"
+    static let key = "whk-0123456789abcdef"
+
+    private func config(_ store: StoreKind) throws -> String {
+        try store.prepare(
+            Integration.outboxConfig(
+                extra: """
+                      - name: bounced
+                        events: [mandrill.hard_bounce]
+                        do:
+                          - action: box
+                            to: postmaster@example.com
+                            subject: "Bounced: {{recipient}}"
+                            text: "identity {{msg.metadata.herald_identity | default: 'unknown'}}: {{msg.diag}}"
+                    """,
+                auth: """
+                      insecure_no_auth: true
+                      mandrill_webhooks:
+                        url: "\(Self.url)"
+                        keys: ["${env:MANDRILL_WEBHOOK_KEY}"]
+                    """))
+    }
+
+    /// `mandrill_events=<percent-encoded JSON>`, as Mandrill posts it.
+    private func form(_ events: String) -> [UInt8] {
+        Array(("mandrill_events=" + events.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!).utf8)
+    }
+
+    /// The signature Python's hmac computes for `body` (reference/mandrill-webhooks.md §6).
+    private func pythonSignature(key: String, url: String, body: [UInt8]) throws -> String {
+        let script = """
+            import base64, hashlib, hmac, sys, urllib.parse
+            params = urllib.parse.parse_qs(sys.stdin.read(), keep_blank_values=True, strict_parsing=True)
+            signed = sys.argv[2] + "".join(k + params[k][0] for k in sorted(params))
+            print(base64.b64encode(hmac.new(sys.argv[1].encode(), signed.encode(), hashlib.sha1).digest()).decode())
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, key, url]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(body))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw ProcessFailure("python3 could not sign") }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func post(_ address: String, _ body: [UInt8], signature: String?) throws -> RawHTTPClient.Response {
+        var headers = [("Content-Type", "application/x-www-form-urlencoded")]
+        if let signature { headers.append(("X-Mandrill-Signature", signature)) }
+        return try RawHTTPClient(address: address).request(
+            "POST", "/v1/mandrill/events", headers: headers, body: body)
+    }
+
+    static let batch = """
+        [{"event":"hard_bounce","_id":"b1","ts":1767225660,"msg":{"ts":1767225600,"_id":"b1","state":"bounced",
+          "email":"jane.doe@example.com","metadata":{"herald_job":"j1","herald_identity":"7a1e3f4c-2b6d-4c8e-9f1a-3d5b7c9e1f20"},
+          "diag":"smtp;550 5.1.1 no such user","bounce_description":"bad_mailbox"}},
+         {"event":"send","_id":"s1","ts":1767225601,"msg":{"ts":1767225600,"_id":"s1","state":"sent","email":"ann@example.com"}},
+         {"event":"a_future_event","ts":1767225602,"msg":{}}]
+        """
+
+    @Test(arguments: StoreKind.available)
+    func aSignedBatchIsRoutedOnceAndItsRedeliveryIsADuplicate(store: StoreKind) async throws {
+        let (herald, address) = try await Integration.serve(
+            try config(store), environment: ["MANDRILL_WEBHOOK_KEY": Self.key])
+        let outbox = herald.directory.appendingPathComponent("outbox")
+
+        // Mandrill's URL check: HEAD first, then an empty batch signed with the public key.
+        #expect(try RawHTTPClient(address: address).request("HEAD", "/v1/mandrill/events").status == 200)
+        let probe = form("[]")
+        let probed = try post(
+            address, probe, signature: try pythonSignature(key: "test-webhook", url: Self.url, body: probe))
+        #expect(probed.status == 200, "\(probed.text)")
+        // The public key signs nothing else.
+        let forged = form(Self.batch)
+        let refused = try post(
+            address, forged, signature: try pythonSignature(key: "test-webhook", url: Self.url, body: forged))
+        #expect(refused.status == 401)
+        #expect(try post(address, forged, signature: nil).status == 401)
+
+        let body = form(Self.batch)
+        let signature = try pythonSignature(key: Self.key, url: Self.url, body: body)
+        let first = try post(address, body, signature: signature)
+        #expect(first.status == 200, "\(first.text)")
+        let answer = try JSONDocument(parsing: first.body).root.json
+        #expect(answer == ["events": 2, "duplicates": 0, "jobs": 1])
+        #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
+        let mail = try String(
+            contentsOf: try #require(Integration.files(in: outbox, suffix: ".eml").first), encoding: .utf8)
+        #expect(mail.contains("Subject: Bounced: jane.doe@example.com"))
+        #expect(mail.contains("identity 7a1e3f4c-2b6d-4c8e-9f1a-3d5b7c9e1f20: smtp;550 5.1.1 no such user"))
+
+        // Mandrill posts a batch again when it missed the 200: nothing new.
+        let again = try post(address, body, signature: signature)
+        #expect(again.status == 200)
+        #expect(try JSONDocument(parsing: again.body).root.json == ["events": 2, "duplicates": 2, "jobs": 0])
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Integration.files(in: outbox, suffix: ".eml").count == 1)
+        let log = try await herald.waitForLog("a_future_event")
+        #expect(log.contains("Mandrill event of a type Herald does not know"))
+        #expect(!herald.output.contains(Self.key))
+        try await herald.stop()
+    }
+
+    @Test func aBadSignatureStoresNothing() async throws {
+        let (herald, address) = try await Integration.serve(
+            try config(.local), environment: ["MANDRILL_WEBHOOK_KEY": Self.key])
+        let body = form(Self.batch)
+        // Signed for another URL (a proxy changed what Herald would see): refused.
+        let wrongURL = try pythonSignature(key: Self.key, url: "http://127.0.0.1/v1/mandrill/events", body: body)
+        let response = try post(address, body, signature: wrongURL)
+        #expect(response.status == 401)
+        #expect(response.text.contains("the signature does not match"))
+        let listed = try HeraldProcess.run(["queue", "list", "--json", "--state-dir", "state"], in: herald.directory)
+        #expect(listed.stdout.contains("\"total\": 0"), "\(listed.stdout)")
+        // Not a form, or no mandrill_events: 400 with the reason.
+        let garbled = try post(address, Array("mandrill_events=%zz".utf8), signature: "x")
+        #expect(garbled.status == 400)
+        #expect(try RawHTTPClient(address: address).request("DELETE", "/v1/mandrill/events").status == 405)
+        try await herald.stop()
+        // `check` says where the events arrive and how they are verified, never the key.
+        let checked = try HeraldProcess.run(
+            ["check", "--config", "herald.yaml"], in: herald.directory, environment: ["MANDRILL_WEBHOOK_KEY": Self.key])
+        #expect(checked.stdout.contains("Mandrill events: /v1/mandrill/events, signed for \(Self.url); 1 key(s)"))
+        #expect(!checked.stdout.contains(Self.key))
+    }
+
+    @Test func withoutTheSettingThePathIsOff() async throws {
+        let (herald, address) = try await Integration.serve(Integration.outboxConfig())
+        let response = try RawHTTPClient(address: address).request("HEAD", "/v1/mandrill/events")
+        #expect(response.status == 404)
+        try await herald.stop()
+    }
+}

@@ -94,6 +94,9 @@ if Context.environment["HERALD_FUZZ"] != nil {
             name: "fuzz-mandrill", dependencies: ["HeraldFuzzSupport", "MandrillPlugin"], path: "Fuzz/mandrill",
             exclude: fuzzFiles),
         .executableTarget(
+            name: "fuzz-mandrill-events", dependencies: ["HeraldFuzzSupport", "HeraldDaemon"],
+            path: "Fuzz/mandrill-events", exclude: fuzzFiles),
+        .executableTarget(
             name: "fuzz-spool", dependencies: ["HeraldFuzzSupport", "HeraldSpool"], path: "Fuzz/spool",
             exclude: fuzzFiles),
     ]

@@ -1,15 +1,15 @@
 /// An `application/x-www-form-urlencoded` body (WHATWG URL standard §5.1): `name=value` pairs
 /// joined by `&`, `+` for a space, `%XX` escapes. Strict where leniency would hide a broken
 /// sender: an escape that is not two hex digits, or a value that is not UTF-8, is an error.
-struct FormBody {
-    struct Failure: Error, Equatable {
-        let message: String
+package struct FormBody {
+    package struct Failure: Error, Equatable {
+        package let message: String
     }
 
     /// The pairs in the order they came.
-    let pairs: [(name: String, value: String)]
+    package let pairs: [(name: String, value: String)]
 
-    init(_ body: [UInt8]) throws(Failure) {
+    package init(_ body: [UInt8]) throws(Failure) {
         var pairs: [(String, String)] = []
         for part in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let equals = part.firstIndex(of: UInt8(ascii: "="))
@@ -23,7 +23,7 @@ struct FormBody {
 
     /// The value of the only pair named `name`; nil when absent.
     /// - Throws: when the name appears more than once (which one would be meant?).
-    func value(_ name: String) throws(Failure) -> String? {
+    package func value(_ name: String) throws(Failure) -> String? {
         let values = pairs.filter { $0.name == name }
         guard values.count <= 1 else { throw Failure(message: "'\(name)' appears \(values.count) times") }
         return values.first?.value

@@ -4,27 +4,27 @@ import HeraldCore
 /// Herald event `mandrill.<type>` with the key that recognises Mandrill's redelivery of it.
 /// Lenient as Mandrill asks ("new keys may be added"): unknown keys pass, and an event of a type
 /// Herald does not know is counted and skipped, never a reason to refuse the batch.
-struct MandrillEventBatch {
-    struct Failure: Error, Equatable {
-        let message: String
+package struct MandrillEventBatch {
+    package struct Failure: Error, Equatable {
+        package let message: String
     }
 
-    struct Item {
-        let name: EventName
-        let payload: JSONValue
+    package struct Item {
+        package let name: EventName
+        package let payload: JSONValue
         /// Message events: `msg._id`, event, `ts` (and the URL of a click); sync events: type,
         /// action, address, `ts` (reference/mandrill-webhooks.md §9).
-        let dedupeKey: String
+        package let dedupeKey: String
     }
 
     /// Mandrill posts at most 1,000 events at once.
-    static let maxEvents = 1000
+    package static let maxEvents = 1000
 
-    let items: [Item]
+    package let items: [Item]
     /// Events of types Herald does not know (a newer Mandrill), by type.
-    let unknownTypes: [String]
+    package let unknownTypes: [String]
 
-    init(_ text: String, limits: JSONLimits) throws(Failure) {
+    package init(_ text: String, limits: JSONLimits) throws(Failure) {
         let document: JSONDocument
         do {
             document = try JSONDocument(parsing: Array(text.utf8), limits: limits)

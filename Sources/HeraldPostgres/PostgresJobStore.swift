@@ -114,6 +114,9 @@ package struct PostgresJobStore {
     package struct Claim: Sendable {
         package var job: Job
         package var token: String
+        /// The previous attempt may have reached the peer: it ended ambiguously, or the instance
+        /// running it stopped answering and its lease ended.
+        package var mayHaveSent = false
     }
 
     /// Claims up to `limit` due jobs of `actions` (and such jobs whose lease ended, from an
@@ -127,7 +130,7 @@ package struct PostgresJobStore {
         let rows = try connection.query(
             """
             WITH ready AS (
-                SELECT j.id FROM herald_jobs j
+                SELECT j.id, j.state AS previous_state FROM herald_jobs j
                 WHERE j.not_before <= now()
                   AND (j.state = 'queued' OR (j.state = 'running' AND j.lease_until < now()))
                   AND j.action = ANY($2::text[])
@@ -147,14 +150,15 @@ package struct PostgresJobStore {
                 j.lease_token::text AS token,
                 (extract(epoch FROM j.created_at) * 1000)::bigint AS created_ms,
                 (extract(epoch FROM j.due_at) * 1000)::bigint AS due_ms,
-                (extract(epoch FROM j.not_before) * 1000)::bigint AS not_before_ms
+                (extract(epoch FROM j.not_before) * 1000)::bigint AS not_before_ms,
+                (j.may_have_sent OR ready.previous_state = 'running') AS may_have_sent
             """,
             [String(limit), Self.array(actions), owner, String(lease.saturatingMilliseconds)])
         var claims: [Claim] = []
         var unreadable: [String] = []
         for row in 0..<rows.rows.count {
             if let job = Self.job(rows, row), let token = rows.value(row, "token") {
-                claims.append(Claim(job: job, token: token))
+                claims.append(Claim(job: job, token: token, mayHaveSent: rows.value(row, "may_have_sent") == "t"))
             } else if let id = rows.value(row, "id") {
                 unreadable.append(id)
             }
@@ -214,9 +218,10 @@ package struct PostgresJobStore {
 
     /// The attempt may succeed later: due again after `delay`, unless that is more than `maxAge`
     /// after the retry series started (the job's due time, or an operator's retry).
-    package func retry(_ claim: Claim, after delay: Duration, maxAge: Duration, reason: String, gaveUp: String)
-        throws(PostgresError) -> RetryResult
-    {
+    package func retry(
+        _ claim: Claim, after delay: Duration, maxAge: Duration, reason: String, gaveUp: String,
+        mayHaveSent: Bool = false
+    ) throws(PostgresError) -> RetryResult {
         let rows = try connection.query(
             """
             UPDATE herald_jobs SET attempts = attempts + 1, lease_owner = NULL, lease_token = NULL, lease_until = NULL,
@@ -227,13 +232,13 @@ package struct PostgresJobStore {
                     > $4::bigint * interval '1 millisecond' THEN now() END,
                 reason = CASE WHEN now() + $3::bigint * interval '1 millisecond' - series_start
                     > $4::bigint * interval '1 millisecond' THEN $6 ELSE $5 END,
-                last_answer = $5
+                last_answer = $5, may_have_sent = $7::boolean
             WHERE id = $1 AND lease_token = $2::bigint AND state = 'running'
             RETURNING state
             """,
             [
                 claim.job.id.description, claim.token, String(delay.saturatingMilliseconds),
-                String(maxAge.saturatingMilliseconds), reason, gaveUp,
+                String(maxAge.saturatingMilliseconds), reason, gaveUp, mayHaveSent ? "true" : "false",
             ])
         guard let state = rows.value(0, "state") else { return .leaseLost }
         return state == "dead" ? .expired : .queued(in: delay)

@@ -40,7 +40,12 @@ package enum PostgresSchema {
             expires_at timestamptz NOT NULL
         );
         CREATE INDEX herald_dedupe_expiry ON herald_dedupe (expires_at);
+        """,
+        // 2: whether a job's last attempt may have reached the peer (it ended ambiguously), so that
+        // the next attempt can ask first (Mandrill's messages/search).
         """
+        ALTER TABLE herald_jobs ADD COLUMN may_have_sent boolean NOT NULL DEFAULT false;
+        """,
     ]
 
     /// A stable key for `pg_advisory_lock` (the bytes of "herald-m").

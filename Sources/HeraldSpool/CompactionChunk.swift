@@ -47,6 +47,7 @@ struct CompactionChunk: Sendable {
             } else {
                 records.append(.patchedJobAdded(job.frame, header: header))
                 if let start = index.seriesStarts[job.id] { records.append(.seriesStarted(job.id, at: start)) }
+                if slot.mayHaveSent { records.append(.mayHaveSent(job.id)) }
             }
         }
         for key in keys {

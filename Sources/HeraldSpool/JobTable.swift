@@ -18,6 +18,8 @@ struct JobTable {
         /// Index into `SpoolIndex.actions`.
         var action: UInt16
         var state: JobState
+        /// The last attempt may have reached the peer (it ended ambiguously).
+        var mayHaveSent = false
     }
 
     private(set) var slots: [Slot] = []

@@ -9,6 +9,8 @@ package struct ClaimedJob: Sendable, Equatable {
     /// When the current series began, for a dead letter an operator put back; nil: the job's
     /// due time (`Job.dueAt`).
     package let seriesStart: WallClock?
+    /// The previous attempt ended ambiguously: it may have reached the peer.
+    package let previousAttemptMayHaveSent: Bool
 }
 
 /// How an attempt ended, as the store records it.
@@ -73,7 +75,8 @@ extension SpoolIndex {
             let slot = table[number]
             return ClaimedJob(
                 id: slot.id, action: action(of: slot), attempts: Int(slot.attempts),
-                seriesStart: seriesStarts[slot.id].map { WallClock(millisecondsSinceEpoch: $0) })
+                seriesStart: seriesStarts[slot.id].map { WallClock(millisecondsSinceEpoch: $0) },
+                previousAttemptMayHaveSent: slot.mayHaveSent)
         }
     }
 
@@ -90,9 +93,10 @@ extension SpoolIndex {
         switch result {
         case .delivered:
             break
-        case .retry(let attempts, let notBefore, _, _):
+        case .retry(let attempts, let notBefore, let outcome, _):
             table[number].attempts = UInt16(clamping: attempts)
             table[number].notBefore = notBefore.millisecondsSinceEpoch
+            table[number].mayHaveSent = outcome == Outcome.ambiguousRetryLabel
         case .dead(let attempts, _, _):
             table[number].attempts = UInt16(clamping: attempts)
             seriesStarts[id] = nil

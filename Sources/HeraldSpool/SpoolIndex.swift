@@ -85,10 +85,14 @@ struct SpoolIndex: Sendable {
             liveCount += 1
             retain(location)
             ready?.add(number, in: table)
-        case .attemptFinished(let id, let attempts, let notBefore):
+        case .attemptFinished(let id, let attempts, let notBefore, let mayHaveSent):
             guard !isLive, let number = table.find(id), table[number].state == .queued else { return }
             table[number].attempts = UInt16(clamping: attempts)
             table[number].notBefore = notBefore
+            table[number].mayHaveSent = mayHaveSent
+        case .mayHaveSent(let id):
+            guard !isLive, let number = table.find(id) else { return }
+            table[number].mayHaveSent = true
         case .jobDone(let id), .jobDropped(let id):
             removeJob(id)
         case .jobDead(let id, let attempts, let diedAt):

@@ -31,9 +31,11 @@ extension SpoolRecord {
             let id = try decoder.id()
             let attempts = try decoder.u32()
             let notBefore = try decoder.i64()
+            let outcome = try decoder.field()
             _ = try decoder.field()
-            _ = try decoder.field()
-            record = .attemptFinished(id: id, attempts: attempts, notBefore: notBefore)
+            record = .attemptFinished(
+                id: id, attempts: attempts, notBefore: notBefore,
+                mayHaveSent: outcome.elementsEqual(Outcome.ambiguousRetryLabel.utf8))
         case .jobDone:
             record = .jobDone(try decoder.id())
         case .jobDead:
@@ -53,6 +55,8 @@ extension SpoolRecord {
             record = .dedupeKey(digest: UInt128(high) << 64 | UInt128(low), expiresAt: try decoder.i64())
         case .seriesStarted:
             record = .seriesStarted(id: try decoder.id(), at: try decoder.i64())
+        case .mayHaveSent:
+            record = .mayHaveSent(try decoder.id())
         }
         guard decoder.isAtEnd else { throw RecordDecodingError(reason: "\(type) record has trailing bytes") }
         return record

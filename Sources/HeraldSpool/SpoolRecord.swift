@@ -19,6 +19,9 @@ enum RecordType: UInt8, CaseIterable {
     /// When the job's current attempt series began (a dead letter an operator put back); written
     /// by compaction after the copy of such a job, whose "job retried" record may be gone.
     case seriesStarted = 8
+    /// The job's last attempt may have reached the peer; written by compaction after the copy of
+    /// such a job, whose "attempt finished" record may be gone.
+    case mayHaveSent = 9
 }
 
 /// What the index needs from a "job added" record (the payload stays on disk).
@@ -35,13 +38,15 @@ struct JobHeader: Sendable {
 /// A decoded record: its effect on the index.
 enum SpoolRecord: Sendable {
     case jobAdded(JobHeader)
-    case attemptFinished(id: TimeOrderedID, attempts: UInt32, notBefore: Int64)
+    /// `mayHaveSent`: the attempt ended ambiguously (its outcome label is `retry_ambiguous`).
+    case attemptFinished(id: TimeOrderedID, attempts: UInt32, notBefore: Int64, mayHaveSent: Bool)
     case jobDone(TimeOrderedID)
     case jobDead(id: TimeOrderedID, attempts: UInt32, diedAt: Int64)
     case jobRetried(id: TimeOrderedID, notBefore: Int64)
     case jobDropped(TimeOrderedID)
     case dedupeKey(digest: UInt128, expiresAt: Int64)
     case seriesStarted(id: TimeOrderedID, at: Int64)
+    case mayHaveSent(TimeOrderedID)
 }
 
 /// A record ready to append: its effect and its framed bytes.
@@ -100,7 +105,8 @@ extension EncodedRecord {
         encoder.append(truncated(reason))
         return EncodedRecord(
             record: .attemptFinished(
-                id: id, attempts: UInt32(clamping: attempts), notBefore: notBefore.millisecondsSinceEpoch),
+                id: id, attempts: UInt32(clamping: attempts), notBefore: notBefore.millisecondsSinceEpoch,
+                mayHaveSent: outcome == Outcome.ambiguousRetryLabel),
             frame: encoder.finish())
     }
 
@@ -143,6 +149,12 @@ extension EncodedRecord {
         encoder.append(UInt64(truncatingIfNeeded: digest))
         encoder.append(expiresAt)
         return EncodedRecord(record: .dedupeKey(digest: digest, expiresAt: expiresAt), frame: encoder.finish())
+    }
+
+    static func mayHaveSent(_ id: TimeOrderedID) -> EncodedRecord {
+        var encoder = RecordEncoder(.mayHaveSent)
+        encoder.append(id)
+        return EncodedRecord(record: .mayHaveSent(id), frame: encoder.finish())
     }
 
     static func seriesStarted(_ id: TimeOrderedID, at time: Int64) -> EncodedRecord {

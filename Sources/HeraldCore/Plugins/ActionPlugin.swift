@@ -128,10 +128,19 @@ public struct DeliveryContext: Sendable {
     /// 1 for the first attempt.
     public let attempt: Int
 
-    public init(logger: Logger, clock: any TimeSource, deadline: ContinuousClock.Instant, attempt: Int) {
+    /// The previous attempt may have reached the peer: it ended ambiguously (a timeout after
+    /// sending, a 5xx, a reset), or its process died or lost its lease while it ran. A plugin that
+    /// can ask the peer whether the job took effect (Mandrill's `messages/search`) does so first.
+    public let previousAttemptMayHaveSent: Bool
+
+    public init(
+        logger: Logger, clock: any TimeSource, deadline: ContinuousClock.Instant, attempt: Int,
+        previousAttemptMayHaveSent: Bool = false
+    ) {
         self.logger = logger
         self.clock = clock
         self.deadline = deadline
         self.attempt = attempt
+        self.previousAttemptMayHaveSent = previousAttemptMayHaveSent
     }
 }

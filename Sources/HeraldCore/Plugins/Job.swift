@@ -77,10 +77,13 @@ public enum Outcome: Sendable, Equatable {
     case failed(reason: String)
 
     /// A one-word label for logs and metrics.
+    /// The label of a retry whose attempt may have taken effect.
+    public static let ambiguousRetryLabel = "retry_ambiguous"
+
     public var label: String {
         switch self {
         case .delivered: return "delivered"
-        case .retry(_, _, let ambiguous): return ambiguous ? "retry_ambiguous" : "retry"
+        case .retry(_, _, let ambiguous): return ambiguous ? Outcome.ambiguousRetryLabel : "retry"
         case .failed: return "failed"
         }
     }

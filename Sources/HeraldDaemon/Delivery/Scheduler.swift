@@ -140,7 +140,7 @@ public final class Scheduler: Sendable {
         if let action = actions.withLock({ $0[job.action] }) {
             let context = DeliveryContext(
                 logger: logger.with(["job": .string(job.id.description)]), clock: clock, deadline: started + timeout,
-                attempt: job.attempts)
+                attempt: job.attempts, previousAttemptMayHaveSent: claimed.previousAttemptMayHaveSent)
             outcome = await Scheduler.performWithin(timeout, action: action, job: job, context: context)
         } else {
             outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")

@@ -178,7 +178,7 @@ final class PostgresDelivery: Sendable {
         if let action = actions.withLock({ $0[job.action] }) {
             let context = DeliveryContext(
                 logger: logger.with(["job": .string(job.id.description)]), clock: SystemTimeSource(),
-                deadline: started + timeout, attempt: job.attempts)
+                deadline: started + timeout, attempt: job.attempts, previousAttemptMayHaveSent: claim.mayHaveSent)
             outcome = await Scheduler.performWithin(timeout, action: action, job: job, context: context)
         } else {
             outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")
@@ -208,11 +208,14 @@ final class PostgresDelivery: Sendable {
                     return try store.delivered(claim) ? "delivered" : "lost"
                 case .failed(let reason):
                     return try store.failed(claim, reason: reason) ? "dead" : "lost"
-                case .retry(let after, let reason, _):
+                case .retry(let after, let reason, let ambiguous):
                     let delay = policy.delay(after: job.attempts, requested: after)
                     let gaveUp =
                         "gave up after \(job.attempts) attempts (max_age \(policy.maxAge.compactDescription)); last: \(reason)"
-                    switch try store.retry(claim, after: delay, maxAge: policy.maxAge, reason: reason, gaveUp: gaveUp) {
+                    switch try store.retry(
+                        claim, after: delay, maxAge: policy.maxAge, reason: reason, gaveUp: gaveUp,
+                        mayHaveSent: ambiguous)
+                    {
                     case .queued: return "retry:\(delay.saturatingMilliseconds)"
                     case .expired: return "expired"
                     case .leaseLost: return "lost"

@@ -25,7 +25,7 @@ struct KratosPatchPath: Sendable, Hashable, CustomStringConvertible {
         var segments: [String] = []
         for raw in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
             guard let segment = unescape(raw) else {
-                return .failure(Problem("'~' must be written ~0, and '/' inside a key ~1 (RFC 6901)"))
+                return .failure(Problem("escaped as RFC 6901 says: '~' written ~0, a '/' inside a key ~1"))
             }
             segments.append(segment)
         }

@@ -4,7 +4,7 @@ import HeraldCore
 /// token, so the spool holds, and `herald explain` shows, the exact patch Kratos will get:
 ///
 /// ```json
-/// {"identity": "5f2c8a9e-1d3b-4e6f-8a0c-2b4d6f8a0c1e",
+/// {"identity": "7a1e3f4c-2b6d-4c8e-9f1a-3d5b7c9e1f20",
 ///  "patch": [{"op": "add", "path": "/metadata_admin/email_undeliverable", "value": true}]}
 /// ```
 ///

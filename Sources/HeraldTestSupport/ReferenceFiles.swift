@@ -18,6 +18,9 @@ public enum ReferenceFiles {
     /// The Mailchimp Transactional OpenAPI 3.1 description.
     public static var mandrillOpenAPI: String { fixtures + "/mandrill/mandrill-transactional.openapi.json" }
 
+    /// Kratos' OpenAPI description of `GET`/`PATCH /admin/identities/{id}` (the schemas they use).
+    public static var kratosAdminOpenAPI: String { fixtures + "/kratos-api/kratos-admin-identities.openapi.json" }
+
     /// The directory of Kratos web hook payloads shaped as Kratos sends them (`registration-after.json`, …).
     public static var kratosPayloads: String { fixtures + "/kratos-payloads" }
 

@@ -1,6 +1,7 @@
 import HeraldConfig
 import HeraldCore
 import HeraldTestSupport
+import KratosPlugin
 import MandrillPlugin
 import OutboxPlugin
 
@@ -9,13 +10,15 @@ import OutboxPlugin
 /// `compileStep`, templates checked against the route's events.
 struct PluginHarness {
     static let plugins = PluginRegistry([
-        MandrillPlugin.self, OutboxPlugin.self, RecordingPlugin.self, FailingPlugin.self,
+        MandrillPlugin.self, OutboxPlugin.self, KratosPlugin.self, RecordingPlugin.self, FailingPlugin.self,
     ])
 
     var actions: [String: any Action] = [:]
     /// The compiled steps, by route name, in order (nil for a step that did not compile).
     var steps: [String: [(any ActionStep)?]] = [:]
     var diagnostics: [ConfigDiagnostic] = []
+    /// `line:column: message` of every warning.
+    var warnings: [String] = []
 
     init(_ yaml: String, env: [String: String] = [:], baseDirectory: String = "/tmp", stateDirectory: String = "/tmp") {
         let collector = ConfigDiagnostics()
@@ -52,6 +55,7 @@ struct PluginHarness {
             steps[name] = compiled
         }
         diagnostics = collector.sorted
+        warnings = collector.sortedWarnings.map { "\($0.location.line):\($0.location.column): \($0.message)" }
     }
 
     /// `line:column: message` of every diagnostic, for compact expectations.

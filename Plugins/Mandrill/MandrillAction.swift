@@ -38,12 +38,54 @@ struct MandrillAction: Action {
         guard let url = URL(string: "\(settings.baseURL)/\(request.endpoint.rawValue).json") else {
             return .failed(reason: "cannot form a URL from base_url \(settings.baseURL)")
         }
+        if context.previousAttemptMayHaveSent && settings.searchBeforeResend {
+            if case .found(let id) = await searchEarlierSend(job, request: request, context: context) {
+                return .delivered(
+                    detail: "already sent by an earlier attempt (messages/search found \(id)); not sent again")
+            }
+        }
         var outcome = await send(request, to: url, context: context)
         if case .delivered(let detail) = outcome, !request.skipped.isEmpty {
             let skipped = request.skipped.map(redactor.address).joined(separator: ", ")
             outcome = .failed(reason: "not sent to \(skipped) (not an address); accepted \(detail)")
         }
         return outcome
+    }
+
+    /// Asks Mandrill whether an earlier attempt of `job` went out; counts and logs what it found.
+    private func searchEarlierSend(_ job: Job, request: MandrillRequest, context: DeliveryContext) async
+        -> MandrillEarlierSend.Finding
+    {
+        let finding: MandrillEarlierSend.Finding
+        let timeout = min(settings.timeout, ContinuousClock.now.duration(to: context.deadline) / 2)
+        if let url = URL(string: "\(settings.baseURL)/messages/search.json"), timeout > .milliseconds(10) {
+            let body = MandrillEarlierSend.request(
+                for: job, recipients: request.recipients, from: request.body["message"]?["from_email"]?.string,
+                now: context.clock.now, apiKey: settings.apiKey)
+            do {
+                let response = try await transport.post(url, body: body.serialized(), timeout: timeout)
+                finding = MandrillEarlierSend.finding(
+                    in: response, job: job, recipients: request.recipients, redactor: redactor)
+            } catch {
+                finding = .inconclusive("messages/search failed: \(MandrillTransport.classify(error).label)")
+            }
+        } else {
+            finding = .inconclusive("no time left for messages/search")
+        }
+        switch finding {
+        case .found(let id):
+            context.count("search_found")
+            context.logger.info("an earlier attempt sent this job; not sending it again", ["message": .string(id)])
+        case .notFound:
+            context.count("search_not_found")
+            context.logger.info("no earlier send of this job found; sending")
+        case .inconclusive(let why):
+            context.count("search_inconclusive")
+            context.logger.warning(
+                "cannot tell whether an earlier attempt sent this job; sending (a duplicate is possible)",
+                ["reason": .string(why)])
+        }
+        return finding
     }
 
     /// Sends the request; with a list of templates, an `Unknown_Template` answer moves on to the

@@ -5,7 +5,7 @@ import HeraldCore
 struct MandrillSettings: Sendable {
     static let keys = [
         "api_key", "base_url", "from", "reply_to", "timeout", "subaccount", "ip_pool", "tags", "track_opens",
-        "track_clicks", "merge_language", "important", "view_content_link", "metadata",
+        "track_clicks", "merge_language", "important", "view_content_link", "metadata", "search_before_resend",
     ]
     static let defaultBaseURL = "https://mandrillapp.com/api/1.0"
     static let defaultTimeout = Duration.seconds(30)
@@ -27,6 +27,8 @@ struct MandrillSettings: Sendable {
     var important: Bool?
     var viewContentLink: Bool?
     var metadata: JSONObject
+    /// After an attempt that may have sent, ask `messages/search` before sending again.
+    var searchBeforeResend = true
 
     /// Reads and checks `actions.NAME`, recording every problem; nil when any was found.
     static func parse(_ definition: ActionDefinition) -> MandrillSettings? {
@@ -58,7 +60,7 @@ struct MandrillSettings: Sendable {
             ipPool: options.string("ip_pool"), tags: tags, trackOpens: options.bool("track_opens"),
             trackClicks: options.bool("track_clicks"), mergeLanguage: MandrillNames.mergeLanguage(options),
             important: options.bool("important"), viewContentLink: options.bool("view_content_link"),
-            metadata: metadata)
+            metadata: metadata, searchBeforeResend: options.bool("search_before_resend") ?? true)
         return diagnostics.items.count == before ? settings : nil
     }
 

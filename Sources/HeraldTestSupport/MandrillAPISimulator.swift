@@ -5,7 +5,8 @@ import HeraldCore
 /// function of its settings and the request: the request body is checked against the operation's
 /// schema in the official OpenAPI description, not against what Herald happens to send.
 ///
-/// Handled: `POST {prefix}/messages/send`, `/messages/send-template` and `/users/ping2`, each with
+/// Handled: `POST {prefix}/messages/send`, `/messages/send-template`, `/messages/search` and
+/// `/users/ping2`, each with
 /// or without `.json` (any prefix such as `/api/1.0` is accepted). Order of checks: method, path,
 /// `Content-Type: application/json`, JSON body, `key` (401 `Invalid_Key`), schema (400
 /// `ValidationError`), subaccount and template (404 `Unknown_Subaccount`, `Unknown_Template`), then
@@ -30,6 +31,9 @@ public struct MandrillAPISimulator: Sendable {
     /// Lower-cased address → `reject_reason` (`hard-bounce`, `unsub`, …).
     public var rejected: [String: String]
     public var errorStatuses: ErrorStatuses
+    /// Metadata fields searchable with `messages/search` (Mandrill indexes a field only once it is
+    /// added under Settings → Custom Metadata, or with `metadata/add`).
+    public var indexedMetadata: Set<String> = []
     public let api: MandrillOpenAPI
 
     public init(
@@ -48,7 +52,7 @@ public struct MandrillAPISimulator: Sendable {
         }
     }
 
-    static let operations = ["/messages/send", "/messages/send-template", "/users/ping2"]
+    static let operations = ["/messages/send", "/messages/send-template", "/messages/search", "/users/ping2"]
 
     /// The spec operation a request path names (`/api/1.0/messages/send.json` → `/messages/send`).
     public static func operation(forPath path: String) -> String? {
@@ -56,8 +60,8 @@ public struct MandrillAPISimulator: Sendable {
         return operations.first { trimmed.hasSuffix($0) }
     }
 
-    /// The answer to `request`.
-    public func respond(to request: MandrillTestRequest) -> MandrillTestResponse {
+    /// The answer to `request`; `sent` is what `messages/search` finds.
+    public func respond(to request: MandrillTestRequest, sent: [MandrillSentMessage] = []) -> MandrillTestResponse {
         guard let operation = Self.operation(forPath: request.path) else {
             return error(404, code: -1, name: "Unknown_Url", message: "Unknown URL \(request.path)")
         }
@@ -91,6 +95,9 @@ public struct MandrillAPISimulator: Sendable {
         if operation == "/users/ping2" {
             return .json(200, ["PING": "PONG!"])
         }
+        if operation == "/messages/search" {
+            return .json(200, .array(search(body, in: sent).map(\.summary)))
+        }
         if let subaccount = body["message"]?["subaccount"]?.string, !subaccounts.contains(subaccount) {
             return error(
                 404, code: 12, name: "Unknown_Subaccount", message: "No subaccount exists with the id '\(subaccount)'")
@@ -99,6 +106,66 @@ public struct MandrillAPISimulator: Sendable {
             return error(404, code: 5, name: "Unknown_Template", message: "No such template \"\(name)\"")
         }
         return .json(200, .array(results(for: body)))
+    }
+
+    /// The messages a successful send of `request` made (each recipient Mandrill did not refuse).
+    public func sentMessages(for request: MandrillTestRequest, answer: MandrillTestResponse, at time: WallClock)
+        -> [MandrillSentMessage]
+    {
+        guard answer.status == 200, let body = request.json,
+            let results = try? JSONDocument(parsing: answer.body).root.json.array
+        else { return [] }
+        let message = body["message"]
+        return results.compactMap { result in
+            guard let status = result["status"]?.string, ["sent", "queued", "scheduled"].contains(status),
+                let id = result["_id"]?.string, let email = result["email"]?.string
+            else { return nil }
+            return MandrillSentMessage(
+                id: id, email: email, sender: message?["from_email"]?.string ?? "",
+                subject: message?["subject"]?.string ?? "", metadata: message?["metadata"]?.object ?? [:], ts: time,
+                state: "sent")
+        }
+    }
+
+    /// `messages/search`: a query of terms or "phrases" (a quoted phrase matches as a whole),
+    /// matched against the address, sender, subject and indexed metadata; `senders` narrows;
+    /// `date_from`/`date_to` (UTC days, inclusive) bound the send time, the last 7 days without
+    /// them; at most `limit` (100) results.
+    private func search(_ body: JSON, in sent: [MandrillSentMessage]) -> [MandrillSentMessage] {
+        let query = body["query"]?.string ?? "*"
+        var terms: [String] = []
+        var rest = Substring(query)
+        while let first = rest.first {
+            if first == " " {
+                rest = rest.dropFirst()
+            } else if first == "\"" {
+                let phrase = rest.dropFirst().prefix { $0 != "\"" }
+                terms.append(String(phrase))
+                rest = rest.dropFirst(phrase.count + 2)
+            } else {
+                let word = rest.prefix { $0 != " " }
+                terms.append(String(word))
+                rest = rest.dropFirst(word.count)
+            }
+        }
+        let senders = body["senders"]?.array?.compactMap(\.string).map { $0.lowercased() }
+        let from = body["date_from"]?.string
+        let to = body["date_to"]?.string
+        let limit = Int(body["limit"]?.int ?? 100)
+        return Array(
+            sent.filter { message in
+                let day = String(message.ts.rfc3339.prefix(10))
+                if let from, day < from { return false }
+                if let to, day > to { return false }
+                if from == nil && to == nil && message.ts < WallClock.now.adding(.seconds(-7 * 86_400)) { return false }
+                if let senders, !senders.contains(message.sender.lowercased()) { return false }
+                var fields = [message.email, message.sender, message.subject]
+                for name in indexedMetadata { if let value = message.metadata[name]?.string { fields.append(value) } }
+                return terms.allSatisfy { term in
+                    term == "*" || fields.contains { $0.lowercased() == term.lowercased() }
+                }
+            }
+            .prefix(max(1, limit)))
     }
 
     private func results(for body: JSON) -> [JSON] {
@@ -155,5 +222,25 @@ public struct MandrillAPISimulator: Sendable {
     private static func messageID() -> String {
         let digits = Array("0123456789abcdef")
         return String((0..<32).map { _ in digits[Int.random(in: 0..<16)] })
+    }
+}
+
+/// A message the simulator accepted, as `messages/search` returns it.
+public struct MandrillSentMessage: Sendable, Equatable {
+    public var id: String
+    public var email: String
+    public var sender: String
+    public var subject: String
+    public var metadata: JSONObject
+    public var ts: WallClock
+    public var state: String
+
+    var summary: JSON {
+        [
+            "ts": .int(ts.millisecondsSinceEpoch / 1000), "_id": .string(id), "sender": .string(sender),
+            "template": nil, "subject": .string(subject), "email": .string(email), "tags": [], "opens": 0,
+            "opens_detail": [], "clicks": 0, "clicks_detail": [], "state": .string(state),
+            "metadata": .object(metadata),
+        ]
     }
 }

@@ -23,11 +23,15 @@ public final class MandrillTestServer: Sendable {
 
     struct State {
         var simulator: MandrillAPISimulator
-        var faults: [MandrillFault] = []
+        /// Scripted faults, each for any request or for one operation (`/messages/send-template`).
+        var faults: [(fault: MandrillFault, operation: String?)] = []
         var requests: [MandrillTestRequest] = []
         var server: HTTPServer?
         var baseURL: String?
         var observer: (@Sendable (MandrillTestRequest, Answer) -> Void)?
+        /// What was sent, for `messages/search`, and when each search came (20 a minute at most).
+        var sent: [MandrillSentMessage] = []
+        var searches: [ContinuousClock.Instant] = []
     }
 
     let state: Mutex<State>
@@ -52,15 +56,21 @@ public final class MandrillTestServer: Sendable {
         state.withLock { change(&$0.simulator) }
     }
 
-    /// Makes the next `count` requests meet `fault` (after any faults already scripted).
-    public func inject(_ fault: MandrillFault, count: Int = 1) {
-        state.withLock { $0.faults += Array(repeating: fault, count: count) }
+    /// Makes the next `count` requests meet `fault` (after any faults already scripted); with
+    /// `operation`, only requests of that operation (`/messages/send-template`) do.
+    public func inject(_ fault: MandrillFault, count: Int = 1, operation: String? = nil) {
+        state.withLock { $0.faults += Array(repeating: (fault, operation), count: count) }
     }
 
     /// Calls `observer` with every request and the answer chosen for it (scripts/mandrill-sandbox
     /// prints them). It runs on the server's thread: keep it quick.
     public func observe(_ observer: @escaping @Sendable (MandrillTestRequest, Answer) -> Void) {
         state.withLock { $0.observer = observer }
+    }
+
+    /// The messages sent so far (what `messages/search` can find).
+    public var sent: [MandrillSentMessage] {
+        state.withLock { $0.sent }
     }
 
     /// Every request received so far, in order.
@@ -79,16 +89,41 @@ public final class MandrillTestServer: Sendable {
     /// Records `request`, takes the next scripted fault if any, and decides the answer. This is
     /// the whole behaviour of the server; the network part only carries bytes.
     public func handle(_ request: MandrillTestRequest) -> Answer {
-        let (fault, simulator, observer) = state.withLock { state in
+        let operation = MandrillAPISimulator.operation(forPath: request.path)
+        let isSearch = operation == "/messages/search"
+        let (fault, simulator, observer, sent, limited) = state.withLock { state in
             state.requests.append(request)
-            return (state.faults.isEmpty ? nil : state.faults.removeFirst(), state.simulator, state.observer)
+            let now = ContinuousClock.now
+            var limited = false
+            if isSearch {
+                state.searches.removeAll { now - $0 >= .seconds(60) }
+                limited = state.searches.count >= 20
+                state.searches.append(now)
+            }
+            return (
+                state.faults.firstIndex { $0.operation == nil || $0.operation == operation }.map {
+                    state.faults.remove(at: $0).fault
+                }, state.simulator, state.observer, state.sent,
+                limited
+            )
+        }
+        /// The simulator's answer; what a successful send sent is kept for later searches.
+        func simulated() -> MandrillTestResponse {
+            if limited {
+                return simulator.error(
+                    429, code: 429, name: "RequestLimitExceeded", message: "too many messages/search calls")
+            }
+            let response = simulator.respond(to: request, sent: sent)
+            let made = simulator.sentMessages(for: request, answer: response, at: .now)
+            if !made.isEmpty { state.withLock { $0.sent += made } }
+            return response
         }
         let answer: Answer
         switch fault {
         case .respond(let response)?: answer = .respond(response, delay: nil)
-        case .delay(let duration)?: answer = .respond(simulator.respond(to: request), delay: duration)
+        case .delay(let duration)?: answer = .respond(simulated(), delay: duration)
         case .closeConnection?: answer = .close
-        case nil: answer = .respond(simulator.respond(to: request), delay: nil)
+        case nil: answer = .respond(simulated(), delay: nil)
         }
         observer?(request, answer)
         return answer

@@ -132,15 +132,19 @@ public struct DeliveryContext: Sendable {
     /// sending, a 5xx, a reset), or its process died or lost its lease while it ran. A plugin that
     /// can ask the peer whether the job took effect (Mandrill's `messages/search`) does so first.
     public let previousAttemptMayHaveSent: Bool
+    /// Counts something the plugin wants watched, by a short fixed name of its own
+    /// (`search_inconclusive`): `herald_plugin_events_total{action, event}`.
+    public let count: @Sendable (String) -> Void
 
     public init(
         logger: Logger, clock: any TimeSource, deadline: ContinuousClock.Instant, attempt: Int,
-        previousAttemptMayHaveSent: Bool = false
+        previousAttemptMayHaveSent: Bool = false, count: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.logger = logger
         self.clock = clock
         self.deadline = deadline
         self.attempt = attempt
         self.previousAttemptMayHaveSent = previousAttemptMayHaveSent
+        self.count = count
     }
 }

@@ -140,7 +140,8 @@ public final class Scheduler: Sendable {
         if let action = actions.withLock({ $0[job.action] }) {
             let context = DeliveryContext(
                 logger: logger.with(["job": .string(job.id.description)]), clock: clock, deadline: started + timeout,
-                attempt: job.attempts, previousAttemptMayHaveSent: claimed.previousAttemptMayHaveSent)
+                attempt: job.attempts, previousAttemptMayHaveSent: claimed.previousAttemptMayHaveSent,
+                count: { [metrics, action = job.action] in metrics?.pluginEvent(action: action, event: $0) })
             outcome = await Scheduler.performWithin(timeout, action: action, job: job, context: context)
         } else {
             outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")

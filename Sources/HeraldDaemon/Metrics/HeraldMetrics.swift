@@ -52,6 +52,7 @@ public final class HeraldMetrics: Sendable {
     private let jobsFamily: CounterFamily
     private let retriesFamily: CounterFamily
     private let deadLettersFamily: CounterFamily
+    private let pluginEventsFamily: CounterFamily
     private let deliveryLatencyFamily: HistogramFamily
     private let actions = Mutex<[String: ActionSeries]>([:])
     private let ackLatency: Histogram
@@ -102,6 +103,11 @@ public final class HeraldMetrics: Sendable {
         deadLettersFamily = registry.counter(
             "herald_dead_letters_total", help: "Jobs moved to dead letters (failed permanently or expired), by action.",
             labels: ["action"])
+        pluginEventsFamily = registry.counter(
+            "herald_plugin_events_total",
+            help:
+                "What plugins count while they perform, by action and event (mandrill: search_found, search_not_found, search_inconclusive).",
+            labels: ["action", "event"], hidesZeroSeries: true, maxSeries: 200)
         registry.sampledGauge("herald_spool_depth", help: "Jobs waiting or running.") { [spool] in
             spool.read()?.depth.asDouble
         }
@@ -208,6 +214,11 @@ public final class HeraldMetrics: Sendable {
     /// A job of `action` was scheduled for another attempt.
     public func jobRetried(action: String) {
         series(action: action).retries.increment()
+    }
+
+    /// Something a plugin counted while performing a job of `action`.
+    public func pluginEvent(action: String, event: String) {
+        pluginEventsFamily.counter(action, event).increment()
     }
 
     /// A job of `action` was moved to dead letters.

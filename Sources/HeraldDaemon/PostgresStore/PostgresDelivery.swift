@@ -178,7 +178,8 @@ final class PostgresDelivery: Sendable {
         if let action = actions.withLock({ $0[job.action] }) {
             let context = DeliveryContext(
                 logger: logger.with(["job": .string(job.id.description)]), clock: SystemTimeSource(),
-                deadline: started + timeout, attempt: job.attempts, previousAttemptMayHaveSent: claim.mayHaveSent)
+                deadline: started + timeout, attempt: job.attempts, previousAttemptMayHaveSent: claim.mayHaveSent,
+                count: { [metrics, action = job.action] in metrics?.pluginEvent(action: action, event: $0) })
             outcome = await Scheduler.performWithin(timeout, action: action, job: job, context: context)
         } else {
             outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")

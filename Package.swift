@@ -37,13 +37,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "herald",
-            dependencies: ["HeraldDaemon", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin"]
+            dependencies: ["HeraldDaemon", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin", "MailchimpPlugin"]
         ),
 
         // Action plugins: compiled in, each depending on the core module only, registered in
         // Sources/herald/BuiltinPlugins.swift.
         .target(name: "MandrillPlugin", dependencies: ["HeraldCore"], path: "Plugins/Mandrill"),
         .target(name: "OutboxPlugin", dependencies: ["HeraldCore"], path: "Plugins/Outbox"),
+        .target(name: "MailchimpPlugin", dependencies: ["HeraldCore"], path: "Plugins/Mailchimp"),
 
         // Fakes and helpers shared by the test targets.
         .target(
@@ -61,7 +62,7 @@ let package = Package(
         .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldTestSupport"]),
         .testTarget(
             name: "PluginTests",
-            dependencies: ["MandrillPlugin", "OutboxPlugin", "HeraldConfig", "HeraldTestSupport"]
+            dependencies: ["MandrillPlugin", "OutboxPlugin", "MailchimpPlugin", "HeraldConfig", "HeraldTestSupport"]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -1,4 +1,5 @@
 import HeraldCore
+import MailchimpPlugin
 import MandrillPlugin
 import OutboxPlugin
 
@@ -6,4 +7,5 @@ import OutboxPlugin
 let builtinPlugins = PluginRegistry([
     MandrillPlugin.self,
     OutboxPlugin.self,
+    MailchimpPlugin.self,
 ])

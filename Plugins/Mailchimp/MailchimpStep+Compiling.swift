@@ -16,7 +16,9 @@ extension MailchimpStep {
         let diagnostics = step.diagnostics
         let before = diagnostics.items.count
         guard let options = step.options(keys: keys) else { return nil }
-        let operation = options.node("operation").flatMap { parseOperation($0, diagnostics: diagnostics) } ?? .upsert
+        let operationNode = options.node("operation")
+        let parsedOperation = operationNode.flatMap { parseOperation($0, diagnostics: diagnostics) }
+        let operation = parsedOperation ?? .upsert
         let email = options.node("email", required: true).flatMap {
             step.templates.compile($0, key: "email", sink: .header)
         }
@@ -41,7 +43,8 @@ extension MailchimpStep {
         if operation == .upsert {
             if let node = options.node("status_if_new") {
                 statusIfNew = parseStatus(node, key: "status_if_new", diagnostics: diagnostics)
-            } else {
+            } else if operationNode == nil || parsedOperation != nil {
+                // Not after a bad `operation`: the step may not have meant an upsert at all.
                 diagnostics.error(
                     "\(step.what) needs 'status_if_new': subscribed, or pending for double opt-in (Mailchimp then "
                         + "mails the confirmation)", at: step.node)

@@ -71,15 +71,18 @@ struct MailchimpStep: ActionStep {
         return PlannedJob(payload: .object(payload), orderingKey: address.lowercased())
     }
 
-    /// `{"tags": [{"name", "status": "active"|"inactive"}]}`, or nil when no tag rendered. Tags
-    /// that render empty are left out; a tag both added and removed is added.
+    /// `{"tags": [{"name", "status": "active"|"inactive"}]}`, or nil when no tag rendered. A tag
+    /// that renders empty or uses a value the event lacks (`plan-{{identity.traits.plan}}` without
+    /// a plan) is left out rather than created half; a tag both added and removed is added.
     private func tagsBody(_ event: Event, report: inout RenderReport) -> JSON? {
         var items: [JSON] = []
         var seen = Set<String>()
         for (templates, status) in [(addTags, "active"), (removeTags, "inactive")] {
             for template in templates {
-                let name = template.render(event, report: &report).trimmingSpaces()
-                guard !name.isEmpty, seen.insert(name).inserted else { continue }
+                var own = RenderReport()
+                let name = template.render(event, report: &own).trimmingSpaces()
+                for path in own.missingPaths { report.noteMissing(path) }
+                guard own.missingPaths.isEmpty, !name.isEmpty, seen.insert(name).inserted else { continue }
                 items.append(["name": .string(name), "status": .string(status)])
             }
         }

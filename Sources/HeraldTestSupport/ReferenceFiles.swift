@@ -18,6 +18,9 @@ public enum ReferenceFiles {
     /// The Mailchimp Transactional OpenAPI 3.1 description.
     public static var mandrillOpenAPI: String { fixtures + "/mandrill/mandrill-transactional.openapi.json" }
 
+    /// The Mailchimp Marketing API members subset (OAS 3.0.1).
+    public static var mailchimpOpenAPI: String { fixtures + "/mailchimp/mailchimp-marketing.members.openapi.json" }
+
     /// The directory of Kratos web hook payloads shaped as Kratos sends them (`registration-after.json`, …).
     public static var kratosPayloads: String { fixtures + "/kratos-payloads" }
 

@@ -1,6 +1,7 @@
 import HeraldConfig
 import HeraldCore
 import HeraldTestSupport
+import MailchimpPlugin
 import MandrillPlugin
 import OutboxPlugin
 
@@ -9,7 +10,7 @@ import OutboxPlugin
 /// `compileStep`, templates checked against the route's events.
 struct PluginHarness {
     static let plugins = PluginRegistry([
-        MandrillPlugin.self, OutboxPlugin.self, RecordingPlugin.self, FailingPlugin.self,
+        MandrillPlugin.self, OutboxPlugin.self, MailchimpPlugin.self, RecordingPlugin.self, FailingPlugin.self,
     ])
 
     var actions: [String: any Action] = [:]

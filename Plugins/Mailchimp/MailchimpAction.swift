@@ -61,7 +61,7 @@ struct MailchimpAction: Action {
             }
             let label: String
             switch verdict {
-            case .accepted: label = "accepted"
+            case .accepted, .finished: label = "accepted"
             case .outcome(let outcome): label = outcome.label
             }
             context.logger.debug(
@@ -75,6 +75,9 @@ struct MailchimpAction: Action {
             switch verdict {
             case .accepted(let note):
                 notes.append(note)
+            case .finished(let note):
+                notes.append(note)
+                return .delivered(detail: "\(member) \(notes.joined(separator: ", "))")
             case .outcome(let outcome):
                 return notes.isEmpty ? outcome : Self.noting(notes, before: outcome)
             }

@@ -38,7 +38,8 @@ import HeraldCore
 /// "signed up to a lot of lists very recently", 408, 429, a 403 without a body (the throttle) and
 /// 503 → retry (honouring `Retry-After` when present); 500, 502, 504, timeouts and a lost
 /// connection → retry marked ambiguous; a 503 saying the method is disabled → failed. A 404 to an
-/// archive in a repeated attempt counts as archived.
+/// archive in a repeated attempt counts as archived, and a 404 to an unsubscribe as done (the
+/// address gets no mail from the audience; its tags call is skipped).
 public enum MailchimpPlugin: ActionPlugin {
     public static let kind = "mailchimp"
     public static let summary = "keeps Mailchimp audience members in step (Marketing API)"

@@ -10,6 +10,8 @@ package enum MailchimpResponseClassifier {
     enum Verdict: Equatable {
         /// The call did what it was for; `note` says what Mailchimp reports (`pending`, `archived`).
         case accepted(note: String)
+        /// The goal already holds, and the job's remaining calls have nothing to act on.
+        case finished(note: String)
         /// The job ends here (failed) or is tried again (retry).
         case outcome(Outcome)
     }
@@ -35,6 +37,11 @@ package enum MailchimpResponseClassifier {
         // was lost): Mailchimp no longer finds the member to archive, which is the state asked for.
         if request.method == "DELETE", response.status == 404, attempt > 1 {
             return .accepted(note: "archived (not found on a repeat: an earlier attempt archived it)")
+        }
+        // Unsubscribing an address that is not on the audience: it gets no mail from it, which is
+        // what was asked; so a settings change that unticks a box never ticked is not an error.
+        if request.method == "PATCH", request.body?["status"]?.string == "unsubscribed", response.status == 404 {
+            return .finished(note: "not on the audience (nothing to unsubscribe)")
         }
         let problem = MailchimpProblem(response.body)
         var what = "Mailchimp answered HTTP \(response.status) to \(request.label)"

@@ -165,7 +165,7 @@ import Testing
                     id: TimeOrderedID(high: 1, low: UInt64(index)), name: try #require(EventName("registration.after")),
                     receivedAt: .now, triggerID: nil, payload: document.root)
                 let job = try #require(harness.job(event: event))
-                group.addTask { await action.perform(job, context: .testing(timeout: .seconds(20))) }
+                group.addTask { await action.perform(job, context: .testing(timeout: .seconds(60))) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }

@@ -37,7 +37,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "herald",
-            dependencies: ["HeraldDaemon", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin", "KratosPlugin"]
+            dependencies: [
+                "HeraldDaemon", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin",
+            ]
         ),
 
         // Action plugins: compiled in, each depending on the core module only, registered in
@@ -45,6 +47,7 @@ let package = Package(
         .target(name: "MandrillPlugin", dependencies: ["HeraldCore"], path: "Plugins/Mandrill"),
         .target(name: "OutboxPlugin", dependencies: ["HeraldCore"], path: "Plugins/Outbox"),
         .target(name: "KratosPlugin", dependencies: ["HeraldCore"], path: "Plugins/Kratos"),
+        .target(name: "MailchimpPlugin", dependencies: ["HeraldCore"], path: "Plugins/Mailchimp"),
 
         // Fakes and helpers shared by the test targets.
         .target(
@@ -62,7 +65,10 @@ let package = Package(
         .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldTestSupport"]),
         .testTarget(
             name: "PluginTests",
-            dependencies: ["MandrillPlugin", "OutboxPlugin", "KratosPlugin", "HeraldConfig", "HeraldTestSupport"]
+            dependencies: [
+                "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin", "HeraldConfig",
+                "HeraldTestSupport",
+            ]
         ),
         .testTarget(
             name: "IntegrationTests",

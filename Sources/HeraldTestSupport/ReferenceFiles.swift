@@ -21,6 +21,9 @@ public enum ReferenceFiles {
     /// Kratos' OpenAPI description of `GET`/`PATCH /admin/identities/{id}` (the schemas they use).
     public static var kratosAdminOpenAPI: String { fixtures + "/kratos-api/kratos-admin-identities.openapi.json" }
 
+    /// The Mailchimp Marketing API members subset (OAS 3.0.1).
+    public static var mailchimpOpenAPI: String { fixtures + "/mailchimp/mailchimp-marketing.members.openapi.json" }
+
     /// The directory of Kratos web hook payloads shaped as Kratos sends them (`registration-after.json`, …).
     public static var kratosPayloads: String { fixtures + "/kratos-payloads" }
 

@@ -1,5 +1,6 @@
 import HeraldCore
 import KratosPlugin
+import MailchimpPlugin
 import MandrillPlugin
 import OutboxPlugin
 
@@ -8,4 +9,5 @@ let builtinPlugins = PluginRegistry([
     MandrillPlugin.self,
     OutboxPlugin.self,
     KratosPlugin.self,
+    MailchimpPlugin.self,
 ])

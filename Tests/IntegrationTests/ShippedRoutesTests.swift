@@ -12,8 +12,11 @@ import Testing
     static let etc = SystemTools.repository.appendingPathComponent("etc")
 
     /// Copies `etc/herald` into a temporary directory and points it at the test server, a free
-    /// port, a local state directory, debug logging and a fast retry schedule.
-    static func serve(_ server: MandrillTestServer) async throws -> (HeraldProcess, String) {
+    /// port, a local state directory, debug logging and a fast retry schedule; `edit` then changes
+    /// the copy (its herald.yaml text, and the copy's directory for other files).
+    static func serve(
+        _ server: MandrillTestServer, edit: (inout String, URL) throws -> Void = { _, _ in }
+    ) async throws -> (HeraldProcess, String) {
         let directory = try makeTemporaryDirectory()
         let copy = directory.appendingPathComponent("herald")
         try FileManager.default.copyItem(at: etc.appendingPathComponent("herald"), to: copy)
@@ -35,6 +38,7 @@ import Testing
             #expect(config.contains(old), "etc/herald/herald.yaml no longer has \(old)")
             config = config.replacingOccurrences(of: old, with: new)
         }
+        try edit(&config, copy)
         try config.write(to: file, atomically: true, encoding: .utf8)
         let process = try HeraldProcess.start(
             ["serve", "--config", "herald/herald.yaml"], in: directory,

@@ -85,6 +85,7 @@ extension ConfigurationBuilder {
                 stateDirectory: stateDirectory)
             if let action = plugin.makeAction(definition) {
                 actions[entry.name] = action
+                if let limit = action.defaultConcurrency { concurrency[entry.name] = limit }
             }
             if let limitNode = map.first(where: { $0.key.scalar?.text == "concurrency" })?.value {
                 if case .int(let limit)? = limitNode.resolved, (1...1024).contains(limit) {

@@ -39,6 +39,13 @@ public protocol Action: Sendable {
     func compileStep(_ step: StepDefinition) -> (any ActionStep)?
     /// Performs a job planned by one of this action's steps.
     func perform(_ job: Job, context: DeliveryContext) async -> Outcome
+    /// The action's concurrency limit when its config sets none, for peers that bound the
+    /// requests in flight (Mailchimp: 10 connections per account); nil for no limit of its own.
+    var defaultConcurrency: Int? { get }
+}
+
+extension Action {
+    public var defaultConcurrency: Int? { nil }
 }
 
 /// A compiled `do:` step: renders a job for an event.

@@ -2,6 +2,7 @@ import HeraldConfig
 import HeraldCore
 import HeraldTestSupport
 import KratosPlugin
+import MailchimpPlugin
 import MandrillPlugin
 import OutboxPlugin
 
@@ -10,7 +11,8 @@ import OutboxPlugin
 /// `compileStep`, templates checked against the route's events.
 struct PluginHarness {
     static let plugins = PluginRegistry([
-        MandrillPlugin.self, OutboxPlugin.self, KratosPlugin.self, RecordingPlugin.self, FailingPlugin.self,
+        MandrillPlugin.self, OutboxPlugin.self, KratosPlugin.self, MailchimpPlugin.self, RecordingPlugin.self,
+        FailingPlugin.self,
     ])
 
     var actions: [String: any Action] = [:]

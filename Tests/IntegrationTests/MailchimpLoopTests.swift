@@ -54,29 +54,6 @@ import Testing
         """
     }
 
-    /// The signature Python's hmac computes for `body` (reference/mandrill-webhooks.md §6).
-    private func sign(_ body: [UInt8]) throws -> String {
-        let script = """
-            import base64, hashlib, hmac, sys, urllib.parse
-            params = urllib.parse.parse_qs(sys.stdin.read(), keep_blank_values=True, strict_parsing=True)
-            signed = sys.argv[2] + "".join(k + params[k][0] for k in sorted(params))
-            print(base64.b64encode(hmac.new(sys.argv[1].encode(), signed.encode(), hashlib.sha1).digest()).decode())
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, Self.webhookKey, Self.webhookURL]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(body))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     @Test(arguments: StoreKind.available)
     func aBounceOfTheWelcomeMarksTheIdentityAndUnsubscribesTheMember(store: StoreKind) async throws {
         let mandrill = try MandrillTestServer(keys: [Self.mandrillKey], templates: ["welcome"])
@@ -125,14 +102,8 @@ import Testing
                 ],
             ]
         ]
-        let text = String(decoding: bounce.serialized(), as: UTF8.self)
-        let body = Array(
-            ("mandrill_events=" + text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!).utf8)
-        let posted = try RawHTTPClient(address: address).request(
-            "POST", "/v1/mandrill/events",
-            headers: [
-                ("Content-Type", "application/x-www-form-urlencoded"), ("X-Mandrill-Signature", try sign(body)),
-            ], body: body)
+        let posted = try MandrillWebhookPoster(url: Self.webhookURL, key: Self.webhookKey)
+            .post(String(decoding: bounce.serialized(), as: UTF8.self), to: address)
         #expect(posted.status == 200, "\(posted.text)")
         let answer: JSON = ["events": 1, "duplicates": 0, "jobs": 2]
         #expect(try JSONDocument(parsing: posted.body).root.json == answer)

@@ -30,40 +30,14 @@ import Testing
                     """))
     }
 
-    /// `mandrill_events=<percent-encoded JSON>`, as Mandrill posts it.
-    private func form(_ events: String) -> [UInt8] {
-        Array(("mandrill_events=" + events.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!).utf8)
-    }
+    private func form(_ events: String) -> [UInt8] { MandrillWebhookPoster.form(events) }
 
-    /// The signature Python's hmac computes for `body` (reference/mandrill-webhooks.md §6).
     private func pythonSignature(key: String, url: String, body: [UInt8]) throws -> String {
-        let script = """
-            import base64, hashlib, hmac, sys, urllib.parse
-            params = urllib.parse.parse_qs(sys.stdin.read(), keep_blank_values=True, strict_parsing=True)
-            signed = sys.argv[2] + "".join(k + params[k][0] for k in sorted(params))
-            print(base64.b64encode(hmac.new(sys.argv[1].encode(), signed.encode(), hashlib.sha1).digest()).decode())
-            """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, key, url]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(body))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ProcessFailure("python3 could not sign") }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try MandrillWebhookPoster(url: url, key: key).signature(of: body)
     }
 
     private func post(_ address: String, _ body: [UInt8], signature: String?) throws -> RawHTTPClient.Response {
-        var headers = [("Content-Type", "application/x-www-form-urlencoded")]
-        if let signature { headers.append(("X-Mandrill-Signature", signature)) }
-        return try RawHTTPClient(address: address).request(
-            "POST", "/v1/mandrill/events", headers: headers, body: body)
+        try MandrillWebhookPoster.post(body, signature: signature, to: address)
     }
 
     static let batch = """

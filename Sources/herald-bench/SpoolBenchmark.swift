@@ -220,12 +220,13 @@ private func measureRecovery(stateDirectory: String) throws {
     let after = residentBytes()
     let depth = spool.statistics.depth
     let listing = ContinuousClock.now
-    let live = spool.liveJobs
+    spool.startScheduling()
     let listed = ContinuousClock.now - listing
+    let live = spool.queuedIDs
     let withListing = residentBytes()
     let reading = ContinuousClock.now
     var read = 0
-    for summary in live.prefix(10_000) where (try? spool.job(summary.id)) != nil { read += 1 }
+    for id in live.prefix(10_000) where (try? spool.job(id)) != nil { read += 1 }
     let readTime = ContinuousClock.now - reading
     report(
         "recovery of \(depth) jobs: \(format(recovery)); RSS \(before >> 20) MiB before open, \(after >> 20) MiB after")
@@ -233,7 +234,7 @@ private func measureRecovery(stateDirectory: String) throws {
         String(
             format: "index: %.0f bytes per queued job (RSS growth / jobs)",
             Double(after - before) / Double(max(1, depth))))
-    report("liveJobs (the scheduler's start-up list): \(format(listed)), RSS then \(withListing >> 20) MiB")
+    report("ready queue (what the scheduler starts from): \(format(listed)), RSS then \(withListing >> 20) MiB")
     report(
         String(
             format: "job(id) with payload from disk: %.1f µs each (%d read)",

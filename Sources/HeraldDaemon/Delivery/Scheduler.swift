@@ -73,9 +73,6 @@ public final class Scheduler: Sendable {
     /// True when `run()` came round since the previous call (each call wakes it); for the watchdog.
     public func isResponsive() -> Bool { heartbeat.check { doorbell.ring() } }
 
-    /// Jobs waiting or running.
-    public var depth: Int { spool.statistics.depth }
-
     /// Runs until `stop` is called and running attempts have finished (or were cancelled at the
     /// stop deadline).
     public func run() async {

@@ -109,17 +109,18 @@ import Testing
             try store.prepare(
                 config(
                     baseURL: try #require(server.baseURL),
-                    delivery: "{ retry: { schedule: [200ms], jitter: 0, max_age: 1s } }",
+                    // max_age leaves room for a loaded machine; the delay still exceeds it.
+                    delivery: "{ retry: { schedule: [200ms], jitter: 0, max_age: 2s } }",
                     extra: """
                           - name: later
                             events: [recovery.after]
-                            delay: 2s
+                            delay: 3s
                             do: [{ action: mail, template: welcome, to: "{{recipient}}" }]
                         """)))
         let response = try RawHTTPClient(address: address).request(
             "POST", "/v1/events/recovery/after", body: try Integration.example("recovery-after.json"))
         #expect(response.status == 202)
-        _ = try await herald.waitForLog("msg=\"job delivered\"", timeout: .seconds(10))
+        _ = try await herald.waitForLog("msg=\"job delivered\"", timeout: .seconds(15))
         #expect(herald.output.components(separatedBy: "msg=\"job will be retried\"").count - 1 == 2)
         #expect(!herald.output.contains("moved to dead letters"))
         try await herald.stop()

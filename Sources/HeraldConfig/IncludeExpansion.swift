@@ -40,7 +40,8 @@ public func expandInclude(_ pattern: String, relativeTo configFile: String) thro
     }
     var paths: [String] = []
     for index in 0..<Int(matches.gl_pathc) {
-        if let pointer = matches.gl_pathv[index] {
+        // Route tests live beside the routes they test (`herald test`); they are not routes.
+        if let pointer = matches.gl_pathv[index], !isRouteTestFile(String(cString: pointer)) {
             paths.append(String(cString: pointer))
         }
     }
@@ -61,4 +62,25 @@ private func lastComponent(_ path: String) -> [UInt8] {
     let bytes = Array(path.utf8)
     guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return bytes }
     return Array(bytes[(slash + 1)...])
+}
+
+/// Whether `path` names a route test file (`*.test.yaml`), which `include` globs skip.
+public func isRouteTestFile(_ path: String) -> Bool {
+    path.hasSuffix(".test.yaml") || path.hasSuffix(".test.yml")
+}
+
+/// The route test files (`*.test.yaml`, `*.test.yml`) in `directories`, in file-name order.
+public func routeTestFiles(in directories: [String]) -> [String] {
+    var files: [String] = []
+    for directory in Set(directories).sorted() {
+        for pattern in ["*.test.yaml", "*.test.yml"] {
+            var matches = glob_t()
+            defer { globfree(&matches) }
+            guard glob(directory + "/" + pattern, 0, nil, &matches) == 0 else { continue }
+            for index in 0..<Int(matches.gl_pathc) {
+                if let pointer = matches.gl_pathv[index] { files.append(String(cString: pointer)) }
+            }
+        }
+    }
+    return files.sorted(by: fileNameOrder)
 }

@@ -27,7 +27,34 @@ enum Commands {
             return ExitCode.config
         }
         print(CheckReport.render(configuration), terminator: "")
-        return ExitCode.ok
+        // The route tests beside the routes: a config whose tests fail is refused (so is the
+        // reload that systemd's ExecReload checks first).
+        let tests = RouteTestSuite.run(configuration)
+        guard !tests.isEmpty else { return ExitCode.ok }
+        if let problems = tests.problems { writeError(problems) }
+        print(tests.render(verbose: false), terminator: "")
+        return tests.failed == 0 && tests.problems == nil ? ExitCode.ok : ExitCode.failure
+    }
+
+    static func test(_ arguments: CommandLineArguments) async -> Int32 {
+        guard
+            checkUsage(
+                arguments, allowed: ["config"], flags: ["verbose"], positionals: arguments.positionals.count,
+                help: Help.test)
+        else {
+            return ExitCode.usage
+        }
+        // Tests never need the secrets: they run on placeholders, as `check --no-secrets` does.
+        guard let configuration = load(configPath(arguments), readsSecrets: false) else { return ExitCode.config }
+        let files = arguments.positionals.isEmpty ? nil : arguments.positionals
+        let tests = RouteTestSuite.run(configuration, files: files)
+        if let problems = tests.problems { writeError(problems) }
+        if tests.isEmpty {
+            writeError("herald: no route tests (*.test.yaml beside the configuration's route files)\n")
+            return ExitCode.failure
+        }
+        print(tests.render(verbose: arguments.flags.contains("verbose")), terminator: "")
+        return tests.failed == 0 && tests.problems == nil ? ExitCode.ok : ExitCode.failure
     }
 
     static func explain(_ arguments: CommandLineArguments) async -> Int32 {

@@ -10,6 +10,7 @@ enum Help {
           serve     run the daemon
           check     validate a configuration and print a summary
           explain   show what a configuration does with one payload, without sending anything
+          test      run the route tests (*.test.yaml) beside the configuration's routes
           kratos-config
                     print the Kratos hooks and courier configuration for the routes
           queue     list, show, retry or drop queued jobs (of a stopped or running daemon)
@@ -42,10 +43,26 @@ enum Help {
         Validates the configuration, its drop-ins and secrets, reporting every problem at once as
         file:line:column with the source line (exit 78); prints a summary of listeners, actions and
         routes when it is valid (exit 0). A secret that cannot be read is one problem; everything
-        that uses it is still checked.
+        that uses it is still checked. Then runs the route tests beside the routes (see herald test
+        --help): a failing test makes the check fail (exit 1), so a reload that checks first is
+        refused.
 
           --no-secrets   check ${env:}, ${file:} and ${credential:} references for form only,
                          reading none (for CI, or a machine without the secrets)
+
+        """
+
+    static let test = """
+        usage: herald test [--config FILE] [--verbose] [TESTS.test.yaml ...]
+
+        Runs route tests: each names a payload (inline or a file), the event it arrives as and
+        what must happen (the routes that plan jobs, selected fields of the jobs, a denial with its
+        message, or nothing). By default the tests are the *.test.yaml files in the directories of
+        the configuration and of its included route files (include globs skip them). Nothing is
+        sent or stored; secrets are not read. Prints each failure with what differed, then a tally.
+        Exit 0 when all pass, 1 when one fails or a test file has a problem.
+
+          --verbose   also list the tests that pass
 
         """
 

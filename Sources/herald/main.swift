@@ -32,6 +32,7 @@ let commands: [String: (help: String, run: (CommandLineArguments) async -> Int32
     "serve": (Help.serve, Commands.serve),
     "check": (Help.check, Commands.check),
     "explain": (Help.explain, Commands.explain),
+    "test": (Help.test, Commands.test),
     "version": (Help.version, Commands.version),
     "kratos-config": (Help.kratosConfig, KratosConfigCommand.run),
     "queue": (Help.queue, QueueCommands.queue),

@@ -47,7 +47,11 @@ public struct ConfigLoader: Sendable {
             collectReferenceValues(node, into: &secretValues)
             builder.readDropIn(resolvedInclude, file: include.path)
         }
-        let configuration = builder.build(source: file, secrets: secretValues)
+        var configuration = builder.build(source: file, secrets: secretValues)
+        if let path {
+            configuration.routeTestFiles = routeTestFiles(
+                in: [directory(of: path)] + builder.includes.map { directory(of: $0.path) })
+        }
         return ConfigLoadResult(
             configuration: diagnostics.isEmpty ? configuration : nil,
             diagnostics: Self.redacting(diagnostics.sorted, secretValues),

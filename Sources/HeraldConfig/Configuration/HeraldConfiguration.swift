@@ -19,6 +19,9 @@ public struct HeraldConfiguration: Sendable {
     public var rules: RuleSet
     /// Every value read from `${env:}`, `${file:}` or `${credential:}`, so output can be scrubbed.
     public var secrets: [String]
+    /// Route tests (`*.test.yaml`) beside the configuration's route files: in the directories of
+    /// the main file and of every included file (`herald test`, `herald check`).
+    public var routeTestFiles: [String] = []
 
     /// Replaces every secret value in `text` with `<redacted>`.
     public func redacting(_ text: String) -> String {

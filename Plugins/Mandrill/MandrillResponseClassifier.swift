@@ -96,7 +96,7 @@ package enum MandrillResponseClassifier {
 }
 
 /// Mandrill's error object `{"status": "error", "code": …, "name": …, "message": …}`.
-private struct ErrorBody {
+struct ErrorBody {
     let name: String
     let message: String
 

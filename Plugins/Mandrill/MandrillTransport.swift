@@ -120,6 +120,12 @@ struct MandrillTransport: Sendable {
         }
     }
 
+    /// A few words for a failure without an answer, for `herald doctor`.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? URLError else { return error is CancellationError ? "cancelled" : "request failed" }
+        return describe(error.code)
+    }
+
     private static func describe(_ code: URLError.Code) -> String {
         switch code {
         case .cannotConnectToHost: return "connection refused"

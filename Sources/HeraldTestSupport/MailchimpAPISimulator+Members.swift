@@ -154,15 +154,44 @@ extension MailchimpAPISimulator {
             ])
     }
 
-    func mergeFields(_ list: String) -> MailchimpTestResponse {
-        let fields = (audiences[list]?.mergeFields ?? []).enumerated().map { index, field in
+    /// `GET /lists/{id}/merge-fields`: `count` is 10 unless given, and at most 1000.
+    func mergeFields(_ list: String, count: String?) -> MailchimpTestResponse {
+        let limit = count.map { Int($0) } ?? 10
+        guard let limit, (0...1000).contains(limit) else {
+            return Self.invalidResource([
+                SchemaViolation(path: "count", message: "must be an integer between 0 and 1000")
+            ])
+        }
+        let all = audiences[list]?.mergeFields ?? []
+        let fields = all.prefix(limit).enumerated().map { index, field in
             JSON.object([
                 "merge_id": .int(Int64(index + 1)), "tag": .string(field.tag), "name": .string(field.tag),
                 "type": .string(field.type), "required": .bool(field.required), "list_id": .string(list),
             ])
         }
         return .json(
-            200, ["merge_fields": .array(fields), "list_id": .string(list), "total_items": .int(Int64(fields.count))])
+            200, ["merge_fields": .array(fields), "list_id": .string(list), "total_items": .int(Int64(all.count))])
+    }
+
+    /// `GET /lists/{id}`: the audience's settings and counts (`Subscriber List`).
+    func audience(_ list: String) -> MailchimpTestResponse {
+        let members = audiences[list]?.members.values.map(\.status) ?? []
+        func count(_ status: String) -> JSON { .int(Int64(members.filter { $0 == status }.count)) }
+        return .json(
+            200,
+            [
+                "id": .string(list), "web_id": 101, "name": .string(audiences[list]?.name ?? ""),
+                "permission_reminder": "You signed up on example.com.", "use_archive_bar": false,
+                "notify_on_subscribe": "", "notify_on_unsubscribe": "", "date_created": "2024-03-01T10:00:00+00:00",
+                "list_rating": 0, "email_type_option": false, "visibility": "prv", "double_optin": false,
+                "has_welcome": false, "marketing_permissions": false, "modules": [],
+                "stats": [
+                    "member_count": count("subscribed"), "unsubscribe_count": count("unsubscribed"),
+                    "cleaned_count": count("cleaned"),
+                    "merge_field_count": .int(Int64(audiences[list]?.mergeFields.count ?? 0)),
+                ],
+                "_links": [],
+            ])
     }
 
     private func apply(_ body: JSON, fields: JSONObject, to member: inout MailchimpAudience.Member) {

@@ -6,7 +6,7 @@ import HeraldCore
 ///
 /// Handled below `/3.0`: `GET /ping`; `GET|POST /lists/{id}/members`; `GET|PUT|PATCH|DELETE
 /// /lists/{id}/members/{hash}`; `GET|POST …/{hash}/tags`; `POST …/{hash}/actions/delete-permanent`;
-/// `GET /lists/{id}/merge-fields`. Order of checks: credentials (401 `API Key Missing`, `API Key
+/// `GET /lists/{id}/merge-fields` (`count` at most 1000); `GET /lists/{id}`. Order of checks: credentials (401 `API Key Missing`, `API Key
 /// Invalid`, also for a key of another data center), path (404), audience (404), method (405), JSON
 /// (400 `JSON Parse Error`), the OpenAPI request schema with unknown fields refused (400 `Invalid
 /// Resource` with `errors[]`), then the member rules: the path hash must be the MD5 of the
@@ -60,6 +60,11 @@ public struct MailchimpAPISimulator: Sendable {
             guard request.method == "GET" else { return methodNotAllowed(request) }
             return .json(200, ["health_status": "Everything's Chimpy!"])
         }
+        if segments.count == 2, segments[0] == "lists", !segments[1].isEmpty {
+            guard audiences[segments[1]] != nil else { return .problem(404, "Resource Not Found", Self.notFound) }
+            guard request.method == "GET" else { return methodNotAllowed(request) }
+            return audience(segments[1])
+        }
         guard segments.count >= 3, segments[0] == "lists" else {
             return .problem(404, "Resource Not Found", Self.notFound)
         }
@@ -91,7 +96,8 @@ public struct MailchimpAPISimulator: Sendable {
             body = parsed
         }
         switch (rest.count, request.method) {
-        case (1, "GET") where rest[0] == "merge-fields": return mergeFields(list)
+        case (1, "GET") where rest[0] == "merge-fields":
+            return mergeFields(list, count: request.queryParameter("count"))
         case (1, "GET"): return members(list)
         case (1, _): return create(body, list: list, request: request)
         case (2, "GET"): return read(rest[1], list: list)

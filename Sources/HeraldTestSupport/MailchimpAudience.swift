@@ -37,6 +37,8 @@ public struct MailchimpAudience: Sendable {
         }
     }
 
+    /// The audience's name, as `GET /lists/{id}` shows it.
+    public var name = "Herald test audience"
     public var mergeFields: [MergeField]
     /// By subscriber hash.
     public var members: [String: Member]

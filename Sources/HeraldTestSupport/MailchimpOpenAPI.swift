@@ -89,6 +89,12 @@ public struct MailchimpOpenAPI: Sendable {
         document["paths"]?[path]?[method]?["requestBody"]?["content"]?["application/json"]?["schema"]
     }
 
+    /// The JSON schema of the `status` answer (`default` for any other) to `method` on `path`.
+    public func responseSchema(path: String, method: String, status: Int) -> JSON? {
+        let responses = document["paths"]?[path]?[method]?["responses"]
+        return (responses?[String(status)] ?? responses?["default"])?["content"]?["application/json"]?["schema"]
+    }
+
     /// Validates a request body; an operation without a request schema is itself a violation.
     public func validateRequest(_ body: JSON, path: String, method: String) -> [SchemaViolation] {
         guard let schema = requestSchema(path: path, method: method) else {

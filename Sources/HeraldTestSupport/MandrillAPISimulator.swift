@@ -5,8 +5,10 @@ import HeraldCore
 /// function of its settings and the request: the request body is checked against the operation's
 /// schema in the official OpenAPI description, not against what Herald happens to send.
 ///
-/// Handled: `POST {prefix}/messages/send`, `/messages/send-template`, `/messages/search` and
-/// `/users/ping2`, each with
+/// Handled: `POST {prefix}/messages/send`, `/messages/send-template`, `/messages/search`,
+/// `/users/ping2`, and the read-only account calls `/senders/domains`, `/senders/check-domain`,
+/// `/templates/info` and `/webhooks/list` (answering from `domains`, `templates`,
+/// `draftTemplates` and `webhooks`), each with
 /// or without `.json` (any prefix such as `/api/1.0` is accepted). Order of checks: method, path,
 /// `Content-Type: application/json`, JSON body, `key` (401 `Invalid_Key`), schema (400
 /// `ValidationError`), subaccount and template (404 `Unknown_Subaccount`, `Unknown_Template`), then
@@ -24,8 +26,14 @@ public struct MandrillAPISimulator: Sendable {
 
     /// Valid API keys.
     public var keys: Set<String>
-    /// Template slugs that exist.
+    /// Template slugs that exist and are published.
     public var templates: Set<String>
+    /// Template slugs that exist but have never been published (`templates/info` only).
+    public var draftTemplates: Set<String> = []
+    /// The account's sending domains.
+    public var domains: [MandrillSendingDomain] = []
+    /// The account's webhooks.
+    public var webhooks: [MandrillWebhookRegistration] = []
     /// Subaccount ids that exist.
     public var subaccounts: Set<String>
     /// Lower-cased address → `reject_reason` (`hard-bounce`, `unsub`, …).
@@ -52,7 +60,10 @@ public struct MandrillAPISimulator: Sendable {
         }
     }
 
-    static let operations = ["/messages/send", "/messages/send-template", "/messages/search", "/users/ping2"]
+    static let operations = [
+        "/messages/send", "/messages/send-template", "/messages/search", "/users/ping2", "/senders/domains",
+        "/senders/check-domain", "/templates/info", "/webhooks/list",
+    ]
 
     /// The spec operation a request path names (`/api/1.0/messages/send.json` → `/messages/send`).
     public static func operation(forPath path: String) -> String? {
@@ -94,6 +105,9 @@ public struct MandrillAPISimulator: Sendable {
         }
         if operation == "/users/ping2" {
             return .json(200, ["PING": "PONG!"])
+        }
+        if let answer = respondAboutAccount(operation, body: body) {
+            return answer
         }
         if operation == "/messages/search" {
             return .json(200, .array(search(body, in: sent).map(\.summary)))

@@ -9,6 +9,8 @@ enum Help {
         commands:
           serve     run the daemon
           check     validate a configuration and print a summary
+          doctor    check against the live APIs what the configuration relies on (keys, sending
+                    domains, templates, audiences, the Mandrill webhook), read-only
           explain   show what a configuration does with one payload, without sending anything
           test      run the route tests (*.test.yaml) beside the configuration's routes
           kratos-config
@@ -110,6 +112,33 @@ enum Help {
                          session last, Herald's earlier hooks replaced, the rest untouched;
                          comments are not kept
         --with-secrets   write the ingress credential itself instead of a placeholder
+
+        """
+
+    static let doctor = """
+        usage: herald doctor [--config FILE] [--locales L,L,…]
+
+        Checks against the live APIs what the configuration relies on, changing nothing, and
+        prints one line per check: ok, warn or fail, with the fix for warn and fail.
+
+          mandrill   each key works (users/ping2); every from domain (the action's, and each
+                     step's constant one) is a sending domain of the account, verified, with
+                     valid SPF and DKIM (senders/domains, senders/check-domain); every template a
+                     route can name exists and is published (templates/info; a name that depends
+                     on the event is checked for --locales when it depends on the locale alone,
+                     and is a warning otherwise); the webhook at ingress.mandrill_webhooks.url is
+                     registered with the events mandrill.* routes listen to (webhooks/list)
+          mailchimp  each key works (GET /ping); every audience a route uses exists
+                     (GET /lists/{id}) with the merge fields it sets (GET /lists/{id}/merge-fields)
+
+        Actions are checked four at a time, each within 60s. Secrets are read (the checks need
+        the keys) and never printed.
+
+        --locales L,L,…  the locales your users have (en,de,pt-BR), for template names such as
+                         welcome-{{event.locale | language}}
+
+        exit codes: 0 every check ok or warn, 1 a check failed, 2 usage error, 78 configuration
+        error
 
         """
 

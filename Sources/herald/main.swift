@@ -21,7 +21,7 @@ do {
         Array(CommandLine.arguments.dropFirst()),
         valued: [
             "config", "event", "url", "state-dir", "limit", "method", "kratos-version", "merge", "route", "action",
-            "since",
+            "since", "locales",
         ])
 } catch {
     writeError("herald: \(error.message)\n\n\(Help.main)")
@@ -35,6 +35,7 @@ let commands: [String: (help: String, run: (CommandLineArguments) async -> Int32
     "test": (Help.test, Commands.test),
     "version": (Help.version, Commands.version),
     "kratos-config": (Help.kratosConfig, KratosConfigCommand.run),
+    "doctor": (Help.doctor, DoctorCommand.run),
     "queue": (Help.queue, QueueCommands.queue),
     "dead": (Help.dead, QueueCommands.dead),
     "store": (Help.store, StoreCommand.run),

@@ -104,7 +104,9 @@ import Testing
         try await herald.waitForLog("moved to dead letters")
         #expect(server.requests.map(\.path) == ["/hooks/herald"])
         let letter = try #require(try deadLetter(herald))
-        #expect(letter["reason"]?.string?.contains("HTTP 302, a redirect to /moved; redirects are not followed") == true, "\(letter)")
+        #expect(
+            letter["reason"]?.string?.contains("HTTP 302, a redirect to /moved; redirects are not followed") == true,
+            "\(letter)")
         try await herald.stop()
     }
 

@@ -39,6 +39,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldDaemon", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin",
+                "WebhookPlugin", "ExecPlugin",
             ]
         ),
 
@@ -48,6 +49,8 @@ let package = Package(
         .target(name: "OutboxPlugin", dependencies: ["HeraldCore"], path: "Plugins/Outbox"),
         .target(name: "KratosPlugin", dependencies: ["HeraldCore"], path: "Plugins/Kratos"),
         .target(name: "MailchimpPlugin", dependencies: ["HeraldCore"], path: "Plugins/Mailchimp"),
+        .target(name: "WebhookPlugin", dependencies: ["HeraldCore"], path: "Plugins/Webhook"),
+        .target(name: "ExecPlugin", dependencies: ["HeraldCore"], path: "Plugins/Exec"),
 
         // Fakes and helpers shared by the test targets.
         .target(
@@ -66,8 +69,8 @@ let package = Package(
         .testTarget(
             name: "PluginTests",
             dependencies: [
-                "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin", "HeraldConfig",
-                "HeraldTestSupport",
+                "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin", "WebhookPlugin", "ExecPlugin",
+                "HeraldConfig", "HeraldTestSupport",
             ]
         ),
         .testTarget(

@@ -1,8 +1,10 @@
+import ExecPlugin
 import HeraldCore
 import KratosPlugin
 import MailchimpPlugin
 import MandrillPlugin
 import OutboxPlugin
+import WebhookPlugin
 
 /// The action plugins compiled into this build: the one place where plugins are registered.
 let builtinPlugins = PluginRegistry([
@@ -10,4 +12,6 @@ let builtinPlugins = PluginRegistry([
     OutboxPlugin.self,
     KratosPlugin.self,
     MailchimpPlugin.self,
+    WebhookPlugin.self,
+    ExecPlugin.self,
 ])

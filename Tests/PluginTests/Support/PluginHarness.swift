@@ -1,3 +1,4 @@
+import ExecPlugin
 import HeraldConfig
 import HeraldCore
 import HeraldTestSupport
@@ -5,13 +6,16 @@ import KratosPlugin
 import MailchimpPlugin
 import MandrillPlugin
 import OutboxPlugin
+import WebhookPlugin
 
 /// Loads the `actions:` and `routes:` of a herald.yaml-shaped text the way the config loader
 /// does: each action through its plugin's `makeAction`, each `do:` step through its action's
 /// `compileStep`, templates checked against the route's events.
 struct PluginHarness {
     static let plugins = PluginRegistry([
-        MandrillPlugin.self, OutboxPlugin.self, KratosPlugin.self, MailchimpPlugin.self, RecordingPlugin.self,
+        MandrillPlugin.self, OutboxPlugin.self, KratosPlugin.self, MailchimpPlugin.self, WebhookPlugin.self,
+        ExecPlugin.self,
+        RecordingPlugin.self,
         FailingPlugin.self,
     ])
 

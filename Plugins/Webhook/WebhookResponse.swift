@@ -1,0 +1,9 @@
+/// What a receiver answered, as much as the classifier needs.
+struct WebhookResponse: Sendable {
+    let status: Int
+    let retryAfter: String?
+    /// The `Location` of a redirect, which is reported and never followed.
+    let location: String?
+    /// At most `WebhookTransport.maxResponseBytes` of the body.
+    let body: [UInt8]
+}

@@ -1,6 +1,6 @@
 # Shared by the scripts/bench-*-postgres scripts, after scripts/bench/common.sh: a PostgreSQL
 # cluster of the script's own (initdb in $work/pg, unix socket only, fsync on, defaults
-# otherwise; run as the postgres user when we are root), stopped on exit with the rest.
+# otherwise, plus PG_OPTIONS; run as the postgres user when we are root), stopped on exit.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ ! -x "$pg_bin/initdb" ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
@@ -18,7 +18,7 @@ pg_stop() { "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate stop 
 trap 'pg_stop; cleanup' EXIT
 "${as_pg[@]}" "$pg_bin/initdb" -D "$work/pg/data" --auth=trust -U herald --no-sync -E UTF8 >/dev/null
 "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w \
-    -o "-k $work/pg -c listen_addresses='' -c max_connections=100" start >/dev/null
+    -o "-k $work/pg -c listen_addresses='' -c max_connections=100 ${PG_OPTIONS:-}" start >/dev/null
 dsn="host=$work/pg user=herald dbname=postgres"
 
 # sql STATEMENTS: runs them in psql, prints unaligned tuples only.
@@ -63,4 +63,23 @@ wait_ready() {
     done
     cat "$1/herald.log" >&2
     exit 1
+}
+
+# cpu_seconds PID: CPU time of PID, of its children it has reaped, and of its live children (a
+# postmaster and its backends, nginx and its workers).
+cpu_seconds() {
+    python3 - "$1" <<'PY'
+import os, sys
+root, total = sys.argv[1], 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    if pid == root:
+        total += sum(int(x) for x in fields[11:15])  # utime, stime, cutime, cstime
+    elif fields[1] == root:
+        total += int(fields[11]) + int(fields[12])
+print(total / os.sysconf("SC_CLK_TCK"))
+PY
 }

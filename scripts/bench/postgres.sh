@@ -83,3 +83,6 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 print(total / os.sysconf("SC_CLK_TCK"))
 PY
 }
+
+# busy_seconds: CPU seconds the whole machine spent busy since boot (all cores; /proc/stat).
+busy_seconds() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { print ($2 + $3 + $4 + $7 + $8) / hz }' /proc/stat; }

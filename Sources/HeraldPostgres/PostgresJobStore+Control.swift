@@ -20,16 +20,22 @@ extension PostgresJobStore {
         dead: Bool, limit: Int, route: String?, action: String?, since: Duration?
     ) throws(PostgresError) -> (total: Int, items: [Listed]) {
         let time = dead ? "died_at" : "created_at"
-        let rows = try connection.query(
-            """
-            SELECT \(Self.columns), count(*) OVER () AS total FROM herald_jobs j
+        let filter = """
             WHERE \(dead ? "state = 'dead'" : "state IN ('queued', 'running')")
               AND ($1::text IS NULL OR route = $1) AND ($2::text IS NULL OR action = $2)
               AND ($3::bigint IS NULL OR \(time) > now() - $3::bigint * interval '1 millisecond')
+            """
+        let parameters = [route, action, since.map { String($0.saturatingMilliseconds) }]
+        // The page walks the (created_at, id) or (died_at) index and stops at the limit; the
+        // total is a separate count, not a window over every row sorted.
+        let rows = try connection.query(
+            """
+            SELECT \(Self.columns) FROM herald_jobs j \(filter)
             ORDER BY \(time), id
             LIMIT CASE WHEN $4::integer > 0 THEN $4::integer END
-            """, [route, action, since.map { String($0.saturatingMilliseconds) }, String(limit)])
-        let total = rows.value(0, "total").flatMap(Int.init) ?? 0
+            """, parameters + [String(limit)])
+        let counted = try connection.query("SELECT count(*) AS total FROM herald_jobs j \(filter)", parameters)
+        let total = counted.value(0, "total").flatMap(Int.init) ?? 0
         return (total, (0..<rows.rows.count).compactMap { Self.listed(rows, $0) })
     }
 

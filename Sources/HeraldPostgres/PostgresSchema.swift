@@ -46,6 +46,10 @@ package enum PostgresSchema {
         """
         ALTER TABLE herald_jobs ADD COLUMN may_have_sent boolean NOT NULL DEFAULT false;
         """,
+        // 3: `herald queue list` pages the backlog by creation time without sorting all of it.
+        """
+        CREATE INDEX herald_jobs_created ON herald_jobs (created_at, id) WHERE state IN ('queued', 'running');
+        """,
     ]
 
     /// A stable key for `pg_advisory_lock` (the bytes of "herald-m").

@@ -14,7 +14,7 @@ struct PostgresJobStoreTests {
     private func store() throws -> PostgresJobStore {
         let cluster = try #require(PostgresTestCluster.shared)
         let connection = try PostgresConnection(dsn: try cluster.createDatabase())
-        #expect(try PostgresSchema.migrate(connection) == [1, 2])
+        #expect(try PostgresSchema.migrate(connection) == [1, 2, 3])
         #expect(try PostgresSchema.migrate(connection) == [])
         try PostgresSchema.check(connection)
         return PostgresJobStore(connection: connection)

@@ -49,7 +49,13 @@ final class PostgresDelivery: Sendable {
         self.retry = Mutex(RetryPolicy(configuration.delivery))
         self.logger = logger
         self.metrics = metrics
-        self.database = DatabaseQueue(settings: settings, label: "herald.postgres.delivery")
+        // Outcomes and claims are committed without waiting for the WAL flush: one flush per
+        // delivered job bounded an instance to its connection's latency (docs/benchmarks.md). A
+        // database crash can lose the last outcomes; those jobs return when their lease ends and
+        // are attempted again (at-least-once; Mandrill's messages/search avoids the resend). The
+        // ingress keeps synchronous commits: its 202 still means stored.
+        self.database = DatabaseQueue(
+            settings: settings, label: "herald.postgres.delivery", session: ["SET synchronous_commit TO off"])
         let doorbell = self.doorbell
         // Runs for the life of the process; it holds nothing but its own connection.
         let listener = Thread {
@@ -332,9 +338,13 @@ final class DatabaseQueue: Sendable {
     private nonisolated(unsafe) var quietUntil: ContinuousClock.Instant?
     private nonisolated(unsafe) var backoff = Duration.milliseconds(200)
 
-    init(settings: PostgresStoreSettings, label: String) {
+    /// Statements run on each new connection (session settings).
+    private let session: [String]
+
+    init(settings: PostgresStoreSettings, label: String, session: [String] = []) {
         self.settings = settings
         self.queue = DispatchQueue(label: label)
+        self.session = session
     }
 
     func run<T: Sendable>(_ work: @escaping @Sendable (PostgresJobStore) throws -> T) async -> Result<T, PostgresError>
@@ -356,6 +366,7 @@ final class DatabaseQueue: Sendable {
                     let connection = try PostgresConnection(
                         dsn: settings.dsn, connectTimeout: settings.connectTimeout,
                         applicationName: PostgresConnection.serveApplicationName)
+                    for statement in session { try connection.execute(statement) }
                     store = PostgresJobStore(connection: connection)
                     quietUntil = nil
                     backoff = .milliseconds(200)

@@ -26,6 +26,8 @@ let package = Package(
         .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "CPostgres"]),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         .target(name: "HeraldHTTP", dependencies: ["HeraldCore"]),
+        // The outbound HTTP client the action plugins share (URLSession, bridged to async/await).
+        .target(name: "HeraldHTTPClient", dependencies: ["HeraldCore"]),
         .target(name: "HeraldSpool", dependencies: ["HeraldCore"]),
         .target(
             name: "HeraldDaemon",
@@ -43,13 +45,13 @@ let package = Package(
             ]
         ),
 
-        // Action plugins: compiled in, each depending on the core module only, registered in
-        // Sources/herald/BuiltinPlugins.swift.
-        .target(name: "MandrillPlugin", dependencies: ["HeraldCore"], path: "Plugins/Mandrill"),
+        // Action plugins: compiled in, each depending on the core module (and the shared HTTP
+        // client when it speaks HTTP), registered in Sources/herald/BuiltinPlugins.swift.
+        .target(name: "MandrillPlugin", dependencies: ["HeraldCore", "HeraldHTTPClient"], path: "Plugins/Mandrill"),
         .target(name: "OutboxPlugin", dependencies: ["HeraldCore"], path: "Plugins/Outbox"),
-        .target(name: "KratosPlugin", dependencies: ["HeraldCore"], path: "Plugins/Kratos"),
-        .target(name: "MailchimpPlugin", dependencies: ["HeraldCore"], path: "Plugins/Mailchimp"),
-        .target(name: "WebhookPlugin", dependencies: ["HeraldCore"], path: "Plugins/Webhook"),
+        .target(name: "KratosPlugin", dependencies: ["HeraldCore", "HeraldHTTPClient"], path: "Plugins/Kratos"),
+        .target(name: "MailchimpPlugin", dependencies: ["HeraldCore", "HeraldHTTPClient"], path: "Plugins/Mailchimp"),
+        .target(name: "WebhookPlugin", dependencies: ["HeraldCore", "HeraldHTTPClient"], path: "Plugins/Webhook"),
         .target(name: "ExecPlugin", dependencies: ["HeraldCore"], path: "Plugins/Exec"),
 
         // Fakes and helpers shared by the test targets.
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "HeraldCoreTests", dependencies: ["HeraldCore", "HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldHTTPTests", dependencies: ["HeraldHTTP", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldHTTPClientTests", dependencies: ["HeraldHTTPClient", "HeraldTestSupport"]),
         .testTarget(name: "HeraldSpoolTests", dependencies: ["HeraldSpool", "HeraldTestSupport"]),
         .testTarget(name: "HeraldPostgresTests", dependencies: ["HeraldPostgres", "HeraldTestSupport"]),
         .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldTestSupport"]),

@@ -15,7 +15,7 @@ package enum KratosResponseClassifier {
     package static func classify(
         _ response: KratosResponse, identity: String, now: WallClock, redactor: RemoteTextRedactor
     ) -> Outcome {
-        let retryAfter = RetryAfter(response.retryAfter, now: now)
+        let retryAfter = HTTPRetryAfter(response.retryAfter, now: now)
         let after = retryAfter.wait
         let error = KratosErrorBody(response.body)
         if (200..<300).contains(response.status) {

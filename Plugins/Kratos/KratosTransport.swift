@@ -1,44 +1,17 @@
 import Foundation
 import HeraldCore
+import HeraldHTTPClient
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// Sends JSON to Kratos' admin API with URLSession, bridged to async/await: one ephemeral session
-/// per action (no cookies, no cache, no credentials stored), connections reused between jobs.
-///
-/// The Mandrill plugin's transport, with the method and an `Authorization` header added (a plugin
-/// depends on HeraldCore only, so the two cannot share it yet).
+/// Sends JSON to Kratos' admin API through the action's `HTTPClient`.
 struct KratosTransport: Sendable {
-    /// Invalidates its session once the last copy of the action is gone (after a reload), so
-    /// that URLSession, which keeps itself alive until invalidated, does not leak.
-    private final class Owner: Sendable {
-        let session: URLSession
+    /// How failure reasons name Kratos; "applied" because every patch Herald sends can be applied
+    /// twice, so an ambiguous failure is harmless here.
+    static let peer = HTTPPeer(name: "Kratos", url: "the Kratos admin URL", effect: "applied")
 
-        init(_ session: URLSession) {
-            self.session = session
-        }
-
-        deinit {
-            session.finishTasksAndInvalidate()
-        }
-    }
-
-    private let owner: Owner
+    private let client: HTTPClient
 
     init(timeout: Duration) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = Self.wholeSeconds(timeout)
-        configuration.timeoutIntervalForResource = Self.wholeSeconds(timeout)
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        // The scheduler bounds the attempts in flight (delivery.concurrency, the action's
-        // concurrency); URLSession's default of 6 connections per host would cap them below it,
-        // which against a provider answering in 100 ms means 60 messages/s whatever the setting.
-        configuration.httpMaximumConnectionsPerHost = 1024
-        owner = Owner(URLSession(configuration: configuration))
+        client = HTTPClient(HTTPClient.Configuration(timeout: timeout))
     }
 
     /// Sends `body` as `application/json` with `method`, and `token` as a Bearer token when there
@@ -49,96 +22,15 @@ struct KratosTransport: Sendable {
     func send(
         _ method: String, _ url: URL, body: [UInt8], token: String?, timeout: Duration
     ) async throws -> KratosResponse {
-        var request = Self.request(url, method: method, body: body, timeout: timeout)
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let call = KratosCall()
-        let session = owner.session
-        // Not `session.data(for:)`: on Linux, cancelling it can deadlock (its cancellation handler
-        // calls `URLSessionTask.cancel()`, which waits for the session's queue, while that queue
-        // waits for the task's status lock to resume the continuation). Here every cancel runs on
-        // a dispatch thread that holds no lock, and the continuation is resumed exactly once, by
-        // the completion handler.
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation {
-                (continuation: CheckedContinuation<KratosResponse, any Error>) in
-                let task = session.dataTask(with: request) { data, response, error in
-                    call.finish()
-                    if let error {
-                        continuation.resume(throwing: call.timedOut ? URLError(.timedOut) : error)
-                        return
-                    }
-                    let http = response as? HTTPURLResponse
-                    continuation.resume(
-                        returning: KratosResponse(
-                            status: http?.statusCode ?? 0, retryAfter: http?.value(forHTTPHeaderField: "Retry-After"),
-                            body: Array(data ?? Data())))
-                }
-                call.start(task, timeout: timeout)
-            }
-        } onCancel: {
-            call.cancel(timedOut: false)
-        }
+        var headers = [(name: "Content-Type", value: "application/json"), ("Accept", "application/json")]
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        let response = try await client.send(
+            HTTPClientRequest(method, url, headers: headers, body: body), timeout: timeout)
+        return KratosResponse(status: response.status, retryAfter: response.retryAfter, body: response.body)
     }
 
-    private static func request(_ url: URL, method: String, body: [UInt8], timeout: Duration) -> URLRequest {
-        var request = URLRequest(
-            url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: wholeSeconds(timeout))
-        request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue("herald", forHTTPHeaderField: "User-Agent")
-        request.httpBody = Data(body)
-        return request
-    }
-
-    /// swift-corelibs-foundation truncates timeouts to whole seconds (0.3 s becomes 0 and fires
-    /// at once, sometimes before the request is even written), and counts them from the last
-    /// byte seen; so URLSession gets the timeout rounded up and `KratosCall` enforces the exact
-    /// one over the whole exchange.
-    static func wholeSeconds(_ timeout: Duration) -> TimeInterval {
-        max(1, timeout.seconds.rounded(.up))
-    }
-
-    /// What a failure without an HTTP answer means for the job.
-    ///
-    /// Only failures that happen before any byte of the request can have left are plain retries:
-    /// no route, no DNS answer, connection refused, TLS handshake failures. A lost connection, a
-    /// timeout or a cancellation may come after Kratos got the request, so they are ambiguous
-    /// (harmless here: every patch Herald sends can be applied twice).
+    /// What a failure without an HTTP answer means for the job (`HTTPClientFailure`).
     static func classify(_ error: any Error) -> Outcome {
-        if error is CancellationError {
-            return .retry(after: nil, reason: "cancelled while sending (may have been applied)", ambiguous: true)
-        }
-        guard let error = error as? URLError else {
-            return .retry(
-                after: nil, reason: "request failed: \(type(of: error)) (may have been applied)", ambiguous: true)
-        }
-        let code = error.code
-        switch code {
-        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
-            .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected,
-            .clientCertificateRequired, .cannotLoadFromNetwork, .internationalRoamingOff, .dataNotAllowed:
-            return .retry(after: nil, reason: "cannot reach Kratos (\(describe(code))); not sent", ambiguous: false)
-        case .badURL, .unsupportedURL:
-            return .failed(reason: "the Kratos admin URL cannot be used (\(describe(code)))")
-        default:
-            return .retry(
-                after: nil, reason: "no answer from Kratos (\(describe(code))); may have been applied", ambiguous: true)
-        }
-    }
-
-    private static func describe(_ code: URLError.Code) -> String {
-        switch code {
-        case .cannotConnectToHost: return "connection refused"
-        case .cannotFindHost, .dnsLookupFailed: return "host not found"
-        case .notConnectedToInternet: return "no network"
-        case .timedOut: return "timed out"
-        case .networkConnectionLost: return "connection lost"
-        case .cancelled: return "cancelled"
-        case .badServerResponse: return "bad server response"
-        case .secureConnectionFailed: return "TLS handshake failed"
-        default: return "URLError \(code.rawValue)"
-        }
+        HTTPClientFailure.classify(error, peer: peer)
     }
 }

@@ -12,7 +12,7 @@ package enum MandrillResponseClassifier {
     package static func classify(
         _ response: MandrillResponse, now: WallClock, redactor: RemoteTextRedactor
     ) -> Outcome {
-        let retryAfter = RetryAfter(response.retryAfter, now: now)
+        let retryAfter = HTTPRetryAfter(response.retryAfter, now: now)
         let after = retryAfter.wait
         if response.status == 200 {
             return classifyResults(response, after: after, redactor: redactor)

@@ -26,11 +26,11 @@ public final class KratosAdminTestServer: Sendable {
         var simulator: KratosAdminAPISimulator
         var faults: [KratosFault] = []
         var requests: [MandrillTestRequest] = []
-        var server: HTTPServer?
-        var baseURL: String?
     }
 
     let state: Mutex<State>
+    /// The listener and its address.
+    public let network = TestHTTPServer()
 
     public init(simulator: KratosAdminAPISimulator) {
         state = Mutex(State(simulator: simulator))

@@ -28,11 +28,11 @@ public final class MailchimpTestServer: Sendable {
         var inFlight = 0
         var mostInFlight = 0
         var connectionLimit: Int
-        var server: HTTPServer?
-        var baseURL: String?
     }
 
     let state: Mutex<State>
+    /// The listener and its address.
+    public let network = TestHTTPServer()
 
     /// - Parameter connectionLimit: requests in flight at once before a 429; Mailchimp's is 10
     ///   per account (reference §9), smaller values let tests provoke it.

@@ -26,8 +26,6 @@ public final class MandrillTestServer: Sendable {
         /// Scripted faults, each for any request or for one operation (`/messages/send-template`).
         var faults: [(fault: MandrillFault, operation: String?)] = []
         var requests: [MandrillTestRequest] = []
-        var server: HTTPServer?
-        var baseURL: String?
         var observer: (@Sendable (MandrillTestRequest, Answer) -> Void)?
         /// What was sent, for `messages/search`, and when each search came (20 a minute at most).
         var sent: [MandrillSentMessage] = []
@@ -35,6 +33,8 @@ public final class MandrillTestServer: Sendable {
     }
 
     let state: Mutex<State>
+    /// The listener and its address.
+    public let network = TestHTTPServer()
 
     public init(simulator: MandrillAPISimulator) {
         state = Mutex(State(simulator: simulator))

@@ -33,11 +33,11 @@ public final class WebhookTestServer: Sendable {
         var script: [Reply] = []
         var requests: [MandrillTestRequest] = []
         var verdicts: [StandardWebhooksReceiver.Verdict] = []
-        var server: HTTPServer?
-        var baseURL: String?
     }
 
     let state: Mutex<State>
+    /// The listener and its address.
+    public let network = TestHTTPServer()
 
     /// A receiver that accepts signatures under any of `secrets` (`whsec_…`).
     public init(secrets: [String]) throws(StandardWebhooksReceiver.SecretError) {

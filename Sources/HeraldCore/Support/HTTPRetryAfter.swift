@@ -1,7 +1,7 @@
 import Foundation
 
 /// The `Retry-After` header (RFC 9110 §10.2.3): a number of seconds, or an HTTP date. Shared by
-/// the plugins that call HTTP APIs (Mailchimp; Mandrill still has its own copy, `RetryAfter`).
+/// the plugins that call HTTP APIs (Mandrill, Kratos, Mailchimp, Webhook).
 ///
 /// Anything between Herald and a provider (a proxy, a load balancer) controls this header, so every
 /// value is handled: a usable one is capped at `maximum`, anything else is `unusable` and ignored.

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import HeraldCore
 import Synchronization
 
 #if canImport(FoundationNetworking)
@@ -8,8 +9,8 @@ import Synchronization
 
 /// One request in flight: starts it, cancels it at its deadline or when the caller's task is
 /// cancelled, and remembers which of the two happened. Every cancel is dispatched to a global
-/// queue so that it never runs under a lock of the Swift runtime (see `MandrillTransport.post`).
-final class MandrillCall: Sendable {
+/// queue so that it never runs under a lock of the Swift runtime (see `HTTPClient.send`).
+final class HTTPClientCall: Sendable {
     /// URLSessionTask and DispatchWorkItem are not marked `Sendable` here, but both are made to
     /// be used from any thread: `resume()`/`cancel()` hop to the session's own queue, and a work
     /// item's `cancel()` is atomic. The handles are only ever used through those methods.
@@ -43,7 +44,7 @@ final class MandrillCall: Sendable {
             DispatchQueue.global().async { handles.task.cancel() }
         } else {
             DispatchQueue.global().asyncAfter(
-                deadline: .now() + .nanoseconds(Self.nanoseconds(timeout)), execute: timer)
+                deadline: .now() + .nanoseconds(Int(clamping: timeout.saturatingNanoseconds)), execute: timer)
         }
     }
 
@@ -66,10 +67,5 @@ final class MandrillCall: Sendable {
             return state.handles
         }
         handles?.timer.cancel()
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(clamping: seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
     }
 }

@@ -128,7 +128,9 @@ public final class HeraldProcess: Sendable {
     public func listeningAddress() async throws -> String {
         // Generous: a loaded CI machine (two cores, builds and fuzzers beside) can take seconds.
         let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
+        // Looks once more after the sleep that passes the deadline: on a starved machine one
+        // sleep can outlast the whole wait.
+        while true {
             for line in output.split(separator: "\n")
             where line.contains("msg=listening") || line.contains(#""msg":"listening""#) {
                 if let range = line.range(of: "address=") {
@@ -143,6 +145,7 @@ public final class HeraldProcess: Sendable {
                     description:
                         "herald exited with \(process.terminationStatus) before listening:\n\(output.suffix(4000))")
             }
+            if ContinuousClock.now >= deadline { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw Failure(description: "herald did not log its listening address:\n\(output.suffix(4000))")

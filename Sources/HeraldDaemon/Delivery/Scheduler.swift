@@ -29,9 +29,9 @@ public final class Scheduler: Sendable {
         var deadlinePassed = false
     }
 
-    let runState = Mutex(RunState())
+    private let runState = Mutex(RunState())
     let doorbell = Doorbell()
-    let spool: Spool
+    private let spool: Spool
     private let actions: Mutex<[String: any Action]>
     private let limits: Mutex<Limits>
     private let retry: Mutex<RetryPolicy>

@@ -8,7 +8,7 @@ enum Help {
 
         commands:
           serve     run the daemon
-          check     validate a configuration and print a summary
+          check     validate a configuration, run its route tests, and print a summary
           doctor    check against the live APIs what the configuration relies on (keys, sending
                     domains, templates, audiences, the Mandrill webhook), read-only
           explain   show what a configuration does with one payload, without sending anything
@@ -33,7 +33,8 @@ enum Help {
         usage: herald serve [--config FILE]
 
         Runs the daemon: listens for Kratos web hooks on /v1/events/{flow}/{phase}, /v1/events and
-        /v1/courier, answers 202 once the jobs are stored, and performs them through the actions.
+        /v1/courier (and Mandrill's events on /v1/mandrill/events when ingress.mandrill_webhooks is
+        set), answers once the jobs are stored, and performs them through the actions.
         SIGTERM or SIGINT stops gracefully; SIGHUP reloads the configuration (an invalid one is
         refused and the running one stays).
 

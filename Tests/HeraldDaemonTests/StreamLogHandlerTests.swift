@@ -33,6 +33,13 @@ import Testing
         #expect(text.contains(#" level=info msg="event accepted" reason="a \"b\"=c\nd" jobs=2 empty=""#))
     }
 
+    /// C1 controls (CSI is U+009B) can drive a terminal like ESC sequences; they are escaped, and
+    /// other characters encoded with the same lead byte (the pound sign) are kept.
+    @Test func logfmtEscapesC1Controls() throws {
+        let text = try line("x", [("reason", "a\u{9B}31mred\u{85}£")])
+        #expect(text.contains(#"reason="a\u009b31mred\u0085£""#))
+    }
+
     @Test func jsonLinesAreObjects() throws {
         let text = try line(format: .json, "sent", [("to", .personal("jane.doe@example.com")), ("jobs", 2)])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

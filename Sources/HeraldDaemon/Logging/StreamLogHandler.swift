@@ -153,30 +153,46 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
 }
 
 /// Appends `text` as a logfmt value: as it is, or quoted and escaped when it has spaces,
-/// quotes, `=`, backslashes or control characters.
+/// quotes, `=`, backslashes or control characters (C0, DEL and the C1 controls U+0080–U+009F,
+/// which some terminals act on).
 func appendLogfmtValue(_ text: String, to line: inout [UInt8]) {
     let utf8 = text.utf8
     let needsQuotes =
-        utf8.isEmpty || utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C || $0 == 0x7F }
+        utf8.isEmpty
+        || utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 }
     guard needsQuotes else {
         line.append(contentsOf: utf8)
         return
     }
+    let hex = Array("0123456789abcdef".utf8)
+    func escape(_ value: UInt8) {
+        line.append(contentsOf: "\\u00".utf8)
+        line.append(hex[Int(value >> 4)])
+        line.append(hex[Int(value & 0xF)])
+    }
     line.append(UInt8(ascii: "\""))
+    var pendingC2 = false
     for byte in utf8 {
+        if pendingC2 {
+            pendingC2 = false
+            // U+0080–U+009F are C2 80–C2 9F in UTF-8.
+            if (0x80...0x9F).contains(byte) {
+                escape(byte)
+                continue
+            }
+            line.append(0xC2)
+        }
         switch byte {
+        case 0xC2: pendingC2 = true
         case 0x22: line.append(contentsOf: "\\\"".utf8)
         case 0x5C: line.append(contentsOf: "\\\\".utf8)
         case 0x0A: line.append(contentsOf: "\\n".utf8)
         case 0x0D: line.append(contentsOf: "\\r".utf8)
         case 0x09: line.append(contentsOf: "\\t".utf8)
-        case 0..<0x20, 0x7F:
-            let hex = Array("0123456789abcdef".utf8)
-            line.append(contentsOf: "\\u00".utf8)
-            line.append(hex[Int(byte >> 4)])
-            line.append(hex[Int(byte & 0xF)])
+        case 0..<0x20, 0x7F: escape(byte)
         default: line.append(byte)
         }
     }
+    if pendingC2 { line.append(0xC2) }
     line.append(UInt8(ascii: "\""))
 }

@@ -22,6 +22,13 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // libcurl's C API for the smtp plugin (curl speaks SMTP, STARTTLS and AUTH); only
+        // SmtpPlugin imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(name: "HeraldCore"),
         .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "CPostgres"]),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
@@ -39,7 +46,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldDaemon", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin",
-                "WebhookPlugin", "ExecPlugin",
+                "WebhookPlugin", "ExecPlugin", "SmtpPlugin",
             ]
         ),
 
@@ -51,6 +58,7 @@ let package = Package(
         .target(name: "MailchimpPlugin", dependencies: ["HeraldCore"], path: "Plugins/Mailchimp"),
         .target(name: "WebhookPlugin", dependencies: ["HeraldCore"], path: "Plugins/Webhook"),
         .target(name: "ExecPlugin", dependencies: ["HeraldCore"], path: "Plugins/Exec"),
+        .target(name: "SmtpPlugin", dependencies: ["HeraldCore", "CCurl"], path: "Plugins/Smtp"),
 
         // Fakes and helpers shared by the test targets.
         .target(
@@ -70,7 +78,7 @@ let package = Package(
             name: "PluginTests",
             dependencies: [
                 "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin", "WebhookPlugin", "ExecPlugin",
-                "HeraldConfig", "HeraldTestSupport",
+                "SmtpPlugin", "HeraldConfig", "HeraldTestSupport",
             ]
         ),
         .testTarget(

@@ -72,26 +72,21 @@ public final class SmtpTestServer: @unchecked Sendable {
     ///   - login: the only user and password AUTH accepts; nil offers no AUTH.
     ///   - greylist: the first this many RCPT commands get 451 4.7.1.
     ///   - rejecting: addresses whose RCPT gets 550 5.1.1.
+    ///   - certificate: the certificate and key to serve; nil makes a new pair.
     /// - Throws: when the server does not start.
     public init(
         tls: Security = .startTLS, port: Int = 0, login: (user: String, password: String)? = nil, greylist: Int = 0,
-        rejecting: [String] = []
+        rejecting: [String] = [], certificate: (certificate: String, key: String)? = nil
     ) throws {
         directory = try makeTemporaryDirectory("herald-smtp")
         let mail = directory.appendingPathComponent("mail")
         try FileManager.default.createDirectory(at: mail, withIntermediateDirectories: true)
-        certificate = directory.appendingPathComponent("cert.pem").path
-        let key = directory.appendingPathComponent("key.pem").path
-        guard
-            Self.run([
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-                "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            ])
-        else { throw SmtpTestServerError(reason: "openssl could not make a certificate") }
-
+        let pair = try certificate ?? Self.makeCertificate()
+        self.certificate = pair.certificate
+        let key = pair.key
         var arguments = [
             ReferenceFiles.packageRoot + "/scripts/smtp-test-server", "--directory", mail.path, "--port", String(port),
-            "--tls", tls.rawValue, "--cert", certificate, "--key", key, "--greylist", String(greylist),
+            "--tls", tls.rawValue, "--cert", self.certificate, "--key", key, "--greylist", String(greylist),
         ]
         if let login { arguments += ["--user", login.user, "--password", login.password] }
         for address in rejecting { arguments += ["--reject", address] }
@@ -120,6 +115,40 @@ public final class SmtpTestServer: @unchecked Sendable {
         }
         self.port = listening
         self.process = process
+    }
+
+    /// A self-signed certificate (PEM) for 127.0.0.1 and localhost and its key, in a new
+    /// temporary directory.
+    ///
+    /// - Throws: when openssl fails.
+    public static func makeCertificate() throws -> (certificate: String, key: String) {
+        let directory = try makeTemporaryDirectory("herald-smtp-tls")
+        let certificate = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        guard
+            run([
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+                "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ])
+        else { throw SmtpTestServerError(reason: "openssl could not make a certificate") }
+        return (certificate, key)
+    }
+
+    /// A loopback port nothing listens on (bound, read and closed), for a refused connection.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard fd >= 0, bound else { throw SmtpTestServerError(reason: "cannot bind a loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// `smtp://127.0.0.1:PORT` or `smtps://…`.

@@ -12,12 +12,8 @@ import Testing
     static let password = "pw-smtp-secret-0123456789"
     static let login = (user: "herald", password: password)
 
-    /// Skips the test with the reason when aiosmtpd or openssl is missing.
-    static func available() -> Bool {
-        guard let reason = SmtpTestServer.unavailableReason else { return true }
-        Issue.record(Comment(rawValue: "skipped: \(reason)"))
-        return false
-    }
+    /// The tests that need the server run only where it can (python3 with aiosmtpd, openssl).
+    static let serverAvailable = SmtpTestServer.unavailableReason == nil
 
     static func perform(
         url: String, options: String = "", step: String = "", password: String = password,
@@ -51,8 +47,8 @@ import Testing
         return (await action.perform(job, context: .testing(timeout: timeout)), job)
     }
 
-    @Test func startTLSWithAuthDeliversTheRenderedMessage() async throws {
-        guard Self.available() else { return }
+    @Test(.enabled(if: serverAvailable, "python3 cannot import aiosmtpd, or no openssl: run scripts/setup --ops"))
+    func startTLSWithAuthDeliversTheRenderedMessage() async throws {
         let server = try SmtpTestServer(tls: .startTLS, login: Self.login)
         defer { server.stop() }
         let (outcome, job) = try await Self.perform(
@@ -73,8 +69,8 @@ import Testing
         #expect(message.text.hasSuffix("\r\n\r\nHello Jane\r\n.\r\nA line with a dot.\r\n"), "\(message.text)")
     }
 
-    @Test func authLoginAndImplicitTLS() async throws {
-        guard Self.available() else { return }
+    @Test(.enabled(if: serverAvailable, "python3 cannot import aiosmtpd, or no openssl: run scripts/setup --ops"))
+    func authLoginAndImplicitTLS() async throws {
         let server = try SmtpTestServer(tls: .implicitTLS, login: Self.login)
         defer { server.stop() }
         let (outcome, _) = try await Self.perform(
@@ -84,8 +80,8 @@ import Testing
         #expect(message.overTLS && message.mechanism == "LOGIN")
     }
 
-    @Test func greylistingIsARetryThenTheSameMessageIsAccepted() async throws {
-        guard Self.available() else { return }
+    @Test(.enabled(if: serverAvailable, "python3 cannot import aiosmtpd, or no openssl: run scripts/setup --ops"))
+    func greylistingIsARetryThenTheSameMessageIsAccepted() async throws {
         let server = try SmtpTestServer(tls: .startTLS, login: Self.login, greylist: 1)
         defer { server.stop() }
         let options = "    ca_file: \(server.certificate)"
@@ -101,8 +97,8 @@ import Testing
         #expect(second == .delivered(detail: "accepted: 250 2.0.0 Ok: queued as HERALD0001"))
     }
 
-    @Test func anUnknownRecipientFailsWithTheServersTextMasked() async throws {
-        guard Self.available() else { return }
+    @Test(.enabled(if: serverAvailable, "python3 cannot import aiosmtpd, or no openssl: run scripts/setup --ops"))
+    func anUnknownRecipientFailsWithTheServersTextMasked() async throws {
         let server = try SmtpTestServer(tls: .startTLS, login: Self.login, rejecting: ["jane.doe@example.com"])
         defer { server.stop() }
         let (outcome, _) = try await Self.perform(url: server.url(), options: "    ca_file: \(server.certificate)")
@@ -113,8 +109,8 @@ import Testing
                         + "in local recipient table"))
     }
 
-    @Test func oneRejectedRecipientStopsTheMessageForAll() async throws {
-        guard Self.available() else { return }
+    @Test(.enabled(if: serverAvailable, "python3 cannot import aiosmtpd, or no openssl: run scripts/setup --ops"))
+    func oneRejectedRecipientStopsTheMessageForAll() async throws {
         let server = try SmtpTestServer(tls: .startTLS, login: Self.login, rejecting: ["gone@example.com"])
         defer { server.stop() }
         let (outcome, _) = try await Self.perform(
@@ -127,8 +123,8 @@ import Testing
         #expect(server.messages.isEmpty)
     }
 
-    @Test func aWrongPasswordFails() async throws {
-        guard Self.available() else { return }
+    @Test(.enabled(if: serverAvailable, "python3 cannot import aiosmtpd, or no openssl: run scripts/setup --ops"))
+    func aWrongPasswordFails() async throws {
         let server = try SmtpTestServer(tls: .startTLS, login: Self.login)
         defer { server.stop() }
         let (outcome, _) = try await Self.perform(
@@ -138,7 +134,7 @@ import Testing
     }
 
     @Test func aRefusedConnectionIsRetriedAndNotAmbiguous() async throws {
-        let port = try Self.freePort()
+        let port = try SmtpTestServer.freePort()
         let (outcome, _) = try await Self.perform(url: "smtp://127.0.0.1:\(port)")
         guard case .retry(nil, let reason, false) = outcome else {
             Issue.record("expected a plain retry, got \(outcome)")
@@ -147,8 +143,8 @@ import Testing
         #expect(reason.hasPrefix("cannot connect: ") && reason.hasSuffix("; not sent"), "\(reason)")
     }
 
-    @Test func anUntrustedCertificateFails() async throws {
-        guard Self.available() else { return }
+    @Test(.enabled(if: serverAvailable, "python3 cannot import aiosmtpd, or no openssl: run scripts/setup --ops"))
+    func anUntrustedCertificateFails() async throws {
         let server = try SmtpTestServer(tls: .startTLS, login: Self.login)
         defer { server.stop() }
         // No ca_file: the system's CAs do not know the test server's self-signed certificate.
@@ -170,22 +166,5 @@ import Testing
         #expect(
             SmtpResultClassifier.classify(result, redactor: redactor)
                 == .failed(reason: "AUTH answered 535 5.7.8 bad credentials for herald:<redacted>"))
-    }
-
-    /// A loopback port nothing listens on.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

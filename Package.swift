@@ -22,6 +22,13 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // libcurl's C API for the smtp plugin (curl speaks SMTP, STARTTLS and AUTH); only
+        // SmtpPlugin imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(name: "HeraldCore"),
         .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "CPostgres"]),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
@@ -41,7 +48,7 @@ let package = Package(
             name: "herald",
             dependencies: [
                 "HeraldDaemon", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin",
-                "WebhookPlugin", "ExecPlugin",
+                "WebhookPlugin", "ExecPlugin", "SmtpPlugin",
             ]
         ),
 
@@ -53,6 +60,7 @@ let package = Package(
         .target(name: "MailchimpPlugin", dependencies: ["HeraldCore", "HeraldHTTPClient"], path: "Plugins/Mailchimp"),
         .target(name: "WebhookPlugin", dependencies: ["HeraldCore", "HeraldHTTPClient"], path: "Plugins/Webhook"),
         .target(name: "ExecPlugin", dependencies: ["HeraldCore"], path: "Plugins/Exec"),
+        .target(name: "SmtpPlugin", dependencies: ["HeraldCore", "CCurl"], path: "Plugins/Smtp"),
 
         // Fakes and helpers shared by the test targets.
         .target(
@@ -73,7 +81,7 @@ let package = Package(
             name: "PluginTests",
             dependencies: [
                 "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin", "WebhookPlugin", "ExecPlugin",
-                "HeraldConfig", "HeraldTestSupport",
+                "SmtpPlugin", "HeraldConfig", "HeraldTestSupport",
             ]
         ),
         .testTarget(

@@ -4,6 +4,7 @@ import KratosPlugin
 import MailchimpPlugin
 import MandrillPlugin
 import OutboxPlugin
+import SmtpPlugin
 import WebhookPlugin
 
 /// The action plugins compiled into this build: the one place where plugins are registered.
@@ -14,4 +15,5 @@ let builtinPlugins = PluginRegistry([
     MailchimpPlugin.self,
     WebhookPlugin.self,
     ExecPlugin.self,
+    SmtpPlugin.self,
 ])

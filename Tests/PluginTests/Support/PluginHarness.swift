@@ -6,6 +6,7 @@ import KratosPlugin
 import MailchimpPlugin
 import MandrillPlugin
 import OutboxPlugin
+import SmtpPlugin
 import WebhookPlugin
 
 /// Loads the `actions:` and `routes:` of a herald.yaml-shaped text the way the config loader
@@ -14,7 +15,7 @@ import WebhookPlugin
 struct PluginHarness {
     static let plugins = PluginRegistry([
         MandrillPlugin.self, OutboxPlugin.self, KratosPlugin.self, MailchimpPlugin.self, WebhookPlugin.self,
-        ExecPlugin.self,
+        ExecPlugin.self, SmtpPlugin.self,
         RecordingPlugin.self,
         FailingPlugin.self,
     ])

@@ -1,16 +1,27 @@
 import Foundation
-import HeraldCore
 
 /// Renders a message as RFC 5322 text with MIME parts (RFC 2045/2046); non-ASCII header text
-/// as RFC 2047 encoded words.
-enum EMLWriter {
-    static func render(_ message: RenderedEmail, job: Job) -> String {
+/// as RFC 2047 encoded words. The outbox writes it to `.eml` files; the SMTP plugin sends it.
+///
+/// The `Message-ID` (`<JOB@herald.invalid>`) and `X-Herald-Job` come from the job, so every
+/// attempt of one job renders the same message and a receiver can tell a duplicate.
+public enum EMLWriter {
+    /// The whole message, headers and body, with CRLF line ends.
+    ///
+    /// - Parameters:
+    ///   - message: the rendered parts.
+    ///   - job: gives the `Date`, `Message-ID` and the `X-Herald-*` headers.
+    ///   - includesBcc: writes a `Bcc` header; an audit copy keeps it, a message handed to a mail
+    ///     server must not (every recipient would see it).
+    public static func render(_ message: RenderedEmail, job: Job, includesBcc: Bool = true) -> String {
         var headers: [(String, String)] = []
         headers.append(("Date", rfc5322Date(job.createdAt)))
         if let from = message.from { headers.append(("From", mailbox(from))) }
         headers.append(("To", message.to.map(mailbox).joined(separator: ", ")))
         if !message.cc.isEmpty { headers.append(("Cc", message.cc.map(mailbox).joined(separator: ", "))) }
-        if !message.bcc.isEmpty { headers.append(("Bcc", message.bcc.map(mailbox).joined(separator: ", "))) }
+        if includesBcc, !message.bcc.isEmpty {
+            headers.append(("Bcc", message.bcc.map(mailbox).joined(separator: ", ")))
+        }
         if let replyTo = message.replyTo { headers.append(("Reply-To", replyTo)) }
         headers.append(("Subject", encodedWord(message.subject ?? "")))
         headers.append(("Message-ID", "<\(job.id)@herald.invalid>"))
@@ -46,7 +57,7 @@ enum EMLWriter {
     }
 
     /// `Name <email>` with the name encoded when needed; just the address without a name.
-    static func mailbox(_ address: EmailAddress) -> String {
+    public static func mailbox(_ address: EmailAddress) -> String {
         guard let name = address.name, !name.isEmpty else { return address.email }
         let isPlain = name.unicodeScalars.allSatisfy {
             $0.isASCII && ($0.properties.isAlphabetic || $0 == " " || $0.properties.numericType != nil)
@@ -55,13 +66,13 @@ enum EMLWriter {
     }
 
     /// RFC 2047 `=?UTF-8?B?…?=` when the text is not printable ASCII.
-    static func encodedWord(_ text: String) -> String {
+    public static func encodedWord(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { !$0.isASCII || $0.value < 0x20 }) else { return text }
         return "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
     }
 
     /// 8bit with CRLF line ends when every line fits RFC 5322's 998 octets; base64 otherwise.
-    static func encodeBody(_ text: String) -> (encoding: String, body: String) {
+    public static func encodeBody(_ text: String) -> (encoding: String, body: String) {
         let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
             separator: "\n", omittingEmptySubsequences: false)
         if lines.allSatisfy({ $0.utf8.count <= 998 }) {
@@ -73,7 +84,7 @@ enum EMLWriter {
         return ("base64", encoded)
     }
 
-    static func rfc5322Date(_ time: WallClock) -> String {
+    public static func rfc5322Date(_ time: WallClock) -> String {
         var seconds = time_t(time.millisecondsSinceEpoch / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)

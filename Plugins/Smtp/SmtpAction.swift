@@ -1,0 +1,83 @@
+import HeraldCore
+
+/// A configured `plugin: smtp` action.
+struct SmtpAction: Action {
+    let name: String
+    let kind = SmtpPlugin.kind
+    let settings: SmtpSettings
+    /// Every reply of the server passes through this before it reaches a reason or the log.
+    let redactor: RemoteTextRedactor
+
+    init(name: String, settings: SmtpSettings) {
+        self.name = name
+        self.settings = settings
+        redactor = RemoteTextRedactor(secrets: settings.secretValues)
+    }
+
+    /// `smtp → smtp://smtp.example.com:587 (STARTTLS; AUTH as herald@example.com; from …)`;
+    /// never the password, nor a URL or username that came from a secret.
+    var summary: String {
+        var notes = [settings.security.rawValue]
+        if let username = settings.username {
+            let mechanism = settings.authMechanism.map { "AUTH \($0)" } ?? "AUTH"
+            notes.append(
+                settings.usernameIsSecret ? "\(mechanism) (username from a secret)" : "\(mechanism) as \(username)")
+        }
+        if let from = settings.from { notes.append("from \(from.email)") }
+        if let caFile = settings.caFile { notes.append("CA file \(caFile)") }
+        notes.append("timeout \(settings.timeout.compactDescription)")
+        let url = settings.urlIsSecret ? "<url from a secret>" : settings.displayURL
+        return "smtp → \(url) (\(notes.joined(separator: "; ")))"
+    }
+
+    var defaultConcurrency: Int? { SmtpSettings.defaultConcurrency }
+
+    func compileStep(_ step: StepDefinition) -> (any ActionStep)? {
+        SmtpStep.compile(step, action: name, defaultFrom: settings.from)
+    }
+
+    func perform(_ job: Job, context: DeliveryContext) async -> Outcome {
+        guard var message = RenderedEmail(json: job.payload["message"]) else {
+            return .failed(reason: "the job has no message (not planned by an smtp step)")
+        }
+        if message.from == nil { message.from = settings.from }
+        guard let sender = message.from, sender.looksValid else {
+            let shown = message.from.map { redactor.address($0.email) } ?? "none"
+            return .failed(reason: "the sender is not an address (\(shown))")
+        }
+        let skipped = (message.to + message.cc + message.bcc).filter { !$0.looksValid }
+        message.to = message.to.filter(\.looksValid)
+        message.cc = message.cc.filter(\.looksValid)
+        message.bcc = message.bcc.filter(\.looksValid)
+        let recipients = (message.to + message.cc + message.bcc).map(\.email)
+        guard !recipients.isEmpty else {
+            return .failed(reason: "no recipient is an address")
+        }
+        let timeout = min(settings.timeout, ContinuousClock.now.duration(to: context.deadline))
+        guard timeout > .milliseconds(10) else {
+            return .retry(after: nil, reason: "no time left before the delivery deadline; not sent", ambiguous: false)
+        }
+        let text = EMLWriter.render(message, job: job, includesBcc: false)
+        let session = SmtpSession(
+            url: settings.url, security: settings.security, username: settings.username, password: settings.password,
+            authMechanism: settings.authMechanism, caFile: settings.caFile, connectTimeout: settings.connectTimeout,
+            timeout: timeout, sender: sender.email, recipients: recipients, message: Array(text.utf8))
+        let result = await SmtpTransport.run(session)
+        var outcome = SmtpResultClassifier.classify(result, redactor: redactor)
+        if case .delivered(let detail) = outcome, !skipped.isEmpty {
+            let names = skipped.map { redactor.address($0.email) }.joined(separator: ", ")
+            outcome = .failed(reason: "not sent to \(names) (not an address); \(detail)")
+        }
+        if result.curlCode == SmtpResultClassifier.Code.operationTimedOut { context.count("timeout") }
+        if (400..<500).contains(result.replyCode) { context.count("reply_4xx") }
+        context.logger.debug(
+            "smtp session",
+            [
+                "stage": .string(result.lastCommand?.stage(messageSent: result.messageSent) ?? "connect"),
+                "reply": .int(result.replyCode), "curl": .int(result.curlCode), "outcome": .string(outcome.label),
+                "recipients": .int(recipients.count), "bytes": .int(session.message.count),
+                "duration_ms": .milliseconds(result.duration),
+            ])
+        return outcome
+    }
+}

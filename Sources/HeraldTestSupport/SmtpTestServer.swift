@@ -1,0 +1,211 @@
+import Foundation
+import HeraldCore
+
+/// A real SMTP server on loopback for the smtp plugin's tests: scripts/smtp-test-server, which runs
+/// aiosmtpd (from PyPI, installed by scripts/setup), with a self-signed certificate made by the
+/// `openssl` command for each server.
+///
+/// ```swift
+/// let server = try SmtpTestServer(tls: .startTLS, login: ("herald", "pw"), greylist: 1)
+/// defer { server.stop() }
+/// // url: smtp://127.0.0.1:\(server.port), ca_file: server.certificate
+/// let message = try #require(server.messages.first)
+/// ```
+public final class SmtpTestServer: @unchecked Sendable {
+    // @unchecked: every property is a constant set in init, except `process`, which only `stop`
+    // (called once, from the test) changes.
+
+    /// How the server protects connections.
+    public enum Security: String, Sendable {
+        case startTLS = "starttls"
+        case implicitTLS = "implicit"
+        case none
+    }
+
+    /// One message the server accepted.
+    public struct Message: Sendable {
+        /// The bytes as received (after the dot-unstuffing), CRLF line ends.
+        public let text: String
+        public let mailFrom: String
+        public let recipients: [String]
+        /// The AUTH login, nil without AUTH.
+        public let login: String?
+        /// `PLAIN` or `LOGIN`, nil without AUTH.
+        public let mechanism: String?
+        /// True when the message arrived over TLS (STARTTLS or implicit).
+        public let overTLS: Bool
+
+        /// The value of the first header `name` (unfolded), nil when absent.
+        public func header(_ name: String) -> String? {
+            let head = text.components(separatedBy: "\r\n\r\n").first ?? ""
+            for line in head.components(separatedBy: "\r\n") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                if line[..<colon].lowercased() == name.lowercased() {
+                    return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Why the server cannot run here, nil when it can: python3 must import aiosmtpd and the
+    /// `openssl` command must exist.
+    public static var unavailableReason: String? {
+        if !run(["python3", "-c", "import aiosmtpd"]) {
+            return "python3 cannot import aiosmtpd (pip install aiosmtpd, as scripts/setup --ops does)"
+        }
+        if !run(["openssl", "version"]) { return "the openssl command is missing (apt-get install openssl)" }
+        return nil
+    }
+
+    public let port: Int
+    public let directory: URL
+    /// The server's self-signed certificate (PEM), for `ca_file`; its names are 127.0.0.1 and
+    /// localhost.
+    public let certificate: String
+    private var process: Process?
+
+    /// Starts a server and waits until it accepts connections.
+    ///
+    /// - Parameters:
+    ///   - port: 0 for a free one.
+    ///   - login: the only user and password AUTH accepts; nil offers no AUTH.
+    ///   - greylist: the first this many RCPT commands get 451 4.7.1.
+    ///   - rejecting: addresses whose RCPT gets 550 5.1.1.
+    ///   - certificate: the certificate and key to serve; nil makes a new pair.
+    /// - Throws: when the server does not start.
+    public init(
+        tls: Security = .startTLS, port: Int = 0, login: (user: String, password: String)? = nil, greylist: Int = 0,
+        rejecting: [String] = [], certificate: (certificate: String, key: String)? = nil
+    ) throws {
+        directory = try makeTemporaryDirectory("herald-smtp")
+        let mail = directory.appendingPathComponent("mail")
+        try FileManager.default.createDirectory(at: mail, withIntermediateDirectories: true)
+        let pair = try certificate ?? Self.makeCertificate()
+        self.certificate = pair.certificate
+        let key = pair.key
+        var arguments = [
+            ReferenceFiles.packageRoot + "/scripts/smtp-test-server", "--directory", mail.path, "--port", String(port),
+            "--tls", tls.rawValue, "--cert", self.certificate, "--key", key, "--greylist", String(greylist),
+        ]
+        if let login { arguments += ["--user", login.user, "--password", login.password] }
+        for address in rejecting { arguments += ["--reject", address] }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        // The first line says the port once the server listens.
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let words = String(decoding: line, as: UTF8.self).split(separator: " ")
+        guard words.count == 2, words[0] == "listening",
+            let listening = Int(words[1].trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw SmtpTestServerError(
+                reason: "smtp-test-server did not start: \(String(decoding: line, as: UTF8.self))")
+        }
+        self.port = listening
+        self.process = process
+    }
+
+    /// A self-signed certificate (PEM) for 127.0.0.1 and localhost and its key, in a new
+    /// temporary directory.
+    ///
+    /// - Throws: when openssl fails.
+    public static func makeCertificate() throws -> (certificate: String, key: String) {
+        let directory = try makeTemporaryDirectory("herald-smtp-tls")
+        let certificate = directory.appendingPathComponent("cert.pem").path
+        let key = directory.appendingPathComponent("key.pem").path
+        guard
+            run([
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+                "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            ])
+        else { throw SmtpTestServerError(reason: "openssl could not make a certificate") }
+        return (certificate, key)
+    }
+
+    /// A loopback port nothing listens on (bound, read and closed), for a refused connection.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard fd >= 0, bound else { throw SmtpTestServerError(reason: "cannot bind a loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// `smtp://127.0.0.1:PORT` or `smtps://…`.
+    public func url(implicitTLS: Bool = false) -> String { "\(implicitTLS ? "smtps" : "smtp")://127.0.0.1:\(port)" }
+
+    /// The messages accepted so far, in order.
+    public var messages: [Message] {
+        let mail = directory.appendingPathComponent("mail")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: mail.path)) ?? []).filter {
+            $0.hasSuffix(".json")
+        }.sorted()
+        return names.compactMap { name in
+            let base = mail.appendingPathComponent(String(name.dropLast(5)))
+            guard let record = FileManager.default.contents(atPath: base.path + ".json"),
+                let eml = FileManager.default.contents(atPath: base.path + ".eml"),
+                let json = try? JSONDocument(parsing: Array(record)).root.json
+            else { return nil }
+            return Message(
+                text: String(decoding: eml, as: UTF8.self), mailFrom: json["mail_from"]?.string ?? "",
+                recipients: json["rcpt_tos"]?.array?.compactMap(\.string) ?? [], login: json["login"]?.string,
+                mechanism: json["mechanism"]?.string, overTLS: json["tls"]?.bool ?? false)
+        }
+    }
+
+    /// What the server decided, one entry per line of events.jsonl: `kind` is `auth`,
+    /// `greylisted`, `rejected` or `accepted`.
+    public var events: [JSON] {
+        let path = directory.appendingPathComponent("mail/events.jsonl").path
+        let text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return text.split(separator: "\n").compactMap { try? JSONDocument(parsing: Array($0.utf8)).root.json }
+    }
+
+    /// Stops the server (idempotent).
+    public func stop() {
+        guard let process else { return }
+        self.process = nil
+        // SIGKILL: the test process may block SIGTERM, and a child inherits the blocked mask.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+
+    private static func run(_ arguments: [String]) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+}
+
+/// The SMTP test server could not start.
+public struct SmtpTestServerError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}

@@ -53,12 +53,10 @@ import Testing
     @Test func aTimeoutKillsTheWholeGroupAndLeavesNoOrphan() async throws {
         let marker = FileManager.default.temporaryDirectory.appendingPathComponent("exec-\(UUID().uuidString).pid")
         defer { try? FileManager.default.removeItem(at: marker) }
-        let started = ContinuousClock.now
         let result = await ExecRunner.run(
             // Time enough for the shell to start its child and note it, on a loaded machine too.
             Self.command("sleep 30 & echo $! > \(marker.path); wait"), timeout: .seconds(2))
         #expect(result.termination == .timedOut)
-        #expect(ContinuousClock.now - started < .seconds(10))
         let child = try #require(
             Int32(String(contentsOf: marker, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(try await Self.isGone(child), "the program's child \(child) survived")

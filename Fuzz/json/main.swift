@@ -100,7 +100,9 @@ struct Features {
     init(_ bytes: [UInt8]) {
         encodingSniffed = bytes.starts(with: [0xEF, 0xBB, 0xBF]) || bytes.prefix(4).contains(0)
         let lowered = String(decoding: bytes, as: UTF8.self).lowercased()
-        stringHoldsBOM = lowered.contains("\u{FEFF}") || lowered.contains(#"\ufeff"#)
+        // By scalar: a BOM followed by a combining mark is one Character, which a Character
+        // search for "\u{FEFF}" does not find.
+        stringHoldsBOM = lowered.unicodeScalars.contains("\u{FEFF}") || lowered.contains(#"\ufeff"#)
         var depth = 0
         var inString = false
         var escaped = false

@@ -19,7 +19,10 @@ enum Commands {
     }
 
     static func check(_ arguments: CommandLineArguments) async -> Int32 {
-        guard checkUsage(arguments, allowed: ["config"], flags: ["no-secrets"], positionals: 0, help: Help.check) else {
+        guard
+            checkUsage(
+                arguments, allowed: ["config"], flags: ["no-secrets", "no-tests"], positionals: 0, help: Help.check)
+        else {
             return ExitCode.usage
         }
         let readsSecrets = !arguments.flags.contains("no-secrets")
@@ -29,6 +32,7 @@ enum Commands {
         print(CheckReport.render(configuration), terminator: "")
         // The route tests beside the routes: a config whose tests fail is refused (so is the
         // reload that systemd's ExecReload checks first).
+        guard !arguments.flags.contains("no-tests") else { return ExitCode.ok }
         let tests = RouteTestSuite.run(configuration)
         guard !tests.isEmpty else { return ExitCode.ok }
         if let problems = tests.problems { writeError(problems) }

@@ -41,7 +41,7 @@ enum Help {
         """
 
     static let check = """
-        usage: herald check [--config FILE] [--no-secrets]
+        usage: herald check [--config FILE] [--no-secrets] [--no-tests]
 
         Validates the configuration, its drop-ins and secrets, reporting every problem at once as
         file:line:column with the source line (exit 78); prints a summary of listeners, actions and
@@ -52,6 +52,8 @@ enum Help {
 
           --no-secrets   check ${env:}, ${file:} and ${credential:} references for form only,
                          reading none (for CI, or a machine without the secrets)
+          --no-tests     do not run the route tests (the unit's start check: a failing test
+                         refuses a reload, but never keeps the service down)
 
         """
 

@@ -89,6 +89,10 @@ import Testing
         let check = try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory)
         #expect(check.status == 1)
         #expect(check.stdout.hasSuffix("tests: 0 passed, 2 failed\n"))
+        // The unit's start check skips the tests: a failing test never keeps Herald down.
+        let start = try HeraldProcess.run(["check", "--no-tests", "--config", "herald.yaml"], in: directory)
+        #expect(start.status == 0, "\(start.stderr)")
+        #expect(!start.stdout.contains("tests:"))
     }
 
     @Test func passingTestsAndProblemsInTestFiles() throws {

@@ -59,7 +59,7 @@ import Testing
             "Type=notify", "DynamicUser=yes", "StateDirectory=herald",
             "LoadCredential=mandrill-key:/etc/herald/credentials/mandrill-key",
             "LoadCredential=ingress-key:/etc/herald/credentials/ingress-key",
-            "ExecStartPre=/usr/bin/herald check --config /etc/herald/herald.yaml",
+            "ExecStartPre=/usr/bin/herald check --no-tests --config /etc/herald/herald.yaml",
             "ExecReload=+/usr/bin/env CREDENTIALS_DIRECTORY=/etc/herald/credentials /usr/bin/herald check --config /etc/herald/herald.yaml",
             "ExecReload=/bin/kill -HUP $MAINPID",
             "NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",

@@ -43,7 +43,7 @@ struct MandrillSettings: Sendable {
             diagnostics.error("'api_key' is empty", at: node)
         }
         let baseURL = options.node("base_url").flatMap { parseBaseURL($0, diagnostics: diagnostics) }
-        let from = options.node("from").flatMap { parseFrom($0, diagnostics: diagnostics) }
+        let from = options.node("from").flatMap { EmailAddress.sender($0, diagnostics: diagnostics) }
         let replyTo = options.string("reply_to")
         if let replyTo, let node = options.node("reply_to"), !EmailAddress(email: replyTo).looksValid {
             diagnostics.error("'reply_to' is not an email address: \(node.displayValue)", at: node)
@@ -79,28 +79,6 @@ struct MandrillSettings: Sendable {
             return nil
         }
         return trimmed
-    }
-
-    /// `hello@example.com` or `{email: hello@example.com, name: Example}`.
-    static func parseFrom(_ node: ConfigNode, diagnostics: ConfigDiagnostics) -> EmailAddress? {
-        var address: EmailAddress
-        var emailNode = node
-        if node.mapping != nil {
-            guard let map = ConfigMap(node, keys: ["email", "name"], what: "'from'", diagnostics: diagnostics),
-                let email = map.string("email", required: true)
-            else { return nil }
-            emailNode = map.node("email") ?? node
-            address = EmailAddress(email: email, name: map.string("name"))
-        } else {
-            guard let email = ConfigMap.string(node, key: "from", diagnostics: diagnostics) else { return nil }
-            address = EmailAddress(email: email)
-        }
-        guard address.looksValid else {
-            diagnostics.error("'from' is not an email address: \(emailNode.displayValue)", at: emailNode)
-            return nil
-        }
-        if address.name?.isEmpty == true { address.name = nil }
-        return address
     }
 
     /// A map of field names to constant text.

@@ -87,7 +87,7 @@ struct SmtpSettings: Sendable {
                 diagnostics.error("'auth' needs a 'username' and a 'password'", at: node)
             }
         }
-        let from = options.node("from").flatMap { parseFrom($0, diagnostics: diagnostics) }
+        let from = options.node("from").flatMap { EmailAddress.sender($0, diagnostics: diagnostics) }
         let timeout = parseTimeout(options, key: "timeout", diagnostics: diagnostics)
         let connectTimeout = parseTimeout(options, key: "connect_timeout", diagnostics: diagnostics)
         let caFile = options.node("ca_file").flatMap {
@@ -113,28 +113,6 @@ struct SmtpSettings: Sendable {
             diagnostics.error("'\(key)' must be between 100ms and 10m, found \(node.displayValue)", at: node)
         }
         return value
-    }
-
-    /// `hello@example.com` or `{email: hello@example.com, name: Example}`: the default sender.
-    static func parseFrom(_ node: ConfigNode, diagnostics: ConfigDiagnostics) -> EmailAddress? {
-        var address: EmailAddress
-        var emailNode = node
-        if node.mapping != nil {
-            guard let map = ConfigMap(node, keys: ["email", "name"], what: "'from'", diagnostics: diagnostics),
-                let email = map.string("email", required: true)
-            else { return nil }
-            emailNode = map.node("email") ?? node
-            address = EmailAddress(email: email, name: map.string("name"))
-        } else {
-            guard let email = ConfigMap.string(node, key: "from", diagnostics: diagnostics) else { return nil }
-            address = EmailAddress(email: email)
-        }
-        guard address.looksValid else {
-            diagnostics.error("'from' is not an email address: \(emailNode.displayValue)", at: emailNode)
-            return nil
-        }
-        if address.name?.isEmpty == true { address.name = nil }
-        return address
     }
 
     /// A readable file, absolute or relative to the config file's directory.

@@ -4,8 +4,8 @@ import Testing
 
 @testable import WebhookPlugin
 
-/// The signer against the worked vectors of the Standard Webhooks reference
-/// (../shared/reference/standard-webhooks.md §7), computed with the official Python library.
+/// The signer against the worked vectors of the Standard Webhooks reference (its §7, copied
+/// into the constants below), computed there with the official Python library.
 @Suite struct WebhookSignatureTests {
     static let vectorBBody = Array(
         #"{"type":"identity.created","timestamp":"2026-01-01T00:00:00Z","data":{"id":"9f425a8d-7f27-4f0b-9a39-0d8a5c0b2e11"}}"#

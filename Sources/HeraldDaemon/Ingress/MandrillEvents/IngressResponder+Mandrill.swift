@@ -1,3 +1,4 @@
+import Foundation
 import HeraldConfig
 import HeraldCore
 import HeraldHTTP
@@ -50,18 +51,11 @@ extension IngressResponder {
             refuseMandrill(401, "X-Mandrill-Signature is missing", writer: writer)
             return
         }
-        let signed = MandrillSignature.isValid(
-            signature, keys: settings.keys, url: settings.url, parameters: form.pairs)
-        let batch: MandrillEventBatch
-        do throws(MandrillEventBatch.Failure) {
-            batch = try MandrillEventBatch(text, limits: JSONLimits(maxDepth: 64, maxBytes: settings.maxBodyBytes))
-        } catch {
-            refuseMandrill(signed ? 400 : 401, signed ? error.message : "the signature does not match", writer: writer)
-            return
-        }
-        guard signed else {
+        // Verified before anything is parsed: an unsigned post costs an HMAC, not a JSON parse.
+        guard MandrillSignature.isValid(signature, keys: settings.keys, url: settings.url, parameters: form.pairs)
+        else {
             // The URL check when a webhook is added: an empty batch under the public key.
-            if batch.items.isEmpty && batch.unknownTypes.isEmpty
+            if text.trimmingCharacters(in: .whitespaces) == "[]"
                 && MandrillSignature.isValid(
                     signature, keys: [MandrillSignature.verificationKey], url: settings.url, parameters: form.pairs)
             {
@@ -75,6 +69,13 @@ extension IngressResponder {
                     ? "no webhook key is configured yet (ingress.mandrill_webhooks.keys)"
                     : "the signature does not match (check ingress.mandrill_webhooks.url is the URL registered in Mandrill, and the key)",
                 writer: writer)
+            return
+        }
+        let batch: MandrillEventBatch
+        do throws(MandrillEventBatch.Failure) {
+            batch = try MandrillEventBatch(text, limits: JSONLimits(maxDepth: 64, maxBytes: settings.maxBodyBytes))
+        } catch {
+            refuseMandrill(400, error.message, writer: writer)
             return
         }
         for type in Set(batch.unknownTypes).sorted() {

@@ -87,7 +87,7 @@ struct SmtpSettings: Sendable {
                 diagnostics.error("'auth' needs a 'username' and a 'password'", at: node)
             }
         }
-        let from = options.node("from").flatMap { EmailAddress.sender($0, diagnostics: diagnostics) }
+        let from = options.node("from").flatMap { EmailAddress.sender($0, plain: true, diagnostics: diagnostics) }
         let timeout = parseTimeout(options, key: "timeout", diagnostics: diagnostics)
         let connectTimeout = parseTimeout(options, key: "connect_timeout", diagnostics: diagnostics)
         let caFile = options.node("ca_file").flatMap {

@@ -8,10 +8,12 @@ struct SmtpAction: Action {
     /// Every reply of the server passes through this before it reaches a reason or the log.
     let redactor: RemoteTextRedactor
 
-    init(name: String, settings: SmtpSettings) {
+    /// - Parameter configurationSecrets: every secret of the configuration
+    ///   (`ActionDefinition.secrets`), masked in whatever the peer answers.
+    init(name: String, settings: SmtpSettings, configurationSecrets: [String] = []) {
         self.name = name
         self.settings = settings
-        redactor = RemoteTextRedactor(secrets: settings.secretValues)
+        redactor = RemoteTextRedactor(secrets: settings.secretValues + configurationSecrets)
     }
 
     /// `smtp → smtp://smtp.example.com:587 (STARTTLS; AUTH as herald@example.com; from …)`;

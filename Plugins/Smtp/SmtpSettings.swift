@@ -73,7 +73,9 @@ struct SmtpSettings: Sendable {
         if let password, password.isEmpty, let node = options.node("password") {
             diagnostics.error("'password' is empty", at: node)
         }
-        if username != nil, security == .none, let endpoint, !endpoint.isLoopback, let node = options.node("starttls") {
+        if username != nil, security == .none, let endpoint, !endpoint.isLoopback, !endpoint.isUnread,
+            let node = options.node("starttls")
+        {
             diagnostics.error(
                 "'starttls: none' would send the password in clear text to \(endpoint.host); use STARTTLS or smtps://",
                 at: node)

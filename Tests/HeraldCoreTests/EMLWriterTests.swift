@@ -180,6 +180,12 @@ import Testing
         #expect(try audit.mailboxes("Bcc") == [.init(name: nil, address: "audit@example.com")])
     }
 
+    @Test func aMessageWithoutBodyHasOneEmptyTextPart() throws {
+        let (text, mail) = try Self.render(RenderedEmail(to: [.init(email: "a@example.com")], subject: "s"))
+        #expect(mail.parts == [.init(type: "text/plain", encoding: "7bit", text: "")], "\(text)")
+        #expect(text.hasSuffix("Content-Transfer-Encoding: 7bit\r\n\r\n"))
+    }
+
     @Test func aPartNeverHoldsItsBoundary() throws {
         let job = Self.job()
         let hostile = "before\n--herald-\(job.id)--\nafter"

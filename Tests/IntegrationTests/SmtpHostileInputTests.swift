@@ -115,7 +115,10 @@ import Testing
         // the encoded words meet, and only there. An RFC reader gets it exactly.
         let collapsed = { (text: String) in text.split(separator: " ").joined(separator: " ") }
         #expect(to.first?["name"]?.string.map(collapsed) == collapsed(longName))
-        #expect(try MailReader(Array(message.text.utf8)).mailboxes("To") == [.init(name: longName, address: "jane@example.com")])
+        #expect(
+            try MailReader(Array(message.text.utf8)).mailboxes("To") == [
+                .init(name: longName, address: "jane@example.com")
+            ])
         let subject = seen["headers"]?.array?.first { $0[0]?.string == "Subject" }?[1]?.string
         #expect(subject == "Welcome, \(Self.hostileName)")
         let body = seen["parts"]?[0]?["text"]?.string

@@ -48,6 +48,7 @@ public enum EMLWriter {
         if parts.isEmpty, let template = job.payload["template"]?.string {
             parts.append(("text/plain", "(rendered by the provider from template '\(template)')\n"))
         }
+        if parts.isEmpty { parts.append(("text/plain", "")) }
 
         if parts.count == 1 {
             let (encoding, body) = MailBodyEncoder.encode(parts[0].body)

@@ -380,23 +380,27 @@ public struct MailReader: Sendable {
         guard let range = type.range(of: "boundary=\"") ?? type.range(of: "boundary="),
             let boundary = type[range.upperBound...].split(whereSeparator: { $0 == "\"" || $0 == ";" }).first
         else { throw Failure("a multipart body without a boundary") }
-        let text = String(decoding: body, as: UTF8.self)
-        let delimiter = "--" + boundary
-        guard text.hasPrefix(delimiter + "\r\n") || text.contains("\r\n" + delimiter + "\r\n"),
-            text.contains("\r\n" + delimiter + "--")
-        else { throw Failure("a multipart body without its delimiters") }
-        var sections = text.components(separatedBy: delimiter)
-        sections.removeFirst()  // the preamble
+        // On bytes: String comparison would join a combining mark after a delimiter to it.
+        let delimiter = Array(("--" + boundary).utf8)
+        let lines = lines(of: body)
+        guard lines.contains(delimiter), lines.contains(delimiter + Array("--".utf8)) else {
+            throw Failure("a multipart body without its delimiters")
+        }
         var parts: [Part] = []
-        for section in sections {
-            if section.hasPrefix("--") { break }
-            var bytes = Array(section.utf8)
-            guard bytes.starts(with: [0x0D, 0x0A]) else { throw Failure("a delimiter line with text after it") }
-            bytes.removeFirst(2)
-            // The CRLF before the next delimiter belongs to the delimiter.
-            if bytes.suffix(2) == [0x0D, 0x0A] { bytes.removeLast(2) }
-            let (partHeaders, partBody) = try split(bytes)
-            parts += try Self.parts(headers: partHeaders, body: partBody)
+        var current: [[UInt8]]?
+        for line in lines {
+            if line == delimiter || line == delimiter + Array("--".utf8) {
+                if let section = current {
+                    let (partHeaders, partBody) = try split(Array(section.joined(separator: [0x0D, 0x0A])))
+                    parts += try Self.parts(headers: partHeaders, body: partBody)
+                }
+                if line != delimiter { break }
+                current = []
+            } else if line.starts(with: delimiter) {
+                throw Failure("a delimiter line with text after it")
+            } else if current != nil {
+                current?.append(line)
+            }
         }
         return parts
     }
@@ -415,8 +419,34 @@ public struct MailReader: Sendable {
         default:
             throw Failure("an unknown transfer encoding \(encoding.debugDescription)")
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw Failure("a part that is not UTF-8") }
-        return text.replacingOccurrences(of: "\r\n", with: "\n")
+        // Line ends as LF, on bytes (a combining mark after CRLF would hide it from String search).
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count)
+        for (index, byte) in bytes.enumerated() {
+            let isCRBeforeLF = byte == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A
+            if !isCRBeforeLF { text.append(byte) }
+        }
+        guard let decoded = String(validating: text, as: UTF8.self) else { throw Failure("a part that is not UTF-8") }
+        return decoded
+    }
+
+    /// The CRLF-separated lines of `bytes`, without their CRLF.
+    private static func lines(of bytes: [UInt8]) -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        var line: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A {
+                lines.append(line)
+                line = []
+                index += 2
+            } else {
+                line.append(bytes[index])
+                index += 1
+            }
+        }
+        lines.append(line)
+        return lines
     }
 
     private static func decodeQuotedPrintable(_ body: [UInt8]) throws(Failure) -> [UInt8] {

@@ -180,6 +180,19 @@ import Testing
         #expect(try audit.mailboxes("Bcc") == [.init(name: nil, address: "audit@example.com")])
     }
 
+    /// Found by fuzz-mail: a combining mark right after a line break (or after the delimiter) joins
+    /// it into one Character, so a String search misses a CRLF or a delimiter that is there.
+    @Test func aCombiningMarkAfterALineBreakOrTheDelimiterChangesNothing() throws {
+        let job = Self.job()
+        let body = "l\r.\r\u{05BF}x\n--herald-\(job.id)\u{0301}\n"
+        let message = RenderedEmail(to: [.init(email: "a@example.com")], subject: "s", html: "<p>x</p>", text: body)
+        let text = try EMLWriter.render(message, job: job)
+        Self.expectWellFormed(text)
+        let mail = try MailReader(Array(text.utf8))
+        #expect(mail.parts.map(\.text) == ["l\n.\n\u{05BF}x\n--herald-\(job.id)\u{0301}\n", "<p>x</p>"])
+        #expect(mail.parts.first?.encoding == "base64")
+    }
+
     @Test func aMessageWithoutBodyHasOneEmptyTextPart() throws {
         let (text, mail) = try Self.render(RenderedEmail(to: [.init(email: "a@example.com")], subject: "s"))
         #expect(mail.parts == [.init(type: "text/plain", encoding: "7bit", text: "")], "\(text)")

@@ -61,8 +61,9 @@ public enum EMLWriter {
         var output = headers.joined(separator: "\r\n") + "\r\n\r\n"
         for part in parts {
             var (encoding, body) = MailBodyEncoder.encode(part.body)
-            // A part must not hold its delimiter; base64 has no '-', so it never does.
-            if body.contains("--" + boundary) {
+            // A part must not hold its delimiter; base64 has no '-', so it never does. Searched as
+            // bytes: a String search would join a combining mark after the delimiter to it.
+            if Array(body.utf8).contains(Array(("--" + boundary).utf8)) {
                 (encoding, body) = ("base64", MailBodyEncoder.base64(part.body))
             }
             output += "--\(boundary)\r\nContent-Type: \(part.type); charset=utf-8\r\n"

@@ -8,8 +8,8 @@ import Foundation
 ///   so a body holding `\r.\r` cannot smuggle a second message to a server that reads a bare CR
 ///   or LF as the end of a line;
 /// - ASCII whose lines fit RFC 5322's 998 octets stays as it is (`7bit`);
-/// - anything else is quoted-printable, or base64 when most of it would need escaping (text in a
-///   script other than Latin), with lines of at most 76 characters.
+/// - anything else is quoted-printable, or base64 when over a third of its bytes are not ASCII
+///   (text in a script other than Latin), with lines of at most 76 characters.
 enum MailBodyEncoder {
     /// RFC 5322 §2.1.1: no line longer than this, CRLF excluded.
     static let maxLineLength = 998

@@ -210,7 +210,7 @@ import Testing
     }
 
     @Test(.enabled(if: PythonEmail.isAvailable, "python3 is missing"))
-    func pythonsEmailPackageReadsWhatHeraldMeant() throws {
+    func pythonsEmailPackageReadsWhatHeraldMeant() async throws {
         let cases: [RenderedEmail] = [
             RenderedEmail(
                 to: [
@@ -230,7 +230,7 @@ import Testing
         for message in cases {
             let text = try EMLWriter.render(message, job: Self.job())
             Self.expectWellFormed(text)
-            let seen = try PythonEmail.read(Array(text.utf8))
+            let seen = try await BlockingWork.run { try PythonEmail.read(Array(text.utf8)) }
             #expect(seen["defects"] == [], "\(seen)")
             func mailboxes(_ addresses: [EmailAddress]) -> JSON {
                 .array(addresses.map { ["name": .string($0.name ?? ""), "address": .string($0.email)] })

@@ -51,9 +51,11 @@ import Testing
         return directory
     }
 
-    @Test func checkWithoutSecretsAcceptsEverySecretReference() throws {
+    @Test func checkWithoutSecretsAcceptsEverySecretReference() async throws {
         let directory = try write(Self.everyPlugin)
-        let check = try HeraldProcess.run(["check", "--no-secrets", "--config", "herald.yaml"], in: directory)
+        let check = try await BlockingWork.run {
+            try HeraldProcess.run(["check", "--no-secrets", "--config", "herald.yaml"], in: directory)
+        }
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("hook: webhook — webhook → POST"), "\(check.stdout)")
         #expect(check.stdout.contains("(2 secrets; headers: Authorization)"))
@@ -77,8 +79,11 @@ import Testing
             if !running { try await herald.stop() }
             for environment in [["WEBHOOK_SECRET": Self.webhookSecret], [:]] {
                 for section in ["queue", "dead"] {
-                    let result = try HeraldProcess.run(
-                        [section, "list", "--config", "herald.yaml"], in: herald.directory, environment: environment)
+                    let directory = herald.directory
+                    let result = try await BlockingWork.run {
+                        try HeraldProcess.run(
+                            [section, "list", "--config", "herald.yaml"], in: directory, environment: environment)
+                    }
                     #expect(result.status == 0, "\(section): \(result.stderr)")
                     let empty = section == "queue" ? "the queue is empty" : "no dead letters"
                     #expect(result.stdout.contains(empty), "\(result.stdout)")
@@ -88,7 +93,7 @@ import Testing
     }
 
     @Test(arguments: [false, true])
-    func anUnreadableDSNNeverShowsItsPassword(fromASecret: Bool) throws {
+    func anUnreadableDSNNeverShowsItsPassword(fromASecret: Bool) async throws {
         let dsn = "postgresql://herald:PGSECRET%ZZpw02@127.0.0.1:1/herald"
         let directory = try write(
             """
@@ -101,8 +106,10 @@ import Testing
               - { name: r, events: [registration.after], do: [{ action: box, to: a@example.com, text: x }] }
             """)
         for section in ["queue", "dead"] {
-            let result = try HeraldProcess.run(
-                [section, "list", "--config", "herald.yaml"], in: directory, environment: ["HERALD_DSN": dsn])
+            let result = try await BlockingWork.run {
+                try HeraldProcess.run(
+                    [section, "list", "--config", "herald.yaml"], in: directory, environment: ["HERALD_DSN": dsn])
+            }
             #expect(result.status == 1)
             #expect(
                 result.stderr.contains("cannot connect to PostgreSQL: invalid percent-encoded token"),

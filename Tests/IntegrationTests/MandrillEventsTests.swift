@@ -133,12 +133,12 @@ import Testing
              {"event":"hard_bounce","_id":"b-undated","msg":{"_id":"b-undated","email":"undated@example.com","diag":"none"}}]
             """
         let poster = MandrillWebhookPoster(url: Self.url, key: Self.key)
-        let first = try poster.post(events, to: address)
+        let first = try await BlockingWork.run { try poster.post(events, to: address) }
         #expect(first.status == 200, "\(first.text)")
         #expect(
             try JSONDocument(parsing: first.body).root.json == ["events": 3, "duplicates": 0, "stale": 2, "jobs": 1])
         // The same post again: the recent event is a duplicate, the others are refused again.
-        let again = try poster.post(events, to: address)
+        let again = try await BlockingWork.run { try poster.post(events, to: address) }
         #expect(
             try JSONDocument(parsing: again.body).root.json == ["events": 3, "duplicates": 1, "stale": 2, "jobs": 0])
         #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
@@ -152,7 +152,7 @@ import Testing
         try await herald.stop()
     }
 
-    @Test func aDedupeWindowShorterThanMandrillsRetriesIsRefused() throws {
+    @Test func aDedupeWindowShorterThanMandrillsRetriesIsRefused() async throws {
         let directory = try makeTemporaryDirectory()
         try """
         listen: ["127.0.0.1:0"]
@@ -162,7 +162,9 @@ import Testing
           mandrill_webhooks: { url: "\(Self.url)", keys: [k-0123456789], dedupe_window: 1h }
         routes: []
         """.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
-        let check = try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory)
+        let check = try await BlockingWork.run {
+            try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory)
+        }
         #expect(check.status == 78)
         #expect(check.stderr.contains("herald.yaml:5:114: 'dedupe_window' must be at least 12h"), "\(check.stderr)")
     }

@@ -36,25 +36,33 @@ import Testing
     }
 
     /// Everything an operator can see: the log, `dead list` and `dead show` (text and JSON), and
-    /// every file under the state directory.
-    private func everythingShown(_ herald: HeraldProcess) throws -> [String] {
-        let cli = QueueCLI(store: .local, directory: herald.directory)
-        let letter = try #require(try cli.list("dead").first)
+    /// every file under the state directory; and the dead letter as `dead list --json` has it.
+    private func everythingShown(_ herald: HeraldProcess) async throws -> (shown: [String], letter: JSON) {
+        let directory = herald.directory
+        let list = try await BlockingWork.run {
+            try HeraldProcess.run(["dead", "list", "--json", "--state-dir", "state"], in: directory)
+        }
+        let letter = try #require(
+            try JSONDocument(parsing: Array(list.stdout.utf8)).root.json["dead_letters"]?.array?.first)
         let id = try #require(letter["id"]?.string)
-        var shown = [herald.output, "\(letter)"]
-        for arguments in [["dead", "show", id], ["dead", "show", id, "--json"], ["dead", "list"]] {
-            let result = try HeraldProcess.run(arguments + ["--state-dir", "state"], in: herald.directory)
+        let results = try await BlockingWork.run {
+            try [["dead", "show", id], ["dead", "show", id, "--json"], ["dead", "list"]].map {
+                try HeraldProcess.run($0 + ["--state-dir", "state"], in: directory)
+            }
+        }
+        var shown = [herald.output, list.stdout, list.stderr]
+        for result in results {
             #expect(result.status == 0, "\(result.stderr)")
             shown += [result.stdout, result.stderr]
         }
-        let state = herald.directory.appendingPathComponent("state")
+        let state = directory.appendingPathComponent("state")
         let files = FileManager.default.enumerator(atPath: state.path)?.compactMap { $0 as? String } ?? []
         for file in files {
             if let data = FileManager.default.contents(atPath: state.appendingPathComponent(file).path) {
                 shown.append(String(decoding: data, as: UTF8.self))
             }
         }
-        return shown
+        return (shown, letter)
     }
 
     @Test func aReceiverRepeatingPartOfAHeaderOrURLCannotShowIt() async throws {
@@ -68,9 +76,8 @@ import Testing
         #expect(response.status == 202)
         try await herald.waitForLog("moved to dead letters")
         try await herald.stop()
-        let shown = try everythingShown(herald)
-        let reason = try #require(
-            try QueueCLI(store: .local, directory: herald.directory).list("dead").first?["reason"])
+        let (shown, letter) = try await everythingShown(herald)
+        let reason = try #require(letter["reason"])
         #expect(
             reason.string?.contains("invalid bearer token <redacted>; your URL token <redacted> is unknown") == true,
             "\(reason)")
@@ -90,7 +97,7 @@ import Testing
         #expect(response.status == 202)
         try await herald.waitForLog("moved to dead letters")
         try await herald.stop()
-        for text in try everythingShown(herald) {
+        for text in try await everythingShown(herald).shown {
             #expect(!text.contains(Self.queryToken), "\(text)")
         }
     }

@@ -103,7 +103,8 @@ import Testing
         #expect(lines.allSatisfy { $0.utf8.count <= 78 }, "\(lines.map(\.utf8.count).max() ?? 0)")
 
         // What a mail client reads: exactly the mailboxes and text Herald meant.
-        let seen = try PythonEmail.read(Array(message.text.utf8))
+        let bytes = Array(message.text.utf8)
+        let seen = try await BlockingWork.run { try PythonEmail.read(bytes) }
         #expect(seen["defects"] == [], "\(seen)")
         #expect(
             seen["mailboxes"]?["from"] == [["name": .string(Self.hostileName), "address": "hello@example.com"]],

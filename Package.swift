@@ -118,6 +118,9 @@ if Context.environment["HERALD_FUZZ"] != nil {
             name: "fuzz-mandrill-events", dependencies: ["HeraldFuzzSupport", "HeraldDaemon"],
             path: "Fuzz/mandrill-events", exclude: fuzzFiles),
         .executableTarget(
+            name: "fuzz-mail", dependencies: ["HeraldFuzzSupport", "HeraldCore", "HeraldTestSupport"],
+            path: "Fuzz/mail", exclude: fuzzFiles),
+        .executableTarget(
             name: "fuzz-spool", dependencies: ["HeraldFuzzSupport", "HeraldSpool"], path: "Fuzz/spool",
             exclude: fuzzFiles),
     ]

@@ -8,10 +8,12 @@ struct ExecAction: Action {
     /// Every text the program wrote passes through this before it reaches a reason or the log.
     let redactor: RemoteTextRedactor
 
-    init(name: String, settings: ExecSettings) {
+    /// - Parameter configurationSecrets: every secret of the configuration
+    ///   (`ActionDefinition.secrets`), masked in whatever the peer answers.
+    init(name: String, settings: ExecSettings, configurationSecrets: [String] = []) {
         self.name = name
         self.settings = settings
-        redactor = RemoteTextRedactor(secrets: settings.secretValues)
+        redactor = RemoteTextRedactor(secrets: settings.secretValues + configurationSecrets)
     }
 
     /// `exec → /usr/local/bin/provision --realm customers (timeout 30s; environment: API_TOKEN)`;

@@ -33,6 +33,6 @@ public enum ExecPlugin: ActionPlugin {
 
     public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = ExecSettings.parse(definition) else { return nil }
-        return ExecAction(name: definition.name, settings: settings)
+        return ExecAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }
 }

@@ -10,11 +10,13 @@ struct KratosAction: Action {
     /// Every text from Kratos' answers passes through this.
     let redactor: RemoteTextRedactor
 
-    init(name: String, settings: KratosSettings) {
+    /// - Parameter configurationSecrets: every secret of the configuration
+    ///   (`ActionDefinition.secrets`), masked in whatever the peer answers.
+    init(name: String, settings: KratosSettings, configurationSecrets: [String] = []) {
         self.name = name
         self.settings = settings
         transport = KratosTransport(timeout: settings.timeout)
-        redactor = RemoteTextRedactor(secrets: settings.token.map { [$0] } ?? [])
+        redactor = RemoteTextRedactor(secrets: settings.token.map { [$0] } ?? [] + configurationSecrets)
     }
 
     /// `kratos → http://kratos:4434 (self-hosted admin API)`; never the token.

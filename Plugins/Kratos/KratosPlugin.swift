@@ -41,6 +41,6 @@ public enum KratosPlugin: ActionPlugin {
 
     public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = KratosSettings.parse(definition) else { return nil }
-        return KratosAction(name: definition.name, settings: settings)
+        return KratosAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }
 }

@@ -10,11 +10,13 @@ struct MailchimpAction: Action {
     /// Every text from Mailchimp's answers passes through this.
     let redactor: RemoteTextRedactor
 
-    init(name: String, settings: MailchimpSettings) {
+    /// - Parameter configurationSecrets: every secret of the configuration
+    ///   (`ActionDefinition.secrets`), masked in whatever the peer answers.
+    init(name: String, settings: MailchimpSettings, configurationSecrets: [String] = []) {
         self.name = name
         self.settings = settings
         transport = MailchimpTransport(apiKey: settings.apiKey, timeout: settings.timeout)
-        redactor = RemoteTextRedactor(secrets: [settings.apiKey] + transport.secrets)
+        redactor = RemoteTextRedactor(secrets: [settings.apiKey] + transport.secrets + configurationSecrets)
     }
 
     /// `mailchimp → https://us21.api.mailchimp.com/3.0 (audience a1b2c3d4e5)`; never the key.

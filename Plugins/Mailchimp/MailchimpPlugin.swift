@@ -46,6 +46,6 @@ public enum MailchimpPlugin: ActionPlugin {
 
     public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = MailchimpSettings.parse(definition) else { return nil }
-        return MailchimpAction(name: definition.name, settings: settings)
+        return MailchimpAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }
 }

@@ -10,11 +10,13 @@ struct MandrillAction: Action {
     /// Every text from Mandrill's answers, and every template name, passes through this.
     let redactor: RemoteTextRedactor
 
-    init(name: String, settings: MandrillSettings) {
+    /// - Parameter configurationSecrets: every secret of the configuration
+    ///   (`ActionDefinition.secrets`), masked in whatever the peer answers.
+    init(name: String, settings: MandrillSettings, configurationSecrets: [String] = []) {
         self.name = name
         self.settings = settings
         transport = MandrillTransport(timeout: settings.timeout)
-        redactor = RemoteTextRedactor(secrets: [settings.apiKey])
+        redactor = RemoteTextRedactor(secrets: [settings.apiKey] + configurationSecrets)
     }
 
     /// `mandrill → https://mandrillapp.com/api/1.0 (from hello@example.com)`; never the key.

@@ -50,6 +50,6 @@ public enum MandrillPlugin: ActionPlugin {
 
     public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = MandrillSettings.parse(definition) else { return nil }
-        return MandrillAction(name: definition.name, settings: settings)
+        return MandrillAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }
 }

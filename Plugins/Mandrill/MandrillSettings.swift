@@ -45,8 +45,13 @@ struct MandrillSettings: Sendable {
         let baseURL = options.node("base_url").flatMap { parseBaseURL($0, diagnostics: diagnostics) }
         let from = options.node("from").flatMap { EmailAddress.sender($0, diagnostics: diagnostics) }
         let replyTo = options.string("reply_to")
-        if let replyTo, let node = options.node("reply_to"), !EmailAddress(email: replyTo).looksValid {
-            diagnostics.error("'reply_to' is not an email address: \(node.displayValue)", at: node)
+        if let replyTo, let node = options.node("reply_to") {
+            if !EmailAddress(email: replyTo).looksValid {
+                diagnostics.error("'reply_to' is not an email address: \(node.displayValue)", at: node)
+            } else if let problem = EmailAddress(email: replyTo).plainAddressProblem {
+                // Herald writes it into the Reply-To header: one plain address, nothing more.
+                diagnostics.error("'reply_to' \(node.displayValue) is not a plain address: \(problem)", at: node)
+            }
         }
         let timeout = options.duration("timeout")
         if let timeout, let node = options.node("timeout"), !timeoutRange.contains(timeout) {

@@ -50,7 +50,15 @@ struct MandrillStep: ActionStep {
         message["to"] = .array(recipients)
 
         var headerFields = JSONObject()
-        if let replyTo = nonEmpty(rendered.replyTo) ?? defaults.replyTo { headerFields["Reply-To"] = .string(replyTo) }
+        if let replyTo = nonEmpty(rendered.replyTo) ?? defaults.replyTo {
+            // Mandrill copies the header as it is: `a@x.org, evil@y.org` from a trait would be two
+            // mailboxes. One plain address or no message.
+            if let problem = EmailAddress(email: replyTo).plainAddressProblem {
+                let problem = MailAddressProblem(key: "reply_to", address: replyTo, problem: problem)
+                return .nothing(because: "not planned: \(problem)")
+            }
+            headerFields["Reply-To"] = .string(replyTo)
+        }
         for (name, value) in headers { headerFields[name] = .string(value.render(event, report: &report)) }
         if !headerFields.isEmpty { message["headers"] = .object(headerFields) }
 

@@ -44,7 +44,12 @@ struct OutboxAction: Action {
         guard let message = RenderedEmail(json: job.payload["message"]) else {
             return .failed(reason: "job payload has no message")
         }
-        let eml = EMLWriter.render(message, job: job)
+        let eml: String
+        do {
+            eml = try EMLWriter.render(message, job: job)
+        } catch {
+            return .failed(reason: "not written: \(error)")
+        }
         var sidecar: JSONObject = [
             "job": .string(job.id.description), "event": .string(job.eventName.rawValue),
             "event_id": .string(job.eventID.description), "route": .string(job.route), "action": .string(job.action),
@@ -84,7 +89,8 @@ struct OutboxStep: ActionStep {
     func plan(_ event: Event, report: inout RenderReport) -> PlannedJob {
         var message = email.render(event, report: &report)
         if let reason = message.noRecipientReason { return .nothing(because: reason) }
-        if message.from == nil { message.from = defaultFrom }
+        if message.from == nil || message.from?.isBlank == true { message.from = defaultFrom }
+        if let problem = message.addressProblem { return .nothing(because: "not planned: \(problem)") }
         var payload: JSONObject = ["message": message.json]
         if let template { payload["template"] = .string(template.render(event, report: &report)) }
         if !vars.isEmpty {

@@ -32,20 +32,9 @@ public enum OutboxPlugin: ActionPlugin {
         if !directory.hasPrefix("/") { directory = definition.baseDirectory + "/" + directory }
         var from: EmailAddress?
         if let node = options.node("from") {
-            from = OutboxPlugin.address(node, diagnostics: definition.diagnostics)
+            from = EmailAddress.sender(node, plain: true, diagnostics: definition.diagnostics)
             if from == nil { return nil }
         }
         return OutboxAction(name: definition.name, directory: directory, from: from)
-    }
-
-    /// A fixed sender: `hello@example.com` or `{email: …, name: …}`.
-    static func address(_ node: ConfigNode, diagnostics: ConfigDiagnostics) -> EmailAddress? {
-        if node.mapping != nil {
-            guard let map = ConfigMap(node, keys: ["email", "name"], what: "'from'", diagnostics: diagnostics),
-                let email = map.string("email", required: true)
-            else { return nil }
-            return EmailAddress(email: email, name: map.string("name"))
-        }
-        return ConfigMap.string(node, key: "from", diagnostics: diagnostics).map { EmailAddress(email: $0) }
     }
 }

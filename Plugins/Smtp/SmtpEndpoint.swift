@@ -7,6 +7,9 @@ struct SmtpEndpoint: Sendable, Equatable {
     /// Without brackets for an IPv6 address.
     var host: String
     var port: Int
+    /// The URL came from a secret that was not read (`check --no-secrets`): host and port are
+    /// placeholders, and nothing is sent.
+    var isUnread = false
 
     /// `smtp://mail.example.com:587`, for the summary and logs.
     var display: String { "\(implicitTLS ? "smtps" : "smtp")://\(hostForURL):\(port)" }
@@ -29,6 +32,9 @@ struct SmtpEndpoint: Sendable, Equatable {
             components.fragment == nil, components.path.isEmpty || components.path == "/",
             !host.contains(where: { $0 == "/" || $0 == "@" || $0.isWhitespace })
         else {
+            if node.scalar?.holdsUnreadSecret == true {
+                return SmtpEndpoint(implicitTLS: false, host: "unread-secret.invalid", port: 587, isUnread: true)
+            }
             diagnostics.error(
                 "'url' must be smtp://HOST:PORT (STARTTLS, usually port 587) or smtps://HOST:PORT (TLS, usually "
                     + "465), without credentials or path; found \(node.displayValue)", at: node)

@@ -41,6 +41,6 @@ public enum SmtpPlugin: ActionPlugin {
 
     public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = SmtpSettings.parse(definition) else { return nil }
-        return SmtpAction(name: definition.name, settings: settings)
+        return SmtpAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }
 }

@@ -73,7 +73,9 @@ struct SmtpSettings: Sendable {
         if let password, password.isEmpty, let node = options.node("password") {
             diagnostics.error("'password' is empty", at: node)
         }
-        if username != nil, security == .none, let endpoint, !endpoint.isLoopback, let node = options.node("starttls") {
+        if username != nil, security == .none, let endpoint, !endpoint.isLoopback, !endpoint.isUnread,
+            let node = options.node("starttls")
+        {
             diagnostics.error(
                 "'starttls: none' would send the password in clear text to \(endpoint.host); use STARTTLS or smtps://",
                 at: node)
@@ -87,7 +89,7 @@ struct SmtpSettings: Sendable {
                 diagnostics.error("'auth' needs a 'username' and a 'password'", at: node)
             }
         }
-        let from = options.node("from").flatMap { EmailAddress.sender($0, diagnostics: diagnostics) }
+        let from = options.node("from").flatMap { EmailAddress.sender($0, plain: true, diagnostics: diagnostics) }
         let timeout = parseTimeout(options, key: "timeout", diagnostics: diagnostics)
         let connectTimeout = parseTimeout(options, key: "connect_timeout", diagnostics: diagnostics)
         let caFile = options.node("ca_file").flatMap {

@@ -10,7 +10,10 @@ struct SmtpStep: ActionStep {
     func plan(_ event: Event, report: inout RenderReport) -> PlannedJob {
         var message = email.render(event, report: &report)
         if let reason = message.noRecipientReason { return .nothing(because: reason) }
-        if message.from == nil || message.from?.email.isEmpty == true { message.from = defaultFrom }
+        if message.from == nil || message.from?.isBlank == true { message.from = defaultFrom }
+        // An address with specials (`a@x.org>,evil@y.org`) would add a mailbox to a header or a
+        // parameter to an SMTP command: the message is not planned at all.
+        if let problem = message.addressProblem { return .nothing(because: "not planned: \(problem)") }
         return PlannedJob(payload: ["message": message.json], orderingKey: message.orderingKey)
     }
 

@@ -10,13 +10,15 @@ struct WebhookAction: Action {
     /// Every text from the receiver's answers passes through this.
     let redactor: RemoteTextRedactor
 
-    init(name: String, settings: WebhookSettings) {
+    /// - Parameter configurationSecrets: every secret of the configuration
+    ///   (`ActionDefinition.secrets`), masked in whatever the receiver answers.
+    init(name: String, settings: WebhookSettings, configurationSecrets: [String] = []) {
         self.name = name
         self.settings = settings
         transport = WebhookTransport(timeout: settings.timeout)
         var secrets = settings.secrets.flatMap(\.redactable) + settings.headers.map(\.value)
         if settings.urlIsSecret { secrets.append(settings.url.absoluteString) }
-        redactor = RemoteTextRedactor(secrets: secrets)
+        redactor = RemoteTextRedactor(secrets: secrets + configurationSecrets)
     }
 
     /// `webhook → POST https://hooks.example.com/herald (2 secrets; headers: Authorization)`; never

@@ -36,6 +36,6 @@ public enum WebhookPlugin: ActionPlugin {
 
     public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = WebhookSettings.parse(definition) else { return nil }
-        return WebhookAction(name: definition.name, settings: settings)
+        return WebhookAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }
 }

@@ -43,6 +43,13 @@ struct WebhookSecret: Sendable, Equatable {
         self.text = text
     }
 
+    /// What stands for a secret reference that was not read: never used to sign, since only the
+    /// commands that perform nothing read no secrets. `position` keeps two of them apart.
+    init(unread text: String, position: Int) {
+        key = Array("unread-\(position)-\(text)".utf8)
+        self.text = text
+    }
+
     /// The forms of the secret that could turn up in text: the whole value and its base64 part.
     var redactable: [String] { [text, String(text.dropFirst(Self.prefix.count))] }
 }

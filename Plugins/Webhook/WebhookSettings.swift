@@ -59,6 +59,10 @@ struct WebhookSettings: Sendable {
             components.fragment == nil, components.user == nil, components.password == nil,
             let url = components.url
         else {
+            // A URL read from a secret that was not read (`check --no-secrets`): nothing to check.
+            if node.scalar?.holdsUnreadSecret == true, let placeholder = URL(string: "https://unread-secret.invalid/") {
+                return placeholder
+            }
             diagnostics.error(
                 "'url' must be an http or https URL with a host and without credentials or fragment, such as "
                     + "https://hooks.example.com/herald; found \(node.displayValue)", at: node)
@@ -91,6 +95,12 @@ struct WebhookSettings: Sendable {
             let which = items.count == 1 ? "the secret" : "secret \(index + 1)"
             guard let scalar = item.scalar, !item.isNull else {
                 diagnostics.error("'secrets': \(which) must be text, found \(item.kindDescription)", at: item)
+                continue
+            }
+            // Not read (`check --no-secrets`, `herald queue --config`): nothing to check, and
+            // nothing is ever signed with it.
+            if scalar.holdsUnreadSecret {
+                secrets.append(WebhookSecret(unread: scalar.text, position: index))
                 continue
             }
             do {

@@ -22,7 +22,7 @@ import HeraldCore
 public struct SecretResolver: Sendable {
     /// What a reference stands for when it is not (or cannot be) read: long enough for every
     /// length rule on keys and passwords, and made of characters any header value may hold.
-    public static let placeholder = "herald-placeholder-for-an-unread-secret"
+    public static let placeholder = ConfigNode.Scalar.unreadSecret
 
     /// Reads a secret file's bytes, or throws `ConfigFileError` saying why not.
     public typealias FileReader = @Sendable (_ path: String) throws(ConfigFileError) -> [UInt8]

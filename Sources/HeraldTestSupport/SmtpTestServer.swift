@@ -173,6 +173,17 @@ public final class SmtpTestServer: @unchecked Sendable {
         }
     }
 
+    /// Every byte each connection sent, exactly as it arrived (after TLS; commands, AUTH and data
+    /// before any parsing or dot-unstuffing), one entry per connection in the order they came.
+    public var sessions: [[UInt8]] {
+        let mail = directory.appendingPathComponent("mail")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: mail.path)) ?? []).filter {
+            $0.hasPrefix("session-") && $0.hasSuffix(".bin")
+        }.sorted()
+        return names.compactMap { FileManager.default.contents(atPath: mail.appendingPathComponent($0).path) }
+            .map { Array($0) }
+    }
+
     /// What the server decided, one entry per line of events.jsonl: `kind` is `auth`,
     /// `greylisted`, `rejected` or `accepted`.
     public var events: [JSON] {

@@ -85,12 +85,15 @@ enum QueueCommands {
             }
             if case .postgres(let settings) = configuration.store {
                 // Every instance shares the database: the command works on it directly.
+                // libpq quotes parts of a DSN it cannot read (`invalid percent-encoded token:
+                // "<password>"`), and the DSN need not come from a secret reference.
+                let redact = { (text: String) in settings.redacted(configuration.redacting(text)) }
                 do throws(PostgresError) {
                     let control = try PostgresControl(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
                     let answer = control.answer(method: method, target: target)
-                    return print(answer, arguments: arguments, subcommand: subcommand, section: section)
+                    return print(answer, arguments: arguments, subcommand: subcommand, section: section, redact: redact)
                 } catch {
-                    writeError("herald: \(configuration.redacting(error.description))\n")
+                    writeError("herald: \(redact(error.description))\n")
                     return ExitCode.failure
                 }
             }
@@ -111,10 +114,11 @@ enum QueueCommands {
 
     /// Prints an answer as a table or JSON; a failed one as an error with its exit code.
     private static func print(
-        _ answer: (status: Int, body: JSON), arguments: CommandLineArguments, subcommand: String, section: String
+        _ answer: (status: Int, body: JSON), arguments: CommandLineArguments, subcommand: String, section: String,
+        redact: (String) -> String = { $0 }
     ) -> Int32 {
         guard answer.status == 200 else {
-            writeError("herald: \(answer.body["error"]?.string ?? "the daemon answered \(answer.status)")\n")
+            writeError("herald: \(redact(answer.body["error"]?.string ?? "the daemon answered \(answer.status)"))\n")
             return answer.status == 400 || answer.status == 404 ? ExitCode.usage : ExitCode.failure
         }
         if arguments.flags.contains("json") {

@@ -79,6 +79,17 @@ import Testing
         #expect(sync.recipient == "bob@example.com")
     }
 
+    @Test func anEventBeforeTheOldestAcceptedTimeOrWithoutTsIsStale() throws {
+        let text = """
+            [{"event":"send","ts":999,"msg":{}}, {"event":"send","ts":1000,"msg":{}}, {"event":"send","ts":1000.9,"msg":{}},
+             {"event":"send","msg":{}}, {"event":"send","ts":"1000","msg":{}}, {"type":"blacklist","ts":5000,"action":"add"}]
+            """
+        let batch = try MandrillEventBatch(text, limits: JSONLimits(maxDepth: 64, maxBytes: 1 << 20))
+        #expect(batch.items.map(\.timestamp) == [999, 1000, 1000, nil, nil, 5000])
+        let oldest = WallClock(millisecondsSinceEpoch: 1_000_500)
+        #expect(batch.items.map { $0.isStale(oldest: oldest) } == [true, false, false, true, true, false])
+    }
+
     @Test func aBatchThatIsNotAnArrayOfObjectsIsRefused() {
         let limits = JSONLimits(maxDepth: 64, maxBytes: 1 << 20)
         #expect(throws: MandrillEventBatch.Failure.self) { try MandrillEventBatch("{}", limits: limits) }

@@ -105,7 +105,7 @@ import Testing
         let posted = try MandrillWebhookPoster(url: Self.webhookURL, key: Self.webhookKey)
             .post(String(decoding: bounce.serialized(), as: UTF8.self), to: address)
         #expect(posted.status == 200, "\(posted.text)")
-        let answer: JSON = ["events": 1, "duplicates": 0, "jobs": 2]
+        let answer: JSON = ["events": 1, "duplicates": 0, "stale": 0, "jobs": 2]
         #expect(try JSONDocument(parsing: posted.body).root.json == answer)
 
         // 3. The application learns the address is dead; the audience stops mailing it.

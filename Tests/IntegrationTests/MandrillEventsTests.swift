@@ -40,13 +40,17 @@ import Testing
         try MandrillWebhookPoster.post(body, signature: signature, to: address)
     }
 
-    static let batch = """
-        [{"event":"hard_bounce","_id":"b1","ts":1767225660,"msg":{"ts":1767225600,"_id":"b1","state":"bounced",
+    /// A hard bounce, a send and an event of a type Herald does not know yet, at `ts` (a minute ago
+    /// unless a test says otherwise: events older than the dedupe window are refused).
+    static func batch(ts: Int = Int(Date().timeIntervalSince1970) - 60) -> String {
+        """
+        [{"event":"hard_bounce","_id":"b1","ts":\(ts),"msg":{"ts":\(ts - 60),"_id":"b1","state":"bounced",
           "email":"jane.doe@example.com","metadata":{"herald_job":"j1","herald_identity":"7a1e3f4c-2b6d-4c8e-9f1a-3d5b7c9e1f20"},
           "diag":"smtp;550 5.1.1 no such user","bounce_description":"bad_mailbox"}},
-         {"event":"send","_id":"s1","ts":1767225601,"msg":{"ts":1767225600,"_id":"s1","state":"sent","email":"ann@example.com"}},
-         {"event":"a_future_event","ts":1767225602,"msg":{}}]
+         {"event":"send","_id":"s1","ts":\(ts + 1),"msg":{"ts":\(ts - 60),"_id":"s1","state":"sent","email":"ann@example.com"}},
+         {"event":"a_future_event","ts":\(ts + 2),"msg":{}}]
         """
+    }
 
     @Test(arguments: StoreKind.available)
     func aSignedBatchIsRoutedOnceAndItsRedeliveryIsADuplicate(store: StoreKind) async throws {
@@ -61,18 +65,19 @@ import Testing
             address, probe, signature: try pythonSignature(key: "test-webhook", url: Self.url, body: probe))
         #expect(probed.status == 200, "\(probed.text)")
         // The public key signs nothing else.
-        let forged = form(Self.batch)
+        let batch = Self.batch()
+        let forged = form(batch)
         let refused = try post(
             address, forged, signature: try pythonSignature(key: "test-webhook", url: Self.url, body: forged))
         #expect(refused.status == 401)
         #expect(try post(address, forged, signature: nil).status == 401)
 
-        let body = form(Self.batch)
+        let body = form(batch)
         let signature = try pythonSignature(key: Self.key, url: Self.url, body: body)
         let first = try post(address, body, signature: signature)
         #expect(first.status == 200, "\(first.text)")
         let answer = try JSONDocument(parsing: first.body).root.json
-        #expect(answer == ["events": 2, "duplicates": 0, "jobs": 1])
+        #expect(answer == ["events": 2, "duplicates": 0, "stale": 0, "jobs": 1])
         #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
         let mail = try String(
             contentsOf: try #require(Integration.files(in: outbox, suffix: ".eml").first), encoding: .utf8)
@@ -82,7 +87,8 @@ import Testing
         // Mandrill posts a batch again when it missed the 200: nothing new.
         let again = try post(address, body, signature: signature)
         #expect(again.status == 200)
-        #expect(try JSONDocument(parsing: again.body).root.json == ["events": 2, "duplicates": 2, "jobs": 0])
+        #expect(
+            try JSONDocument(parsing: again.body).root.json == ["events": 2, "duplicates": 2, "stale": 0, "jobs": 0])
         try await Task.sleep(for: .milliseconds(300))
         #expect(Integration.files(in: outbox, suffix: ".eml").count == 1)
         let log = try await herald.waitForLog("a_future_event")
@@ -94,7 +100,7 @@ import Testing
     @Test func aBadSignatureStoresNothing() async throws {
         let (herald, address) = try await Integration.serve(
             try config(.local), environment: ["MANDRILL_WEBHOOK_KEY": Self.key])
-        let body = form(Self.batch)
+        let body = form(Self.batch())
         // Signed for another URL (a proxy changed what Herald would see): refused.
         let wrongURL = try pythonSignature(key: Self.key, url: "http://127.0.0.1/v1/mandrill/events", body: body)
         let response = try post(address, body, signature: wrongURL)
@@ -112,6 +118,55 @@ import Testing
             ["check", "--config", "herald.yaml"], in: herald.directory, environment: ["MANDRILL_WEBHOOK_KEY": Self.key])
         #expect(checked.stdout.contains("Mandrill events: /v1/mandrill/events, signed for \(Self.url); 1 key(s)"))
         #expect(!checked.stdout.contains(Self.key))
+    }
+
+    @Test func aBatchReplayedAfterTheDedupeWindowPlansNothing() async throws {
+        let (herald, address) = try await Integration.serve(
+            try config(.local), environment: ["MANDRILL_WEBHOOK_KEY": Self.key])
+        let outbox = herald.directory.appendingPathComponent("outbox")
+        let now = Int(Date().timeIntervalSince1970)
+        // b-old was signed by Mandrill 25 h ago (the window is 24 h): a captured post replayed.
+        // b-recent is 8 h old: Mandrill's own last retries of a batch it got no 200 for.
+        let events = """
+            [{"event":"hard_bounce","_id":"b-old","ts":\(now - 25 * 3600),"msg":{"_id":"b-old","email":"old@example.com","diag":"old"}},
+             {"event":"hard_bounce","_id":"b-recent","ts":\(now - 8 * 3600),"msg":{"_id":"b-recent","email":"recent@example.com","diag":"recent"}},
+             {"event":"hard_bounce","_id":"b-undated","msg":{"_id":"b-undated","email":"undated@example.com","diag":"none"}}]
+            """
+        let poster = MandrillWebhookPoster(url: Self.url, key: Self.key)
+        let first = try await BlockingWork.run { try poster.post(events, to: address) }
+        #expect(first.status == 200, "\(first.text)")
+        #expect(
+            try JSONDocument(parsing: first.body).root.json == ["events": 3, "duplicates": 0, "stale": 2, "jobs": 1])
+        // The same post again: the recent event is a duplicate, the others are refused again.
+        let again = try await BlockingWork.run { try poster.post(events, to: address) }
+        #expect(
+            try JSONDocument(parsing: again.body).root.json == ["events": 3, "duplicates": 1, "stale": 2, "jobs": 0])
+        #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
+        let mail = try String(
+            contentsOf: try #require(Integration.files(in: outbox, suffix: ".eml").first), encoding: .utf8)
+        #expect(mail.contains("Subject: Bounced: recent@example.com"), "\(mail)")
+        let metrics = try RawHTTPClient(address: address).request("GET", "/metrics").text
+        #expect(metrics.contains("herald_mandrill_events_refused_total{reason=\"stale\"} 4"), "\(metrics)")
+        let log = try await herald.waitForLog("Mandrill events older than the dedupe window refused")
+        #expect(log.contains("events=2 oldest_ts=\(now - 25 * 3600) window=1d"), "\(log)")
+        try await herald.stop()
+    }
+
+    @Test func aDedupeWindowShorterThanMandrillsRetriesIsRefused() async throws {
+        let directory = try makeTemporaryDirectory()
+        try """
+        listen: ["127.0.0.1:0"]
+        state_dir: state
+        ingress:
+          insecure_no_auth: true
+          mandrill_webhooks: { url: "\(Self.url)", keys: [k-0123456789], dedupe_window: 1h }
+        routes: []
+        """.write(to: directory.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let check = try await BlockingWork.run {
+            try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory)
+        }
+        #expect(check.status == 78)
+        #expect(check.stderr.contains("herald.yaml:5:114: 'dedupe_window' must be at least 12h"), "\(check.stderr)")
     }
 
     @Test func withoutTheSettingThePathIsOff() async throws {

@@ -64,10 +64,12 @@ extension ShippedRoutesTests {
             "/v1/events/registration/after", try ReferenceFiles.kratosPayload("registration-after"), to: address)
         #expect(try await Integration.eventually { mailchimp.member(jane, in: list) != nil })
 
+        // A minute ago: events older than the dedupe window are refused as replays.
+        let ts = Int(Date().timeIntervalSince1970) - 60
         let events = """
-            [{"event":"hard_bounce","_id":"m1","ts":1767225660,"msg":{"_id":"m1","email":"\(jane)","state":"bounced",
+            [{"event":"hard_bounce","_id":"m1","ts":\(ts),"msg":{"_id":"m1","email":"\(jane)","state":"bounced",
               "bounce_description":"bad_mailbox","metadata":{"herald_identity":"\(identity)"}}},
-             {"event":"spam","_id":"m2","ts":1767225661,"msg":{"_id":"m2","email":"\(jane)","metadata":{}}}]
+             {"event":"spam","_id":"m2","ts":\(ts + 1),"msg":{"_id":"m2","email":"\(jane)","metadata":{}}}]
             """
         let posted = try MandrillWebhookPoster(
             url: "https://herald.example.com/v1/mandrill/events", key: Self.webhookKey

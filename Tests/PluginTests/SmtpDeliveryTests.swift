@@ -157,6 +157,46 @@ import Testing
         #expect(server.events.isEmpty)
     }
 
+    /// A job planned before addresses were checked (or edited in the spool): an address with
+    /// specials never reaches RCPT TO, MAIL FROM or a header; the others get the message.
+    @Test(.enabled(if: serverAvailable, "python3 cannot import aiosmtpd, or no openssl: run scripts/setup --ops"))
+    func anAddressWithSpecialsInAStoredJobIsNeverSent() async throws {
+        let server = try SmtpTestServer(tls: .none)
+        defer { server.stop() }
+        let harness = PluginHarness(
+            """
+            actions:
+              mail: { plugin: smtp, url: "\(server.url())", starttls: none, from: hello@example.com, timeout: 5s }
+            routes:
+              - { name: r, events: [registration.after], do: [{ action: mail, to: a@example.com, text: x }] }
+            """)
+        let action = try #require(harness.actions["mail"])
+        let event = try ReferenceFiles.kratosEvent("registration-after", name: "registration.after")
+        func job(_ message: RenderedEmail) -> Job {
+            Job.testing(PlannedJob(payload: ["message": message.json], orderingKey: nil), event: event, action: "mail")
+        }
+        let hostile = EmailAddress(email: "angle@example.org>,evil-angle@x.org")
+        let outcome = await action.perform(
+            job(RenderedEmail(to: [.init(email: "jane@example.com"), hostile], subject: "s", text: "x")),
+            context: .testing())
+        guard case .failed(let reason) = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
+        #expect(reason.hasPrefix("not sent to a***@x.org (not a plain address); accepted: 250"), "\(reason)")
+        #expect(server.messages.map(\.recipients) == [["jane@example.com"]])
+        let sender = await action.perform(
+            job(RenderedEmail(to: [.init(email: "jane@example.com")], from: hostile, subject: "s", text: "x")),
+            context: .testing())
+        #expect(
+            sender
+                == .failed(
+                    reason: "the sender a***@x.org is not a plain address: it holds '@', which an address may only "
+                        + "hold quoted"))
+        #expect(server.sessions.count == 1)
+        #expect(!server.sessions.contains { String(decoding: $0, as: UTF8.self).contains("evil-angle") })
+    }
+
     @Test func noPasswordReachesAReasonEvenWhenTheServerEchoesIt() throws {
         let redactor = RemoteTextRedactor(secrets: [Self.password])
         let result = SmtpSessionResult(

@@ -6,7 +6,7 @@ extension ConfigurationBuilder {
     /// Compiles actions and routes and checks what spans sections (auth against listeners).
     func build(source: String, secrets: [String]) -> HeraldConfiguration {
         checkAuthentication()
-        let (actions, concurrency) = buildActions()
+        let (actions, concurrency) = buildActions(secrets: secrets)
         let routes = buildRoutes(actions: actions)
         warnAboutWhatDoesNothing(actions: actions, routes: routes)
         return HeraldConfiguration(
@@ -47,7 +47,7 @@ extension ConfigurationBuilder {
         }
     }
 
-    private func buildActions() -> ([String: any Action], [String: Int]) {
+    private func buildActions(secrets: [String]) -> ([String: any Action], [String: Int]) {
         var actions: [String: any Action] = [:]
         var concurrency: [String: Int] = [:]
         var seen: [String: SourceLocation] = [:]
@@ -82,7 +82,7 @@ extension ConfigurationBuilder {
             }
             let definition = ActionDefinition(
                 name: entry.name, node: entry.value, diagnostics: diagnostics, baseDirectory: entry.baseDirectory,
-                stateDirectory: stateDirectory)
+                stateDirectory: stateDirectory, secrets: secrets)
             if let action = plugin.makeAction(definition) {
                 actions[entry.name] = action
                 if let limit = action.defaultConcurrency { concurrency[entry.name] = limit }

@@ -166,7 +166,16 @@ struct ConfigurationBuilder {
             }
             settings.keys = keys.filter { !$0.isEmpty }
         }
-        if let window = map.duration("dedupe_window") { settings.dedupeWindow = window }
+        if let window = map.duration("dedupe_window") {
+            // Events older than the window are refused as replays, so it must outlast Mandrill's
+            // own retries of a batch (up to ~8 h) with room for a batch that waited behind another.
+            if window < MandrillWebhookSettings.minimumDedupeWindow, let at = map.node("dedupe_window") {
+                diagnostics.error(
+                    "'dedupe_window' must be at least 12h: Mandrill posts a batch again for up to ~8 h, and events "
+                        + "older than the window are refused as replays", at: at)
+            }
+            settings.dedupeWindow = window
+        }
         if let bytes = map.int("max_body_bytes", in: 1024...(64 << 20)) { settings.maxBodyBytes = bytes }
         return settings
     }

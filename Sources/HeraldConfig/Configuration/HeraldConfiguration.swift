@@ -123,8 +123,10 @@ public struct MandrillWebhookSettings: Sendable, Equatable {
     /// has shown the key: then only its URL checks are answered.
     public var keys: [String] = []
     /// How long an event is remembered so that Mandrill's redeliveries are duplicates (Mandrill
-    /// retries a batch for up to ~8 h).
+    /// retries a batch for up to ~8 h). An event whose `ts` is older is refused: a replay.
     public var dedupeWindow: Duration = .seconds(24 * 3600)
+    /// The shortest `dedupe_window` allowed: longer than Mandrill's retries of one batch.
+    public static let minimumDedupeWindow: Duration = .seconds(12 * 3600)
     /// The largest batch accepted (up to 1,000 events, form-encoded).
     public var maxBodyBytes = 16 << 20
 

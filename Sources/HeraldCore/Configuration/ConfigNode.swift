@@ -27,6 +27,15 @@ public struct ConfigNode: Sendable {
             self.style = style
             self.isSecret = isSecret
         }
+
+        /// What a secret reference stands for when it is not read (`herald check --no-secrets`,
+        /// the store commands): long enough for every length rule on keys and passwords, and made
+        /// of characters any header value may hold.
+        public static let unreadSecret = "herald-placeholder-for-an-unread-secret"
+
+        /// True when the text came from a reference that was not read: a plugin that checks the
+        /// form of a secret (a `whsec_` prefix) cannot check this one, and must not refuse it.
+        public var holdsUnreadSecret: Bool { isSecret && text.contains(Self.unreadSecret) }
     }
 
     /// A key-value pair of a mapping, in document order.

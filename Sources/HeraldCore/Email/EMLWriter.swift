@@ -1,7 +1,13 @@
 import Foundation
 
-/// Renders a message as RFC 5322 text with MIME parts (RFC 2045/2046); non-ASCII header text
-/// as RFC 2047 encoded words. The outbox writes it to `.eml` files; the SMTP plugin sends it.
+/// Renders a message as RFC 5322 text with MIME parts (RFC 2045/2046): the `.eml` the outbox
+/// writes and the message the SMTP plugin sends.
+///
+/// Whatever the event put into the message, the result holds exactly the mailboxes and fields
+/// Herald meant: every address is a plain address (else `MailAddressProblem` is thrown), display
+/// names and the subject are atoms, a quoted string or RFC 2047 encoded words
+/// (`MailHeaderEncoder`), header lines are folded within 78 characters, and the whole text is
+/// 7-bit with CRLF line ends and no NUL (`MailBodyEncoder`).
 ///
 /// The `Message-ID` (`<JOB@herald.invalid>`) and `X-Herald-Job` come from the job, so every
 /// attempt of one job renders the same message and a receiver can tell a duplicate.
@@ -9,25 +15,32 @@ public enum EMLWriter {
     /// The whole message, headers and body, with CRLF line ends.
     ///
     /// - Parameters:
-    ///   - message: the rendered parts.
+    ///   - message: the rendered parts. Addresses that rendered empty are left out.
     ///   - job: gives the `Date`, `Message-ID` and the `X-Herald-*` headers.
     ///   - includesBcc: writes a `Bcc` header; an audit copy keeps it, a message handed to a mail
     ///     server must not (every recipient would see it).
-    public static func render(_ message: RenderedEmail, job: Job, includesBcc: Bool = true) -> String {
-        var headers: [(String, String)] = []
-        headers.append(("Date", rfc5322Date(job.createdAt)))
-        if let from = message.from { headers.append(("From", mailbox(from))) }
-        headers.append(("To", message.to.map(mailbox).joined(separator: ", ")))
-        if !message.cc.isEmpty { headers.append(("Cc", message.cc.map(mailbox).joined(separator: ", "))) }
-        if includesBcc, !message.bcc.isEmpty {
-            headers.append(("Bcc", message.bcc.map(mailbox).joined(separator: ", ")))
-        }
-        if let replyTo = message.replyTo { headers.append(("Reply-To", replyTo)) }
-        headers.append(("Subject", encodedWord(message.subject ?? "")))
-        headers.append(("Message-ID", "<\(job.id)@herald.invalid>"))
-        headers.append(("X-Herald-Job", job.id.description))
-        headers.append(("X-Herald-Event", "\(job.eventName) \(job.eventID)"))
-        headers.append(("MIME-Version", "1.0"))
+    /// - Throws: `MailAddressProblem` when an address is not a plain address.
+    public static func render(
+        _ message: RenderedEmail, job: Job, includesBcc: Bool = true
+    ) throws(MailAddressProblem) -> String {
+        if let problem = message.addressProblem { throw problem }
+        let from = message.from.flatMap { $0.isBlank ? nil : $0 }
+        let to = message.to.filter { !$0.isBlank }
+        let cc = message.cc.filter { !$0.isBlank }
+        let bcc = message.bcc.filter { !$0.isBlank }
+        var headers: [String] = []
+        func add(_ name: String, _ tokens: [String]) { headers.append(MailHeaderEncoder.field(name, tokens)) }
+        add("Date", [rfc5322Date(job.createdAt)])
+        if let from { add("From", MailHeaderEncoder.mailbox(from)) }
+        if !to.isEmpty { add("To", MailHeaderEncoder.mailboxList(to)) }
+        if !cc.isEmpty { add("Cc", MailHeaderEncoder.mailboxList(cc)) }
+        if includesBcc, !bcc.isEmpty { add("Bcc", MailHeaderEncoder.mailboxList(bcc)) }
+        if let replyTo = message.replyTo, !EmailAddress(email: replyTo).isBlank { add("Reply-To", [replyTo]) }
+        add("Subject", MailHeaderEncoder.unstructured(message.subject ?? ""))
+        add("Message-ID", ["<\(job.id)@herald.invalid>"])
+        add("X-Herald-Job", [job.id.description])
+        add("X-Herald-Event", [job.eventName.description, job.eventID.description])
+        add("MIME-Version", ["1.0"])
 
         var parts: [(type: String, body: String)] = []
         if let text = message.text { parts.append(("text/plain", text)) }
@@ -35,53 +48,29 @@ public enum EMLWriter {
         if parts.isEmpty, let template = job.payload["template"]?.string {
             parts.append(("text/plain", "(rendered by the provider from template '\(template)')\n"))
         }
+        if parts.isEmpty { parts.append(("text/plain", "")) }
 
-        var output = ""
         if parts.count == 1 {
-            let (encoding, body) = encodeBody(parts[0].body)
-            headers.append(("Content-Type", "\(parts[0].type); charset=utf-8"))
-            headers.append(("Content-Transfer-Encoding", encoding))
-            output = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n") + "\r\n\r\n" + body
-        } else {
-            let boundary = "herald-\(job.id)"
-            headers.append(("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""))
-            output = headers.map { "\($0.0): \($0.1)" }.joined(separator: "\r\n") + "\r\n\r\n"
-            for part in parts {
-                let (encoding, body) = encodeBody(part.body)
-                output += "--\(boundary)\r\nContent-Type: \(part.type); charset=utf-8\r\n"
-                output += "Content-Transfer-Encoding: \(encoding)\r\n\r\n\(body)\r\n"
+            let (encoding, body) = MailBodyEncoder.encode(parts[0].body)
+            add("Content-Type", ["\(parts[0].type);", "charset=utf-8"])
+            add("Content-Transfer-Encoding", [encoding])
+            return headers.joined(separator: "\r\n") + "\r\n\r\n" + body
+        }
+        let boundary = "herald-\(job.id)"
+        add("Content-Type", ["multipart/alternative;", "boundary=\"\(boundary)\""])
+        var output = headers.joined(separator: "\r\n") + "\r\n\r\n"
+        for part in parts {
+            var (encoding, body) = MailBodyEncoder.encode(part.body)
+            // A part must not hold its delimiter; base64 has no '-', so it never does. Searched as
+            // bytes: a String search would join a combining mark after the delimiter to it.
+            if Array(body.utf8).contains(Array(("--" + boundary).utf8)) {
+                (encoding, body) = ("base64", MailBodyEncoder.base64(part.body))
             }
-            output += "--\(boundary)--\r\n"
+            output += "--\(boundary)\r\nContent-Type: \(part.type); charset=utf-8\r\n"
+            output += "Content-Transfer-Encoding: \(encoding)\r\n\r\n\(body)\r\n"
         }
+        output += "--\(boundary)--\r\n"
         return output
-    }
-
-    /// `Name <email>` with the name encoded when needed; just the address without a name.
-    public static func mailbox(_ address: EmailAddress) -> String {
-        guard let name = address.name, !name.isEmpty else { return address.email }
-        let isPlain = name.unicodeScalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || $0 == " " || $0.properties.numericType != nil)
-        }
-        return "\(isPlain ? name : encodedWord(name)) <\(address.email)>"
-    }
-
-    /// RFC 2047 `=?UTF-8?B?…?=` when the text is not printable ASCII.
-    public static func encodedWord(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { !$0.isASCII || $0.value < 0x20 }) else { return text }
-        return "=?UTF-8?B?\(Data(text.utf8).base64EncodedString())?="
-    }
-
-    /// 8bit with CRLF line ends when every line fits RFC 5322's 998 octets; base64 otherwise.
-    public static func encodeBody(_ text: String) -> (encoding: String, body: String) {
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
-            separator: "\n", omittingEmptySubsequences: false)
-        if lines.allSatisfy({ $0.utf8.count <= 998 }) {
-            return ("8bit", lines.joined(separator: "\r\n"))
-        }
-        let encoded = Data(text.utf8).base64EncodedString(options: [
-            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
-        ])
-        return ("base64", encoded)
     }
 
     public static func rfc5322Date(_ time: WallClock) -> String {

@@ -1,7 +1,12 @@
 extension EmailAddress {
     /// An action's default sender: `hello@example.com` or `{email: hello@example.com, name:
     /// Example}`, checked to look like an address; every problem recorded at its position.
-    public static func sender(_ node: ConfigNode, diagnostics: ConfigDiagnostics) -> EmailAddress? {
+    ///
+    /// - Parameter plain: also require a plain address (`EmailAddress.plainAddressProblem`), for
+    ///   plugins that write it into a header or an SMTP envelope themselves.
+    public static func sender(
+        _ node: ConfigNode, plain: Bool = false, diagnostics: ConfigDiagnostics
+    ) -> EmailAddress? {
         var address: EmailAddress
         var emailNode = node
         if node.mapping != nil {
@@ -16,6 +21,10 @@ extension EmailAddress {
         }
         guard address.looksValid else {
             diagnostics.error("'from' is not an email address: \(emailNode.displayValue)", at: emailNode)
+            return nil
+        }
+        if plain, let problem = address.plainAddressProblem {
+            diagnostics.error("'from' \(emailNode.displayValue) is not a plain address: \(problem)", at: emailNode)
             return nil
         }
         if address.name?.isEmpty == true { address.name = nil }

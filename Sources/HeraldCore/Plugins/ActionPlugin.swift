@@ -71,15 +71,22 @@ public struct ActionDefinition {
     public let baseDirectory: String
     /// Herald's `state_dir`, for plugins that keep files (the outbox's default directory).
     public let stateDirectory: String
+    /// Every secret of the configuration: each value that came from a `${…}` reference, whole and
+    /// each reference's value on its own (`T` of `"Bearer ${env:T}"`). An action's redactor masks
+    /// them all, so a peer that answers with part of a longer value (`invalid bearer token T`), or
+    /// with another action's key, never puts it into a reason, a log line or the spool.
+    public let secrets: [String]
 
     public init(
-        name: String, node: ConfigNode, diagnostics: ConfigDiagnostics, baseDirectory: String, stateDirectory: String
+        name: String, node: ConfigNode, diagnostics: ConfigDiagnostics, baseDirectory: String, stateDirectory: String,
+        secrets: [String] = []
     ) {
         self.name = name
         self.node = node
         self.diagnostics = diagnostics
         self.baseDirectory = baseDirectory
         self.stateDirectory = stateDirectory
+        self.secrets = secrets
     }
 
     /// Keys every action may have; the config loader reads them, the plugin ignores them.

@@ -59,6 +59,7 @@ public final class HeraldMetrics: Sendable {
     /// Index: status − 100, for 100…599.
     private let responses: [Counter]
     private let reloads: [Bool: Counter]
+    private let mandrillRefused: [String: Counter]
     private let spool = SpoolSource()
 
     /// Where the sampled spool gauges read from; set once the spool exists.
@@ -131,6 +132,11 @@ public final class HeraldMetrics: Sendable {
             "herald_config_reloads_total", help: "Configuration reloads (SIGHUP), by result (applied, refused).",
             labels: ["result"])
         reloads = [true: reloadFamily.counter("applied"), false: reloadFamily.counter("refused")]
+        let mandrillFamily = registry.counter(
+            "herald_mandrill_events_refused_total",
+            help: "Events of signed Mandrill posts that were refused, by reason (stale: older than the dedupe window).",
+            labels: ["reason"])
+        mandrillRefused = ["stale": mandrillFamily.counter("stale")]
     }
 
     /// Makes the series of the configured routes and actions, so that they show as 0 before their
@@ -182,6 +188,11 @@ public final class HeraldMetrics: Sendable {
             table[route] = counter
             counter.increment()
         }
+    }
+
+    /// `count` events of a signed Mandrill post were refused for `reason` (`stale`).
+    public func mandrillEventsRefused(reason: String, count: Int) {
+        mandrillRefused[reason]?.increment(by: UInt64(max(0, count)))
     }
 
     /// An event was answered after its jobs were stored, `latency` after the request was complete.

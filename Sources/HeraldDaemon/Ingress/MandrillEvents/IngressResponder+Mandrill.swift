@@ -84,7 +84,22 @@ extension IngressResponder {
         var events: [IntakeEvent] = []
         var claimedKeys: [String] = []
         var duplicates = 0
-        for item in batch.items {
+        // An event older than the dedupe window may have been forgotten: a captured batch posted
+        // again later would plan it once more. Mandrill's own retries of a batch end within ~8 h,
+        // well inside the window, so only a replay (or a badly set clock) meets this.
+        let oldest = receivedAt.adding(.zero - settings.dedupeWindow)
+        let stale = batch.items.filter { $0.isStale(oldest: oldest) }
+        if !stale.isEmpty {
+            metrics?.mandrillEventsRefused(reason: "stale", count: stale.count)
+            let oldestSeen = stale.compactMap(\.timestamp).min()
+            logger.warning(
+                "Mandrill events older than the dedupe window refused (a replayed batch, or a clock far off)",
+                [
+                    "events": .int(stale.count), "oldest_ts": oldestSeen.map { .int(Int($0)) } ?? .string("none"),
+                    "window": .string(settings.dedupeWindow.compactDescription),
+                ])
+        }
+        for item in batch.items where !item.isStale(oldest: oldest) {
             metrics?.eventReceived(item.name)
             // A redelivered batch (Mandrill repeats a batch it got no 200 for) or one that is being
             // stored right now: its events are already taken care of.
@@ -103,6 +118,7 @@ extension IngressResponder {
         let dedupe = self.dedupe
         let metrics = self.metrics
         let count = batch.items.count
+        let refused = stale.count
         let (planned, keys, skipped) = (events, claimedKeys, duplicates)
         intake.accept(planned) { result in
             switch result {
@@ -115,12 +131,13 @@ extension IngressResponder {
                 logger.info(
                     "Mandrill events accepted",
                     [
-                        "events": .int(count), "duplicates": .int(repeated), "jobs": .int(jobs),
+                        "events": .int(count), "duplicates": .int(repeated), "stale": .int(refused), "jobs": .int(jobs),
                         "ack_ms": .milliseconds(ContinuousClock.now - arrived),
                     ])
                 metrics?.eventAcknowledged(latency: ContinuousClock.now - arrived)
                 let body: JSON = [
-                    "events": .int(Int64(count)), "duplicates": .int(Int64(repeated)), "jobs": .int(Int64(jobs)),
+                    "events": .int(Int64(count)), "duplicates": .int(Int64(repeated)), "stale": .int(Int64(refused)),
+                    "jobs": .int(Int64(jobs)),
                 ]
                 writer.respond(.json(200, body.serialized()))
             case .failure(let error):

@@ -15,6 +15,16 @@ package struct MandrillEventBatch {
         /// Message events: `msg._id`, event, `ts` (and the URL of a click); sync events: type,
         /// action, address, `ts` (reference/mandrill-webhooks.md §9).
         package let dedupeKey: String
+        /// The event's `ts` (Unix seconds), which the signature covers; nil when it has none.
+        package let timestamp: Int64?
+
+        /// True when the event happened before `oldest` or has no `ts`: its redelivery key may
+        /// have been forgotten already, so it could be a captured batch posted again (Mandrill's
+        /// signature has no time of its own and never expires).
+        package func isStale(oldest: WallClock) -> Bool {
+            guard let timestamp else { return true }
+            return timestamp < oldest.millisecondsSinceEpoch / 1000
+        }
     }
 
     /// Mandrill posts at most 1,000 events at once.
@@ -49,8 +59,8 @@ package struct MandrillEventBatch {
             }
             items.append(
                 Item(
-                    name: EventName(mandrillEvent: type), payload: event, dedupeKey: MandrillEventBatch.key(event, type)
-                ))
+                    name: EventName(mandrillEvent: type), payload: event, dedupeKey: MandrillEventBatch.key(event, type),
+                    timestamp: MandrillEventBatch.timestamp(of: event)))
         }
         self.items = items
         self.unknownTypes = unknown
@@ -66,6 +76,14 @@ package struct MandrillEventBatch {
         case let other?: return other
         case nil: return nil
         }
+    }
+
+    /// `ts` as whole seconds: an integer, or a number with a fraction cut off.
+    private static func timestamp(of event: JSONValue) -> Int64? {
+        guard let value = event["ts"] else { return nil }
+        if let seconds = value.int { return Int64(seconds) }
+        guard let number = value.number, number.isFinite, abs(number) < 1e15 else { return nil }
+        return Int64(number.rounded(.down))
     }
 
     private static func key(_ event: JSONValue, _ type: String) -> String {

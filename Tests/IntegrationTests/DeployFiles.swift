@@ -1,0 +1,56 @@
+import Foundation
+import HeraldTestSupport
+
+/// The files in deploy/, read through `scripts/deploy-check` (PyYAML and jsonschema) and Herald.
+enum DeployFiles {
+    static let folder = SystemTools.repository.appendingPathComponent("deploy")
+
+    /// python3 with PyYAML and jsonschema (`scripts/setup --ops`).
+    static let available = Integration.pythonCanImport("yaml", "jsonschema")
+    static let missing = "python3 with PyYAML and jsonschema is needed: run scripts/setup --ops"
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs `executable arguments…` to its end, stdout and stderr apart.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // What these tools print is small: stdout first, then stderr, cannot fill both pipes.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// `scripts/deploy-check arguments…`.
+    static func check(_ arguments: [String]) throws -> Result {
+        try run(
+            "/usr/bin/env",
+            ["python3", SystemTools.repository.appendingPathComponent("scripts/deploy-check").path] + arguments)
+    }
+
+    /// What `scripts/deploy-check` printed, parsed.
+    static func json(_ result: Result) throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+    }
+
+    /// `herald version`'s number: the tag the deployment files must name.
+    static func version() throws -> String {
+        let printed = try HeraldProcess.run(["version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(printed.dropFirst("herald ".count))
+    }
+}

@@ -9,6 +9,11 @@ enum DeployFiles {
     static let available = Integration.pythonCanImport("yaml", "jsonschema")
     static let missing = "python3 with PyYAML and jsonschema is needed: run scripts/setup --ops"
 
+    /// And kubernetes-validate, for the Kubernetes manifests.
+    static let kubernetesValidateAvailable = available && Integration.pythonCanImport("kubernetes_validate")
+    static let kubernetesValidateMissing =
+        "python3 with kubernetes-validate, PyYAML and jsonschema is needed: run scripts/setup --ops"
+
     struct Result {
         let status: Int32
         let stdout: String

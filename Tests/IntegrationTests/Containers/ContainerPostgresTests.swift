@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 import HeraldTestSupport
 import Testing
 
@@ -80,11 +81,19 @@ struct ContainerPostgresTests {
         let done = try await Integration.eventually(timeout: .seconds(60)) { delivered(0) + delivered(1) == 5 }
         #expect(done, "delivered: \(delivered(0)) by the first, \(delivered(1)) by the second")
         #expect(delivered(1) >= 1, "the second instance delivered none of the first one's jobs")
-        // Delivered jobs leave the table once their outcome is recorded.
-        let emptied = try await Integration.eventually {
-            try cluster.query(dsn, "SELECT count(*) FROM herald_jobs") == "0\n"
+        // Delivered jobs leave the database once their outcome is recorded: herald queue, run in
+        // the container as an operator would (kubectl exec), finds none left, and no dead letter.
+        func entries(_ section: String) throws -> [JSON]? {
+            let listed = try Podman.run(["exec", names[1], "herald", section, "list", "--json"])
+            guard listed.status == 0, let document = try? JSONDocument(parsing: Array(listed.stdout.utf8)) else {
+                return nil
+            }
+            return document.root.json[section == "queue" ? "jobs" : "dead_letters"]?.array
         }
-        #expect(emptied)
+        let emptied = try await Integration.eventually { try entries("queue") == [] }
+        let left = try entries("queue")
+        #expect(emptied, "still queued: \(String(describing: left))")
+        #expect(try entries("dead") == [])
 
         try Podman.succeed(["stop", "--time", "30", names[1]])
         #expect(try Podman.inspect(names[1], "{{.State.ExitCode}}") == "0")

@@ -12,17 +12,19 @@ struct ComposeStackTests {
     static let folder = DeployFiles.folder.appendingPathComponent("compose")
     static let schema = ReferenceFiles.fixtures + "/compose-spec/compose-spec.json"
 
-    static func compose() throws -> [String: Any] {
-        let result = try DeployFiles.check(["compose", schema, folder.appendingPathComponent("compose.yaml").path])
+    static func compose() async throws -> [String: Any] {
+        let result = try await DeployFiles.check([
+            "compose", schema, folder.appendingPathComponent("compose.yaml").path,
+        ])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         return try #require(try DeployFiles.json(result) as? [String: Any])
     }
 
-    @Test func theFileFollowsTheComposeSpecification() throws {
-        let compose = try Self.compose()
+    @Test func theFileFollowsTheComposeSpecification() async throws {
+        let compose = try await Self.compose()
         let services = try #require(compose["services"] as? [String: [String: Any]])
         #expect(Set(services.keys) == ["postgres", "mailpit", "kratos-migrate", "kratos", "herald-migrate", "herald"])
-        let version = try DeployFiles.version()
+        let version = try await DeployFiles.version()
         for (name, service) in services {
             let image = try #require(service["image"] as? String, "\(name) has no image")
             let tag = image.split(separator: ":").last.map(String.init) ?? ""
@@ -61,19 +63,19 @@ struct ComposeStackTests {
     }
 
     /// The check can fail: what Compose refuses, the schema refuses.
-    @Test func theSchemaRefusesWhatComposeRefuses() throws {
+    @Test func theSchemaRefusesWhatComposeRefuses() async throws {
         let file = try makeTemporaryDirectory().appendingPathComponent("compose.yaml")
         try "services:\n  herald:\n    image: herald:1\n    read_only: true\n    stop_grace: 30s\n".write(
             to: file, atomically: true, encoding: .utf8)
-        let result = try DeployFiles.check(["compose", Self.schema, file.path])
+        let result = try await DeployFiles.check(["compose", Self.schema, file.path])
         #expect(result.status == 1)
         #expect(
             result.stdout.contains("services/herald: 'stop_grace' does not match any of the regexes"),
             "\(result.stdout)")
     }
 
-    @Test func heraldsConfigurationIsValidWithTheStacksSecrets() throws {
-        let check = try HeraldProcess.run(
+    @Test func heraldsConfigurationIsValidWithTheStacksSecrets() async throws {
+        let check = try await DeployFiles.herald(
             ["check", "--config", "herald/herald.yaml"], in: Self.folder,
             environment: ["CREDENTIALS_DIRECTORY": Self.folder.appendingPathComponent("secrets").path])
         #expect(check.status == 0, "\(check.stderr)")
@@ -81,10 +83,10 @@ struct ComposeStackTests {
     }
 
     /// kratos/kratos.yml is what kratos/generate makes from the routes and kratos.base.yml today.
-    @Test func kratosConfigurationIsWhatGenerateMakes() throws {
+    @Test func kratosConfigurationIsWhatGenerateMakes() async throws {
         let generated = try makeTemporaryDirectory().appendingPathComponent("kratos.yml")
         let script = Self.folder.appendingPathComponent("kratos/generate").path
-        let result = try DeployFiles.run(
+        let result = try await DeployFiles.run(
             "/bin/sh", [script, generated.path],
             environment: ["HERALD": HeraldProcess.executableURL.path, "PATH": "/usr/bin:/bin"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -95,9 +97,9 @@ struct ComposeStackTests {
     }
 
     @Test(.enabled(if: KratosSchemaValidator.available, KratosSchemaValidator.missing))
-    func kratosConfigurationPassesKratosOwnSchema() throws {
+    func kratosConfigurationPassesKratosOwnSchema() async throws {
         let script = SystemTools.repository.appendingPathComponent("scripts/kratos-config-validate").path
-        let result = try DeployFiles.run(
+        let result = try await DeployFiles.run(
             "/usr/bin/env",
             [
                 "python3", script, "\(ReferenceFiles.kratosConfigSchemas)/v26.2.0.config.schema.json",

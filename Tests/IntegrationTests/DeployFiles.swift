@@ -14,14 +14,22 @@ enum DeployFiles {
     static let kubernetesValidateMissing =
         "python3 with kubernetes-validate, PyYAML and jsonschema is needed: run scripts/setup --ops"
 
-    struct Result {
+    struct Result: Sendable {
         let status: Int32
         let stdout: String
         let stderr: String
     }
 
+    /// Runs `executable arguments…` to its end on a thread of its own (BlockingWork).
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil
+    ) async throws -> Result {
+        try await BlockingWork.run { try runBlocking(executable, arguments, environment: environment) }
+    }
+
     /// Runs `executable arguments…` to its end, stdout and stderr apart.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result
+    private static func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String]? = nil)
+        throws -> Result
     {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -42,8 +50,8 @@ enum DeployFiles {
     }
 
     /// `scripts/deploy-check arguments…`.
-    static func check(_ arguments: [String]) throws -> Result {
-        try run(
+    static func check(_ arguments: [String]) async throws -> Result {
+        try await run(
             "/usr/bin/env",
             ["python3", SystemTools.repository.appendingPathComponent("scripts/deploy-check").path] + arguments)
     }
@@ -53,9 +61,17 @@ enum DeployFiles {
         try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 
+    /// `herald arguments…` to its end, off the cooperative pool.
+    static func herald(
+        _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    ) async throws -> HeraldProcess.Result {
+        try await BlockingWork.run { try HeraldProcess.run(arguments, in: directory, environment: environment) }
+    }
+
     /// `herald version`'s number: the tag the deployment files must name.
-    static func version() throws -> String {
-        let printed = try HeraldProcess.run(["version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    static func version() async throws -> String {
+        let printed = try await BlockingWork.run { try HeraldProcess.run(["version"]) }.stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         return String(printed.dropFirst("herald ".count))
     }
 }

@@ -18,8 +18,9 @@ struct KubernetesManifestTests {
     }
 
     /// Every object of every manifest, by kind.
-    static func objects() throws -> [String: [String: Any]] {
-        let result = try DeployFiles.check(["documents"] + manifests.map { folder.appendingPathComponent($0).path })
+    static func objects() async throws -> [String: [String: Any]] {
+        let result = try await DeployFiles.check(
+            ["documents"] + manifests.map { folder.appendingPathComponent($0).path })
         #expect(result.status == 0, "\(result.stderr)")
         let documents = try #require(try DeployFiles.json(result) as? [[String: Any]])
         var byKind: [String: [String: Any]] = [:]
@@ -31,13 +32,13 @@ struct KubernetesManifestTests {
         return byKind
     }
 
-    static func validate(_ files: [String], version: String) throws -> DeployFiles.Result {
-        try DeployFiles.run(
+    static func validate(_ files: [String], version: String) async throws -> DeployFiles.Result {
+        try await DeployFiles.run(
             "/usr/bin/env", ["python3", "-m", "kubernetes_validate", "--strict", "-k", version] + files)
     }
 
-    @Test(arguments: versions) func everyManifestPassesTheAPISchemaStrictly(version: String) throws {
-        let result = try Self.validate(
+    @Test(arguments: versions) func everyManifestPassesTheAPISchemaStrictly(version: String) async throws {
+        let result = try await Self.validate(
             Self.manifests.map { Self.folder.appendingPathComponent($0).path }, version: version)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(!result.stdout.contains("WARN") && !result.stderr.contains("WARN"), "\(result.stdout)\(result.stderr)")
@@ -45,24 +46,26 @@ struct KubernetesManifestTests {
     }
 
     /// The check can fail: a field the API does not know is refused.
-    @Test func anUnknownFieldIsRefused() throws {
+    @Test func anUnknownFieldIsRefused() async throws {
         let deployment = try String(contentsOf: Self.folder.appendingPathComponent("deployment.yaml"), encoding: .utf8)
         let broken = try makeTemporaryDirectory().appendingPathComponent("deployment.yaml")
         try deployment.replacingOccurrences(of: "  replicas: 2", with: "  replica: 2").write(
             to: broken, atomically: true, encoding: .utf8)
-        let result = try Self.validate([broken.path], version: Self.versions[1])
+        let result = try await Self.validate([broken.path], version: Self.versions[1])
         #expect(result.status != 0)
         #expect(result.stdout.contains("'replica' was unexpected"), "\(result.stdout)\(result.stderr)")
     }
 
-    @Test func theKustomizationListsEveryManifest() throws {
-        let result = try DeployFiles.check(["documents", Self.folder.appendingPathComponent("kustomization.yaml").path])
+    @Test func theKustomizationListsEveryManifest() async throws {
+        let result = try await DeployFiles.check([
+            "documents", Self.folder.appendingPathComponent("kustomization.yaml").path,
+        ])
         let kustomization = try #require((try DeployFiles.json(result) as? [[String: Any]])?.first)
         #expect(Set(kustomization["resources"] as? [String] ?? []) == Set(Self.manifests))
     }
 
-    @Test func theInstancesAreHardenedProbedAndDrained() throws {
-        let objects = try Self.objects()
+    @Test func theInstancesAreHardenedProbedAndDrained() async throws {
+        let objects = try await Self.objects()
         #expect(
             Set(objects.keys) == [
                 "ServiceAccount", "ConfigMap", "Job", "Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy",
@@ -71,7 +74,7 @@ struct KubernetesManifestTests {
         #expect((deployment["replicas"] as? Int ?? 0) >= 2)
         let labels = try #require((deployment["selector"] as? [String: Any])?["matchLabels"] as? [String: String])
         let pod = try #require((deployment["template"] as? [String: Any])?["spec"] as? [String: Any])
-        let version = try DeployFiles.version()
+        let version = try await DeployFiles.version()
 
         for (name, spec) in [("Deployment", pod), ("Job", try Self.podSpec(of: objects["Job"]))] {
             let security = try #require(spec["securityContext"] as? [String: Any], "\(name)")
@@ -113,8 +116,8 @@ struct KubernetesManifestTests {
 
     /// The ConfigMap as the Deployment mounts it (its items' paths) passes `herald check
     /// --no-secrets`, and names no credential the migrate Job's secret items lack for the DSN.
-    @Test func theMountedConfigurationPassesHeraldCheck() throws {
-        let objects = try Self.objects()
+    @Test func theMountedConfigurationPassesHeraldCheck() async throws {
+        let objects = try await Self.objects()
         let data = try #require(objects["ConfigMap"]?["data"] as? [String: String])
         let pod = try Self.podSpec(of: objects["Deployment"])
         let volumes = try #require(pod["volumes"] as? [[String: Any]])
@@ -132,7 +135,7 @@ struct KubernetesManifestTests {
                 at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: file, atomically: true, encoding: .utf8)
         }
-        let check = try HeraldProcess.run(["check", "--no-secrets", "--config", "herald.yaml"], in: mounted)
+        let check = try await DeployFiles.herald(["check", "--no-secrets", "--config", "herald.yaml"], in: mounted)
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("kratos-courier") && check.stdout.contains("welcome"), "\(check.stdout)")
 

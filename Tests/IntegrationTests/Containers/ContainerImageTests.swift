@@ -11,9 +11,9 @@ struct ContainerImageTests {
     static let port = 4470
     static let key = "container-test-ingress-key-0123456789"
 
-    @Test func theImageIsMinimalNonRootAndLabelled() throws {
+    @Test func theImageIsMinimalNonRootAndLabelled() async throws {
         let inspected = try JSONSerialization.jsonObject(
-            with: Data(try Podman.succeed(["image", "inspect", Podman.image]).utf8))
+            with: Data(try await Podman.succeed(["image", "inspect", Podman.image]).utf8))
         let image = try #require((inspected as? [[String: Any]])?.first)
         let config = try #require(image["Config"] as? [String: Any])
         #expect(config["User"] as? String == "65532:65532")
@@ -24,18 +24,19 @@ struct ContainerImageTests {
         // The docker format keeps it (podman shows it beside the configuration).
         #expect((image["Healthcheck"] as? [String: Any])?["Test"] as? [String] == ["CMD", "/usr/bin/herald", "health"])
         let labels = try #require(config["Labels"] as? [String: String])
-        let version = try HeraldProcess.run(["version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let version = "herald " + (try await DeployFiles.version())
         #expect("herald " + (labels["org.opencontainers.image.version"] ?? "") == version)
         #expect(labels["org.opencontainers.image.licenses"] == "Apache-2.0")
         #expect(labels["org.opencontainers.image.source"]?.hasPrefix("https://") == true)
         #expect(labels["org.opencontainers.image.revision"]?.count == 40)
 
         // The binary runs (every library it loads is there), and nothing else is: no shell.
-        #expect(try Podman.succeed(["run", "--rm", "--network", "none", Podman.image, "version"]) == version + "\n")
-        let shell = try Podman.run(["run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", Podman.image])
+        #expect(
+            try await Podman.succeed(["run", "--rm", "--network", "none", Podman.image, "version"]) == version + "\n")
+        let shell = try await Podman.run(["run", "--rm", "--network", "none", "--entrypoint", "/bin/sh", Podman.image])
         #expect(shell.status != 0)
         // The starter configuration is valid as shipped.
-        let check = try Podman.run(["run", "--rm", "--network", "none", Podman.image, "check", "--no-secrets"])
+        let check = try await Podman.run(["run", "--rm", "--network", "none", Podman.image, "check", "--no-secrets"])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("welcome"))
     }
@@ -58,7 +59,7 @@ struct ContainerImageTests {
             (try? RawHTTPClient(address: "127.0.0.1:\(Self.port)")) == nil,
             "port \(Self.port) is taken on this machine; the image's starter configuration listens there")
 
-        try Podman.succeed([
+        try await Podman.succeed([
             "run", "--detach", "--name", name, "--read-only", "--network", "host", "--cap-drop", "all",
             "--security-opt", "no-new-privileges", "--health-interval", "disable",
             "--volume", "\(secrets.path):/run/secrets:ro", "--volume", "\(volume):/var/lib/herald", Podman.image,
@@ -75,7 +76,7 @@ struct ContainerImageTests {
             "POST", "/v1/events/registration/after", body: try Integration.example("registration-after.json"))
         #expect(unauthenticated.status == 401)
 
-        let outbox = try Podman.volumeFolder(volume).appendingPathComponent("outbox")
+        let outbox = try await Podman.volumeFolder(volume).appendingPathComponent("outbox")
         let written = try await Integration.eventually(timeout: .seconds(30)) {
             !Integration.files(in: outbox, suffix: ".eml").isEmpty
         }
@@ -86,23 +87,23 @@ struct ContainerImageTests {
         #expect(message.contains("Subject: Welcome, Jane!"), "\(message)")
 
         // Herald runs as the image's user, with the secret it can read and nothing more.
-        let pid = try Podman.inspect(name, "{{.State.Pid}}")
+        let pid = try await Podman.inspect(name, "{{.State.Pid}}")
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         #expect(status.contains("Uid:\t65532\t65532\t65532\t65532"), "\(status)")
         #expect(status.contains("CapEff:\t0000000000000000"), "\(status)")
-        #expect(try Podman.inspect(name, "{{.HostConfig.ReadonlyRootfs}}") == "true")
+        #expect(try await Podman.inspect(name, "{{.HostConfig.ReadonlyRootfs}}") == "true")
 
-        #expect(try Podman.succeed(["exec", name, "herald", "health"]) == "ok\n")
-        #expect(try Podman.succeed(["exec", name, "herald", "health", "--ready"]) == "ready\n")
-        let healthcheck = try Podman.run(["healthcheck", "run", name])
+        #expect(try await Podman.succeed(["exec", name, "herald", "health"]) == "ok\n")
+        #expect(try await Podman.succeed(["exec", name, "herald", "health", "--ready"]) == "ready\n")
+        let healthcheck = try await Podman.run(["healthcheck", "run", name])
         #expect(healthcheck.status == 0, "\(healthcheck.stdout) \(healthcheck.stderr)")
-        let check = try Podman.run(["exec", name, "herald", "check"])
+        let check = try await Podman.run(["exec", name, "herald", "check"])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stdout.contains("welcome"))
 
-        try Podman.succeed(["stop", "--time", "30", name])
-        #expect(try Podman.inspect(name, "{{.State.ExitCode}}") == "0")
-        let logs = try Podman.run(["logs", name])
+        try await Podman.succeed(["stop", "--time", "30", name])
+        #expect(try await Podman.inspect(name, "{{.State.ExitCode}}") == "0")
+        let logs = try await Podman.run(["logs", name])
         #expect(logs.stderr.contains("msg=stopping signal=15"), "\(logs.stderr)")
         #expect(logs.stderr.contains("msg=stopped"), "\(logs.stderr)")
         #expect(logs.stderr.contains("running as PID 1"), "\(logs.stderr)")
@@ -113,12 +114,12 @@ struct ContainerImageTests {
 enum ContainerWait {
     /// Until `/readyz` at `address` answers 200; throws with the container's log if it never does.
     static func ready(_ address: String, container: String) async throws {
-        let ready = try await Integration.eventually(timeout: .seconds(60)) {
+        let ready = try await Podman.eventually(timeout: .seconds(60)) {
             guard let client = try? RawHTTPClient(address: address, timeout: .seconds(2)) else { return false }
             return (try? client.request("GET", "/readyz").status) == 200
         }
         guard ready else {
-            let logs = (try? Podman.run(["logs", container])).map { $0.stdout + $0.stderr } ?? ""
+            let logs = (try? await Podman.run(["logs", container])).map { $0.stdout + $0.stderr } ?? ""
             throw Podman.Failure(description: "\(container) did not become ready at \(address):\n\(logs)")
         }
     }

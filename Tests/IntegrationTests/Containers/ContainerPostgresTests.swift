@@ -45,13 +45,13 @@ struct ContainerPostgresTests {
         let socket = ["--volume", "\(cluster.directory):\(Self.socketFolder)"]
         let configs = try ports.map { try Self.configFolder(port: $0, database: database) }
 
-        let migrate = try Podman.run(
+        let migrate = try await Podman.run(
             ["run", "--rm", "--network", "none", "--read-only", "--volume", "\(configs[0].path):/etc/herald:ro"]
                 + socket + [Podman.image, "store", "migrate"])
         #expect(migrate.status == 0, "\(migrate.stderr)")
         #expect(migrate.stdout.contains("applied schema version"), "\(migrate.stdout)")
         for index in 0..<2 {
-            try Podman.succeed(
+            try await Podman.succeed(
                 [
                     "run", "--detach", "--name", names[index], "--read-only", "--network", "host",
                     "--health-interval", "disable", "--volume", "\(configs[index].path):/etc/herald:ro",
@@ -74,28 +74,32 @@ struct ContainerPostgresTests {
         for index in 1..<5 { #expect(try post(0, trigger: "trigger-\(index)").status == 202) }
 
         // The first instance stops before its jobs are due; the second delivers them.
-        try Podman.succeed(["stop", "--time", "30", names[0]])
-        #expect(try Podman.inspect(names[0], "{{.State.ExitCode}}") == "0")
-        let outboxes = try volumes.map { try Podman.volumeFolder($0).appendingPathComponent("outbox") }
+        try await Podman.succeed(["stop", "--time", "30", names[0]])
+        #expect(try await Podman.inspect(names[0], "{{.State.ExitCode}}") == "0")
+        var outboxes: [URL] = []
+        for volume in volumes {
+            outboxes.append(try await Podman.volumeFolder(volume).appendingPathComponent("outbox"))
+        }
         func delivered(_ instance: Int) -> Int { Integration.files(in: outboxes[instance], suffix: ".eml").count }
         let done = try await Integration.eventually(timeout: .seconds(60)) { delivered(0) + delivered(1) == 5 }
         #expect(done, "delivered: \(delivered(0)) by the first, \(delivered(1)) by the second")
         #expect(delivered(1) >= 1, "the second instance delivered none of the first one's jobs")
         // Delivered jobs leave the database once their outcome is recorded: herald queue, run in
         // the container as an operator would (kubectl exec), finds none left, and no dead letter.
-        func entries(_ section: String) throws -> [JSON]? {
-            let listed = try Podman.run(["exec", names[1], "herald", section, "list", "--json"])
+        func entries(_ section: String) async throws -> [JSON]? {
+            let listed = try await Podman.run(["exec", names[1], "herald", section, "list", "--json"])
             guard listed.status == 0, let document = try? JSONDocument(parsing: Array(listed.stdout.utf8)) else {
                 return nil
             }
             return document.root.json[section == "queue" ? "jobs" : "dead_letters"]?.array
         }
-        let emptied = try await Integration.eventually { try entries("queue") == [] }
-        let left = try entries("queue")
+        let emptied = try await Podman.eventually { try await entries("queue") == [] }
+        let left = try await entries("queue")
         #expect(emptied, "still queued: \(String(describing: left))")
-        #expect(try entries("dead") == [])
+        let dead = try await entries("dead")
+        #expect(dead == [])
 
-        try Podman.succeed(["stop", "--time", "30", names[1]])
-        #expect(try Podman.inspect(names[1], "{{.State.ExitCode}}") == "0")
+        try await Podman.succeed(["stop", "--time", "30", names[1]])
+        #expect(try await Podman.inspect(names[1], "{{.State.ExitCode}}") == "0")
     }
 }

@@ -43,16 +43,16 @@ struct ContainerReapingTests {
             mounts += ["--volume", "\(path):/bin/\(inside):ro"]
         }
         let options = ["--detach", "--name", name, "--read-only", "--network", "host", "--health-interval", "disable"]
-        try Podman.succeed(["run"] + options + mounts + [Podman.image])
+        try await Podman.succeed(["run"] + options + mounts + [Podman.image])
         try await ContainerWait.ready("127.0.0.1:\(port)", container: name)
-        let herald = try #require(pid_t(try Podman.inspect(name, "{{.State.Pid}}")))
+        let herald = try #require(pid_t(try await Podman.inspect(name, "{{.State.Pid}}")))
 
         let response = try RawHTTPClient(address: "127.0.0.1:\(port)").request(
             "POST", "/v1/events/registration/after", body: try Integration.example("registration-after.json"))
         #expect(response.status == 202)
         var logs = ""
-        let dead = try await Integration.eventually(timeout: .seconds(30)) {
-            logs = try Podman.run(["logs", name]).stderr
+        let dead = try await Podman.eventually(timeout: .seconds(30)) {
+            logs = try await Podman.run(["logs", name]).stderr
             return logs.contains("moved to dead letters")
         }
         #expect(dead, "\(logs)")
@@ -62,7 +62,7 @@ struct ContainerReapingTests {
         }
         #expect(reaped, "still children of herald: \(ProcessOneTests.children(of: herald))")
 
-        try Podman.succeed(["stop", "--time", "30", name])
-        #expect(try Podman.inspect(name, "{{.State.ExitCode}}") == "0")
+        try await Podman.succeed(["stop", "--time", "30", name])
+        #expect(try await Podman.inspect(name, "{{.State.ExitCode}}") == "0")
     }
 }

@@ -21,7 +21,7 @@ enum Podman {
             + "scripts/setup --ops)"
     }
 
-    struct Result {
+    struct Result: Sendable {
         let status: Int32
         let stdout: String
         let stderr: String
@@ -31,13 +31,18 @@ enum Podman {
         let description: String
     }
 
-    /// Runs `podman arguments…` to its end.
+    /// Runs `podman arguments…` to its end, on a thread of its own (BlockingWork).
+    static func run(_ arguments: [String]) async throws -> Result {
+        try await BlockingWork.run { try runBlocking(arguments) }
+    }
+
+    /// Runs `podman arguments…` to its end, blocking the calling thread.
     ///
     /// posix_spawn and waitpid, with the output in files: `podman run --detach` leaves conmon
     /// behind, holding its output open (a pipe would never reach its end), and Foundation's
     /// Process can miss the exit of such a parent.
     @discardableResult
-    static func run(_ arguments: [String]) throws -> Result {
+    static func runBlocking(_ arguments: [String]) throws -> Result {
         guard let executable else { throw Failure(description: missing) }
         let folder = try makeTemporaryDirectory("herald-podman")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -67,8 +72,8 @@ enum Podman {
 
     /// Runs `podman arguments…` and returns its output; throws with its stderr when it fails.
     @discardableResult
-    static func succeed(_ arguments: [String]) throws -> String {
-        let result = try run(arguments)
+    static func succeed(_ arguments: [String]) async throws -> String {
+        let result = try await run(arguments)
         guard result.status == 0 else {
             throw Failure(
                 description: "podman \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
@@ -77,21 +82,33 @@ enum Podman {
     }
 
     /// `podman inspect --format FORMAT name`, trimmed.
-    static func inspect(_ name: String, _ format: String) throws -> String {
-        try succeed(["inspect", "--format", format, name]).trimmingCharacters(in: .whitespacesAndNewlines)
+    static func inspect(_ name: String, _ format: String) async throws -> String {
+        try await succeed(["inspect", "--format", format, name]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The host folder behind a named volume.
-    static func volumeFolder(_ volume: String) throws -> URL {
+    static func volumeFolder(_ volume: String) async throws -> URL {
         URL(
-            fileURLWithPath: try succeed(["volume", "inspect", "--format", "{{.Mountpoint}}", volume])
+            fileURLWithPath: try await succeed(["volume", "inspect", "--format", "{{.Mountpoint}}", volume])
                 .trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// Removes containers and volumes a test made, whatever state they are in.
+    /// Removes containers and volumes a test made, whatever state they are in (blocking: for a
+    /// `defer`, where nothing can be awaited).
     static func remove(containers: [String] = [], volumes: [String] = []) {
-        for container in containers { _ = try? run(["rm", "--force", "--volumes", "--time", "0", container]) }
-        for volume in volumes { _ = try? run(["volume", "rm", "--force", volume]) }
+        for container in containers { _ = try? runBlocking(["rm", "--force", "--volumes", "--time", "0", container]) }
+        for volume in volumes { _ = try? runBlocking(["volume", "rm", "--force", volume]) }
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes; its last answer.
+    static func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool
+    {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await condition()
     }
 
     /// A name no other test run uses.

@@ -3,6 +3,8 @@
 #   make build                      release binary in .build-static (Swift stdlib linked statically)
 #   make install [PREFIX=/usr/local] [DESTDIR=]
 #   make deb                        dist/herald_<version>_<arch>.deb (needs dpkg-deb)
+#   make image [IMAGE=herald:<version>] [CONTAINER=podman|docker]
+#                                   the OCI image (Containerfile): the release binary FROM scratch
 #   make test                       scripts/test
 #
 # install never overwrites an operator's files under $(SYSCONFDIR)/herald: a file that exists
@@ -31,7 +33,7 @@ DEB      := $(DIST)/herald_$(VERSION)_$(DEB_ARCH).deb
 INSTALL ?= install
 STRIP   ?= strip
 
-.PHONY: all build test install install-bin install-units install-docs install-config deb clean-dist FORCE
+.PHONY: all build test install install-bin install-units install-docs install-config deb image clean-dist FORCE
 
 all: build
 
@@ -83,6 +85,23 @@ install-config:
 # /usr/share/doc/herald/examples.
 deb: $(HERALD_BIN)
 	scripts/build-deb "$(HERALD_BIN)" "$(VERSION)" "$(DEB_ARCH)" "$(DEB)"
+
+# The OCI image: scripts/image-rootfs stages the binary, the shared libraries it loads, CA
+# certificates and the starter config in .build-image/ (the Containerfile copies from there), then
+# podman or docker builds it. podman is told --format docker, which keeps the HEALTHCHECK (the OCI
+# format has none). CONTAINER_BUILD_FLAGS adds flags (scripts/test-containers: --isolation chroot).
+CONTAINER             ?= podman
+IMAGE                 ?= herald:$(VERSION)
+CONTAINER_BUILD_FLAGS ?=
+IMAGE_FORMAT          := $(if $(findstring podman,$(CONTAINER)),--format docker,)
+
+image: $(HERALD_BIN)
+	scripts/image-rootfs "$(HERALD_BIN)" .build-image
+	$(CONTAINER) build $(IMAGE_FORMAT) $(CONTAINER_BUILD_FLAGS) \
+	    --build-arg VERSION="$(VERSION)" \
+	    --build-arg REVISION="$$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
+	    --build-arg CREATED="$$(git log -1 --format=%cI 2>/dev/null || date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	    -t "$(IMAGE)" -f Containerfile .
 
 clean-dist:
 	rm -rf $(DIST)

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -166,12 +167,18 @@ struct ExecRun {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
-        var pid: pid_t = 0
-        let code =
-            command.searchesPath
-            ? posix_spawnp(&pid, command.program, &actions, &attributes, argv, envp)
-            : posix_spawn(&pid, command.program, &actions, &attributes, argv, envp)
-        guard code == 0 else {
+        // Registered as it starts, so that Herald as PID 1 (ChildReaper) leaves its exit status
+        // to `reap` below.
+        var code: Int32 = 0
+        let spawned = ChildProcesses.shared.spawn { () -> pid_t? in
+            var pid: pid_t = 0
+            code =
+                command.searchesPath
+                ? posix_spawnp(&pid, command.program, &actions, &attributes, argv, envp)
+                : posix_spawn(&pid, command.program, &actions, &attributes, argv, envp)
+            return code == 0 ? pid : nil
+        }
+        guard let pid = spawned else {
             return .failure(SpawnError(code))
         }
         if command.input.isEmpty { closeFD(0) }
@@ -231,10 +238,12 @@ struct ExecRun {
         return result == 0 && info.si_signo != 0
     }
 
-    /// Waits for the program's exit status (it has exited or been killed by now).
+    /// Waits for the program's exit status (it has exited or been killed by now), then lets a
+    /// reaper have the pid.
     private func reap(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        ChildProcesses.shared.release(pid)
         return status
     }
 

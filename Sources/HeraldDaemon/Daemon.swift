@@ -33,6 +33,7 @@ public final class Daemon: Sendable {
     /// Runs the daemon; returns the process exit code.
     public func run() async -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        ChildReaper.startIfProcessOne(logger: logger)
         do {
             try FileManager.default.createDirectory(
                 atPath: configuration.stateDirectory, withIntermediateDirectories: true)

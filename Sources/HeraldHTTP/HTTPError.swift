@@ -21,6 +21,10 @@ public enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidAddress(String)
     /// A system call failed with `errno`.
     case system(call: String, errno: Int32)
+    /// An answer to `HTTPProbe` did not come in time.
+    case responseTimeout
+    /// An answer to `HTTPProbe` was not HTTP, or too long. The text says how.
+    case malformedResponse(String)
 
     /// The status the server answers when this error comes from a request; 500 for the others.
     public var status: Int {
@@ -32,7 +36,7 @@ public enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case .headerFieldsTooLarge: 431
         case .unsupportedTransferEncoding: 501
         case .unsupportedVersion: 505
-        case .invalidAddress, .system: 500
+        case .invalidAddress, .system, .responseTimeout, .malformedResponse: 500
         }
     }
 
@@ -47,6 +51,8 @@ public enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unsupportedVersion: "HTTP version not supported"
         case .invalidAddress(let text): "invalid listen address: \(text)"
         case .system(let call, let code): "\(call) failed: \(String(cString: strerror(code))) (errno \(code))"
+        case .responseTimeout: "no answer in time"
+        case .malformedResponse(let why): "malformed answer: \(why)"
         }
     }
 }

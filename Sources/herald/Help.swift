@@ -18,6 +18,7 @@ enum Help {
           queue     list, show, retry or drop queued jobs (of a stopped or running daemon)
           dead      list, show, retry or drop dead letters
           store     store migrate: create or upgrade Herald's tables in PostgreSQL
+          health    ask the running daemon for /healthz (or /readyz): a container's health check
           version   print the version
 
         options:
@@ -149,6 +150,24 @@ enum Help {
         usage: herald version
 
         Prints the version.
+
+        """
+
+    static let health = """
+        usage: herald health [--ready] [--config FILE] [--address ADDRESS] [--timeout DURATION]
+
+        Asks the running daemon whether it is alive: GET /healthz on the first listener of the
+        configuration (a wildcard host such as :4470 is asked on loopback), and prints the
+        answer. For a container's HEALTHCHECK or an exec probe, where there is no curl. The
+        configuration is read without its secrets.
+
+          --ready              ask /readyz instead: whether new jobs can be stored now (the
+                               database reachable, the disk writable)
+          --address ADDRESS    ask this listener instead: host:port, [ipv6]:port or unix:/path
+          --timeout DURATION   give up after this long (default 5s)
+
+        exit codes: 0 the answer was 200, 1 another answer or none, 2 usage error,
+        78 configuration error
 
         """
 

@@ -21,7 +21,7 @@ do {
         Array(CommandLine.arguments.dropFirst()),
         valued: [
             "config", "event", "url", "state-dir", "limit", "method", "kratos-version", "merge", "route", "action",
-            "since", "locales",
+            "since", "locales", "address", "timeout",
         ])
 } catch {
     writeError("herald: \(error.message)\n\n\(Help.main)")
@@ -39,6 +39,7 @@ let commands: [String: (help: String, run: (CommandLineArguments) async -> Int32
     "queue": (Help.queue, QueueCommands.queue),
     "dead": (Help.dead, QueueCommands.dead),
     "store": (Help.store, StoreCommand.run),
+    "health": (Help.health, HealthCommand.run),
 ]
 
 guard let name = arguments.command, name != "help" else {

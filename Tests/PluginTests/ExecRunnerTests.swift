@@ -45,6 +45,26 @@ import Testing
         #expect(result.termination == .exited(status))
     }
 
+    /// So that Herald as PID 1 (ChildReaper) never reaps it and takes its exit status.
+    @Test func aRunningProgramIsRegisteredAsItsOwnersUntilReaped() async throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("exec-\(UUID().uuidString).pid")
+        defer { try? FileManager.default.removeItem(at: marker) }
+        let run = Task {
+            await ExecRunner.run(Self.command("echo $$ > \(marker.path); exec sleep 30"), timeout: .seconds(60))
+        }
+        var text = ""
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !text.hasSuffix("\n") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            text = (try? String(contentsOf: marker, encoding: .utf8)) ?? ""
+        }
+        let pid = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(ChildProcesses.shared.owns(pid))
+        run.cancel()
+        #expect(await run.value.termination == .cancelled)
+        #expect(!ChildProcesses.shared.owns(pid))
+    }
+
     @Test func aSignalFromElsewhereIsReported() async {
         let result = await ExecRunner.run(Self.command("kill -SEGV $$"), timeout: .seconds(10))
         #expect(result.termination == .signaled(SIGSEGV))

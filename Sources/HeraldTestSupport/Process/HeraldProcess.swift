@@ -42,13 +42,20 @@ public final class HeraldProcess: Sendable {
     public var processIdentifier: Int32 { process.processIdentifier }
     public var isRunning: Bool { process.isRunning }
 
-    /// Starts `herald arguments…` in `directory` with `environment` added to a minimal one.
+    /// Starts `herald arguments…` in `directory` with `environment` added to a minimal one;
+    /// through `launcher` when given (`["/usr/bin/unshare", "--pid", "--fork"]` runs
+    /// `unshare --pid --fork <herald> arguments…`, and `processIdentifier` is the launcher's).
     public static func start(
-        _ arguments: [String], in directory: URL, environment: [String: String] = [:]
+        _ arguments: [String], in directory: URL, environment: [String: String] = [:], launcher: [String] = []
     ) throws -> HeraldProcess {
         let process = Process()
-        process.executableURL = executableURL
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [executableURL.path] + arguments
+        } else {
+            process.executableURL = executableURL
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         process.environment = ["PATH": "/usr/bin:/bin"].merging(environment) { $1 }
         let pipe = Pipe()

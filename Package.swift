@@ -23,7 +23,7 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]
         ),
         // libcurl's C API: Herald's HTTP client and the smtp plugin's sessions (curl speaks
-        // SMTP, STARTTLS and AUTH); only HeraldHTTPClient and SmtpPlugin import it.
+        // SMTP, STARTTLS and AUTH); only HeraldHTTPClient, SmtpPlugin and herald-bench import it.
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -41,9 +41,10 @@ let package = Package(
             name: "HeraldDaemon",
             dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool", "HeraldPostgres"]
         ),
+        // Benchmarks; CCurl for the bare libcurl multi loop that delivery is compared with.
         .executableTarget(
             name: "herald-bench",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool"]
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool", "CCurl"]
         ),
         .executableTarget(
             name: "herald",

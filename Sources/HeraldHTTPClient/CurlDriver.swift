@@ -128,7 +128,6 @@ package final class CurlDriver: Sendable {
         guard let handle = multi.handle else { return }
         let loop = CurlDriverLoop(driver: self, multi: handle)
         let thread = Thread { loop.run() }
-        thread.name = "herald-curl"
         thread.start()
     }
 }

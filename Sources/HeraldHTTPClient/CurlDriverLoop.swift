@@ -1,4 +1,5 @@
 internal import CCurl
+import Foundation
 
 /// The driver's thread: starts and cancels what callers submitted, lets libcurl move every
 /// transfer along, finishes the ones that ended, and sleeps in `curl_multi_poll` until there is
@@ -14,6 +15,10 @@ final class CurlDriverLoop: @unchecked Sendable {
     /// callbacks, which reach them through unretained pointers.
     private var running: [UnsafeMutableRawPointer: any CurlTransfer] = [:]
     private var handles: [ObjectIdentifier: UnsafeMutableRawPointer] = [:]
+    /// Easy handles of ended transfers, reset (`curl_easy_reset`) and kept for the next ones:
+    /// making a handle allocates its buffers anew each time.
+    private var spare: [UnsafeMutableRawPointer] = []
+    static let maximumSpareHandles = 64
 
     /// Made by `CurlDriver` for the one thread that runs it.
     init(driver: CurlDriver, multi: UnsafeMutableRawPointer) {
@@ -22,6 +27,8 @@ final class CurlDriverLoop: @unchecked Sendable {
     }
 
     func run() {
+        // Named from inside: a name given before the thread starts does not reach the system.
+        Thread.current.name = "herald-curl"
         var commands: [CurlDriver.Command] = []
         while true {
             driver.take(into: &commands)
@@ -44,7 +51,7 @@ final class CurlDriverLoop: @unchecked Sendable {
             end(transfer, handle: nil, code: Int(CURLE_ABORTED_BY_CALLBACK.rawValue), cancelled: true)
             return
         }
-        guard let handle = curl_easy_init() else {
+        guard let handle = spare.popLast() ?? curl_easy_init() else {
             end(transfer, handle: nil, code: Int(CURLE_FAILED_INIT.rawValue), cancelled: false)
             return
         }
@@ -91,7 +98,15 @@ final class CurlDriverLoop: @unchecked Sendable {
     private func end(_ transfer: any CurlTransfer, handle: UnsafeMutableRawPointer?, code: Int, cancelled: Bool) {
         driver.release()
         transfer.finish(CurlEnding(handle: handle, code: code, cancelled: cancelled))
-        if let handle { curl_easy_cleanup(handle) }
+        guard let handle else { return }
+        if spare.count < Self.maximumSpareHandles {
+            // Every option back to its default: nothing of this transfer (its URL, headers,
+            // credentials, callbacks) reaches the next one.
+            curl_easy_reset(handle)
+            spare.append(handle)
+        } else {
+            curl_easy_cleanup(handle)
+        }
     }
 
     /// Sleeps until a socket is ready, libcurl's next timer is due, or a caller wakes the thread;

@@ -4,13 +4,14 @@ public struct HTTPClientResponse: Sendable {
     /// The status code.
     public let status: Int
     /// The header fields in the order received, each as its own entry.
-    public let headers: [(name: String, value: String)]
+    public var headers: [(name: String, value: String)] { headerBlock.fields }
     /// The body, at most the call's `HTTPAnswerLimit` of it.
     public let body: [UInt8]
     /// True when the body was longer than the limit and is cut (`HTTPAnswerLimit.Excess.isCut`).
     public let truncated: Bool
     /// The protocol of the answer: `1.1`, `2`.
     public let httpVersion: String
+    private let headerBlock: HTTPHeaderBlock
 
     /// - Parameters:
     ///   - status: the status code.
@@ -22,8 +23,14 @@ public struct HTTPClientResponse: Sendable {
         status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], truncated: Bool = false,
         httpVersion: String = "1.1"
     ) {
+        self.init(
+            status: status, headerBlock: HTTPHeaderBlock(headers), body: body, truncated: truncated,
+            httpVersion: httpVersion)
+    }
+
+    init(status: Int, headerBlock: HTTPHeaderBlock, body: [UInt8], truncated: Bool, httpVersion: String) {
         self.status = status
-        self.headers = headers
+        self.headerBlock = headerBlock
         self.body = body
         self.truncated = truncated
         self.httpVersion = httpVersion
@@ -31,8 +38,7 @@ public struct HTTPClientResponse: Sendable {
 
     /// The value of the first header field `name` (compared ignoring case), if the answer has one.
     public func header(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return headers.first { $0.name.lowercased() == wanted }?.value
+        headerBlock.value(name)
     }
 
     /// `Retry-After`, for `HTTPRetryAfter`.

@@ -31,8 +31,7 @@ final class HTTPTransfer: CurlTransfer, @unchecked Sendable {
     // The driver thread's, from `configure` to `finish`.
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var errorBuffer: UnsafeMutablePointer<CChar>?
-    private var fields: [(name: String, value: String)] = []
-    private var headerBytes = 0
+    private var head = HTTPHeaderBlock()
     private var received: [UInt8] = []
     private var overLimit = false
     private var headerOverLimit = false
@@ -68,70 +67,56 @@ final class HTTPTransfer: CurlTransfer, @unchecked Sendable {
         errorBuffer = buffer
         for line in headerLines { headerList = curl_slist_append(headerList, line) }
         let context = Unmanaged.passUnretained(self).toOpaque()
-        var steps: [() -> CURLcode] = [
-            { herald_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer) },
-            { herald_curl_setopt_string(handle, CURLOPT_URL, self.url) },
-            { herald_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https") },
-            // No SIGALRM for name resolution timeouts: the process has many threads.
-            { herald_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) },
-            // A call ended while its name is being resolved leaves the resolver thread to finish
-            // alone, instead of waiting for it on the driver's thread.
-            { herald_curl_setopt_long(handle, CURLOPT_QUICK_EXIT, 1) },
-            // Redirects are answers: the request, its credentials and its body go to the
-            // configured URL and nowhere else.
-            { herald_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0) },
-            // No Accept-Encoding is sent and nothing is inflated: a body is read as it comes, within
-            // its limit, so a small gzip answer cannot become a large one.
-            { herald_curl_setopt_long(handle, CURLOPT_HTTP_CONTENT_DECODING, 0) },
-            { herald_curl_setopt_long(handle, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS) },
-            { herald_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, self.timeoutMilliseconds) },
-            { herald_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, self.connectTimeoutMilliseconds) },
-            { herald_curl_setopt_string(handle, CURLOPT_USERAGENT, "herald") },
-            { herald_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, self.headerList) },
-            { herald_curl_setopt_write(handle, CURLOPT_WRITEFUNCTION, httpReceiveBody) },
-            { herald_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context) },
-            { herald_curl_setopt_write(handle, CURLOPT_HEADERFUNCTION, httpReceiveHeader) },
-            { herald_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context) },
-        ]
+        var options = CurlOptions(handle)
+        options.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(buffer))
+        options.set(CURLOPT_URL, url)
+        options.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        // No SIGALRM for name resolution timeouts: the process has many threads.
+        options.set(CURLOPT_NOSIGNAL, 1)
+        // A call ended while its name is being resolved leaves the resolver thread to finish
+        // alone, instead of waiting for it on the driver's thread.
+        options.set(CURLOPT_QUICK_EXIT, 1)
+        // Redirects are answers: the request, its credentials and its body go to the configured
+        // URL and nowhere else.
+        options.set(CURLOPT_FOLLOWLOCATION, 0)
+        // No Accept-Encoding is sent and nothing is inflated: a body is read as it comes, within
+        // its limit, so a small gzip answer cannot become a large one.
+        options.set(CURLOPT_HTTP_CONTENT_DECODING, 0)
+        options.set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
+        options.set(CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
+        options.set(CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMilliseconds)
+        options.set(CURLOPT_USERAGENT, "herald")
+        options.set(CURLOPT_HTTPHEADER, list: headerList)
+        options.set(CURLOPT_WRITEFUNCTION, callback: httpReceiveBody)
+        options.set(CURLOPT_WRITEDATA, pointer: context)
+        options.set(CURLOPT_HEADERFUNCTION, callback: httpReceiveHeader)
+        options.set(CURLOPT_HEADERDATA, pointer: context)
         if url.utf8.starts(with: "https:".utf8) {
             // A new call to a host whose TLS connection is being set up waits to learn whether it
             // speaks HTTP/2 (ALPN, in the handshake) instead of opening another. Not for plain
             // http, which Herald never speaks HTTP/2 on: libcurl would learn it only from the
             // first answer, so a burst of calls would wait on the first one.
-            steps.append { herald_curl_setopt_long(handle, CURLOPT_PIPEWAIT, 1) }
+            options.set(CURLOPT_PIPEWAIT, 1)
         }
-        if let caFile { steps.append { herald_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) } }
-        steps += methodSteps(handle)
-        for step in steps {
-            let code = step()
-            if code != CURLE_OK { return Int(code.rawValue) }
-        }
-        return 0
-    }
-
-    /// The options that make libcurl send `method` with `body`.
-    private func methodSteps(_ handle: UnsafeMutableRawPointer) -> [() -> CURLcode] {
-        var steps: [() -> CURLcode] = []
+        if let caFile { options.set(CURLOPT_CAINFO, caFile) }
         if let body {
-            steps.append { herald_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)) }
-            steps.append {
-                // COPYPOSTFIELDS copies: the body need not outlive the call. An empty body still
-                // needs a pointer (a null one would make libcurl read the body from stdin).
-                if body.isEmpty { return herald_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, "") }
-                return body.withUnsafeBytes { bytes in
-                    herald_curl_setopt_pointer(
-                        handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+            options.set(CURLOPT_POSTFIELDSIZE_LARGE, size: body.count)
+            // COPYPOSTFIELDS copies: the body need not outlive the call. An empty body still
+            // needs a pointer (a null one would make libcurl read the body from stdin).
+            if body.isEmpty {
+                options.set(CURLOPT_COPYPOSTFIELDS, "")
+            } else {
+                body.withUnsafeBytes {
+                    options.set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: $0.baseAddress))
                 }
             }
-            if method != "POST" {
-                steps.append { herald_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, self.method) }
-            }
+            if method != "POST" { options.set(CURLOPT_CUSTOMREQUEST, method) }
         } else if method == "HEAD" {
-            steps.append { herald_curl_setopt_long(handle, CURLOPT_NOBODY, 1) }
+            options.set(CURLOPT_NOBODY, 1)
         } else if method != "GET" {
-            steps.append { herald_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, self.method) }
+            options.set(CURLOPT_CUSTOMREQUEST, method)
         }
-        return steps
+        return Int(options.failure.rawValue)
     }
 
     /// Keeps a piece of the body; past the limit keeps what fits and stops the transfer.
@@ -148,30 +133,16 @@ final class HTTPTransfer: CurlTransfer, @unchecked Sendable {
 
     /// Keeps one header line; a status line (a 1xx before the final answer) starts over.
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
-        headerBytes += bytes.count
         if bytes.starts(with: "HTTP/".utf8) {
-            fields.removeAll(keepingCapacity: true)
-            headerBytes = bytes.count
+            head.removeAll()
             return bytes.count
         }
-        guard headerBytes <= Self.maxHeaderBytes, fields.count < Self.maxHeaderFields || bytes.count <= 2 else {
+        guard head.bytes.count + bytes.count <= Self.maxHeaderBytes, head.count < Self.maxHeaderFields else {
             headerOverLimit = true
             return 0
         }
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return bytes.count }
-        let name = String(decoding: bytes[..<colon], as: UTF8.self)
-        let value = String(decoding: bytes[(colon + 1)...], as: UTF8.self)
-        fields.append((name: name, value: Self.trimmed(value)))
+        head.append(bytes)
         return bytes.count
-    }
-
-    private static func trimmed(_ text: String) -> String {
-        var scalars = Substring(text).unicodeScalars[...]
-        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" || last == "\r" || last == "\n" {
-            scalars.removeLast()
-        }
-        return String(scalars)
     }
 
     func finish(_ ending: CurlEnding) {
@@ -193,7 +164,7 @@ final class HTTPTransfer: CurlTransfer, @unchecked Sendable {
             return .failure(HTTPClientError(.cancelled, mayHaveSent: requestBytes > 0, curlCode: ending.code))
         }
         let answer = HTTPClientResponse(
-            status: status, headers: fields, body: received, truncated: overLimit,
+            status: status, headerBlock: head, body: received, truncated: overLimit,
             httpVersion: version == CURL_HTTP_VERSION_2_0 ? "2" : "1.1")
         if ending.code == 0 { return .success(answer) }
         if overLimit, limit.excess == .isCut { return .success(answer) }

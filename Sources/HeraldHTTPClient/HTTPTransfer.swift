@@ -1,4 +1,5 @@
 internal import CCurl
+import Foundation
 import HeraldCore
 
 /// One HTTP call on the driver's thread: sets the easy handle up from the request, keeps the
@@ -56,6 +57,16 @@ final class HTTPTransfer: CurlTransfer, @unchecked Sendable {
         errorBuffer?.deallocate()
     }
 
+    /// Whether a proxy variable libcurl reads is set (`https_proxy`, `http_proxy`, `all_proxy`,
+    /// upper case too): libcurl then uses it as it would for any program. The environment does not
+    /// change while Herald runs.
+    static let proxyFromEnvironment: Bool = {
+        let environment = ProcessInfo.processInfo.environment
+        return ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"].contains {
+            !(environment[$0] ?? "").isEmpty
+        }
+    }()
+
     /// A whole number of milliseconds, at least 1 (0 means "no timeout" to libcurl).
     static func milliseconds(_ duration: Duration) -> Int {
         max(1, Int(duration.saturatingMilliseconds))
@@ -71,6 +82,10 @@ final class HTTPTransfer: CurlTransfer, @unchecked Sendable {
         options.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(buffer))
         options.set(CURLOPT_URL, url)
         options.set(CURLOPT_PROTOCOLS_STR, "http,https")
+        if !Self.proxyFromEnvironment {
+            // No proxy variable is set: saying so spares libcurl looking them up on every call.
+            options.set(CURLOPT_PROXY, "")
+        }
         // No SIGALRM for name resolution timeouts: the process has many threads.
         options.set(CURLOPT_NOSIGNAL, 1)
         // A call ended while its name is being resolved leaves the resolver thread to finish

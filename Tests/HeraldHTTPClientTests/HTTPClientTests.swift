@@ -227,6 +227,29 @@ import Testing
         #expect(peer.connections == 1)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func callsBeyondTheClientsLimitWaitAndLeaveWhenCancelled() async throws {
+        let peer = try FaultyHTTPPeer(fallback: .silent)
+        defer { peer.stop() }
+        let limited = HTTPClient(HTTPClient.Configuration(timeout: .seconds(60), maximumInFlight: 1))
+        let first = Task { try await send(peer.url("/first"), via: limited, timeout: .seconds(60)) }
+        while peer.silentNow == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let second = Task { try await send(peer.url("/second"), via: limited, timeout: .seconds(60)) }
+        second.cancel()
+        let waited = await second.result
+        guard case .failure(let failure) = waited, let error = failure as? HTTPClientError else {
+            Issue.record("expected an HTTPClientError, got \(waited)")
+            return
+        }
+        #expect(error == HTTPClientError(.cancelled, mayHaveSent: false))
+        first.cancel()
+        _ = await first.result
+        // Both places are free again: the next call runs at once.
+        peer.script(.answer(status: 204))
+        #expect(try await send(peer.url("/third"), via: limited).status == 204)
+        #expect(peer.requests.map(\.target) == ["/first", "/third"])
+    }
+
     @Test func manyCallsInFlightAllComplete() async throws {
         let peer = try FaultyHTTPPeer(fallback: .answer(status: 200, body: Array("ok".utf8)))
         defer { peer.stop() }

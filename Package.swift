@@ -22,8 +22,8 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
-        // libcurl's C API for the smtp plugin (curl speaks SMTP, STARTTLS and AUTH); only
-        // SmtpPlugin imports it.
+        // libcurl's C API: Herald's HTTP client and the smtp plugin's sessions (curl speaks
+        // SMTP, STARTTLS and AUTH); only HeraldHTTPClient, SmtpPlugin and herald-bench import it.
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -33,16 +33,18 @@ let package = Package(
         .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "CPostgres"]),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         .target(name: "HeraldHTTP", dependencies: ["HeraldCore"]),
-        // The outbound HTTP client the action plugins share (URLSession, bridged to async/await).
-        .target(name: "HeraldHTTPClient", dependencies: ["HeraldCore"]),
+        // The outbound HTTP client the action plugins share, and the libcurl driver (one thread,
+        // one multi handle) that runs it and the smtp plugin's sessions.
+        .target(name: "HeraldHTTPClient", dependencies: ["HeraldCore", "CCurl"]),
         .target(name: "HeraldSpool", dependencies: ["HeraldCore"]),
         .target(
             name: "HeraldDaemon",
             dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool", "HeraldPostgres"]
         ),
+        // Benchmarks; CCurl for the bare libcurl multi loop that delivery is compared with.
         .executableTarget(
             name: "herald-bench",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool"]
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool", "CCurl"]
         ),
         .executableTarget(
             name: "herald",
@@ -60,7 +62,7 @@ let package = Package(
         .target(name: "MailchimpPlugin", dependencies: ["HeraldCore", "HeraldHTTPClient"], path: "Plugins/Mailchimp"),
         .target(name: "WebhookPlugin", dependencies: ["HeraldCore", "HeraldHTTPClient"], path: "Plugins/Webhook"),
         .target(name: "ExecPlugin", dependencies: ["HeraldCore"], path: "Plugins/Exec"),
-        .target(name: "SmtpPlugin", dependencies: ["HeraldCore", "CCurl"], path: "Plugins/Smtp"),
+        .target(name: "SmtpPlugin", dependencies: ["HeraldCore", "HeraldHTTPClient", "CCurl"], path: "Plugins/Smtp"),
 
         // Fakes and helpers shared by the test targets.
         .target(
@@ -81,7 +83,7 @@ let package = Package(
             name: "PluginTests",
             dependencies: [
                 "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin", "WebhookPlugin", "ExecPlugin",
-                "SmtpPlugin", "HeraldConfig", "HeraldTestSupport",
+                "SmtpPlugin", "HeraldConfig", "HeraldHTTPClient", "HeraldTestSupport",
             ]
         ),
         .testTarget(

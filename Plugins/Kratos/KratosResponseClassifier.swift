@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldHTTPClient
 
 /// Turns Kratos' answers to `PATCH /admin/identities/{id}` into outcomes.
 ///
@@ -40,8 +41,9 @@ package enum KratosResponseClassifier {
                 reason: "\(what): not Kratos' identity API; is admin_url the admin listener (port 4434)?")
         case 300..<400:
             return .failed(
-                reason: "\(what): a redirect; Kratos' public port redirects /admin to the admin URL, point admin_url "
-                    + "there")
+                reason: KratosTransport.peer.redirectReason(
+                    status: response.status, location: response.location, redactor: redactor,
+                    fix: "Kratos' public port redirects /admin to the admin URL: point admin_url there"))
         case 401, 403:
             return .failed(reason: "\(what); the token was refused")
         case 429, 503:

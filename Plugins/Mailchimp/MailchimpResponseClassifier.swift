@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldHTTPClient
 
 /// Turns Mailchimp's answers into outcomes (reference/mailchimp-marketing.md §8–§10).
 ///
@@ -42,6 +43,13 @@ package enum MailchimpResponseClassifier {
         // what was asked; so a settings change that unticks a box never ticked is not an error.
         if request.method == "PATCH", request.body?["status"]?.string == "unsubscribed", response.status == 404 {
             return .finished(note: "not on the audience (nothing to unsubscribe)")
+        }
+        if (300..<400).contains(response.status) {
+            return .outcome(
+                .failed(
+                    reason: MailchimpTransport.peer.redirectReason(
+                        status: response.status, location: response.location, redactor: redactor,
+                        fix: "check base_url (or the data center the key names)")))
         }
         let problem = MailchimpProblem(response.body)
         var what = "Mailchimp answered HTTP \(response.status) to \(request.label)"

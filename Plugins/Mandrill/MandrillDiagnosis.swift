@@ -31,7 +31,9 @@ struct MandrillDiagnosis: Sendable {
         for (name, value) in body { request[name] = value }
         let response: MandrillResponse
         do {
-            response = try await transport.post(url, body: JSON.object(request).serialized(), timeout: timeout)
+            response = try await transport.post(
+                url, body: JSON.object(request).serialized(), timeout: timeout,
+                answerLimit: MandrillTransport.diagnosisLimit)
         } catch {
             return .unusable("no answer to \(endpoint) (\(MandrillTransport.describe(error)))")
         }

@@ -1,11 +1,13 @@
 import HeraldCore
+import HeraldHTTPClient
 
 /// Turns Mandrill's answers into outcomes (design §6.5, reference/mandrill-api.md §A.4).
 ///
 /// Mandrill has no idempotency key, so anything that may have sent the message is a retry marked
 /// ambiguous, and only answers that cannot change on a repeat are failures. An error body's `name`
 /// decides first, because Mandrill long answered 500 for client errors; the HTTP status decides
-/// when the body is not Mandrill's error object.
+/// when the body is not Mandrill's error object. A redirect is never followed: it fails, naming
+/// its `Location` (masked), since the base URL needs fixing.
 package enum MandrillResponseClassifier {
     ///
     /// Every text taken from the answer passes through `redactor`, which knows the action's key.
@@ -16,6 +18,11 @@ package enum MandrillResponseClassifier {
         let after = retryAfter.wait
         if response.status == 200 {
             return classifyResults(response, after: after, redactor: redactor)
+        }
+        if (300..<400).contains(response.status) {
+            return .failed(
+                reason: MandrillTransport.peer.redirectReason(
+                    status: response.status, location: response.location, redactor: redactor, fix: "check base_url"))
         }
         let error = ErrorBody(response.body)
         var what: String

@@ -1,95 +1,90 @@
 internal import CCurl
 import Foundation
-import Synchronization
+import HeraldHTTPClient
 
 /// Sends messages through libcurl's SMTP support: curl speaks SMTP, STARTTLS, TLS and AUTH;
 /// Herald hands it the envelope and the message and reads back how it went.
 ///
-/// `curl_easy_perform` blocks until the session is over, so each session runs on a thread of its
-/// own, never on Swift's cooperative pool; the action's concurrency bounds how many run at once.
-/// A cancelled task aborts its session through curl's progress callback.
+/// Sessions run on the process' libcurl driver (`CurlDriver`, the thread that also runs the HTTP
+/// plugins' calls), never on Swift's cooperative pool; the action's concurrency bounds how many
+/// run at once. A cancelled task ends its session at once: the driver removes it from libcurl.
 enum SmtpTransport {
-    /// curl's global state, set up once before the first handle (`curl_global_init` is not
-    /// safe to race with handles being made on other threads).
-    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
-
-    /// Runs one session, aborting it when the calling task is cancelled.
+    /// Runs one session, ending it when the calling task is cancelled.
     static func run(_ session: SmtpSession) async -> SmtpSessionResult {
-        let stop = SmtpStopSignal()
+        let transfer = SmtpTransfer(session: session)
+        let driver = CurlDriver.shared
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<SmtpSessionResult, Never>) in
-                let thread = Thread {
-                    let transfer = SmtpTransfer(session: session, stop: stop)
-                    continuation.resume(returning: transfer.perform())
+                transfer.continuation = continuation
+                if !driver.submit(transfer) {
+                    transfer.continuation = nil
+                    continuation.resume(
+                        returning: transfer.result(
+                            Int(CURLE_FAILED_INIT.rawValue), "too many transfers in flight in the process",
+                            cancelled: false))
                 }
-                thread.name = "herald-smtp"
-                thread.start()
             }
         } onCancel: {
-            stop.cancel()
+            driver.cancel(transfer)
         }
     }
-
-    fileprivate static var isInitialized: Bool { initialized }
 }
 
-/// Set from the cancellation handler, read by curl's progress callback on the session's thread.
-final class SmtpStopSignal: Sendable {
-    private let cancelled = Atomic<Bool>(false)
-
-    func cancel() { cancelled.store(true, ordering: .relaxed) }
-
-    var isCancelled: Bool { cancelled.load(ordering: .relaxed) }
-}
-
-/// One session's state while curl runs it. Used by one thread only, the one that calls
-/// `perform`; curl's callbacks run on that thread and reach it through an unretained pointer
-/// that `perform` keeps alive.
-private final class SmtpTransfer {
+/// One session's state while curl runs it.
+///
+/// `@unchecked Sendable`: `session` is immutable; `continuation` is set before
+/// `CurlDriver.submit`, whose lock orders that write before the driver's reads; everything else
+/// is used only on the driver's thread, where `configure`, curl's callbacks (which reach the
+/// transfer through an unretained pointer the driver keeps alive) and `finish` run.
+final class SmtpTransfer: CurlTransfer, @unchecked Sendable {
     /// Bounds on what is kept of the server's replies.
     static let maxReplyLines = 8
     static let maxLineLength = 512
 
     let session: SmtpSession
-    let stop: SmtpStopSignal
+    let cancellation = CurlCancellation()
+    var continuation: CheckedContinuation<SmtpSessionResult, Never>?
+    let started = ContinuousClock.now
     var offset = 0
     var messageSent = false
     var lastCommand: SmtpCommand?
     var replyLines: [String] = []
     var pendingLines: [String] = []
     var quitting = false
+    private var recipients: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init(session: SmtpSession, stop: SmtpStopSignal) {
+    init(session: SmtpSession) {
         self.session = session
-        self.stop = stop
+        errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
-    func perform() -> SmtpSessionResult {
-        let started = ContinuousClock.now
-        func result(_ code: Int, _ error: String, replyCode: Int = 0) -> SmtpSessionResult {
-            SmtpSessionResult(
-                curlCode: code, curlError: error, replyCode: replyCode, replyLines: replyLines,
-                lastCommand: lastCommand, messageSent: messageSent, cancelled: stop.isCancelled,
-                duration: ContinuousClock.now - started)
-        }
-        guard SmtpTransport.isInitialized, let handle = curl_easy_init() else {
-            return result(Int(CURLE_FAILED_INIT.rawValue), "cannot initialise libcurl")
-        }
-        defer { curl_easy_cleanup(handle) }
-        var recipients: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(recipients) }
-        for recipient in session.recipients { recipients = curl_slist_append(recipients, recipient) }
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        defer { errorBuffer.deallocate() }
+    deinit {
+        curl_slist_free_all(recipients)
+        errorBuffer.deallocate()
+    }
 
+    func result(_ code: Int, _ error: String, replyCode: Int = 0, cancelled: Bool) -> SmtpSessionResult {
+        SmtpSessionResult(
+            curlCode: code, curlError: error, replyCode: replyCode, replyLines: replyLines,
+            lastCommand: lastCommand, messageSent: messageSent, cancelled: cancelled,
+            duration: ContinuousClock.now - started)
+    }
+
+    func configure(_ handle: UnsafeMutableRawPointer) -> Int {
+        for recipient in session.recipients { recipients = curl_slist_append(recipients, recipient) }
         let context = Unmanaged.passUnretained(self).toOpaque()
-        var code = configure(handle, recipients: recipients, errorBuffer: errorBuffer, context: context)
-        if code == CURLE_OK { code = curl_easy_perform(handle) }
+        return Int(configure(handle, recipients: recipients, errorBuffer: errorBuffer, context: context).rawValue)
+    }
+
+    func finish(_ ending: CurlEnding) {
         var reply = 0
-        _ = herald_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &reply)
+        if let handle = ending.handle { _ = herald_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &reply) }
+        let code = CURLcode(UInt32(truncatingIfNeeded: ending.code))
         let error = code == CURLE_OK ? "" : Self.describe(code, buffer: errorBuffer)
-        return withExtendedLifetime(self) { result(Int(code.rawValue), error, replyCode: reply) }
+        continuation?.resume(returning: result(ending.code, error, replyCode: reply, cancelled: ending.cancelled))
+        continuation = nil
     }
 
     /// Sets every option; the first that curl refuses ends the session before it starts.
@@ -106,6 +101,9 @@ private final class SmtpTransfer {
             { herald_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps") },
             // No SIGALRM for name resolution timeouts: the process has many threads.
             { herald_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) },
+            // A session ended while its name is being resolved does not wait for the resolver
+            // thread on the driver's thread.
+            { herald_curl_setopt_long(handle, CURLOPT_QUICK_EXIT, 1) },
             { herald_curl_setopt_long(handle, CURLOPT_USE_SSL, Int(useSSL.rawValue)) },
             { herald_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeout) },
             { herald_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeout) },
@@ -114,9 +112,9 @@ private final class SmtpTransfer {
             { herald_curl_setopt_long(handle, CURLOPT_UPLOAD, 1) },
             { herald_curl_setopt_read(handle, smtpRead) },
             { herald_curl_setopt_pointer(handle, CURLOPT_READDATA, context) },
-            { herald_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0) },
-            { herald_curl_setopt_xferinfo(handle, smtpProgress) },
-            { herald_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context) },
+            // One connection per session, closed (QUIT) when it ends: the driver's connection
+            // cache keeps no SMTP session open between messages.
+            { herald_curl_setopt_long(handle, CURLOPT_FORBID_REUSE, 1) },
             // Verbose output goes only to the debug callback, which keeps the server's replies
             // and the names of the commands sent, never the lines themselves (AUTH carries the
             // credentials).
@@ -195,10 +193,6 @@ private func transfer(_ pointer: UnsafeMutableRawPointer?) -> SmtpTransfer? {
 private let smtpRead: curl_read_callback = { buffer, size, count, context in
     guard let buffer, let transfer = transfer(context) else { return Int(CURL_READFUNC_ABORT) }
     return transfer.read(into: buffer, capacity: size * count)
-}
-
-private let smtpProgress: curl_xferinfo_callback = { context, _, _, _, _ in
-    transfer(context)?.stop.isCancelled == true ? 1 : 0
 }
 
 private let smtpDebug: curl_debug_callback = { _, type, data, size, context in

@@ -4,6 +4,6 @@ struct WebhookResponse: Sendable {
     let retryAfter: String?
     /// The `Location` of a redirect, which is reported and never followed.
     let location: String?
-    /// At most `WebhookTransport.maxResponseBytes` of the body.
+    /// At most `HTTPAnswerLimit.reasonExcerpt` of the body (the rest was not read).
     let body: [UInt8]
 }

@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldHTTPClient
 
 /// Turns a receiver's answer into an outcome, as Standard Webhooks advises senders.
 ///
@@ -17,10 +18,9 @@ enum WebhookResponseClassifier {
         if case .unusable = retryAfter { what += "; its Retry-After is not a usable delay and was ignored" }
         switch status {
         case 300..<400:
-            let target = response.location.map { " to \(redactor.clean($0, limit: 160))" } ?? " without a Location"
             return .failed(
-                reason: "the endpoint answered HTTP \(status), a redirect\(target); redirects are not followed, "
-                    + "update the action's url")
+                reason: WebhookTransport.peer.redirectReason(
+                    status: status, location: response.location, redactor: redactor, fix: "update the action's url"))
         case 410:
             return .failed(reason: "\(what) (Gone: the receiver wants no more webhooks at this URL)")
         case 408, 429, 503:

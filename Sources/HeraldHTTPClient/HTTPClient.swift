@@ -1,13 +1,19 @@
 import Foundation
 import HeraldCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// Sends HTTP requests with URLSession, bridged to async/await: one ephemeral session per client
-/// (no cookies, no cache, no credentials stored), connections reused between requests. An HTTP
-/// action plugin keeps one per action; the session is invalidated once the last copy is gone.
+/// Herald's one HTTP client: libcurl, driven by Herald (`CurlDriver`), with Herald's limits.
+///
+/// - Redirects are never followed: a 3xx comes back as the answer, so a request (its
+///   credentials, its body) goes to the configured URL and nowhere else.
+/// - Every answer is read within its `HTTPAnswerLimit` (1 MiB by default), enforced while reading;
+///   nothing is decompressed (no `Accept-Encoding` is sent).
+/// - TLS is verified against the system's CA store; HTTP/2 is used where the peer offers it, its
+///   streams sharing one connection; connections are reused per host, across every client.
+/// - A call is bounded by its timeout (connecting by `connectTimeout`), and cancelling the
+///   calling task ends it at once.
+///
+/// A client holds no connection or thread of its own: it is a configuration, cheap to make and
+/// copy; an HTTP action plugin keeps one per action.
 ///
 /// ```swift
 /// let client = HTTPClient(HTTPClient.Configuration(timeout: settings.timeout))
@@ -15,133 +21,140 @@ import HeraldCore
 /// let response = try await client.send(request, timeout: timeout)
 /// ```
 public struct HTTPClient: Sendable {
-    /// What the plugins' sessions differ in.
+    /// What the plugins' clients differ in.
     public struct Configuration: Sendable {
-        /// The longest any request of this client may take; `send` can ask for less.
+        /// The longest any call of this client may take; `send` can ask for less.
         public var timeout: Duration
-        /// How many connections to one host may be open at once.
-        public var maximumConnectionsPerHost: Int
-        /// Whether a redirect is followed (URLSession's default) or comes back as the 3xx answer.
-        public var followsRedirects: Bool
-        /// At most this much of an answer's body is kept; nil keeps all of it.
-        public var maximumResponseBytes: Int?
+        /// The longest connecting (name lookup, TCP and TLS handshakes) may take, within `timeout`.
+        public var connectTimeout: Duration
+        /// How much of an answer is read, unless a request says otherwise.
+        public var answerLimit: HTTPAnswerLimit
+        /// A PEM file of CA certificates to trust instead of the system's store; nil (the
+        /// default) for the system's.
+        public var caFile: String?
+        /// How many of this client's calls may be in flight at once (more wait their turn, and
+        /// the wait counts against their timeout); nil for no limit of the client's own, as the
+        /// scheduler bounds attempts (`delivery.concurrency`, an action's `concurrency`).
+        public var maximumInFlight: Int?
 
         /// - Parameters:
-        ///   - timeout: the longest any request may take.
-        ///   - maximumConnectionsPerHost: the connection limit per host. The default is high
-        ///     because the scheduler bounds the attempts in flight (delivery.concurrency, the
-        ///     action's concurrency); URLSession's default of 6 connections per host would cap them
-        ///     below it, which against a provider answering in 100 ms means 60 messages/s whatever
-        ///     the setting.
-        ///   - followsRedirects: false to get a redirect back as the answer (Standard Webhooks: a
-        ///     sender must not follow them).
-        ///   - maximumResponseBytes: how much of a body to keep, nil for all.
+        ///   - timeout: the longest any call may take.
+        ///   - connectTimeout: the longest connecting may take (10 s by default).
+        ///   - answerLimit: how much of an answer is read (`HTTPAnswerLimit.apiAnswer` by default).
+        ///   - caFile: CA certificates to trust instead of the system's, nil for the system's.
+        ///   - maximumInFlight: the most calls of this client at once, nil for no limit.
         public init(
-            timeout: Duration, maximumConnectionsPerHost: Int = 1024, followsRedirects: Bool = true,
-            maximumResponseBytes: Int? = nil
+            timeout: Duration, connectTimeout: Duration = .seconds(10), answerLimit: HTTPAnswerLimit = .apiAnswer,
+            caFile: String? = nil, maximumInFlight: Int? = nil
         ) {
             self.timeout = timeout
-            self.maximumConnectionsPerHost = maximumConnectionsPerHost
-            self.followsRedirects = followsRedirects
-            self.maximumResponseBytes = maximumResponseBytes
+            self.connectTimeout = connectTimeout
+            self.answerLimit = answerLimit
+            self.caFile = caFile
+            self.maximumInFlight = maximumInFlight
         }
     }
 
-    /// Invalidates its session once the last copy of the client is gone (after a reload), so
-    /// that URLSession, which keeps itself alive until invalidated, does not leak.
-    private final class Owner: Sendable {
-        let session: URLSession
+    private let configuration: Configuration
+    private let driver: CurlDriver
+    private let gate: HTTPCallGate?
 
-        init(_ session: URLSession) {
-            self.session = session
-        }
-
-        deinit {
-            session.finishTasksAndInvalidate()
-        }
+    /// - Parameters:
+    ///   - configuration: the client's limits.
+    ///   - driver: the driver that runs the calls; the process' one unless a test wants its own.
+    package init(_ configuration: Configuration, driver: CurlDriver) {
+        self.configuration = configuration
+        self.driver = driver
+        gate = configuration.maximumInFlight.map(HTTPCallGate.init(limit:))
     }
 
-    private let owner: Owner
-    private let maximumResponseBytes: Int?
-
-    /// Opens the client's session.
+    /// A client on the process' driver.
     public init(_ configuration: Configuration) {
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = Self.wholeSeconds(configuration.timeout)
-        sessionConfiguration.timeoutIntervalForResource = Self.wholeSeconds(configuration.timeout)
-        sessionConfiguration.httpCookieStorage = nil
-        sessionConfiguration.urlCache = nil
-        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        sessionConfiguration.httpMaximumConnectionsPerHost = configuration.maximumConnectionsPerHost
-        let session =
-            configuration.followsRedirects
-            ? URLSession(configuration: sessionConfiguration)
-            : URLSession(configuration: sessionConfiguration, delegate: HTTPRedirectRefusal(), delegateQueue: nil)
-        owner = Owner(session)
-        maximumResponseBytes = configuration.maximumResponseBytes
+        self.init(configuration, driver: .shared)
     }
 
-    /// Sends `request`; the whole exchange is bounded by `timeout`, and cancelling the calling task
-    /// cancels the request.
+    /// Sends `request` and reads the answer; the whole exchange is bounded by `timeout` (and the
+    /// configuration's), and cancelling the calling task ends it at once.
     ///
-    /// - Throws: `URLError` when no HTTP answer arrived (`.timedOut` when `timeout` passed);
-    ///   `HTTPClientFailure` reads it.
-    public func send(_ request: HTTPClientRequest, timeout: Duration) async throws -> HTTPClientResponse {
-        let urlRequest = Self.urlRequest(request, timeout: timeout)
-        let call = HTTPClientCall()
-        let session = owner.session
-        let maximumResponseBytes = maximumResponseBytes
-        // Not `session.data(for:)`: on Linux, cancelling it can deadlock (its cancellation handler
-        // calls `URLSessionTask.cancel()`, which waits for the session's queue, while that queue
-        // waits for the task's status lock to resume the continuation). Here every cancel runs on
-        // a dispatch thread that holds no lock, and the continuation is resumed exactly once, by
-        // the completion handler.
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation {
-                (continuation: CheckedContinuation<HTTPClientResponse, any Error>) in
-                let task = session.dataTask(with: urlRequest) { data, response, error in
-                    call.finish()
-                    if let error {
-                        continuation.resume(throwing: call.timedOut ? URLError(.timedOut) : error)
-                        return
-                    }
-                    let http = response as? HTTPURLResponse
-                    let body = data ?? Data()
-                    continuation.resume(
-                        returning: HTTPClientResponse(
-                            status: http?.statusCode ?? 0, headers: Self.headers(of: http),
-                            body: Array(maximumResponseBytes.map { body.prefix($0) } ?? body)))
+    /// - Throws: `HTTPClientError` when there is no answer to give: none came, it was over its
+    ///   limit, or the request could not be sent. `HTTPClientFailure` reads it.
+    public func send(_ request: HTTPClientRequest, timeout: Duration) async throws(HTTPClientError)
+        -> HTTPClientResponse
+    {
+        let lines: [String]
+        switch Self.headerLines(request) {
+        case .success(let checked): lines = checked
+        case .failure(let error): throw error
+        }
+        var timeout = min(timeout, configuration.timeout)
+        guard let gate else { return try await perform(request, headerLines: lines, timeout: timeout) }
+        let waiting = ContinuousClock.now
+        guard let ticket = await gate.enter() else { throw HTTPClientError(.cancelled, mayHaveSent: false) }
+        defer { gate.leave(ticket) }
+        timeout -= ContinuousClock.now - waiting
+        guard timeout > .zero else { throw HTTPClientError(.timedOut, mayHaveSent: false) }
+        return try await perform(request, headerLines: lines, timeout: timeout)
+    }
+
+    /// Hands the call to the driver and waits for its end, or cancels it.
+    private func perform(_ request: HTTPClientRequest, headerLines lines: [String], timeout: Duration)
+        async throws(HTTPClientError) -> HTTPClientResponse
+    {
+        let transfer = HTTPTransfer(
+            request, headerLines: lines, limit: request.answerLimit ?? configuration.answerLimit, timeout: timeout,
+            connectTimeout: configuration.connectTimeout, caFile: configuration.caFile)
+        let driver = driver
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: HTTPTransfer.Continuation) in
+                transfer.continuation = continuation
+                if !driver.submit(transfer) {
+                    transfer.continuation = nil
+                    continuation.resume(returning: .failure(HTTPClientError(.busy, mayHaveSent: false)))
                 }
-                call.start(task, timeout: timeout)
             }
         } onCancel: {
-            call.cancel(timedOut: false)
+            driver.cancel(transfer)
         }
+        return try result.get()
     }
 
-    private static func urlRequest(_ request: HTTPClientRequest, timeout: Duration) -> URLRequest {
-        var urlRequest = URLRequest(
-            url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: wholeSeconds(timeout))
-        urlRequest.httpMethod = request.method
-        urlRequest.setValue("herald", forHTTPHeaderField: "User-Agent")
-        for header in request.headers { urlRequest.setValue(header.value, forHTTPHeaderField: header.name) }
-        if let body = request.body { urlRequest.httpBody = Data(body) }
-        return urlRequest
-    }
-
-    private static func headers(of response: HTTPURLResponse?) -> [(name: String, value: String)] {
-        guard let response else { return [] }
-        return response.allHeaderFields.compactMap { field in
-            guard let name = field.key as? String, let value = field.value as? String else { return nil }
-            return (name: name, value: value)
+    /// The request's header lines for libcurl, after checking that none can end early or add a
+    /// field (a CR, LF or NUL), and with the fields libcurl would add on its own switched off:
+    /// `Expect: 100-continue` (a round trip per large body) and a form `Content-Type`.
+    static func headerLines(_ request: HTTPClientRequest) -> Result<[String], HTTPClientError> {
+        guard !request.method.isEmpty, request.method.utf8.allSatisfy(Self.isTokenByte) else {
+            return .failure(HTTPClientError(.invalidRequest("the method is not an HTTP token"), mayHaveSent: false))
         }
+        var lines: [String] = []
+        lines.reserveCapacity(request.headers.count + 2)
+        var hasContentType = false
+        for (name, value) in request.headers {
+            guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else {
+                return .failure(
+                    HTTPClientError(.invalidRequest("a header name is not an HTTP token"), mayHaveSent: false))
+            }
+            guard !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
+                return .failure(
+                    HTTPClientError(
+                        .invalidRequest("the value of header \(name) has a line break or NUL"), mayHaveSent: false))
+            }
+            if name.lowercased() == "content-type" { hasContentType = true }
+            // "Name;" sends a field with an empty value: "Name:" would remove it.
+            lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        lines.append("Expect:")
+        if request.body != nil, !hasContentType { lines.append("Content-Type:") }
+        return .success(lines)
     }
 
-    /// swift-corelibs-foundation truncates timeouts to whole seconds (0.3 s becomes 0 and fires
-    /// at once, sometimes before the request is even written), and counts them from the last
-    /// byte seen; so URLSession gets the timeout rounded up and `HTTPClientCall` enforces the exact
-    /// one over the whole exchange.
-    public static func wholeSeconds(_ timeout: Duration) -> TimeInterval {
-        max(1, timeout.seconds.rounded(.up))
+    /// RFC 9110 `tchar`.
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
     }
 }

@@ -5,21 +5,30 @@ import Foundation
 public struct HTTPClientRequest: Sendable {
     /// `GET`, `POST`, `PATCH`, …
     public var method: String
+    /// An `http` or `https` URL; any other scheme fails the call (`unusableURL`).
     public var url: URL
-    /// Set in order on the request; a later value for the same name replaces an earlier one.
+    /// Sent in order, each as its own field. A name or value with a line break or NUL fails the
+    /// call before anything is sent (`invalidRequest`).
     public var headers: [(name: String, value: String)]
     /// The body, or nil to send none.
     public var body: [UInt8]?
+    /// How much of the answer is read; nil for the client's `Configuration.answerLimit`.
+    public var answerLimit: HTTPAnswerLimit?
 
     /// - Parameters:
     ///   - method: the HTTP method.
     ///   - url: the whole target URL, query included.
     ///   - headers: headers to send besides `User-Agent`.
     ///   - body: the body, or nil to send none.
-    public init(_ method: String, _ url: URL, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) {
+    ///   - answerLimit: how much of the answer to read, nil for the client's.
+    public init(
+        _ method: String, _ url: URL, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
+        answerLimit: HTTPAnswerLimit? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.answerLimit = answerLimit
     }
 }

@@ -1,29 +1,49 @@
-import Foundation
-
-/// An HTTP answer, as `HTTPClient.send` got it: what the plugins' classifiers read.
+/// An HTTP answer, as `HTTPClient.send` got it: what the plugins' classifiers read. A redirect
+/// (3xx) is an answer like any other: it is never followed.
 public struct HTTPClientResponse: Sendable {
     /// The status code.
     public let status: Int
-    /// The header fields as URLSession reports them (repeated fields already joined by it).
-    public let headers: [(name: String, value: String)]
-    /// The body, at most `HTTPClient.Configuration.maximumResponseBytes` of it.
+    /// The header fields in the order received, each as its own entry.
+    public var headers: [(name: String, value: String)] { headerBlock.fields }
+    /// The body, at most the call's `HTTPAnswerLimit` of it.
     public let body: [UInt8]
+    /// True when the body was longer than the limit and is cut (`HTTPAnswerLimit.Excess.isCut`).
+    public let truncated: Bool
+    /// The protocol of the answer: `1.1`, `2`.
+    public let httpVersion: String
+    private let headerBlock: HTTPHeaderBlock
 
     /// - Parameters:
     ///   - status: the status code.
     ///   - headers: the header fields.
     ///   - body: the body.
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
-        self.status = status
-        self.headers = headers
-        self.body = body
+    ///   - truncated: whether the body is cut.
+    ///   - httpVersion: the answer's protocol version.
+    public init(
+        status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], truncated: Bool = false,
+        httpVersion: String = "1.1"
+    ) {
+        self.init(
+            status: status, headerBlock: HTTPHeaderBlock(headers), body: body, truncated: truncated,
+            httpVersion: httpVersion)
     }
 
-    /// The value of the header field `name` (compared ignoring case), if the answer has one.
+    init(status: Int, headerBlock: HTTPHeaderBlock, body: [UInt8], truncated: Bool, httpVersion: String) {
+        self.status = status
+        self.headerBlock = headerBlock
+        self.body = body
+        self.truncated = truncated
+        self.httpVersion = httpVersion
+    }
+
+    /// The value of the first header field `name` (compared ignoring case), if the answer has one.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headerBlock.value(name)
     }
 
     /// `Retry-After`, for `HTTPRetryAfter`.
     public var retryAfter: String? { header("Retry-After") }
+
+    /// `Location`: where a redirect points (reported, never followed).
+    public var location: String? { header("Location") }
 }

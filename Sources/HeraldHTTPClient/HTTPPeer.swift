@@ -1,3 +1,5 @@
+import HeraldCore
+
 /// How failure reasons name the other end of an HTTP action, and what a request to it does:
 /// `HTTPClientFailure` builds its texts from these.
 ///
@@ -22,5 +24,21 @@ public struct HTTPPeer: Sendable {
         self.name = name
         self.url = url
         self.effect = effect
+    }
+}
+
+extension HTTPPeer {
+    /// The reason for a redirect, which Herald never follows: `Mandrill answered HTTP 307, a
+    /// redirect to https://…; redirects are not followed, check base_url`. The `Location` goes
+    /// through `redactor` (the action's secrets masked, control characters dropped, cut short).
+    ///
+    /// - Parameters:
+    ///   - status: the 3xx status.
+    ///   - location: the answer's `Location`, if it had one.
+    ///   - redactor: the action's redactor.
+    ///   - fix: what the operator should do (`check base_url`).
+    public func redirectReason(status: Int, location: String?, redactor: RemoteTextRedactor, fix: String) -> String {
+        let target = location.map { " to \(redactor.clean($0, limit: 160))" } ?? " without a Location"
+        return "\(name) answered HTTP \(status), a redirect\(target); redirects are not followed, \(fix)"
     }
 }

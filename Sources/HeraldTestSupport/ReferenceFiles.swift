@@ -30,6 +30,9 @@ public enum ReferenceFiles {
     /// Kratos' own config schemas (`v1.3.1.config.schema.json`, `v26.2.0.config.schema.json`).
     public static var kratosConfigSchemas: String { fixtures + "/kratos-config-schema" }
 
+    /// The test CA and the certificate it signed for 127.0.0.1 (`ca.pem`, `server.pem`, `server.key`).
+    public static var tls: String { fixtures + "/tls" }
+
     /// The bytes of a reference file.
     ///
     /// - Throws: `ReferenceFileError` when the file cannot be read.

@@ -7,8 +7,9 @@ import Synchronization
 #endif
 
 /// `herald-bench urlsession URL [in-flight] [seconds] [body.json]`: the ceiling of bare URLSession
-/// POSTs with N requests in flight against an endpoint, the reference for Herald's delivery rate
-/// (design §10). One shared session, as the Mandrill plugin keeps one per action.
+/// POSTs with N requests in flight against an endpoint, a reference for Herald's delivery rate
+/// (design §10) beside the bare libcurl loop (`herald-bench curl`). One shared session. Only this
+/// benchmark uses URLSession: Herald itself no longer does.
 func runURLSessionBenchmark() throws {
     let arguments = Array(CommandLine.arguments.dropFirst(2))
     guard let text = arguments.first, let url = URL(string: text) else {

@@ -295,11 +295,12 @@ import Testing
         #expect(
             outcome
                 == .retry(
-                    after: nil, reason: "no answer from Mandrill (cancelled); may have been sent", ambiguous: true))
+                    after: nil, reason: "cancelled while sending (may have been sent)", ambiguous: true))
     }
 
     /// Answers that arrive just as the deadline cancels the call must neither hang nor crash
-    /// (`URLSession.data(for:)` can deadlock on Linux when cancelled in that window).
+    /// (URLSession's `data(for:)`, which Herald once used, could deadlock on Linux when cancelled
+    /// in that window).
     @Test(.timeLimit(.minutes(1)))
     func deadlinesRacingAnswersNeverHang() async throws {
         let fixture = try MandrillFixture()

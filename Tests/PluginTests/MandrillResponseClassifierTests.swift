@@ -1,12 +1,9 @@
 import Foundation
 import HeraldCore
+import HeraldHTTPClient
 import Testing
 
 @testable import MandrillPlugin
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// The classification rules on their own, without a network.
 @Suite struct MandrillResponseClassifierTests {
@@ -41,7 +38,9 @@ import Testing
     @Test func statusesWithoutAnErrorObject() {
         for status in [400, 401, 402, 403, 404, 422] { #expect(classify(status, "").label == "failed", "\(status)") }
         for status in [429, 503] { #expect(classify(status, "").label == "retry", "\(status)") }
-        for status in [201, 204, 301, 408, 500, 502, 504, 599] {
+        // A redirect is never followed: the base URL needs fixing.
+        for status in [301, 302, 307, 308] { #expect(classify(status, "").label == "failed", "\(status)") }
+        for status in [201, 204, 408, 500, 502, 504, 599] {
             #expect(classify(status, "").label == "retry_ambiguous", "\(status)")
         }
         #expect(classify(500, #"{"name": 3}"#).label == "retry_ambiguous")
@@ -158,20 +157,29 @@ import Testing
     }
 
     @Test func transportFailures() {
-        func label(_ code: URLError.Code) -> String { MandrillTransport.classify(URLError(code)).label }
-        for code in [
-            URLError.Code.cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
-            .secureConnectionFailed,
-        ] {
-            #expect(label(code) == "retry", "\(code)")
+        func label(_ kind: HTTPClientError.Kind, sent: Bool) -> String {
+            MandrillTransport.classify(HTTPClientError(kind, mayHaveSent: sent)).label
         }
-        for code in [
-            URLError.Code.networkConnectionLost, .timedOut, .cancelled, .badServerResponse, .zeroByteResource, .unknown,
-        ] {
-            #expect(label(code) == "retry_ambiguous", "\(code)")
+        for kind in [HTTPClientError.Kind.cannotConnect, .hostNotFound, .tlsFailed, .certificateRejected, .timedOut] {
+            #expect(label(kind, sent: false) == "retry", "\(kind)")
         }
-        #expect(label(.unsupportedURL) == "failed")
-        #expect(MandrillTransport.classify(CancellationError()).label == "retry_ambiguous")
+        for kind in [HTTPClientError.Kind.connectionLost, .timedOut, .cancelled, .badAnswer] {
+            #expect(label(kind, sent: true) == "retry_ambiguous", "\(kind)")
+        }
+        #expect(label(.answerTooLarge(limit: 1 << 20), sent: true) == "retry_ambiguous")
+        #expect(label(.unusableURL, sent: false) == "failed")
+        #expect(label(.busy, sent: false) == "retry")
+    }
+
+    @Test func aRedirectFailsNamingItsLocationMasked() {
+        let secret = "md-secret-key"
+        let response = MandrillResponse(
+            status: 307, retryAfter: nil, location: "https://elsewhere.example/api?key=\(secret)", body: [])
+        #expect(
+            MandrillResponseClassifier.classify(response, now: now, redactor: RemoteTextRedactor(secrets: [secret]))
+                == .failed(
+                    reason: "Mandrill answered HTTP 307, a redirect to https://elsewhere.example/api?key=<redacted>; "
+                        + "redirects are not followed, check base_url"))
     }
 
     @Test func sendAtFormat() {

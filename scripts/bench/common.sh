@@ -1,5 +1,5 @@
-# Shared by the scripts/bench-* scripts: tools, a release build, a work directory cleaned up on
-# exit, nginx (canned 202 on /, canned Mandrill 200 on /api/), a provider that never answers,
+# Shared by the scripts/bench-* scripts: tools, a release build (or HERALD_BIN), a work directory
+# cleaned up on exit, nginx (canned 202 on /, canned Mandrill 200 on /api/), a provider that never answers,
 # the compact registration payload. Source it from the repository root.
 export PATH="/opt/swift/usr/bin:$PATH"
 nginx_port="${NGINX_PORT:-18481}"
@@ -13,7 +13,9 @@ nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 scripts/setup
 swift build -c release --scratch-path .build-release --product herald -Xswiftc -warnings-as-errors >/dev/null
 swift build -c release --scratch-path .build-release --product herald-bench -Xswiftc -warnings-as-errors >/dev/null
-herald_bin="$PWD/.build-release/release/herald"
+# HERALD_BIN runs another herald binary (an older build, for before/after figures) against the
+# same references.
+herald_bin="${HERALD_BIN:-$PWD/.build-release/release/herald}"
 bench_bin="$PWD/.build-release/release/herald-bench"
 
 work="$(mktemp -d "${BENCH_TMP:-/tmp}/herald-bench.XXXXXX")"

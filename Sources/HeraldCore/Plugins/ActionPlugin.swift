@@ -22,7 +22,8 @@ public protocol ActionPlugin: Sendable {
 ///
 /// **Implementation requirements** for `perform`
 /// - Bounded time: finish by `context.deadline`, and honour task cancellation.
-/// - Never block a shared thread: use async I/O (URLSession's async API) or a dedicated thread.
+/// - Never block a shared thread: use async I/O (HeraldHTTPClient, whose calls run on libcurl's
+///   driver thread) or a dedicated thread.
 /// - Classify honestly: `.delivered` only when the peer accepted the job; `.failed` only when
 ///   repeating the same request cannot succeed; `.retry` otherwise, marking it ambiguous when the
 ///   request may have taken effect.

@@ -29,7 +29,14 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        .target(name: "HeraldCore"),
+        // OpenSSL's libcrypto: digests, HMAC, constant-time comparison and random bytes; only
+        // HeraldCore's Crypto/ folder imports it.
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "HeraldCore", dependencies: ["CCrypto"]),
         .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "CPostgres"]),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         .target(name: "HeraldHTTP", dependencies: ["HeraldCore"]),

@@ -30,12 +30,18 @@ import Testing
     }
 
     @Test func incrementalUpdatesMatchOneShot() {
-        for length in [0, 1, 55, 56, 63, 64, 65, 119, 120, 200] {
+        for length in [0, 1, 55, 56, 63, 64, 65, 119, 120, 200, 4096] {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-            var hasher = SHA256()
-            hasher.update(bytes.prefix(length / 2))
-            hasher.update(bytes.dropFirst(length / 2))
-            #expect(hasher.finalize() == SHA256.hash(bytes), "length \(length)")
+            var hashing = Hashing<SHA256>()
+            hashing.update(bytes.prefix(length / 2))
+            hashing.update(bytes.dropFirst(length / 2))
+            #expect(hashing.finalize() == SHA256.hash(bytes), "length \(length)")
         }
+    }
+
+    @Test func hexDigestOfBytesAndOfText() {
+        #expect(SHA256.size == 32)
+        #expect(SHA256.hexDigest(Array("abc".utf8)) == SHA256.hexDigest("abc"))
+        #expect(SHA256.hash("abc".utf8).count == 32)
     }
 }

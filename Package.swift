@@ -36,13 +36,19 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // Intel's ISA-L for CRC-32C (the spool's record checksum) in hardware; no pkg-config file,
+        // the headers are in /usr/include/isa-l. Only HeraldSpool imports it.
+        .systemLibrary(
+            name: "CISAL",
+            providers: [.apt(["libisal-dev"])]
+        ),
         .target(name: "HeraldCore", dependencies: ["CCrypto"]),
         .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "CPostgres"]),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         .target(name: "HeraldHTTP", dependencies: ["HeraldCore"]),
         // The outbound HTTP client the action plugins share (URLSession, bridged to async/await).
         .target(name: "HeraldHTTPClient", dependencies: ["HeraldCore"]),
-        .target(name: "HeraldSpool", dependencies: ["HeraldCore"]),
+        .target(name: "HeraldSpool", dependencies: ["HeraldCore", "CISAL"]),
         .target(
             name: "HeraldDaemon",
             dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool", "HeraldPostgres"]

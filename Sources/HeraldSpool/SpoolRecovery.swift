@@ -58,10 +58,10 @@ enum SpoolRecovery {
                 }
                 continue
             }
-            let damage = buffer.withUnsafeBytes { raw in
+            let (damage, end) = buffer.withUnsafeBytes { raw in
                 var scanner = SegmentScanner(
                     bytes: UnsafeRawBufferPointer(rebasing: raw[..<count]), maxRecordBytes: SpoolOptions.recordLimit)
-                return scanner.scan { offset, length, type, payload in
+                let damage = scanner.scan { offset, length, type, payload in
                     do throws(RecordDecodingError) {
                         let record = try SpoolRecord.decode(type: type, payload: payload)
                         let location = RecordLocation(segment: number, offset: UInt32(offset), length: UInt32(length))
@@ -72,8 +72,10 @@ enum SpoolRecovery {
                             ["offset": .int(offset), "reason": .string(error.reason)])
                     }
                 }
+                return (damage, scanner.end)
             }
-            var validEnd = size
+            // Zeros written ahead of the appends end the records without being damage.
+            var validEnd = Int64(end)
             var canAppend = isLast
             for problem in damage {
                 switch problem {

@@ -13,7 +13,8 @@ nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
 scripts/setup
 swift build -c release --scratch-path .build-release --product herald -Xswiftc -warnings-as-errors >/dev/null
 swift build -c release --scratch-path .build-release --product herald-bench -Xswiftc -warnings-as-errors >/dev/null
-herald_bin="$PWD/.build-release/release/herald"
+# HERALD_BIN: another build to measure (an older commit's, for a before/after in one session).
+herald_bin="${HERALD_BIN:-$PWD/.build-release/release/herald}"
 bench_bin="$PWD/.build-release/release/herald-bench"
 
 work="$(mktemp -d "${BENCH_TMP:-/tmp}/herald-bench.XXXXXX")"

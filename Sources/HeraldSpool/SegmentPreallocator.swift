@@ -13,7 +13,8 @@ import Synchronization
 /// through a descriptor of its own, so that an I/O error it meets is still reported to the
 /// writer's fdatasync (Linux reports a writeback error once per open file).
 final class SegmentPreallocator: @unchecked Sendable {
-    // @unchecked: `condition` guards `request`, `outcome` and `closed`; the rest is immutable.
+    // @unchecked: `condition` guards `request`, `outcome` and `closed`; `zeros` is only read after
+    // init; the rest is immutable.
 
     /// Zero `path` from `from` up to `to` (exclusive) and sync it.
     struct Extension: Equatable {
@@ -36,13 +37,15 @@ final class SegmentPreallocator: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     /// How far the extension in progress has zeroed and synced: the writer may append below it.
     private let reached = Atomic<Int64>(0)
-    /// Zeros written and synced at a time: the writer's fdatasync of the same file flushes every
-    /// dirty page of it, so at most this many zeros can ever be in its way.
-    private static let zeros = [UInt8](repeating: 0, count: 256 << 10)
+    /// Zeros written and synced at a time, 4 KiB-aligned for direct I/O.
+    private static let chunk = 256 << 10
+    private let zeros: UnsafeMutableRawBufferPointer
 
     init(fileSystem: any SpoolFileSystem, logger: Logger) {
         self.fileSystem = fileSystem
         self.logger = logger
+        zeros = .allocate(byteCount: Self.chunk, alignment: 4096)
+        zeros.initializeMemory(as: UInt8.self, repeating: 0)
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -83,6 +86,10 @@ final class SegmentPreallocator: @unchecked Sendable {
         return result
     }
 
+    deinit {
+        zeros.deallocate()
+    }
+
     /// Finishes the extension in progress, if any, and stops the thread.
     func close() {
         condition.lock()
@@ -111,35 +118,45 @@ final class SegmentPreallocator: @unchecked Sendable {
     }
 
     private func zero(_ work: Extension) -> Outcome {
-        let descriptor: Int32
-        do { descriptor = try fileSystem.open(work.path, mode: .readWrite) } catch {
-            logger.debug(
-                "could not zero ahead of the log", ["path": .string(work.path), "errno": .int(Int(error.code))])
-            return .failed
-        }
-        defer { fileSystem.close(descriptor) }
-        return Self.zeros.withUnsafeBytes { zeros -> Outcome in
-            var offset = work.from
-            do throws(FileSystemError) {
-                while offset < work.to {
-                    let chunkEnd = min(offset + Int64(zeros.count), work.to)
-                    while offset < chunkEnd {
-                        let count = Int(chunkEnd - offset)
-                        let written = try fileSystem.write(
-                            descriptor, UnsafeRawBufferPointer(rebasing: zeros[..<count]), at: offset)
-                        guard written > 0 else { return .failed }
-                        offset += Int64(written)
-                    }
-                    try fileSystem.synchronize(descriptor)
-                    reached.store(offset, ordering: .releasing)
-                }
-            } catch {
-                // ENOSPC most likely: the writer appends as it would without zeros ahead.
+        // Around the page cache where the file system allows: the writer's fdatasync of the same
+        // file writes every dirty page of it, and zeros must never be among them. The bytes from
+        // `from` to the next 4 KiB boundary lie in a block the file already has, and read as
+        // zeros past its end: they need no writing.
+        var start = work.from
+        var descriptor: Int32
+        do {
+            descriptor = try fileSystem.open(work.path, mode: .writeDirect)
+            start = (work.from + 4095) & ~4095
+        } catch {
+            do { descriptor = try fileSystem.open(work.path, mode: .readWrite) } catch {
                 logger.debug(
                     "could not zero ahead of the log", ["path": .string(work.path), "errno": .int(Int(error.code))])
                 return .failed
             }
-            return .zeroed
         }
+        defer { fileSystem.close(descriptor) }
+        var offset = start
+        do throws(FileSystemError) {
+            while offset < work.to {
+                let chunkEnd = min(offset + Int64(Self.chunk), work.to)
+                while offset < chunkEnd {
+                    let count = Int(chunkEnd - offset)
+                    let written = try fileSystem.write(
+                        descriptor, UnsafeRawBufferPointer(rebasing: zeros[..<count]), at: offset)
+                    guard written > 0 else { return .failed }
+                    offset += Int64(written)
+                }
+                // The new length and blocks; no data pages to write.
+                try fileSystem.synchronize(descriptor)
+                reached.store(max(offset, work.from), ordering: .releasing)
+            }
+        } catch {
+            // ENOSPC most likely: the writer appends as it would without zeros ahead.
+            logger.debug(
+                "could not zero ahead of the log", ["path": .string(work.path), "errno": .int(Int(error.code))])
+            return .failed
+        }
+        if start > work.to { reached.store(work.to, ordering: .releasing) }
+        return .zeroed
     }
 }

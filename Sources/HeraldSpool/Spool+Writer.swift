@@ -117,7 +117,8 @@ extension Spool {
         let step = Int64(options.preallocation)
         let from = max(writer.zeroedEnd, writer.size)
         guard from - writer.size < step / 2 else { return }
-        let to = min(from + step, Int64(options.segmentSize))
+        // Ends on a 4 KiB boundary, as direct I/O needs.
+        let to = min(from + step, Int64(options.segmentSize)) & ~4095
         guard to > from else { return }
         let work = SegmentPreallocator.Extension(path: file.path, from: from, to: to)
         writer.extending = work

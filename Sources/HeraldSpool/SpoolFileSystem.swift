@@ -8,6 +8,9 @@ package enum SpoolOpenMode: Sendable {
     case createNew
     /// Opens the file for reading and writing, creating it when missing (the lock file).
     case createOrOpen
+    /// Opens an existing file for writing around the page cache (`O_DIRECT`): offsets, lengths
+    /// and buffers aligned to 4 KiB. Fails with `EINVAL` where the file system has no direct I/O.
+    case writeDirect
 }
 
 /// A failed system call: its `errno`.
@@ -91,6 +94,16 @@ extension SpoolFileSystem {
 package struct RealFileSystem: SpoolFileSystem {
     package init() {}
 
+    /// `O_DIRECT`, which Glibc's Swift module leaves out (it is a `_GNU_SOURCE` flag); its value
+    /// differs between architectures. Elsewhere 0: such files are opened for buffered writing.
+    #if arch(x86_64)
+        static let directIO: Int32 = 0o40000
+    #elseif arch(arm64)
+        static let directIO: Int32 = 0o200000
+    #else
+        static let directIO: Int32 = 0
+    #endif
+
     package func open(_ path: String, mode: SpoolOpenMode) throws(FileSystemError) -> Int32 {
         let flags: Int32
         switch mode {
@@ -98,6 +111,7 @@ package struct RealFileSystem: SpoolFileSystem {
         case .readWrite: flags = O_RDWR
         case .createNew: flags = O_RDWR | O_CREAT | O_EXCL
         case .createOrOpen: flags = O_RDWR | O_CREAT
+        case .writeDirect: flags = O_WRONLY | RealFileSystem.directIO
         }
         return try retrying { Glibc.open(path, flags | O_CLOEXEC, 0o600) }
     }

@@ -31,12 +31,6 @@ public final class Scheduler: Sendable {
 
     private let runState = Mutex(RunState())
     let doorbell = Doorbell()
-    /// When the run loop will look at the spool again on its own (milliseconds since the epoch):
-    /// `Scheduler.awake` while it is between two looks, `Int64.max` when it waits for a ring.
-    /// New jobs due later than this need no ring: a ring per group commit would wake the loop
-    /// (a task switch and a timer) for jobs that are not due, hundreds of times a second.
-    private let plannedWake = Atomic<Int64>(Scheduler.awake)
-    private static let awake = Int64.min
     private let spool: Spool
     private let actions: Mutex<[String: any Action]>
     private let limits: Mutex<Limits>
@@ -87,8 +81,6 @@ public final class Scheduler: Sendable {
         await withDiscardingTaskGroup { group in
             while true {
                 heartbeat.answer()
-                // Before reading the spool: jobs added from here on ring (see `accept`).
-                plannedWake.store(Scheduler.awake, ordering: .sequentiallyConsistent)
                 let now = clock.now
                 let limits = self.limits.withLock { $0 }
                 let state = runState.withLock { $0 }
@@ -108,8 +100,6 @@ public final class Scheduler: Sendable {
                 // With every slot busy, the next finishing attempt rings; a timer would only spin.
                 let nextDue = spool.runningCount < limits.claim.global ? spool.nextDue : nil
                 let wait = nextDue.map { max($0 - now, .milliseconds(1)) }
-                let wake = nextDue.map { max($0, now).millisecondsSinceEpoch } ?? .max
-                plannedWake.store(wake, ordering: .sequentiallyConsistent)
                 await doorbell.wait(upTo: wait)
             }
         }
@@ -279,13 +269,8 @@ extension Scheduler: JobIntake {
             switch result {
             case .success:
                 // The jobs are queued in the spool now. With every slot busy, the next finishing
-                // attempt rings; waking now would be wasted. So would waking for jobs due after
-                // the loop looks again anyway (a `delay:` route's).
-                if !jobs.isEmpty && spool.runningCount < limits.withLock({ $0.claim.global }) {
-                    let earliest = jobs.lazy.map(\.notBefore.millisecondsSinceEpoch).min() ?? .max
-                    let wake = plannedWake.load(ordering: .sequentiallyConsistent)
-                    if wake == Scheduler.awake || earliest < wake { doorbell.ring() }
-                }
+                // attempt rings; waking now would be wasted.
+                if !jobs.isEmpty && spool.runningCount < limits.withLock({ $0.claim.global }) { doorbell.ring() }
                 completion(.success(receipts))
             case .failure(let error):
                 completion(.failure(IntakeError("spool: \(error)")))

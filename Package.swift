@@ -29,14 +29,27 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        .target(name: "HeraldCore"),
+        // OpenSSL's libcrypto: digests, HMAC, constant-time comparison and random bytes; only
+        // HeraldCore's Crypto/ folder imports it.
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Intel's ISA-L for CRC-32C (the spool's record checksum) in hardware; no pkg-config file,
+        // the headers are in /usr/include/isa-l. Only HeraldSpool imports it.
+        .systemLibrary(
+            name: "CISAL",
+            providers: [.apt(["libisal-dev"])]
+        ),
+        .target(name: "HeraldCore", dependencies: ["CCrypto"]),
         .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "CPostgres"]),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         .target(name: "HeraldHTTP", dependencies: ["HeraldCore"]),
         // The outbound HTTP client the action plugins share, and the libcurl driver (one thread,
         // one multi handle) that runs it and the smtp plugin's sessions.
         .target(name: "HeraldHTTPClient", dependencies: ["HeraldCore", "CCurl"]),
-        .target(name: "HeraldSpool", dependencies: ["HeraldCore"]),
+        .target(name: "HeraldSpool", dependencies: ["HeraldCore", "CISAL"]),
         .target(
             name: "HeraldDaemon",
             dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool", "HeraldPostgres"]

@@ -9,8 +9,9 @@ import HeraldSpool
 /// frame's checksum (so fuzzed payloads reach the decoders instead of failing the CRC); bit 2:
 /// also open a spool directory holding the segment. The rest is the segment.
 ///
-/// Checked, in memory: the header, the valid frames and the damaged ranges tile the file in order
-/// with nothing left over, and decoding any frame never crashes. With bit 2, in a scratch state
+/// Checked, in memory: the header, the valid frames, the damaged ranges and a tail of zeros (space
+/// zeroed ahead of the appends) tile the file in order with nothing left over, and decoding any
+/// frame never crashes. With bit 2, in a scratch state
 /// directory on /dev/shm: a read-only `SpoolSnapshot`, a writable `Spool.open` (which truncates a
 /// torn tail) and a snapshot after closing it all see the same queued jobs and dead letters, and
 /// reading each of them never crashes.
@@ -65,6 +66,10 @@ func fuzzOne(_ data: [UInt8]) {
                 fuzzCheck(range.end > range.offset && range.end <= segment.count, "damage \(range)")
                 offset = range.end
                 damage = damage.dropFirst()
+            } else if inspection.zerosFrom == offset {
+                // Zeros written ahead of the appends: only zeros, and only at the end.
+                fuzzCheck(segment[offset...].allSatisfy { $0 == 0 }, "a zero tail with other bytes: \(inspection)")
+                offset = segment.count
             } else {
                 fuzzCheck(false, "nothing accounts for offset \(offset): \(inspection)")
             }

@@ -86,6 +86,22 @@ final class SegmentFile: Sendable {
         return filled
     }
 
+    /// Calls `body` with the file's first `count` bytes (fewer at its end), read into `scratch` (a
+    /// buffer the caller reuses) or, with `mapping`, mapped where the file system can. Map only a
+    /// file nobody can truncate meanwhile (the spool's lock is held): touching a mapped page past
+    /// a new end of file kills the process with SIGBUS.
+    func withContents<Result>(
+        count: Int, scratch: inout [UInt8], mapping: Bool, _ body: (UnsafeRawBufferPointer) -> Result
+    ) throws(SpoolError) -> Result {
+        do {
+            return mapping
+                ? try fileSystem.withContents(of: descriptor, count: count, scratch: &scratch, body)
+                : try fileSystem.readContents(of: descriptor, count: count, scratch: &scratch, body)
+        } catch {
+            throw .io(operation: "read", path: path, code: error.code)
+        }
+    }
+
     func synchronize() throws(SpoolError) {
         do { try fileSystem.synchronize(descriptor) } catch {
             throw .io(operation: "fdatasync", path: path, code: error.code)

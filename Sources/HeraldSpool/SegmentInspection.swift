@@ -22,6 +22,9 @@ package struct SegmentInspection: Sendable {
     package var headerProblem: String?
     package var frames: [Frame] = []
     package var damage: [Damage] = []
+    /// Where zeros alone run to the end of the file (space the writer zeroed ahead of its appends,
+    /// not damage); nil when the frames or the damage reach the end.
+    package var zerosFrom: Int?
 
     /// The size of a segment header, which comes before the first frame.
     package static let headerSize = SegmentHeader.size
@@ -31,6 +34,7 @@ package struct SegmentInspection: Sendable {
     /// Scans `bytes` as recovery does and decodes every valid frame.
     package init(segment bytes: [UInt8]) {
         var frames: [Frame] = []
+        var zerosFrom: Int?
         (headerProblem, damage) = bytes.withUnsafeBytes { raw in
             if let problem = SegmentHeader.problem(in: raw) { return (problem, []) }
             var scanner = SegmentScanner(bytes: raw, maxRecordBytes: SpoolOptions.recordLimit)
@@ -52,9 +56,11 @@ package struct SegmentInspection: Sendable {
                 case .unresolved(let offset, _): Damage(offset: offset, end: raw.count, tornTail: false)
                 }
             }
+            if scanner.end < raw.count { zerosFrom = scanner.end }
             return (nil, damage)
         }
         self.frames = frames
+        self.zerosFrom = zerosFrom
     }
 
     /// A valid segment header for segment `number`.

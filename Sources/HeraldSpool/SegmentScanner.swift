@@ -43,6 +43,15 @@ struct SegmentScanner {
     let maxRecordBytes: Int
     /// Most bytes checksummed while looking for the next valid frame after damage.
     var resyncBudget = 256 << 20
+    /// Where the segment's records end: the end of the bytes, or where only zeros follow (space
+    /// the writer zeroed ahead of its appends, `SpoolOptions.preallocation`), which is not damage.
+    private(set) var end: Int
+
+    init(bytes: UnsafeRawBufferPointer, maxRecordBytes: Int) {
+        self.bytes = bytes
+        self.maxRecordBytes = maxRecordBytes
+        end = bytes.count
+    }
 
     /// Calls `record(offset, frameLength, type, payload)` for every valid frame after the header,
     /// in order, and returns the damage found (empty for a clean segment).
@@ -57,6 +66,10 @@ struct SegmentScanner {
                 record(offset, length, bytes[offset + 8], payload(at: offset, length: length))
                 offset += length
             case .failure(let problem):
+                if onlyZeros(from: offset) {
+                    end = offset
+                    return damage
+                }
                 guard let next = nextFrame(after: offset) else {
                     damage.append(
                         resyncBudget <= 0
@@ -69,6 +82,24 @@ struct SegmentScanner {
             }
         }
         return damage
+    }
+
+    /// Whether every byte from `offset` to the end is zero (eight at a time).
+    private func onlyZeros(from offset: Int) -> Bool {
+        var position = offset
+        while position < bytes.count && position & 7 != 0 {
+            if bytes[position] != 0 { return false }
+            position += 1
+        }
+        while bytes.count - position >= 8 {
+            if bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self) != 0 { return false }
+            position += 8
+        }
+        while position < bytes.count {
+            if bytes[position] != 0 { return false }
+            position += 1
+        }
+        return true
     }
 
     private func payload(at offset: Int, length: Int) -> UnsafeRawBufferPointer {

@@ -61,6 +61,13 @@ extension Spool {
                 }
                 guard let file = writer.active else { throw SpoolError.closed }
                 let base = writer.size
+                // Never write where zeros are still being written: wait for them (rare: they run
+                // ahead by half of `preallocation` or more).
+                if writer.extending != nil, let preallocator,
+                    base + Int64(buffer.count) > max(writer.zeroedEnd, preallocator.progress)
+                {
+                    collectZeroing(&writer, wait: true)
+                }
                 do {
                     try file.write(buffer, at: base)
                     try file.synchronize()
@@ -80,6 +87,8 @@ extension Spool {
                     }
                     shared.segments[file.number]?.size = size
                 }
+                collectZeroing(&writer, wait: false)
+                zeroAhead(&writer)
             }
             writable.store(true, ordering: .releasing)
             noteRecovery(writer)
@@ -88,6 +97,32 @@ extension Spool {
             noteFailure(error)
             return .failure(error)
         }
+    }
+
+    /// Notes the end of the zeroing in progress (waiting for it when asked to).
+    private func collectZeroing(_ writer: inout WriterState, wait: Bool) {
+        guard let extending = writer.extending, let preallocator else { return }
+        guard let outcome = wait ? preallocator.wait() : preallocator.poll() else { return }
+        writer.extending = nil
+        switch outcome {
+        case .zeroed: writer.zeroedEnd = max(writer.zeroedEnd, extending.to)
+        case .failed: writer.zeroingFailed = true
+        }
+    }
+
+    /// Starts zeroing the next `preallocation` bytes of the active segment once less than half of
+    /// that is left ahead of its end (never past the segment size).
+    private func zeroAhead(_ writer: inout WriterState) {
+        guard let preallocator, writer.extending == nil, !writer.zeroingFailed, let file = writer.active else { return }
+        let step = Int64(options.preallocation)
+        let from = max(writer.zeroedEnd, writer.size)
+        guard from - writer.size < step / 2 else { return }
+        // Ends on a 4 KiB boundary, as direct I/O needs.
+        let to = min(from + step, Int64(options.segmentSize)) & ~4095
+        guard to > from else { return }
+        let work = SegmentPreallocator.Extension(path: file.path, from: from, to: to)
+        writer.extending = work
+        preallocator.start(work)
     }
 
     /// The batch's frames in one buffer, and where each record is in it.
@@ -137,6 +172,14 @@ extension Spool {
     /// Starts segment `nextNumber`: creates it, writes and syncs its header, syncs the directory.
     /// Numbers are never reused, even after a failed attempt.
     private func roll(_ writer: inout WriterState) throws(SpoolError) {
+        if writer.extending != nil { collectZeroing(&writer, wait: true) }
+        if let sealed = writer.active, writer.zeroedEnd > writer.size, !writer.needsNewSegment {
+            // The zeros past its end are of no use now. Not synced: recovery reads a zero tail
+            // as the end of a segment anyway.
+            try? sealed.truncate(to: writer.size)
+        }
+        writer.zeroedEnd = 0
+        writer.zeroingFailed = false
         let number = writer.nextNumber
         writer.nextNumber += 1
         let path = directory + "/" + SegmentFile.name(of: number)

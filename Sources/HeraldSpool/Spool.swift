@@ -34,6 +34,12 @@ package final class Spool: Sendable {
         /// Set after any failed write or sync: the next write goes to a fresh segment.
         var needsNewSegment = false
         var nextNumber: UInt32
+        /// Bytes from `size` up to here in the active file are zeros (preallocated).
+        var zeroedEnd: Int64 = 0
+        /// Zeros being written ahead of the active file's end right now.
+        var extending: SegmentPreallocator.Extension?
+        /// Zeroing failed for the active file (disk full): append without it until the next one.
+        var zeroingFailed = false
     }
 
     /// `state_dir/spool`.
@@ -52,6 +58,8 @@ package final class Spool: Sendable {
     let stopping = Atomic<Bool>(false)
     /// Held while compacting, so that the background compactor and `compact()` take turns.
     let compactionGate = Mutex(())
+    /// Zeros ahead of the active segment's end; nil when `options.preallocation` is 0.
+    let preallocator: SegmentPreallocator?
 
     private init(
         directory: String, options: SpoolOptions, logger: Logger, fileSystem: any SpoolFileSystem,
@@ -65,6 +73,8 @@ package final class Spool: Sendable {
         self.logger = logger
         self.fileSystem = fileSystem
         self.lockDescriptor = lockDescriptor
+        preallocator =
+            options.preallocation > 0 ? SegmentPreallocator(fileSystem: fileSystem, logger: logger) : nil
         var index = recovered.index
         // From now on transitions change states as they happen; records only move bookkeeping.
         index.isLive = true
@@ -126,6 +136,8 @@ package final class Spool: Sendable {
         if let (number, size) = recovered.appendTo, let segment = recovered.segments[number] {
             writer.active = segment.file
             writer.size = size
+            // Recovery found only zeros past `size` (or truncated what was there).
+            writer.zeroedEnd = (try? segment.file.size()) ?? size
             spool.writable.store(true, ordering: .releasing)
         } else {
             spool.startFreshSegment(&writer)
@@ -172,6 +184,7 @@ package final class Spool: Sendable {
         compactorFinished.wait()
         queue.close()
         writerFinished.wait()
+        preallocator?.close()
         shared.withLock { $0.segments = [:] }
         fileSystem.close(lockDescriptor)
     }

@@ -8,6 +8,9 @@ package enum SpoolOpenMode: Sendable {
     case createNew
     /// Opens the file for reading and writing, creating it when missing (the lock file).
     case createOrOpen
+    /// Opens an existing file for writing around the page cache (`O_DIRECT`): offsets, lengths
+    /// and buffers aligned to 4 KiB. Fails with `EINVAL` where the file system has no direct I/O.
+    case writeDirect
 }
 
 /// A failed system call: its `errno`.
@@ -32,6 +35,12 @@ package protocol SpoolFileSystem: Sendable {
     /// One `pread`: returns how many bytes were read (0 at the end of the file).
     func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64)
         throws(FileSystemError) -> Int
+    /// Calls `body` with the first `count` bytes of the file (fewer at its end), mapped where the
+    /// file system can, else read into `scratch`; the bytes are valid only during the call, and
+    /// nobody may truncate the file meanwhile. The default reads with `read`.
+    func withContents<Result>(
+        of descriptor: Int32, count: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> Result
+    ) throws(FileSystemError) -> Result
     /// `fdatasync`: the written bytes and the file size are durable once it returns.
     func synchronize(_ descriptor: Int32) throws(FileSystemError)
     /// `fsync` of a directory, so that files created or removed in it stay so after a crash.
@@ -47,9 +56,53 @@ package protocol SpoolFileSystem: Sendable {
     func lock(_ descriptor: Int32) throws(FileSystemError)
 }
 
+extension SpoolFileSystem {
+    package func withContents<Result>(
+        of descriptor: Int32, count: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> Result
+    ) throws(FileSystemError) -> Result {
+        try readContents(of: descriptor, count: count, scratch: &scratch, body)
+    }
+
+    /// `withContents` with `read` calls into `scratch`.
+    func readContents<Result>(
+        of descriptor: Int32, count: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> Result
+    ) throws(FileSystemError) -> Result {
+        if scratch.count < count {
+            scratch = [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        }
+        var filled = 0
+        let failure = scratch.withUnsafeMutableBytes { raw -> FileSystemError? in
+            while filled < count {
+                do throws(FileSystemError) {
+                    let got = try read(
+                        descriptor, into: UnsafeMutableRawBufferPointer(rebasing: raw[filled..<count]),
+                        at: Int64(filled))
+                    if got == 0 { break }
+                    filled += got
+                } catch {
+                    return error
+                }
+            }
+            return nil
+        }
+        if let failure { throw failure }
+        return scratch.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<filled])) }
+    }
+}
+
 /// The file system itself.
 package struct RealFileSystem: SpoolFileSystem {
     package init() {}
+
+    /// `O_DIRECT`, which Glibc's Swift module leaves out (it is a `_GNU_SOURCE` flag); its value
+    /// differs between architectures. Elsewhere 0: such files are opened for buffered writing.
+    #if arch(x86_64)
+        static let directIO: Int32 = 0o40000
+    #elseif arch(arm64)
+        static let directIO: Int32 = 0o200000
+    #else
+        static let directIO: Int32 = 0
+    #endif
 
     package func open(_ path: String, mode: SpoolOpenMode) throws(FileSystemError) -> Int32 {
         let flags: Int32
@@ -58,6 +111,7 @@ package struct RealFileSystem: SpoolFileSystem {
         case .readWrite: flags = O_RDWR
         case .createNew: flags = O_RDWR | O_CREAT | O_EXCL
         case .createOrOpen: flags = O_RDWR | O_CREAT
+        case .writeDirect: flags = O_WRONLY | RealFileSystem.directIO
         }
         return try retrying { Glibc.open(path, flags | O_CLOEXEC, 0o600) }
     }
@@ -81,6 +135,23 @@ package struct RealFileSystem: SpoolFileSystem {
 
     package func synchronize(_ descriptor: Int32) throws(FileSystemError) {
         _ = try retrying { fdatasync(descriptor) }
+    }
+
+    /// Maps the bytes (populated at once, read-only, private) instead of copying them; reads
+    /// them when the mapping fails.
+    package func withContents<Result>(
+        of descriptor: Int32, count: Int, scratch: inout [UInt8], _ body: (UnsafeRawBufferPointer) -> Result
+    ) throws(FileSystemError) -> Result {
+        let size = try self.size(descriptor)
+        let length = min(count, Int(size))
+        guard length > 0,
+            let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0),
+            mapped != MAP_FAILED
+        else {
+            return try readContents(of: descriptor, count: count, scratch: &scratch, body)
+        }
+        defer { munmap(mapped, length) }
+        return body(UnsafeRawBufferPointer(start: mapped, count: length))
     }
 
     package func synchronizeDirectory(_ path: String) throws(FileSystemError) {

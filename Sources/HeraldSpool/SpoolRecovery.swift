@@ -41,12 +41,30 @@ enum SpoolRecovery {
             }
             let file = SegmentFile(number: number, path: path, descriptor: descriptor, fileSystem: fileSystem)
             let size = try file.size()
-            let count = try file.read(into: &buffer, count: Int(size), at: 0)
             let log = logger.with(["segment": .string(path)])
-            let headerProblem = buffer.withUnsafeBytes {
-                SegmentHeader.problem(in: UnsafeRawBufferPointer(rebasing: $0[..<count]))
+            // Mapped, not copied (a million jobs are a gigabyte), when this process holds the lock;
+            // a read-only snapshot reads, since a running daemon may cut a segment meanwhile.
+            let scanned = try file.withContents(count: Int(size), scratch: &buffer, mapping: writable) {
+                raw -> (count: Int, headerProblem: String?, damage: [SegmentScanner.Damage], end: Int) in
+                if let problem = SegmentHeader.problem(in: raw) { return (raw.count, problem, [], raw.count) }
+                var scanner = SegmentScanner(bytes: raw, maxRecordBytes: SpoolOptions.recordLimit)
+                let damage = scanner.scan { offset, length, type, payload in
+                    do throws(RecordDecodingError) {
+                        let record = try SpoolRecord.decode(type: type, payload: payload)
+                        let location = RecordLocation(segment: number, offset: UInt32(offset), length: UInt32(length))
+                        recovered.index.apply(record, at: location, now: now)
+                    } catch {
+                        log.error(
+                            "skipping a record that cannot be decoded",
+                            ["offset": .int(offset), "reason": .string(error.reason)])
+                    }
+                }
+                return (raw.count, nil, damage, scanner.end)
             }
-            if let headerProblem {
+            let count = scanned.count
+            let damage = scanned.damage
+            let end = scanned.end
+            if let headerProblem = scanned.headerProblem {
                 if isLast && count < SegmentHeader.size {
                     // Created but never synced (a crash while starting a segment): nothing was in it.
                     log.warning("dropping a segment whose creation was interrupted", ["bytes": .int(count)])
@@ -58,22 +76,8 @@ enum SpoolRecovery {
                 }
                 continue
             }
-            let damage = buffer.withUnsafeBytes { raw in
-                var scanner = SegmentScanner(
-                    bytes: UnsafeRawBufferPointer(rebasing: raw[..<count]), maxRecordBytes: SpoolOptions.recordLimit)
-                return scanner.scan { offset, length, type, payload in
-                    do throws(RecordDecodingError) {
-                        let record = try SpoolRecord.decode(type: type, payload: payload)
-                        let location = RecordLocation(segment: number, offset: UInt32(offset), length: UInt32(length))
-                        recovered.index.apply(record, at: location, now: now)
-                    } catch {
-                        log.error(
-                            "skipping a record that cannot be decoded",
-                            ["offset": .int(offset), "reason": .string(error.reason)])
-                    }
-                }
-            }
-            var validEnd = size
+            // Zeros written ahead of the appends end the records without being damage.
+            var validEnd = Int64(end)
             var canAppend = isLast
             for problem in damage {
                 switch problem {

@@ -4,6 +4,10 @@ import HeraldCore
 package struct SpoolOptions: Sendable {
     /// A segment is closed and a new one started once it would grow past this size.
     package var segmentSize: Int = 64 << 20
+    /// How far ahead of the active segment's end zeros are written and synced in the
+    /// background, so that appends do not grow the file (an fdatasync that need not write the
+    /// inode and block bitmaps too takes about half as long); 0 turns it off.
+    package var preallocation: Int = 16 << 20
     /// At most this many bytes go into one write + fdatasync.
     package var maxBatchBytes: Int = 8 << 20
     /// Appends are refused (`SpoolError.overloaded`) while more than this many bytes wait.

@@ -44,7 +44,7 @@ func jsonBenchmark() throws {
 
 /// The best of 40 short rounds of `iterations` calls, in µs per call: on a shared machine the minimum
 /// over many short rounds finds the moments when nothing else ran.
-private func measure(iterations: Int, _ body: () throws -> Void) throws -> Double {
+func measure(iterations: Int, _ body: () throws -> Void) throws -> Double {
     for _ in 0..<iterations { try body() }  // warm up caches and the allocator
     var best = Double.infinity
     let clock = ContinuousClock()

@@ -5,6 +5,7 @@ import Foundation
 let arguments = CommandLine.arguments.dropFirst()
 let benchmarks: [String: () throws -> Void] = [
     "ack": runAckLatencyBenchmark,
+    "crypto": runCryptoBenchmark,
     "curl": runCurlBenchmark,
     "http": runHTTPBenchmark,
     "json": jsonBenchmark,

@@ -20,13 +20,31 @@ struct CRC32CTests {
         #expect(CRC32C.checksum((0..<32).map { UInt8(31 - $0) }) == 0x113F_DB5C)
     }
 
-    /// The eight-byte loop and the byte loop agree, at every length and split.
+    /// Continuing from the checksum of a prefix gives the checksum of the whole, at every split.
     @Test func continuationMatchesWhole() {
         let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
         let whole = CRC32C.checksum(bytes)
         for split in 0...bytes.count {
             let first = CRC32C.checksum(Array(bytes[..<split]))
             #expect(CRC32C.checksum(Array(bytes[split...]), continuing: first) == whole)
+        }
+    }
+
+    /// Lengths where ISA-L switches between its byte, word and folding loops, against a bitwise
+    /// reference written from the definition.
+    @Test func longInputsMatchTheDefinition() {
+        var state: UInt64 = 0x5EED
+        for length in [7, 8, 63, 64, 255, 256, 1023, 1024, 4097, 65_537] {
+            let bytes = (0..<length).map { _ -> UInt8 in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt8(truncatingIfNeeded: state >> 56)
+            }
+            var reference: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                reference ^= UInt32(byte)
+                for _ in 0..<8 { reference = reference & 1 == 1 ? (reference >> 1) ^ 0x82F6_3B78 : reference >> 1 }
+            }
+            #expect(CRC32C.checksum(bytes) == ~reference, "length \(length)")
         }
     }
 }

@@ -61,10 +61,23 @@ public final class TimeOrderedIDGenerator: Sendable {
     private struct State {
         var lastMilliseconds: UInt64 = 0
         var counter: UInt64 = 0
-        /// Seeded once from the system's generator; ids need uniqueness, not secrecy, and a
-        /// system call per id would cost more than the rest of making it.
-        var random = SplitMix64(seed: UInt64.random(in: .min ... .max))
+        /// Random words from libcrypto's CSPRNG, taken in blocks: one call per id would cost more
+        /// than the rest of making it. Ids must not be guessable (a job id is not a secret, but
+        /// nothing should let one be predicted from another).
+        var random = [UInt64](repeating: 0, count: TimeOrderedIDGenerator.randomBlock)
+        var randomIndex = TimeOrderedIDGenerator.randomBlock
+
+        mutating func nextRandom() -> UInt64 {
+            if randomIndex == random.count {
+                random.withUnsafeMutableBytes { SecureRandom.fill($0) }
+                randomIndex = 0
+            }
+            defer { randomIndex += 1 }
+            return random[randomIndex]
+        }
     }
+
+    private static let randomBlock = 256
 
     private let state = Mutex(State())
     private let now: @Sendable () -> UInt64
@@ -79,7 +92,7 @@ public final class TimeOrderedIDGenerator: Sendable {
             let current = now()
             if current > state.lastMilliseconds {
                 state.lastMilliseconds = current
-                state.counter = state.random.next() & 0x3FF  // Leave headroom so the counter rarely overflows.
+                state.counter = state.nextRandom() & 0x3FF  // Leave headroom so the counter rarely overflows.
             } else {
                 state.counter += 1
                 if state.counter > 0xFFF {
@@ -88,27 +101,10 @@ public final class TimeOrderedIDGenerator: Sendable {
                     state.counter = 0
                 }
             }
-            return (state.lastMilliseconds, state.counter, state.random.next())
+            return (state.lastMilliseconds, state.counter, state.nextRandom())
         }
         let high = (milliseconds & 0xFFFF_FFFF_FFFF) << 16 | 0x7000 | counter
         let low = (randomBits & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
         return TimeOrderedID(high: high, low: low)
-    }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a small, fast generator with good statistical quality.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,8 @@
 /// One compiled routing rule (design §6.1): which events, under which condition, lead to which
 /// steps.
-public struct Route: Sendable {
+/// A class, not a struct: matching an event hands routes around, and copying a struct of a dozen
+/// references costs a retain and release of each (perf: route copies in loading and planning).
+public final class Route: Sendable {
     /// `dedupe: {key, window}`: the route fires at most once per rendered key within the window.
     public struct Dedupe: Sendable {
         public let key: Template

@@ -9,8 +9,9 @@ public struct RuleSet: Sendable {
     public init(routes: [Route]) {
         self.routes = routes
         var candidates: [EventName: [Int]] = [:]
-        for name in EventName.known {
-            candidates[name] = routes.indices.filter { routes[$0].listens(to: name) }
+        for name in EventName.known { candidates[name] = [] }
+        for (index, route) in routes.enumerated() {
+            for name in EventName.known where route.listens(to: name) { candidates[name, default: []].append(index) }
         }
         self.candidates = candidates
     }

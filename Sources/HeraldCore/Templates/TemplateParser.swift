@@ -154,26 +154,24 @@ struct TemplateParser {
     }
 }
 
-/// Splits at `separator` except inside single or double quotes.
+/// Splits at `separator` (ASCII) except inside single or double quotes.
 private func splitOutsideQuotes(_ text: String, separator: Character) -> [String] {
+    guard let separator = separator.asciiValue, text.utf8.contains(separator) else { return [text] }
     var parts: [String] = []
-    var current = ""
-    var quote: Character?
-    for character in text {
+    var start = text.utf8.startIndex
+    var quote: UInt8?
+    for index in text.utf8.indices {
+        let byte = text.utf8[index]
         if let open = quote {
-            if character == open { quote = nil }
-            current.append(character)
-        } else if character == "'" || character == "\"" {
-            quote = character
-            current.append(character)
-        } else if character == separator {
-            parts.append(current)
-            current = ""
-        } else {
-            current.append(character)
+            if byte == open { quote = nil }
+        } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+            quote = byte
+        } else if byte == separator {
+            parts.append(String(text[start..<index]))
+            start = text.utf8.index(after: index)
         }
     }
-    parts.append(current)
+    parts.append(String(text[start...]))
     return parts
 }
 

@@ -38,11 +38,13 @@ struct IngressAuthenticator: Sendable {
         for check in checks {
             switch check {
             case .header(let name, let expected):
-                if let presented = headers[name], constantTimeEquals(Array(presented.utf8), expected) { granted = true }
+                if let presented = headers[name], ConstantTime.isEqual(Array(presented.utf8), to: expected) {
+                    granted = true
+                }
             case .cookie(let name, let expected):
                 for header in headers.values(for: "Cookie") {
                     if let presented = cookieValue(named: name, in: header),
-                        constantTimeEquals(Array(presented.utf8), expected)
+                        ConstantTime.isEqual(Array(presented.utf8), to: expected)
                     {
                         granted = true
                     }
@@ -51,7 +53,7 @@ struct IngressAuthenticator: Sendable {
                 if let authorization = headers["Authorization"] {
                     let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
                     if parts.count == 2, parts[0].lowercased() == "basic",
-                        constantTimeEquals(Array(parts[1].utf8), expected)
+                        ConstantTime.isEqual(Array(parts[1].utf8), to: expected)
                     {
                         granted = true
                     }
@@ -60,17 +62,6 @@ struct IngressAuthenticator: Sendable {
         }
         return granted
     }
-}
-
-/// Compares in time that depends only on `expected`'s length.
-func constantTimeEquals(_ presented: [UInt8], _ expected: [UInt8]) -> Bool {
-    guard !expected.isEmpty else { return false }
-    var difference: UInt8 = presented.count == expected.count ? 0 : 1
-    for index in 0..<expected.count {
-        let byte = presented.isEmpty ? 0 : presented[index % presented.count]
-        difference |= byte ^ expected[index]
-    }
-    return difference == 0
 }
 
 /// The value of cookie `name` in a `Cookie:` header (`a=1; name=value`).

@@ -277,9 +277,10 @@ final class IngressResponder: HTTPResponder {
         if let trigger = event.triggerID, !trigger.isEmpty { return "trigger:\(trigger)" }
         // The digest, not the body: the key is stored with the jobs and must not hold personal
         // data, codes or links a second time.
-        var hashed = Array("\(event.name)\n\(query.decide ? "decide" : "")\n\(query.method ?? "")\n".utf8)
-        hashed += body
-        return (event.name.isCourier ? "courier:" : "body:") + SHA256.hexDigest(bytes: hashed)
+        var hashing = Hashing<SHA256>()
+        hashing.update("\(event.name)\n\(query.decide ? "decide" : "")\n\(query.method ?? "")\n".utf8)
+        hashing.update(body)
+        return (event.name.isCourier ? "courier:" : "body:") + Hex.lowercase(hashing.finalize())
     }
 
     /// `{"event_id": …, "event": …, "jobs": N, "routes": [...], "duplicate": false}`

@@ -30,24 +30,28 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .target(name: "HeraldCore"),
-        .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "CPostgres"]),
+        // A job's life, once for both stores: its states, the attempt decision, the limits, the
+        // JobStore protocol, the delivery executor and the operators' commands.
+        .target(name: "HeraldJobs", dependencies: ["HeraldCore"]),
+        .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "HeraldJobs", "HeraldConfig", "CPostgres"]),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         .target(name: "HeraldHTTP", dependencies: ["HeraldCore"]),
         // The outbound HTTP client the action plugins share (URLSession, bridged to async/await).
         .target(name: "HeraldHTTPClient", dependencies: ["HeraldCore"]),
-        .target(name: "HeraldSpool", dependencies: ["HeraldCore"]),
+        .target(name: "HeraldSpool", dependencies: ["HeraldCore", "HeraldJobs"]),
         .target(
             name: "HeraldDaemon",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool", "HeraldPostgres"]
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "HeraldPostgres"]
         ),
         .executableTarget(
             name: "herald-bench",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool"]
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool"]
         ),
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldDaemon", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin",
+                "HeraldDaemon", "HeraldHTTP", "HeraldJobs", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin",
+                "KratosPlugin", "MailchimpPlugin",
                 "WebhookPlugin", "ExecPlugin", "SmtpPlugin",
             ]
         ),
@@ -65,7 +69,7 @@ let package = Package(
         // Fakes and helpers shared by the test targets.
         .target(
             name: "HeraldTestSupport",
-            dependencies: ["HeraldCore", "HeraldHTTP"]
+            dependencies: ["HeraldCore", "HeraldHTTP", "HeraldJobs"]
         ),
         // The Mandrill-compatible test server as a program (scripts/mandrill-sandbox).
         .executableTarget(name: "mandrill-sandbox", dependencies: ["HeraldTestSupport"]),
@@ -74,8 +78,10 @@ let package = Package(
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldHTTPTests", dependencies: ["HeraldHTTP", "HeraldTestSupport"]),
         .testTarget(name: "HeraldHTTPClientTests", dependencies: ["HeraldHTTPClient", "HeraldTestSupport"]),
-        .testTarget(name: "HeraldSpoolTests", dependencies: ["HeraldSpool", "HeraldTestSupport"]),
-        .testTarget(name: "HeraldPostgresTests", dependencies: ["HeraldPostgres", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldJobsTests", dependencies: ["HeraldJobs", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldSpoolTests", dependencies: ["HeraldSpool", "HeraldJobs", "HeraldTestSupport"]),
+        .testTarget(
+            name: "HeraldPostgresTests", dependencies: ["HeraldPostgres", "HeraldJobs", "HeraldTestSupport"]),
         .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldTestSupport"]),
         .testTarget(
             name: "PluginTests",

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HeraldCore
+import HeraldJobs
 import Synchronization
 
 /// The durable job store: an append-only log of records in `state_dir/spool/`, written with group
@@ -52,6 +53,8 @@ package final class Spool: Sendable {
     let stopping = Atomic<Bool>(false)
     /// Held while compacting, so that the background compactor and `compact()` take turns.
     let compactionGate = Mutex(())
+    /// The executor's doorbell, once one performs this spool's jobs (`deliverWakeUps(to:)`).
+    let executorDoorbell = Mutex<Doorbell?>(nil)
 
     private init(
         directory: String, options: SpoolOptions, logger: Logger, fileSystem: any SpoolFileSystem,

@@ -2,6 +2,8 @@ import Foundation
 import HeraldConfig
 import HeraldCore
 import HeraldDaemon
+import HeraldHTTP
+import HeraldJobs
 import HeraldPostgres
 
 /// `herald queue list|show|retry|drop` and `herald dead list|show|retry|drop` (design §8): on the
@@ -86,8 +88,9 @@ enum QueueCommands {
             if case .postgres(let settings) = configuration.store {
                 // Every instance shares the database: the command works on it directly.
                 do throws(PostgresError) {
-                    let control = try PostgresControl(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
-                    let answer = control.answer(method: method, target: target)
+                    let control = JobControl(store: try PostgresStore.forCommands(settings: settings))
+                    let answer = ControlResponder.answer(
+                        HTTPRequestHead(method: method, target: target), control: control)
                     return print(answer, arguments: arguments, subcommand: subcommand, section: section)
                 } catch {
                     writeError("herald: \(configuration.redacting(error.description))\n")

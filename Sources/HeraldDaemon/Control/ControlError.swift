@@ -1,5 +1,5 @@
 import HeraldCore
-import HeraldSpool
+import HeraldJobs
 
 /// Why a control request failed, with the HTTP status the control socket answers: 400 a bad
 /// request, 404 no such job (or it is in the other section), 409 the job is running, 503 the
@@ -13,11 +13,14 @@ package struct ControlError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    init(spool error: SpoolError, id: TimeOrderedID?) {
-        if case .notFound(let missing) = error {
-            self.init(404, "no job or dead letter \(id ?? missing)")
-        } else {
-            self.init(503, "the spool could not do it: \(error)")
+    /// A store's refusal, with its status: 404 no such job, 409 running, 400 a bad request,
+    /// 503 the store could not do it.
+    init(_ error: JobStoreError) {
+        switch error.kind {
+        case .notFound: self.init(404, error.message)
+        case .running: self.init(409, error.message)
+        case .invalid: self.init(400, error.message)
+        case .unavailable, .unreadable: self.init(503, "the store could not do it: \(error.message)")
         }
     }
 

@@ -1,6 +1,7 @@
 import Glibc
 import HeraldCore
 import HeraldHTTP
+import HeraldJobs
 import HeraldSpool
 
 /// How `herald queue|dead` reach a spool: directly when no daemon holds it (the CLI takes the
@@ -17,14 +18,14 @@ package final class ControlSession {
     }
 
     private let spool: Spool?
-    private let control: SpoolControl?
+    private let control: JobControl<Spool>?
     private let client: ControlClient?
 
     package var mode: Mode { spool == nil ? .daemon : .direct }
 
     private init(spool: Spool?, client: ControlClient?) {
         self.spool = spool
-        self.control = spool.map { SpoolControl(spool: $0) }
+        self.control = spool.map { JobControl(store: $0) }
         self.client = client
     }
 

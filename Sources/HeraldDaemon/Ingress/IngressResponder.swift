@@ -1,7 +1,7 @@
 import HeraldConfig
 import HeraldCore
 import HeraldHTTP
-import HeraldSpool
+import HeraldJobs
 import Synchronization
 
 /// Answers Ory: authenticates, decodes the event, routes it, hands its jobs to the intake, and

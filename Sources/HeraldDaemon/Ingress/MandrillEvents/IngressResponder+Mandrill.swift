@@ -2,7 +2,7 @@ import Foundation
 import HeraldConfig
 import HeraldCore
 import HeraldHTTP
-import HeraldSpool
+import HeraldJobs
 
 /// `/v1/mandrill/events`: Mandrill's delivery events (reference/mandrill-webhooks.md). Mandrill
 /// cannot send Herald's credentials; it signs each post with the webhook's key instead. A post

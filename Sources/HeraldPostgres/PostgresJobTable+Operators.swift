@@ -1,7 +1,8 @@
 import HeraldCore
+import HeraldJobs
 
-/// What `herald queue|dead` read and change in the database (design §8).
-extension PostgresJobStore {
+/// What operators (`herald queue|dead`) read and change in the database (design §8).
+extension PostgresJobTable {
     /// One job as the commands show it.
     package struct Listed: Sendable {
         package var job: Job
@@ -45,28 +46,17 @@ extension PostgresJobStore {
         return rows.isEmpty ? nil : Self.listed(rows, 0)
     }
 
-    /// A queued job runs now; returns its new attempt time (the database's now), nil when it is
-    /// running (or gone).
-    package func runNow(_ id: TimeOrderedID) throws(PostgresError) -> WallClock? {
+    /// An operator's retry: a queued job runs now; a dead letter goes back to the queue as a new
+    /// series of attempts (`max_age` counts from now). A dead letter's attempt count stays, so
+    /// that it does not queue again ahead of its recipient's newer mail. Returns its new attempt
+    /// time (the database's now); nil when it is running or gone.
+    package func retry(_ id: TimeOrderedID) throws(PostgresError) -> WallClock? {
         let rows = try connection.query(
             """
-            UPDATE herald_jobs SET not_before = now() WHERE id = $1 AND state = 'queued'
-            RETURNING (extract(epoch FROM not_before) * 1000)::bigint AS not_before_ms
-            """, [id.description])
-        let time = rows.value(0, "not_before_ms").flatMap(Int64.init).map { WallClock(millisecondsSinceEpoch: $0) }
-        if time != nil { try connection.execute("NOTIFY herald_jobs") }
-        return time
-    }
-
-    /// A dead letter goes back to the queue as a new series of attempts: `max_age` counts from
-    /// now. Its attempt count stays, so it does not queue again behind its recipient's newer mail.
-    /// Returns its new attempt time (the database's now); nil when it was no dead letter.
-    package func revive(_ id: TimeOrderedID) throws(PostgresError) -> WallClock? {
-        let rows = try connection.query(
-            """
-            UPDATE herald_jobs SET state = 'queued', series_start = now(), not_before = now(),
-                died_at = NULL, reason = NULL
-            WHERE id = $1 AND state = 'dead'
+            UPDATE herald_jobs SET not_before = now(),
+                series_start = CASE WHEN state = 'dead' THEN now() ELSE series_start END,
+                reason = CASE WHEN state = 'dead' THEN NULL ELSE reason END, died_at = NULL, state = 'queued'
+            WHERE id = $1 AND state IN ('queued', 'dead')
             RETURNING (extract(epoch FROM not_before) * 1000)::bigint AS not_before_ms
             """, [id.description])
         let time = rows.value(0, "not_before_ms").flatMap(Int64.init).map { WallClock(millisecondsSinceEpoch: $0) }
@@ -86,8 +76,10 @@ extension PostgresJobStore {
     }
 
     /// Removes a job or dead letter for good; an attempt under way finishes, unrecorded.
-    package func remove(_ id: TimeOrderedID) throws(PostgresError) -> Bool {
-        try connection.query("DELETE FROM herald_jobs WHERE id = $1", [id.description]).affected == 1
+    /// Returns the state it was in; nil when there was no such job.
+    package func remove(_ id: TimeOrderedID) throws(PostgresError) -> JobState? {
+        try connection.query("DELETE FROM herald_jobs WHERE id = $1 RETURNING state", [id.description])
+            .value(0, "state").flatMap(JobState.init(rawName:))
     }
 
     private static let columns = """

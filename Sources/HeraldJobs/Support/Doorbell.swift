@@ -2,7 +2,7 @@ import Synchronization
 
 /// Wakes one waiting task: `ring()` from anywhere, `wait(upTo:)` in the loop that reacts.
 /// A ring while nobody waits is remembered, so no wake-up is lost.
-final class Doorbell: Sendable {
+package final class Doorbell: Sendable {
     private struct State {
         var rung = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -10,7 +10,9 @@ final class Doorbell: Sendable {
 
     private let state = Mutex(State())
 
-    func ring() {
+    package init() {}
+
+    package func ring() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -23,7 +25,7 @@ final class Doorbell: Sendable {
     }
 
     /// Returns after a ring, or after `timeout` when given.
-    func wait(upTo timeout: Duration?) async {
+    package func wait(upTo timeout: Duration?) async {
         let timer = timeout.map { timeout in
             Task { [weak self] in
                 try? await Task.sleep(for: timeout)

@@ -1,10 +1,11 @@
 import HeraldCore
+import HeraldJobs
 
-/// Herald's jobs in PostgreSQL: what the ingress stores, what instances claim under a lease and
-/// record outcomes of (fenced by the lease's token), and what `herald queue|dead` read and change.
-/// Time is the database's (`now()`), never a host's. Every method is one round of statements on
-/// `connection`, which the caller confines to one thread.
-package struct PostgresJobStore {
+/// Herald's jobs in PostgreSQL, as statements: what the ingress stores, what instances claim
+/// under a lease and record verdicts of (fenced by the lease's token), and what operators read
+/// and change. Time is the database's (`now()`), never a host's. Every method is one round of
+/// statements on `connection`, which the caller confines to one thread. `PostgresStore` uses it.
+package struct PostgresJobTable {
     package let connection: PostgresConnection
 
     package init(connection: PostgresConnection) {
@@ -110,13 +111,44 @@ package struct PostgresJobStore {
 
     // MARK: Delivery
 
-    /// A job this instance holds under a lease; outcomes are recorded only with its token.
+    /// A job this instance holds under a lease; verdicts are recorded only with its token.
     package struct Claim: Sendable {
         package var job: Job
-        package var token: String
+        package var token: UInt64
         /// The previous attempt may have reached the peer: it ended ambiguously, or the instance
         /// running it stopped answering and its lease ended.
         package var mayHaveSent = false
+        /// When the job's current series of attempts began (`max_age` counts from here).
+        package var seriesStart: WallClock
+        /// The database's time when the claim was made.
+        package var claimedAt: WallClock
+    }
+
+    /// Claims, in one transaction, up to `limit` due jobs of `actions` for each round (one for
+    /// the actions limited only by the instance's slots, one per action with a limit of its
+    /// own), and commits it synchronously even when the session commits asynchronously: a claim
+    /// must survive a database crash, or its job would come back as never attempted while its
+    /// attempt may have sent.
+    /// - Parameter total: the most jobs to claim over all rounds.
+    package func claim(
+        total: Int, rounds: [(limit: Int, actions: [String])], owner: String, lease: Duration
+    ) throws(PostgresError) -> [Claim] {
+        let rounds = rounds.filter { $0.limit > 0 && !$0.actions.isEmpty }
+        guard total > 0, !rounds.isEmpty else { return [] }
+        try connection.execute("BEGIN")
+        do throws(PostgresError) {
+            try connection.execute("SET LOCAL synchronous_commit TO on")
+            var claims: [Claim] = []
+            for round in rounds where claims.count < total {
+                claims += try claim(
+                    limit: min(round.limit, total - claims.count), owner: owner, lease: lease, actions: round.actions)
+            }
+            try connection.execute("COMMIT")
+            return claims
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
     }
 
     /// Claims up to `limit` due jobs of `actions` (and such jobs whose lease ended, from an
@@ -151,14 +183,23 @@ package struct PostgresJobStore {
                 (extract(epoch FROM j.created_at) * 1000)::bigint AS created_ms,
                 (extract(epoch FROM j.due_at) * 1000)::bigint AS due_ms,
                 (extract(epoch FROM j.not_before) * 1000)::bigint AS not_before_ms,
+                (extract(epoch FROM j.series_start) * 1000)::bigint AS series_ms,
+                (extract(epoch FROM now()) * 1000)::bigint AS now_ms,
                 (j.may_have_sent OR ready.previous_state = 'running') AS may_have_sent
             """,
             [String(limit), Self.array(actions), owner, String(lease.saturatingMilliseconds)])
         var claims: [Claim] = []
         var unreadable: [String] = []
         for row in 0..<rows.rows.count {
-            if let job = Self.job(rows, row), let token = rows.value(row, "token") {
-                claims.append(Claim(job: job, token: token, mayHaveSent: rows.value(row, "may_have_sent") == "t"))
+            if let job = Self.job(rows, row), let token = rows.value(row, "token").flatMap(UInt64.init),
+                let series = rows.value(row, "series_ms").flatMap(Int64.init),
+                let now = rows.value(row, "now_ms").flatMap(Int64.init)
+            {
+                claims.append(
+                    Claim(
+                        job: job, token: token, mayHaveSent: rows.value(row, "may_have_sent") == "t",
+                        seriesStart: WallClock(millisecondsSinceEpoch: series),
+                        claimedAt: WallClock(millisecondsSinceEpoch: now)))
             } else if let id = rows.value(row, "id") {
                 unreadable.append(id)
             }
@@ -186,62 +227,106 @@ package struct PostgresJobStore {
         ).affected
     }
 
-    /// The job was delivered: it is removed. False when the lease was lost (another instance
-    /// took the job over, or an operator dropped it): nothing is changed then.
-    package func delivered(_ claim: Claim) throws(PostgresError) -> Bool {
-        try connection.query(
-            "DELETE FROM herald_jobs WHERE id = $1 AND lease_token = $2::bigint AND state = 'running'",
-            [claim.job.id.description, claim.token]
-        ).affected == 1
+    /// One attempt's verdict to record: the job, the lease token that claimed it, the attempts
+    /// of its series (this one included).
+    package struct Verdict: Sendable {
+        package var id: TimeOrderedID
+        package var token: UInt64
+        package var verdict: AttemptVerdict
+        package var attempts: Int
+
+        package init(id: TimeOrderedID, token: UInt64, verdict: AttemptVerdict, attempts: Int) {
+            self.id = id
+            self.token = token
+            self.verdict = verdict
+            self.attempts = attempts
+        }
     }
 
-    /// The job failed for good: a dead letter with its reason. False when the lease was lost.
-    package func failed(_ claim: Claim, reason: String) throws(PostgresError) -> Bool {
-        try connection.query(
-            """
-            UPDATE herald_jobs SET state = 'dead', attempts = attempts + 1, died_at = now(), reason = $3,
-                last_answer = $3, lease_owner = NULL, lease_token = NULL, lease_until = NULL
-            WHERE id = $1 AND lease_token = $2::bigint AND state = 'running'
-            """, [claim.job.id.description, claim.token, reason]
-        ).affected == 1
-    }
-
-    /// What a retry came to.
-    package enum RetryResult: Sendable, Equatable {
-        /// Queued again, due in this long.
-        case queued(in: Duration)
-        /// Past `max_age` counted from the series start: a dead letter.
-        case expired
-        /// The lease was lost; nothing was changed.
-        case leaseLost
-    }
-
-    /// The attempt may succeed later: due again after `delay`, unless that is more than `maxAge`
-    /// after the retry series started (the job's due time, or an operator's retry).
-    package func retry(
-        _ claim: Claim, after delay: Duration, maxAge: Duration, reason: String, gaveUp: String,
-        mayHaveSent: Bool = false
-    ) throws(PostgresError) -> RetryResult {
-        let rows = try connection.query(
-            """
-            UPDATE herald_jobs SET attempts = attempts + 1, lease_owner = NULL, lease_token = NULL, lease_until = NULL,
-                not_before = now() + $3::bigint * interval '1 millisecond',
-                state = CASE WHEN now() + $3::bigint * interval '1 millisecond' - series_start
-                    > $4::bigint * interval '1 millisecond' THEN 'dead' ELSE 'queued' END,
-                died_at = CASE WHEN now() + $3::bigint * interval '1 millisecond' - series_start
-                    > $4::bigint * interval '1 millisecond' THEN now() END,
-                reason = CASE WHEN now() + $3::bigint * interval '1 millisecond' - series_start
-                    > $4::bigint * interval '1 millisecond' THEN $6 ELSE $5 END,
-                last_answer = $5, may_have_sent = $7::boolean
-            WHERE id = $1 AND lease_token = $2::bigint AND state = 'running'
-            RETURNING state
-            """,
-            [
-                claim.job.id.description, claim.token, String(delay.saturatingMilliseconds),
-                String(maxAge.saturatingMilliseconds), reason, gaveUp, mayHaveSent ? "true" : "false",
-            ])
-        guard let state = rows.value(0, "state") else { return .leaseLost }
-        return state == "dead" ? .expired : .queued(in: delay)
+    /// Records many verdicts in one transaction (one commit for all), each only while its lease
+    /// token still holds the job (a fenced update): delivered jobs are removed; retried ones are
+    /// queued until their time; dead ones become dead letters. Returns what became of each, in
+    /// order. The transaction commits as the session does (asynchronously for deliveries: a
+    /// verdict lost in a crash leaves the job running under its lease, and once the lease ends
+    /// the next attempt counts as maybe-sent).
+    package func record(_ verdicts: [Verdict]) throws(PostgresError) -> [FinishResult] {
+        guard !verdicts.isEmpty else { return [] }
+        var delivered: [Verdict] = []
+        var retried: [(Verdict, WallClock, String, Bool)] = []
+        var dead: [(Verdict, JobDeath)] = []
+        for item in verdicts {
+            switch item.verdict {
+            case .delivered: delivered.append(item)
+            case .retry(let at, let reason, let mayHaveSent): retried.append((item, at, reason, mayHaveSent))
+            case .dead(let death): dead.append((item, death))
+            }
+        }
+        try connection.execute("BEGIN")
+        do throws(PostgresError) {
+            var recorded: Set<String> = []
+            if !delivered.isEmpty {
+                let rows = try connection.query(
+                    """
+                    DELETE FROM herald_jobs j USING unnest($1::text[], $2::bigint[]) AS v(id, token)
+                    WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
+                    RETURNING j.id
+                    """, [Self.array(delivered.map(\.id.description)), Self.array(delivered.map { String($0.token) })])
+                recorded.formUnion(rows.rows.compactMap { $0.first ?? nil })
+            }
+            if !retried.isEmpty {
+                let rows = try connection.query(
+                    """
+                    UPDATE herald_jobs j SET state = 'queued', attempts = v.attempts,
+                        not_before = to_timestamp(v.not_before_ms / 1000.0), reason = v.reason, last_answer = v.reason,
+                        may_have_sent = v.may_have_sent, lease_owner = NULL, lease_token = NULL, lease_until = NULL
+                    FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::text[], $6::boolean[])
+                        AS v(id, token, attempts, not_before_ms, reason, may_have_sent)
+                    WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
+                    RETURNING j.id
+                    """,
+                    [
+                        Self.array(retried.map(\.0.id.description)), Self.array(retried.map { String($0.0.token) }),
+                        Self.array(retried.map { String($0.0.attempts) }),
+                        Self.array(retried.map { String($0.1.millisecondsSinceEpoch) }),
+                        Self.array(retried.map(\.2)), Self.array(retried.map { $0.3 ? "t" : "f" }),
+                    ])
+                recorded.formUnion(rows.rows.compactMap { $0.first ?? nil })
+            }
+            if !dead.isEmpty {
+                let rows = try connection.query(
+                    """
+                    UPDATE herald_jobs j SET state = 'dead', attempts = v.attempts, died_at = now(), reason = v.reason,
+                        last_answer = v.last_answer, may_have_sent = false,
+                        lease_owner = NULL, lease_token = NULL, lease_until = NULL
+                    FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::text[], $5::text[])
+                        AS v(id, token, attempts, reason, last_answer)
+                    WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
+                    RETURNING j.id
+                    """,
+                    [
+                        Self.array(dead.map(\.0.id.description)), Self.array(dead.map { String($0.0.token) }),
+                        Self.array(dead.map { String($0.0.attempts) }), Self.array(dead.map(\.1.description)),
+                        Self.array(dead.map(\.1.lastAnswer)),
+                    ])
+                recorded.formUnion(rows.rows.compactMap { $0.first ?? nil })
+            }
+            // A verdict refused: the job is gone (dropped), or another claim holds it now.
+            let refused = verdicts.map(\.id.description).filter { !recorded.contains($0) }
+            var present: Set<String> = []
+            if !refused.isEmpty {
+                let rows = try connection.query(
+                    "SELECT id FROM herald_jobs WHERE id = ANY($1::text[])", [Self.array(refused)])
+                present = Set(rows.rows.compactMap { $0.first ?? nil })
+            }
+            try connection.execute("COMMIT")
+            return verdicts.map { item in
+                let id = item.id.description
+                return recorded.contains(id) ? .recorded : present.contains(id) ? .superseded : .dropped
+            }
+        } catch {
+            _ = try? connection.execute("ROLLBACK")
+            throw error
+        }
     }
 
     /// How long until a queued job is due or a running job's lease ends (nil: nothing waits).
@@ -274,13 +359,16 @@ package struct PostgresJobStore {
 
     // MARK: Rows
 
-    /// `{a,b}` as a PostgreSQL text array literal, every element quoted.
-    static func array(_ items: [String]) -> String {
+    /// `{a,b}` as a PostgreSQL array literal, every element quoted (nil: NULL).
+    static func array(_ items: [String?]) -> String {
         "{"
-            + items.map { "\"" + $0.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\"" }.joined(
-                separator: ",")
+            + items.map { item in
+                item.map { "\"" + $0.replacingAll("\\", "\\\\").replacingAll("\"", "\\\"") + "\"" } ?? "NULL"
+            }.joined(separator: ",")
             + "}"
     }
+
+    static func array(_ items: [String]) -> String { array(items.map { Optional($0) }) }
 
     static func job(_ rows: PostgresRows, _ row: Int) -> Job? {
         guard let id = rows.value(row, "id").flatMap(TimeOrderedID.init),

@@ -2,7 +2,8 @@ import HeraldCore
 
 /// Which queued jobs or dead letters an operator means: `--route NAME`, `--action NAME`,
 /// `--since DURATION` (created, or for dead letters died, within that long before now). An
-/// empty filter matches everything.
+/// empty filter matches everything. Each store applies it its own way (`matches` on the spool,
+/// a `WHERE` in PostgreSQL): a new criterion is added to both.
 package struct JobFilter: Sendable, Equatable {
     package var route: String?
     package var action: String?
@@ -34,8 +35,9 @@ package struct JobFilter: Sendable, Equatable {
         return items
     }
 
-    /// Reads the query form back; nil with a message for a malformed one.
-    package init(query: Substring?) throws(ControlError) {
+    /// Reads the query form back.
+    /// - Throws: `.invalid` for a malformed one.
+    package init(query: Substring?) throws(JobStoreError) {
         guard let query else { return }
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -45,7 +47,7 @@ package struct JobFilter: Sendable, Equatable {
             case "action": action = Self.unescape(value)
             case "since_ms":
                 guard let milliseconds = Int64(value), milliseconds >= 0 else {
-                    throw ControlError(400, "since_ms must be a number ≥ 0")
+                    throw JobStoreError(.invalid, "since_ms must be a number ≥ 0")
                 }
                 since = .milliseconds(milliseconds)
             default: continue

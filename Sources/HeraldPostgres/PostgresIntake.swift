@@ -1,50 +1,54 @@
 import Foundation
 import HeraldConfig
 import HeraldCore
-import HeraldPostgres
-import HeraldSpool
+import HeraldJobs
 import Synchronization
 
-/// Stores accepted events in PostgreSQL (`store: postgres`): on a thread of its own with its own
-/// connection, never on the HTTP event loop. Events that arrive while a transaction commits wait
-/// and go into the next one, so many share a commit the way the spool's requests share an fsync.
-/// Each is answered once its transaction committed (202) or failed (503, so Kratos retries).
-/// While the database cannot be reached every event is answered 503 at once and `/readyz` says
-/// why; the thread reconnects with backoff and recovers by itself.
-final class PostgresIntake: JobIntake, Sendable {
+/// Stores accepted events in PostgreSQL, on a thread of its own with its own connection, never on
+/// the HTTP event loop. Events that arrive while a transaction commits wait and go into the next
+/// one, so many share a commit the way the spool's requests share an fsync. Each is answered once
+/// its transaction committed (202) or failed (503, so Kratos retries). While the database cannot
+/// be reached every event is answered 503 at once; the thread connects again as soon as the
+/// watch sees the database back, before the next event needs it.
+final class PostgresIntake: Sendable {
     /// One `accept`: its events go into one transaction together.
     private struct Pending {
-        let events: [PostgresJobStore.Event]
-        let completion: @Sendable (Result<[IntakeReceipt], IntakeError>) -> Void
+        let events: [PostgresJobTable.Event]
+        let completion: @Sendable (Result<[IntakeReceipt], JobStoreError>) -> Void
     }
 
     private struct State {
         var pending: [Pending] = []
         var stopping = false
-        var problem: String? = "connecting to the database"
+        /// Why the last transaction or connection failed, until one works again.
+        var problem: String?
+        /// Set when the watch saw the database come back: connect again before the next event.
+        var reconnect = false
     }
 
     /// Events waiting for a transaction at most; beyond, 503 at once (memory stays bounded).
     static let maxPending = 10_000
 
     private let settings: PostgresStoreSettings
+    private let health: DatabaseHealth
     private let logger: Logger
     private let state = Mutex(State())
     private let wakeUp = NSCondition()
-    private let finished = DispatchSemaphore(value: 0)
 
-    init(settings: PostgresStoreSettings, logger: Logger) {
+    init(settings: PostgresStoreSettings, health: DatabaseHealth, logger: Logger) {
         self.settings = settings
+        self.health = health
         self.logger = logger
-        let thread = Thread { [self] in loop() }
-        thread.name = "herald-postgres-intake"
-        thread.start()
+        health.onReachable { [weak self] in
+            self?.state.withLock { $0.reconnect = true }
+            self?.signal()
+        }
     }
 
-    package func accept(
-        _ events: [IntakeEvent], completion: @escaping @Sendable (Result<[IntakeReceipt], IntakeError>) -> Void
+    func accept(
+        _ events: [IntakeEvent], completion: @escaping @Sendable (Result<[IntakeReceipt], JobStoreError>) -> Void
     ) {
-        guard events.contains(where: { !$0.jobs.isEmpty || !$0.dedupeKeys.isEmpty }) else {
+        guard events.contains(where: { !$0.isEmpty }) else {
             completion(.success(events.map { _ in IntakeReceipt() }))
             return
         }
@@ -52,75 +56,84 @@ final class PostgresIntake: JobIntake, Sendable {
         let stored = events.map { event in
             let eventKey = event.dedupeKeys.first { $0.route == nil }.map { ($0.key, $0.expiresAt - now) }
             let routeKeys = event.dedupeKeys.compactMap { key in key.route.map { ($0, key.key, key.expiresAt - now) } }
-            return PostgresJobStore.Event(jobs: event.jobs, key: eventKey, routeKeys: routeKeys)
+            return PostgresJobTable.Event(jobs: event.jobs, key: eventKey, routeKeys: routeKeys)
         }
+        let down = health.isKnownDown
         let refusal = state.withLock { state -> String? in
             if state.stopping { return "shutting down" }
-            if let problem = state.problem, state.pending.isEmpty, problem != "connecting to the database" {
-                return problem
-            }
+            if down { return "database: cannot reach the database" }
             guard state.pending.count < Self.maxPending else { return "too many events waiting for the database" }
             state.pending.append(Pending(events: stored, completion: completion))
             return nil
         }
         if let refusal {
-            completion(.failure(IntakeError(refusal)))
+            completion(.failure(JobStoreError(.unavailable, refusal)))
             return
         }
-        wakeUp.lock()
-        wakeUp.signal()
-        wakeUp.unlock()
+        signal()
     }
 
-    package var isReady: Bool { state.withLock { $0.problem == nil && !$0.stopping } }
+    /// True while events can be stored: no failure since the last working transaction.
+    var isHealthy: Bool { state.withLock { $0.problem == nil && !$0.stopping } }
 
-    /// Generic on purpose: `/readyz` may be reachable by more than the operator; the log has the cause.
-    package var notReadyReason: String {
-        state.withLock {
-            $0.stopping ? "shutting down" : $0.problem == nil ? "ready" : "the database cannot store jobs (see the log)"
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Stores events until `stop()` and those still waiting then, on a thread of its own.
+    func run() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                loop()
+                continuation.resume()
+            }
+            thread.name = "herald-postgres-intake"
+            thread.start()
         }
     }
 
-    /// The database dedupes, in the same transaction as the jobs.
-    package func seen(_ key: String, now: WallClock) -> Bool { false }
-
-    /// Stops taking events, stores those already waiting, and returns when the thread is done.
+    /// Stops taking events; `run()` returns once those already waiting are stored.
     func stop() {
         state.withLock { $0.stopping = true }
+        signal()
+    }
+
+    private func signal() {
         wakeUp.lock()
         wakeUp.signal()
         wakeUp.unlock()
-        finished.wait()
     }
 
     private func loop() {
-        var store: PostgresJobStore?
-        var backoff = Duration.milliseconds(200)
+        var table: PostgresJobTable?
+        var generation: UInt64 = 0
         while true {
             let (batch, stopping) = nextBatch()
             if stopping && batch.isEmpty { break }
-            if store == nil || store?.connection.isHealthy == false {
+            let current = health.generation
+            if table == nil || table?.connection.isHealthy == false || generation < current {
                 do throws(PostgresError) {
                     let connection = try PostgresConnection(
                         dsn: settings.dsn, connectTimeout: settings.connectTimeout,
                         applicationName: PostgresConnection.serveApplicationName)
                     try PostgresSchema.check(connection)
-                    store = PostgresJobStore(connection: connection)
-                    if state.withLock({ $0.problem }) != nil {
-                        logger.info("database reachable; storing events")
+                    table = PostgresJobTable(connection: connection)
+                    generation = current
+                    let was = state.withLock { state -> String? in
+                        defer {
+                            state.problem = nil
+                            state.reconnect = false
+                        }
+                        return state.problem
                     }
-                    state.withLock { $0.problem = nil }
-                    backoff = .milliseconds(200)
+                    if was != nil { logger.info("database reachable; storing events") }
                 } catch {
-                    store = nil
+                    table = nil
                     fail(batch, because: error)
                     if stopping { break }
-                    Thread.sleep(forTimeInterval: backoff.seconds)
-                    backoff = min(backoff * 2, .seconds(5))
+                    Thread.sleep(forTimeInterval: DatabaseHealth.reconnectInterval.seconds)
                     continue
                 }
             }
-            guard let current = store, !batch.isEmpty else { continue }
+            guard let current = table, !batch.isEmpty else { continue }
             do throws(PostgresError) {
                 var receipts = try current.store(batch.flatMap(\.events))[...]
                 for item in batch {
@@ -134,19 +147,17 @@ final class PostgresIntake: JobIntake, Sendable {
                 // Whatever failed (a lost connection, a full disk on the server, a standby after
                 // a failover), start over on a new connection after a pause: the next pass
                 // reconnects, checks the schema and clears the problem once it works again.
-                store = nil
+                table = nil
                 fail(batch, because: error)
-                Thread.sleep(forTimeInterval: backoff.seconds)
-                backoff = min(backoff * 2, .seconds(5))
+                Thread.sleep(forTimeInterval: DatabaseHealth.reconnectInterval.seconds)
             }
         }
-        finished.signal()
     }
 
-    /// Waits for events (or the stop), then takes up to `maxBatch` of them.
+    /// Waits for events, the stop, or a reason to connect again; then takes up to `maxBatch` events.
     private func nextBatch() -> ([Pending], Bool) {
         wakeUp.lock()
-        while state.withLock({ $0.pending.isEmpty && !$0.stopping && $0.problem == nil }) {
+        while state.withLock({ $0.pending.isEmpty && !$0.stopping && $0.problem == nil && !$0.reconnect }) {
             wakeUp.wait()
         }
         wakeUp.unlock()
@@ -162,7 +173,7 @@ final class PostgresIntake: JobIntake, Sendable {
         let problem = error.kind == .connection ? "cannot reach the database" : "the database refused to store jobs"
         let first = state.withLock { state -> Bool in
             defer { state.problem = problem }
-            return state.problem == nil || state.problem == "connecting to the database"
+            return state.problem == nil
         }
         if first || !batch.isEmpty {
             logger.error(
@@ -174,6 +185,8 @@ final class PostgresIntake: JobIntake, Sendable {
             defer { state.pending.removeAll() }
             return state.pending
         }
-        for item in batch + waiting { item.completion(.failure(IntakeError("database: \(problem)"))) }
+        for item in batch + waiting {
+            item.completion(.failure(JobStoreError(.unavailable, "database: \(problem)", cause: error)))
+        }
     }
 }

@@ -1,6 +1,7 @@
-/// Where a stored job is in its life, and the only ways it moves on (issue 10). Both stores
-/// keep a job in one of these states and change it only through `after(_:)`: the local spool in
-/// its index, PostgreSQL in its `state` column with fenced updates.
+/// Where a stored job is in its life, and the only ways it moves on. Both stores keep a job in
+/// one of these states and change it only through `after(_:)`: the local spool in its index,
+/// PostgreSQL in its `state` column (`rawName`), with updates fenced by the lease's token whose
+/// `WHERE` names the state `after(_:)` starts from.
 ///
 /// ```text
 ///            claim              deliver / drop
@@ -10,7 +11,7 @@
 ///     │                         │  lease lost)   │
 ///     └──── revive ───── dead ◀─┘ fail ──────────┘
 /// ```
-public enum JobState: UInt8, Sendable, CustomStringConvertible {
+package enum JobState: UInt8, Sendable, CustomStringConvertible {
     /// Waiting for its time, for earlier jobs of its ordering group, or for a free slot.
     case queued
     /// Claimed: an attempt is under way (with PostgreSQL, under a lease the claimer renews).
@@ -20,7 +21,10 @@ public enum JobState: UInt8, Sendable, CustomStringConvertible {
     /// Delivered or dropped: nothing more happens to it, and the store forgets it.
     case done
 
-    public var description: String {
+    package var description: String { rawName }
+
+    /// The state's name, as PostgreSQL's `state` column and `herald queue|dead` spell it.
+    package var rawName: String {
         switch self {
         case .queued: "queued"
         case .running: "running"
@@ -29,9 +33,20 @@ public enum JobState: UInt8, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The state named `rawName`.
+    package init?(rawName: String) {
+        switch rawName {
+        case "queued": self = .queued
+        case "running": self = .running
+        case "dead": self = .dead
+        case "done": self = .done
+        default: return nil
+        }
+    }
+
     /// The state after `transition`, or nil when the job cannot take it from this state (an
     /// outcome reported for a job an operator dropped meanwhile, a retry of a running job).
-    public func after(_ transition: JobTransition) -> JobState? {
+    package func after(_ transition: JobTransition) -> JobState? {
         switch (self, transition) {
         case (.queued, .claim): .running
         case (.queued, .expedite): .queued
@@ -46,7 +61,7 @@ public enum JobState: UInt8, Sendable, CustomStringConvertible {
 }
 
 /// What can happen to a stored job.
-public enum JobTransition: Sendable {
+package enum JobTransition: Sendable {
     /// An executor takes a due job for an attempt.
     case claim
     /// The attempt delivered.

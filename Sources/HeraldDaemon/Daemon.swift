@@ -18,22 +18,21 @@ public final class Daemon: Sendable {
     private let configPath: String?
     private let configuration: HeraldConfiguration
     private let logger: Logger
+    private let logHandler: StreamLogHandler
 
     public init(configuration: HeraldConfiguration, loader: ConfigLoader, configPath: String?) {
         self.configuration = configuration
         self.loader = loader
         self.configPath = configPath
-        self.logger = Daemon.makeLogger(configuration.log)
-    }
-
-    static func makeLogger(_ settings: LogSettings) -> Logger {
-        let handler = StreamLogHandler(
+        let settings = configuration.log
+        logHandler = StreamLogHandler(
             format: settings.format == .json ? .json : .logfmt, showPersonalData: settings.showPersonalData)
-        return Logger(handler: handler, level: settings.level)
+        logger = Logger(handler: logHandler, level: settings.level)
     }
 
     /// Runs the daemon; returns the process exit code.
     public func run() async -> Int32 {
+        logHandler.start()
         signal(SIGPIPE, SIG_IGN)
         do {
             try FileManager.default.createDirectory(
@@ -96,14 +95,14 @@ public final class Daemon: Sendable {
         let metrics = HeraldMetrics()
         metrics.prepare(for: configuration)
         metrics.observe(store)
-        let delivery = DeliverySettingsCell(DeliverySnapshot(configuration))
+        let running = RunningConfiguration(configuration)
         let executor = DeliveryExecutor(
-            store: store, settings: { delivery.current }, logger: logger, observer: metrics)
+            store: store, settings: { running.current.delivery }, logger: logger, observer: metrics)
         let systemd = SystemdService(logger: logger)
         let ids = TimeOrderedIDGenerator()
         let dedupe = DedupeIndex { key, now in store.seen(key, now: now) }
         let responder = IngressResponder(
-            configuration: configuration, intake: store, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics)
+            running: running, intake: store, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics)
         let server: HTTPServer
         do {
             var serverConfiguration = Daemon.serverConfiguration(configuration)
@@ -135,27 +134,28 @@ public final class Daemon: Sendable {
         }
         // In dependency order; a stop runs in reverse: the listener first (the requests it has
         // still reach the store), the store last.
-        let services = ServiceGroup(
-            [
-                service,
-                LifecycleService("delivery", run: { await executor.run() }, stop: { executor.stop(deadline: $0) }),
+        var lifecycle = [
+            service,
+            LifecycleService("delivery", run: { await executor.run() }, stop: { executor.stop(deadline: $0) }),
+        ]
+        if let controlServer {
+            lifecycle.append(
                 LifecycleService(
-                    "control socket", run: { try? await controlServer?.run() },
-                    stop: { controlServer?.stop(deadline: $0) }),
-                LifecycleService("listener", run: { try? await server.run() }, stop: { server.stop(deadline: $0) }),
-            ], logger: logger)
+                    "control socket", run: { try? await controlServer.run() },
+                    stop: { controlServer.stop(deadline: $0) }))
+        }
+        lifecycle.append(
+            LifecycleService("listener", run: { try? await server.run() }, stop: { server.stop(deadline: $0) }))
+        let services = ServiceGroup(lifecycle, logger: logger, stopDeadline: Daemon.stopDeadline)
+        let reload = ConfigurationReload(
+            loader: loader, path: configPath, running: running, started: configuration, logger: logger)
         // Signals are watched before readiness is announced: a SIGHUP or SIGTERM sent the moment
         // systemd (or a test) hears READY=1 must not be lost.
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) {
-            [logger, loader, configPath, configuration] signal in
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [logger, configPath] signal in
             if signal == SIGHUP {
                 systemd.reloading()
-                let result = Daemon.reload(
-                    loader: loader, path: configPath, responder: responder, logger: logger, running: configuration
-                ) { applied in
-                    delivery.current = DeliverySnapshot(applied)
-                    executor.wake()
-                }
+                let result = reload.perform()
+                executor.wake()
                 metrics.configurationReloaded(applied: result.configuration != nil)
                 if let applied = result.configuration {
                     metrics.prepare(for: applied)
@@ -185,11 +185,11 @@ public final class Daemon: Sendable {
                 SystemdWatchdog.Check("scheduler", isAlive: executor.isResponsive),
             ])
 
-        await services.run()
+        let cleanly = await services.run()
         signals.cancel()
-        logger.info("stopped")
+        logger.info(cleanly ? "stopped" : "stopped after a service ended on its own")
         logger.handler.flush()
-        return 0
+        return cleanly ? 0 : 1
     }
 
     /// Serves `herald queue|dead` on `state_dir/control.sock` (mode 0600: only the daemon's user).
@@ -208,40 +208,6 @@ public final class Daemon: Sendable {
             return nil
         }
         return server
-    }
-
-    /// Validates the whole new configuration, then applies it; keeps the old one on any error.
-    @discardableResult
-    static func reload(
-        loader: ConfigLoader, path: String?, responder: IngressResponder, logger: Logger,
-        running: HeraldConfiguration, delivery apply: (HeraldConfiguration) -> Void
-    ) -> ConfigLoadResult {
-        let result = loader.load(path: path)
-        guard let configuration = result.configuration else {
-            for diagnostic in result.diagnostics {
-                logger.error(
-                    "reload refused; the running configuration stays", ["problem": .string(diagnostic.description)])
-            }
-            return result
-        }
-        responder.apply(configuration)
-        apply(configuration)
-        logger.info("configuration reloaded", ["routes": .int(configuration.rules.routes.count)])
-        var needRestart: [String] = []
-        if configuration.listeners != running.listeners { needRestart.append("listen") }
-        if configuration.stateDirectory != running.stateDirectory { needRestart.append("state_dir") }
-        if configuration.store != running.store { needRestart.append("store") }
-        if configuration.log != running.log { needRestart.append("log") }
-        if configuration.ingress.limits != running.ingress.limits { needRestart.append("ingress.limits") }
-        if configuration.ingress.mandrillWebhooks?.maxBodyBytes != running.ingress.mandrillWebhooks?.maxBodyBytes {
-            needRestart.append("ingress.mandrill_webhooks.max_body_bytes")
-        }
-        if !needRestart.isEmpty {
-            logger.warning(
-                "changed settings take effect at the next restart",
-                ["keys": .string(needRestart.joined(separator: ","))])
-        }
-        return result
     }
 
     static func serverConfiguration(_ configuration: HeraldConfiguration) -> HTTPServerConfiguration {
@@ -265,15 +231,5 @@ public final class Daemon: Sendable {
         server.bodyReadTimeout = limits.bodyTimeout
         server.keepAliveTimeout = limits.idleTimeout
         return server
-    }
-}
-
-/// The executor's current settings (reload swaps them).
-final class DeliverySettingsCell: Sendable {
-    private let value: Mutex<DeliverySnapshot>
-    init(_ value: DeliverySnapshot) { self.value = Mutex(value) }
-    var current: DeliverySnapshot {
-        get { value.withLock { $0 } }
-        set { value.withLock { $0 = newValue } }
     }
 }

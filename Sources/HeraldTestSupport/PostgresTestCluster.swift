@@ -29,12 +29,16 @@ public final class PostgresTestCluster: Sendable {
 
     public let directory: String
     private let bin: String
+    /// Server settings besides the cluster's own (`-c name=value` each).
+    private let settings: [String]
     private let counter = Mutex(0)
 
     /// Starts a new cluster (about half a second).
-    public init() throws {
+    /// - Parameter settings: server settings, such as `wal_writer_delay=10s`.
+    public init(settings: [String] = []) throws {
         guard let bin = Self.binDirectory else { throw ProcessFailure(Self.missing) }
         self.bin = bin
+        self.settings = settings
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent(
                 "herald-pg-\(UUID().uuidString.prefix(8))"
@@ -76,7 +80,8 @@ public final class PostgresTestCluster: Sendable {
             detached: true, "pg_ctl",
             [
                 "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-o",
-                "-k \(directory) -c listen_addresses='' -c max_connections=200", "start",
+                (["-k \(directory)", "-c listen_addresses=''", "-c max_connections=200"] + settings.map { "-c \($0)" })
+                    .joined(separator: " "), "start",
             ])
     }
 

@@ -11,7 +11,7 @@ import HeraldJobs
 /// Mandrill posts the batch again).
 extension IngressResponder {
     func screenMandrill(_ head: HTTPRequestHead) -> HTTPResponse? {
-        guard snapshot.withLock({ $0.mandrill }) != nil else {
+        guard running.current.ingress.mandrill != nil else {
             return .error(404, "Mandrill events are off; set ingress.mandrill_webhooks to receive them")
         }
         guard ["POST", "HEAD", "GET"].contains(head.method) else {
@@ -23,7 +23,7 @@ extension IngressResponder {
     }
 
     func receiveMandrill(_ request: HTTPRequest, writer: HTTPResponseWriter) {
-        let current = snapshot.withLock { $0 }
+        let current = running.current.ingress
         guard let settings = current.mandrill else {
             writer.respond(.error(404, "Mandrill events are off"))
             return

@@ -43,6 +43,12 @@ let package = Package(
             name: "HeraldDaemon",
             dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "HeraldPostgres"]
         ),
+        // What the commands other than `serve` need: check, explain, test, doctor, kratos-config,
+        // and the queue|dead client.
+        .target(
+            name: "HeraldCommands",
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldJobs", "HeraldSpool"]
+        ),
         .executableTarget(
             name: "herald-bench",
             dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool"]
@@ -50,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldDaemon", "HeraldHTTP", "HeraldJobs", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin",
+                "HeraldDaemon", "HeraldCommands", "HeraldJobs", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin",
                 "KratosPlugin", "MailchimpPlugin",
                 "WebhookPlugin", "ExecPlugin", "SmtpPlugin",
             ]
@@ -82,7 +88,8 @@ let package = Package(
         .testTarget(name: "HeraldSpoolTests", dependencies: ["HeraldSpool", "HeraldJobs", "HeraldTestSupport"]),
         .testTarget(
             name: "HeraldPostgresTests", dependencies: ["HeraldPostgres", "HeraldJobs", "HeraldTestSupport"]),
-        .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldJobs", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldCommandsTests", dependencies: ["HeraldCommands", "HeraldTestSupport"]),
         .testTarget(
             name: "PluginTests",
             dependencies: [

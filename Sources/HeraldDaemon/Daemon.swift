@@ -195,7 +195,7 @@ public final class Daemon: Sendable {
     /// Serves `herald queue|dead` on `state_dir/control.sock` (mode 0600: only the daemon's user).
     /// Without it the daemon still runs; the CLI then says it cannot reach the daemon.
     static func startControl(stateDirectory: String, control: any QueueControl, logger: Logger) -> HTTPServer? {
-        let path = ControlClient.socketPath(stateDirectory: stateDirectory)
+        let path = JobControlRequest.socketPath(stateDirectory: stateDirectory)
         var configuration = HTTPServerConfiguration(listeners: [.unix(path: path)], maxConnections: 16)
         configuration.unixSocketMode = 0o600
         let server = HTTPServer(configuration: configuration, responder: ControlResponder(control: control))

@@ -1,8 +1,7 @@
 import Foundation
+import HeraldCommands
 import HeraldConfig
 import HeraldCore
-import HeraldDaemon
-import HeraldHTTP
 import HeraldJobs
 import HeraldPostgres
 
@@ -89,8 +88,7 @@ enum QueueCommands {
                 // Every instance shares the database: the command works on it directly.
                 do throws(PostgresError) {
                     let control = JobControl(store: try PostgresStore.forCommands(settings: settings))
-                    let answer = ControlResponder.answer(
-                        HTTPRequestHead(method: method, target: target), control: control)
+                    let answer = JobControlRequest.answer(method: method, target: target, control: control)
                     return print(answer, arguments: arguments, subcommand: subcommand, section: section)
                 } catch {
                     writeError("herald: \(configuration.redacting(error.description))\n")

@@ -4,7 +4,7 @@ import HeraldCore
 import HeraldTestSupport
 import Testing
 
-@testable import HeraldDaemon
+@testable import HeraldCommands
 
 /// Which hooks `herald kratos-config` asks Kratos for, and how it writes them.
 @Suite struct KratosConfigRendererTests {

@@ -1,11 +1,14 @@
 import Glibc
 import HeraldCore
+import HeraldJobs
 
 /// The CLI's side of the control socket: one blocking HTTP/1.1 request per connection over the
 /// unix socket `state_dir/control.sock` (the answers are small; the daemon closes after each).
 package struct ControlClient: Sendable {
     /// The socket's path in a state directory.
-    package static func socketPath(stateDirectory: String) -> String { stateDirectory + "/control.sock" }
+    package static func socketPath(stateDirectory: String) -> String {
+        JobControlRequest.socketPath(stateDirectory: stateDirectory)
+    }
 
     package let path: String
     package var timeout: Duration = .seconds(60)
@@ -15,7 +18,7 @@ package struct ControlClient: Sendable {
     }
 
     /// Sends `method path` and returns the status and the JSON answer.
-    /// - Throws: `ControlError` (status 0) when the daemon cannot be reached or answers nonsense.
+    /// - Throws: `ControlError` when the daemon cannot be reached or answers nonsense.
     package func request(_ method: String, _ target: String) throws(ControlError) -> (status: Int, body: JSON) {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw failure("socket", errno) }
@@ -26,7 +29,7 @@ package struct ControlClient: Sendable {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw ControlError(0, "\(path): path too long for a unix socket")
+            throw ControlError("\(path): path too long for a unix socket")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8) }
         let connected = withUnsafePointer(to: &address) {
@@ -62,22 +65,22 @@ package struct ControlClient: Sendable {
     static func parse(_ answer: [UInt8]) throws(ControlError) -> (status: Int, body: JSON) {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let end = answer.indices.first(where: { answer[$0...].starts(with: separator) }) else {
-            throw ControlError(0, "the daemon's answer was cut short")
+            throw ControlError("the daemon's answer was cut short")
         }
         let head = String(decoding: answer[..<end], as: UTF8.self)
         let statusLine = head.split(separator: "\r\n").first ?? ""
         let fields = statusLine.split(separator: " ")
         guard fields.count >= 2, let status = Int(fields[1]) else {
-            throw ControlError(0, "the daemon's answer is not HTTP: \(statusLine)")
+            throw ControlError("the daemon's answer is not HTTP: \(statusLine)")
         }
         let body = Array(answer[(end + 4)...])
         guard let document = try? JSONDocument(parsing: body) else {
-            throw ControlError(0, "the daemon answered \(status) without JSON")
+            throw ControlError("the daemon answered \(status) without JSON")
         }
         return (status, document.root.json)
     }
 
     private func failure(_ call: String, _ code: Int32) -> ControlError {
-        ControlError(0, "cannot reach the running daemon at \(path) (\(call): \(String(cString: strerror(code))))")
+        ControlError("cannot reach the running daemon at \(path) (\(call): \(String(cString: strerror(code))))")
     }
 }

@@ -5,7 +5,7 @@ import HeraldTestSupport
 import Synchronization
 import Testing
 
-@testable import HeraldDaemon
+@testable import HeraldCommands
 
 /// How `herald doctor` runs the actions' checks: in a stable order, a few at a time, each within
 /// its time limit, with what the routes use of each action.

@@ -40,6 +40,7 @@ package final class InMemoryJobStore: JobStore, Sendable {
         var finished: [Finished] = []
         var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var claimCalls = 0
+        var keys: [String: WallClock] = [:]
     }
 
     private let clock: any TimeSource
@@ -87,14 +88,22 @@ package final class InMemoryJobStore: JobStore, Sendable {
     package func accept(
         _ events: [IntakeEvent], completion: @escaping @Sendable (Result<[IntakeReceipt], JobStoreError>) -> Void
     ) {
+        state.withLock { state in
+            for key in events.flatMap(\.dedupeKeys) { state.keys[key.key] = key.expiresAt }
+        }
         add(events.flatMap(\.jobs))
         completion(.success(events.map { _ in IntakeReceipt() }))
     }
 
+    /// Every job, in the order of their ids.
+    package var jobs: [Job] { state.withLock { $0.entries.values.map(\.job).sorted { $0.id < $1.id } } }
+
     package var isReady: Bool { true }
     package var now: WallClock { clock.now }
     package var notReadyReason: String { "never" }
-    package func seen(_ key: String, now: WallClock) -> Bool { false }
+    package func seen(_ key: String, now: WallClock) -> Bool {
+        state.withLock { $0.keys[key].map { $0 > now } ?? false }
+    }
 
     // MARK: Delivery
 

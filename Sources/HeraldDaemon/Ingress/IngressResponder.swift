@@ -52,7 +52,7 @@ final class IngressResponder: HTTPResponder {
         do {
             route = try IngressRoute(path: head.path)
         } catch {
-            return .error(404, error.message)
+            return .error(error.status, error.clientMessage)
         }
         if route == .mandrillEvents { return screenMandrill(head) }
         if !route.acceptsAnyMethod {
@@ -98,16 +98,16 @@ final class IngressResponder: HTTPResponder {
         do {
             query = try HookQuery(request.head.query)
         } catch {
-            logger.info("request rejected", ["status": .int(400), "reason": .string(error.message)])
-            writer.respond(.error(400, error.message))
+            logger.info("request rejected", ["status": .int(error.status), "reason": .string(error.message)])
+            writer.respond(.error(error.status, error.clientMessage))
             return
         }
         let decoded: (name: EventName, payload: JSONValue)
         do {
             decoded = try IngressDecoding.decode(request.body, route: route, limits: current.jsonLimits)
         } catch {
-            logger.info("request rejected", ["status": .int(400), "reason": .string(error.message)])
-            writer.respond(.error(400, error.message))
+            logger.info("request rejected", ["status": .int(error.status), "reason": .string(error.message)])
+            writer.respond(.error(error.status, error.clientMessage))
             return
         }
         metrics?.eventReceived(decoded.name)

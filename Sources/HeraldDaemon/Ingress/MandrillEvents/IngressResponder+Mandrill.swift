@@ -37,14 +37,14 @@ extension IngressResponder {
         let arrived = ContinuousClock.now
         let form: FormBody
         let text: String
-        do throws(FormBody.Failure) {
+        do throws(IngressRejection) {
             form = try FormBody(request.body)
             guard let events = try form.value("mandrill_events") else {
-                throw FormBody.Failure(message: "the form has no mandrill_events field")
+                throw IngressRejection(.badForm, "the form has no mandrill_events field")
             }
             text = events
         } catch {
-            refuseMandrill(400, error.message, writer: writer)
+            refuseMandrill(error.status, error.clientMessage, writer: writer)
             return
         }
         guard let signature = request.head.headers["X-Mandrill-Signature"] else {
@@ -72,10 +72,10 @@ extension IngressResponder {
             return
         }
         let batch: MandrillEventBatch
-        do throws(MandrillEventBatch.Failure) {
+        do throws(IngressRejection) {
             batch = try MandrillEventBatch(text, limits: JSONLimits(maxDepth: 64, maxBytes: settings.maxBodyBytes))
         } catch {
-            refuseMandrill(400, error.message, writer: writer)
+            refuseMandrill(error.status, error.clientMessage, writer: writer)
             return
         }
         for type in Set(batch.unknownTypes).sorted() {

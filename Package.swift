@@ -85,6 +85,10 @@ let package = Package(
         .testTarget(name: "HeraldHTTPTests", dependencies: ["HeraldHTTP", "HeraldTestSupport"]),
         .testTarget(name: "HeraldHTTPClientTests", dependencies: ["HeraldHTTPClient", "HeraldTestSupport"]),
         .testTarget(name: "HeraldJobsTests", dependencies: ["HeraldJobs", "HeraldTestSupport"]),
+        // One behaviour suite for every job store (the spool, PostgreSQL, the in-memory one).
+        .testTarget(
+            name: "JobStoreTests",
+            dependencies: ["HeraldJobs", "HeraldSpool", "HeraldPostgres", "HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldSpoolTests", dependencies: ["HeraldSpool", "HeraldJobs", "HeraldTestSupport"]),
         .testTarget(
             name: "HeraldPostgresTests", dependencies: ["HeraldPostgres", "HeraldJobs", "HeraldTestSupport"]),

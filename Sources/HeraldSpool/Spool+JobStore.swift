@@ -83,8 +83,21 @@ extension Spool: JobStore {
         case .dead(let death):
             result = .dead(attempts: attempts, reason: death.description, lastAnswer: death.lastAnswer)
         }
-        // Not waited for: a record lost in a crash costs one more attempt.
-        return finishAttempt(claim.id, result) ? .recorded : .dropped
+        guard case .dead = result else {
+            // Not waited for: a record lost in a crash costs one more attempt.
+            return finishAttempt(claim.id, result) ? .recorded : .dropped
+        }
+        // A dead letter is listed from its record: wait until it is on disk (they are rare).
+        // The completion runs exactly once: on disk, not found (dropped meanwhile), or refused.
+        return await withCheckedContinuation { continuation in
+            finishAttempt(claim.id, result) { written in
+                if case .failure(.notFound) = written {
+                    continuation.resume(returning: .dropped)
+                } else {
+                    continuation.resume(returning: .recorded)
+                }
+            }
+        }
     }
 
     package func nextWakeUp(claimable: Bool) async -> Duration? {

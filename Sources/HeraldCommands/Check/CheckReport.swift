@@ -1,7 +1,8 @@
 import HeraldConfig
 import HeraldCore
 
-/// The summary `herald check` prints for a valid configuration: listeners, actions, routes.
+/// The summary `herald check` prints for a valid configuration: listeners, the job store,
+/// actions, routes.
 public enum CheckReport {
     public static func render(_ configuration: HeraldConfiguration) -> String {
         var lines = ["\(configuration.source): OK"]
@@ -26,6 +27,16 @@ public enum CheckReport {
                 "Mandrill events: /v1/mandrill/events, signed for \(configuration.redacting(mandrill.url)); \(keys)")
         }
         lines.append("state_dir: \(configuration.stateDirectory)")
+        switch configuration.store {
+        case .local:
+            lines.append("store: local (the spool in \(configuration.stateDirectory)/spool)")
+        case .postgres(let settings):
+            // The DSN is a secret when it holds a password: not shown.
+            lines.append(
+                "store: postgres (lease \(settings.lease.compactDescription), poll_interval "
+                    + "\(settings.pollInterval.compactDescription), max_batch \(settings.maxBatch)); "
+                    + "run herald store migrate before the first start")
+        }
         lines.append("actions:")
         for name in configuration.actions.keys.sorted() {
             guard let action = configuration.actions[name] else { continue }

@@ -91,7 +91,8 @@ let package = Package(
             dependencies: ["HeraldJobs", "HeraldSpool", "HeraldPostgres", "HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldSpoolTests", dependencies: ["HeraldSpool", "HeraldJobs", "HeraldTestSupport"]),
         .testTarget(
-            name: "HeraldPostgresTests", dependencies: ["HeraldPostgres", "HeraldJobs", "HeraldTestSupport"]),
+            name: "HeraldPostgresTests",
+            dependencies: ["HeraldPostgres", "HeraldJobs", "HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldJobs", "HeraldTestSupport"]),
         .testTarget(name: "HeraldCommandsTests", dependencies: ["HeraldCommands", "HeraldTestSupport"]),
         .testTarget(

@@ -124,20 +124,23 @@ package struct PostgresJobTable {
         package var claimedAt: WallClock
     }
 
-    /// Claims, in one transaction, up to `limit` due jobs of `actions` for each round (one for
-    /// the actions limited only by the instance's slots, one per action with a limit of its
-    /// own), and commits it synchronously even when the session commits asynchronously: a claim
-    /// must survive a database crash, or its job would come back as never attempted while its
-    /// attempt may have sent.
+    /// Claims up to `limit` due jobs of `actions` for each round (one for the actions limited
+    /// only by the instance's slots, one per action with a limit of its own), `total` at most,
+    /// in one transaction. Call it on a connection that commits synchronously (the store keeps
+    /// one for claims): a claim must survive a database crash, or its job would come back as
+    /// never attempted while its attempt may have sent.
     /// - Parameter total: the most jobs to claim over all rounds.
     package func claim(
         total: Int, rounds: [(limit: Int, actions: [String])], owner: String, lease: Duration
     ) throws(PostgresError) -> [Claim] {
         let rounds = rounds.filter { $0.limit > 0 && !$0.actions.isEmpty }
         guard total > 0, !rounds.isEmpty else { return [] }
+        // One round is one statement: its own transaction, one round trip.
+        if rounds.count == 1 {
+            return try claim(limit: min(rounds[0].limit, total), owner: owner, lease: lease, actions: rounds[0].actions)
+        }
         try connection.execute("BEGIN")
         do throws(PostgresError) {
-            try connection.execute("SET LOCAL synchronous_commit TO on")
             var claims: [Claim] = []
             for round in rounds where claims.count < total {
                 claims += try claim(
@@ -243,7 +246,7 @@ package struct PostgresJobTable {
         }
     }
 
-    /// Records many verdicts in one transaction (one commit for all), each only while its lease
+    /// Records many verdicts in one statement (one commit for all), each only while its lease
     /// token still holds the job (a fenced update): delivered jobs are removed; retried ones are
     /// queued until their time; dead ones become dead letters. Returns what became of each, in
     /// order. The transaction commits as the session does (asynchronously for deliveries: a
@@ -261,71 +264,54 @@ package struct PostgresJobTable {
             case .dead(let death): dead.append((item, death))
             }
         }
-        try connection.execute("BEGIN")
-        do throws(PostgresError) {
-            var recorded: Set<String> = []
-            if !delivered.isEmpty {
-                let rows = try connection.query(
-                    """
-                    DELETE FROM herald_jobs j USING unnest($1::text[], $2::bigint[]) AS v(id, token)
-                    WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
-                    RETURNING j.id
-                    """, [Self.array(delivered.map(\.id.description)), Self.array(delivered.map { String($0.token) })])
-                recorded.formUnion(rows.rows.compactMap { $0.first ?? nil })
-            }
-            if !retried.isEmpty {
-                let rows = try connection.query(
-                    """
-                    UPDATE herald_jobs j SET state = 'queued', attempts = v.attempts,
-                        not_before = to_timestamp(v.not_before_ms / 1000.0), reason = v.reason, last_answer = v.reason,
-                        may_have_sent = v.may_have_sent, lease_owner = NULL, lease_token = NULL, lease_until = NULL
-                    FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::bigint[], $5::text[], $6::boolean[])
-                        AS v(id, token, attempts, not_before_ms, reason, may_have_sent)
-                    WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
-                    RETURNING j.id
-                    """,
-                    [
-                        Self.array(retried.map(\.0.id.description)), Self.array(retried.map { String($0.0.token) }),
-                        Self.array(retried.map { String($0.0.attempts) }),
-                        Self.array(retried.map { String($0.1.millisecondsSinceEpoch) }),
-                        Self.array(retried.map(\.2)), Self.array(retried.map { $0.3 ? "t" : "f" }),
-                    ])
-                recorded.formUnion(rows.rows.compactMap { $0.first ?? nil })
-            }
-            if !dead.isEmpty {
-                let rows = try connection.query(
-                    """
-                    UPDATE herald_jobs j SET state = 'dead', attempts = v.attempts, died_at = now(), reason = v.reason,
-                        last_answer = v.last_answer, may_have_sent = false,
-                        lease_owner = NULL, lease_token = NULL, lease_until = NULL
-                    FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::text[], $5::text[])
-                        AS v(id, token, attempts, reason, last_answer)
-                    WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
-                    RETURNING j.id
-                    """,
-                    [
-                        Self.array(dead.map(\.0.id.description)), Self.array(dead.map { String($0.0.token) }),
-                        Self.array(dead.map { String($0.0.attempts) }), Self.array(dead.map(\.1.description)),
-                        Self.array(dead.map(\.1.lastAnswer)),
-                    ])
-                recorded.formUnion(rows.rows.compactMap { $0.first ?? nil })
-            }
-            // A verdict refused: the job is gone (dropped), or another claim holds it now.
-            let refused = verdicts.map(\.id.description).filter { !recorded.contains($0) }
-            var present: Set<String> = []
-            if !refused.isEmpty {
-                let rows = try connection.query(
-                    "SELECT id FROM herald_jobs WHERE id = ANY($1::text[])", [Self.array(refused)])
-                present = Set(rows.rows.compactMap { $0.first ?? nil })
-            }
-            try connection.execute("COMMIT")
-            return verdicts.map { item in
-                let id = item.id.description
-                return recorded.contains(id) ? .recorded : present.contains(id) ? .superseded : .dropped
-            }
-        } catch {
-            _ = try? connection.execute("ROLLBACK")
-            throw error
+        // One statement (one round trip, one commit) for every kind: data-modifying CTEs, each
+        // fenced by the lease token; the ids it returns are the verdicts recorded.
+        let rows = try connection.query(
+            """
+            WITH delivered AS (
+                DELETE FROM herald_jobs j USING unnest($1::text[], $2::bigint[]) AS v(id, token)
+                WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
+                RETURNING j.id
+            ), retried AS (
+                UPDATE herald_jobs j SET state = 'queued', attempts = v.attempts,
+                    not_before = to_timestamp(v.not_before_ms / 1000.0), reason = v.reason, last_answer = v.reason,
+                    may_have_sent = v.may_have_sent, lease_owner = NULL, lease_token = NULL, lease_until = NULL
+                FROM unnest($3::text[], $4::bigint[], $5::integer[], $6::bigint[], $7::text[], $8::boolean[])
+                    AS v(id, token, attempts, not_before_ms, reason, may_have_sent)
+                WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
+                RETURNING j.id
+            ), died AS (
+                UPDATE herald_jobs j SET state = 'dead', attempts = v.attempts, died_at = now(), reason = v.reason,
+                    last_answer = v.last_answer, may_have_sent = false,
+                    lease_owner = NULL, lease_token = NULL, lease_until = NULL
+                FROM unnest($9::text[], $10::bigint[], $11::integer[], $12::text[], $13::text[])
+                    AS v(id, token, attempts, reason, last_answer)
+                WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
+                RETURNING j.id
+            )
+            SELECT id FROM delivered UNION ALL SELECT id FROM retried UNION ALL SELECT id FROM died
+            """,
+            [
+                Self.array(delivered.map(\.id.description)), Self.array(delivered.map { String($0.token) }),
+                Self.array(retried.map(\.0.id.description)), Self.array(retried.map { String($0.0.token) }),
+                Self.array(retried.map { String($0.0.attempts) }),
+                Self.array(retried.map { String($0.1.millisecondsSinceEpoch) }),
+                Self.array(retried.map(\.2)), Self.array(retried.map { $0.3 ? "t" : "f" }),
+                Self.array(dead.map(\.0.id.description)), Self.array(dead.map { String($0.0.token) }),
+                Self.array(dead.map { String($0.0.attempts) }), Self.array(dead.map(\.1.description)),
+                Self.array(dead.map(\.1.lastAnswer)),
+            ])
+        let recorded = Set(rows.rows.compactMap { $0.first ?? nil })
+        // A verdict refused: the job is gone (dropped), or another claim holds it now.
+        let refused = verdicts.map(\.id.description).filter { !recorded.contains($0) }
+        var present: Set<String> = []
+        if !refused.isEmpty {
+            let rows = try connection.query("SELECT id FROM herald_jobs WHERE id = ANY($1::text[])", [Self.array(refused)])
+            present = Set(rows.rows.compactMap { $0.first ?? nil })
+        }
+        return verdicts.map { item in
+            let id = item.id.description
+            return recorded.contains(id) ? .recorded : present.contains(id) ? .superseded : .dropped
         }
     }
 

@@ -1,7 +1,8 @@
 import HeraldCore
 import HeraldJobs
 
-/// Claims, verdicts and upkeep of `PostgresStore`, on its delivery connection.
+/// Claims (on their own connection, committed synchronously), verdicts and upkeep (on the
+/// delivery connection, committed asynchronously) of `PostgresStore`.
 extension PostgresStore: JobStore {
     /// How often expired dedupe keys are pruned and the depth is read for metrics.
     static let housekeepingInterval: Duration = .seconds(5)
@@ -14,15 +15,16 @@ extension PostgresStore: JobStore {
         watch.deliverWakeUps(to: doorbell)
     }
 
-    /// Claims in one transaction, committed synchronously: first for the actions limited only by
-    /// the executor's slots, then for each action with a limit of its own, up to what it has left.
+    /// Claims in one transaction on the claims' connection, committed synchronously: first for
+    /// the actions limited only by the executor's slots, then for each action with a limit of its
+    /// own, up to what it has left.
     package func claim(_ request: ClaimRequest) async throws(JobStoreError) -> [JobClaim] {
         let rounds =
             [(limit: request.count, actions: request.unlimitedActions)]
             + request.perAction.sorted { $0.key < $1.key }.map { (limit: $0.value, actions: [$0.key]) }
         let owner = self.owner
         let lease = settings.lease
-        let result = await delivery.run { table throws(PostgresError) in
+        let result = await claims.run { table throws(PostgresError) in
             try table.claim(total: request.count, rounds: rounds, owner: owner, lease: lease)
         }
         switch result {

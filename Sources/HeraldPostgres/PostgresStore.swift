@@ -21,8 +21,11 @@ package final class PostgresStore: Sendable {
     let health = DatabaseHealth()
     let watch: DatabaseWatch
     let intake: PostgresIntake
-    /// The connection of claims, verdicts and upkeep.
+    /// The connection of verdicts, upkeep and the operators' commands; it commits
+    /// asynchronously.
     let delivery: DatabaseQueue
+    /// The connection of claims; it commits synchronously, in parallel with the verdicts.
+    let claims: DatabaseQueue
     /// Verdicts waiting for the next commit.
     let verdicts = VerdictBatch()
     let upkeep = Mutex(Upkeep())
@@ -77,13 +80,18 @@ package final class PostgresStore: Sendable {
         self.logger = logger
         watch = DatabaseWatch(settings: settings, health: health, logger: logger)
         intake = PostgresIntake(settings: settings, health: health, logger: logger)
-        // Verdicts commit without waiting for the WAL flush (claims do wait: see
-        // PostgresJobTable.claim): a verdict lost in a database crash leaves its job running
-        // under a lease that runs out, and its next attempt counts as maybe-sent. The ingress
-        // keeps synchronous commits: its 202 means stored.
+        // Verdicts commit without waiting for the WAL flush: a verdict lost in a database crash
+        // leaves its job running under a lease that runs out, and its next attempt counts as
+        // maybe-sent. Claims wait for it (their own connection, the server's default): a claim
+        // a crash forgot would bring its job back as never attempted. The ingress keeps
+        // synchronous commits: its 202 means stored.
         delivery = DatabaseQueue(
             settings: settings, label: "herald.postgres.delivery", health: watched ? health : nil,
             session: ["SET synchronous_commit TO off"],
+            applicationName: watched ? PostgresConnection.serveApplicationName : "herald")
+        claims = DatabaseQueue(
+            settings: settings, label: "herald.postgres.claims", health: watched ? health : nil,
+            session: ["SET synchronous_commit TO on"],
             applicationName: watched ? PostgresConnection.serveApplicationName : "herald")
     }
 
@@ -94,6 +102,7 @@ package final class PostgresStore: Sendable {
             group.addTask { await self.intake.run() }
         }
         delivery.close()
+        claims.close()
     }
 
     /// Stops taking events; `run()` returns once those waiting are stored and the watch ended.

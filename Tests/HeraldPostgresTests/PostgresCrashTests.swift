@@ -1,4 +1,5 @@
 import Foundation
+import HeraldConfig
 import HeraldCore
 import HeraldJobs
 import HeraldPostgres
@@ -13,9 +14,10 @@ import Testing
 struct PostgresCrashTests {
     private let ids = TimeOrderedIDGenerator()
 
-    @Test func aClaimSurvivesADatabaseCrashAndItsJobComesBackAsMaybeSent() throws {
-        // The WAL writer waits 10 s: an asynchronous commit is not on disk when the crash comes.
-        let cluster = try PostgresTestCluster(settings: ["wal_writer_delay=10s"])
+    @Test func aClaimSurvivesADatabaseCrashAndItsJobComesBackAsMaybeSent() async throws {
+        // The server commits asynchronously by default, and the WAL writer waits 10 s: a commit
+        // that does not ask for the flush itself is not on disk when the crash comes.
+        let cluster = try PostgresTestCluster(settings: ["wal_writer_delay=10s", "synchronous_commit=off"])
         defer { try? cluster.stop(immediately: true) }
         let dsn = try cluster.createDatabase()
         let setup = try PostgresConnection(dsn: dsn)
@@ -24,25 +26,27 @@ struct PostgresCrashTests {
         let job = Job(
             id: ids.next(), eventID: ids.next(), eventName: EventName("registration.after")!, route: "welcome",
             action: "mail", payload: ["to": "a@example.com"], orderingKey: nil, createdAt: now, notBefore: now)
-        _ = try PostgresJobTable(connection: setup).store([PostgresJobTable.Event(jobs: [job], key: nil, routeKeys: [])]
-        )
+        try setup.execute("SET synchronous_commit TO on")
+        _ = try PostgresJobTable(connection: setup).store([
+            PostgresJobTable.Event(jobs: [job], key: nil, routeKeys: [])
+        ])
 
-        // The delivery session commits asynchronously, as the daemon's does.
-        let delivery = try PostgresConnection(dsn: dsn)
-        try delivery.execute("SET synchronous_commit TO off")
-        let claims = try PostgresJobTable(connection: delivery).claim(
-            total: 1, rounds: [(1, ["mail"])], owner: "a", lease: .seconds(1))
-        #expect(claims.map(\.job.id) == [job.id])
+        // The store claims as the daemon's executor does.
+        var settings = PostgresStoreSettings(dsn: dsn)
+        settings.lease = .seconds(3)
+        let store = try PostgresStore.open(settings: settings, logger: .discarding)
+        let claims = try await store.claim(ClaimRequest(count: 1, actions: ["mail"]))
+        #expect(claims.map(\.id) == [job.id])
         try cluster.stop(immediately: true)
         try cluster.start()
 
         let after = PostgresJobTable(connection: try PostgresConnection(dsn: dsn))
         let row = try after.connection.query("SELECT state, lease_owner FROM herald_jobs")
-        #expect(row.value(0, "state") == "running" && row.value(0, "lease_owner") == "a")
+        #expect(row.value(0, "state") == "running" && row.value(0, "lease_owner") == store.owner)
         // Once the lease ran out, another instance takes the job, told that it may have sent.
         var takenOver: [PostgresJobTable.Claim] = []
-        for _ in 0..<100 where takenOver.isEmpty {
-            Thread.sleep(forTimeInterval: 0.05)
+        for _ in 0..<200 where takenOver.isEmpty {
+            try await Task.sleep(for: .milliseconds(50))
             takenOver = try after.claim(limit: 1, owner: "b", lease: .seconds(30), actions: ["mail"])
         }
         #expect(takenOver.map(\.job.id) == [job.id])

@@ -20,6 +20,13 @@ import HeraldCore
 ///   longer under this claim. A claim the store made must never be forgotten while the attempt
 ///   may reach the peer: if it can be lost (a crash), the job counts as maybe-sent afterwards.
 /// - Bounded: every buffer, batch and retry; errors carry no secret.
+///
+/// **Growing it.** What touches jobs next goes through here, once for both stores: a new way to
+/// find jobs (a person's, for `herald forget|export`) is a `JobFilter` criterion each store
+/// applies (`matches` on the spool, a `WHERE` in PostgreSQL) and `page`/`dropJob` serve it; a new
+/// per-job field (a trace context) is a `Job` property both stores persist (the spool's "job
+/// added" record, a PostgreSQL column by migration) and the executor hands to the plugin and
+/// the `DeliveryObserver`; the behaviour suite (`JobStoreTests`) then holds each store to it.
 package protocol JobStore: JobIntake {
     // MARK: Delivery
 

@@ -306,7 +306,8 @@ package struct PostgresJobTable {
         let refused = verdicts.map(\.id.description).filter { !recorded.contains($0) }
         var present: Set<String> = []
         if !refused.isEmpty {
-            let rows = try connection.query("SELECT id FROM herald_jobs WHERE id = ANY($1::text[])", [Self.array(refused)])
+            let rows = try connection.query(
+                "SELECT id FROM herald_jobs WHERE id = ANY($1::text[])", [Self.array(refused)])
             present = Set(rows.rows.compactMap { $0.first ?? nil })
         }
         return verdicts.map { item in

@@ -31,14 +31,7 @@ final class DatabaseWatch: Sendable {
 
     /// Watches until `stop()`, on a thread of its own.
     func run() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread { [self] in
-                loop()
-                continuation.resume()
-            }
-            thread.name = "herald-postgres-watch"
-            thread.start()
-        }
+        await DedicatedThread.run(named: "herald-postgres-watch") { [self] in loop() }
     }
 
     func stop() {

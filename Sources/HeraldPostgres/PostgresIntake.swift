@@ -80,14 +80,7 @@ final class PostgresIntake: Sendable {
 
     /// Stores events until `stop()` and those still waiting then, on a thread of its own.
     func run() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread { [self] in
-                loop()
-                continuation.resume()
-            }
-            thread.name = "herald-postgres-intake"
-            thread.start()
-        }
+        await DedicatedThread.run(named: "herald-postgres-intake") { [self] in loop() }
     }
 
     /// Stops taking events; `run()` returns once those already waiting are stored.

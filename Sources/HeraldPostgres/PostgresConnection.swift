@@ -115,9 +115,8 @@ package final class PostgresConnection {
     /// cache is full. Inside a failed transaction nothing can be prepared: then it runs unprepared.
     private func statement(for sql: String, parameters: Int) throws(PostgresError) -> String? {
         if let name = prepared[sql] { return name }
-        guard prepared.count < Self.maxPrepared, PQtransactionStatus(raw) == PQTRANS_IDLE
-            || PQtransactionStatus(raw) == PQTRANS_INTRANS
-        else { return nil }
+        let status = PQtransactionStatus(raw)
+        guard prepared.count < Self.maxPrepared, status == PQTRANS_IDLE || status == PQTRANS_INTRANS else { return nil }
         let name = "herald_\(prepared.count + 1)"
         _ = try Self.rows(of: PQprepare(raw, name, sql, Int32(parameters), nil), connection: raw)
         prepared[sql] = name

@@ -25,11 +25,13 @@ extension PostgresStore: JobStore {
         let owner = self.owner
         let lease = settings.lease
         let result = await claims.run { table throws(PostgresError) in
-            try table.claim(total: request.count, rounds: rounds, owner: owner, lease: lease)
+            // The host's time as the statement leaves: the database's now() is read as it starts.
+            let sent = WallClock.now
+            return (try table.claim(total: request.count, rounds: rounds, owner: owner, lease: lease), sent)
         }
         switch result {
-        case .success(let claims):
-            if let first = claims.first { clockOffset.withLock { $0 = first.claimedAt - WallClock.now } }
+        case .success(let (claims, sent)):
+            if let first = claims.first { clockOffset.withLock { $0 = first.claimedAt - sent } }
             upkeep.withLock { upkeep in
                 if upkeep.claims == 0 { upkeep.lastRenewal = .now }
                 upkeep.claims += claims.count

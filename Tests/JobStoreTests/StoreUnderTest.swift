@@ -36,7 +36,8 @@ enum StoreUnderTest: String, CustomStringConvertible, Sendable {
             let dsn = try cluster.createDatabase()
             _ = try PostgresSchema.migrate(try PostgresConnection(dsn: dsn))
             var settings = PostgresStoreSettings(dsn: dsn)
-            settings.lease = .seconds(3)
+            // A lease long enough that a loaded machine never sees one run out within a test.
+            settings.lease = .seconds(60)
             settings.pollInterval = .milliseconds(50)
             let store = try PostgresStore.open(settings: settings, logger: .discarding)
             let running = Task { await store.run() }

@@ -3,8 +3,18 @@ import HeraldCore
 /// One attempt: load, perform within the timeout, decide, record, report.
 extension DeliveryExecutor {
     func attempt(_ claim: JobClaim, snapshot: DeliverySnapshot) async {
-        defer {
+        // The slot is the peer's: it is given back as soon as the plugin is done (the verdict's
+        // recording, a round trip to a shared store, does not hold the next attempt back).
+        var holdsSlot = true
+        func releaseSlot() {
+            guard holdsSlot else { return }
+            holdsSlot = false
             state.withLock { $0.slots.release(claim.action) }
+            doorbell.ring()
+        }
+        defer {
+            releaseSlot()
+            state.withLock { $0.unfinished -= 1 }
             doorbell.ring()
         }
         let started = ContinuousClock.now
@@ -42,6 +52,7 @@ extension DeliveryExecutor {
             outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")
         }
         let latency = ContinuousClock.now - started
+        releaseSlot()
         observer?.attemptEnded(action: job.action, outcome: outcome, latency: latency)
         let now = store.now
         let verdict = AttemptVerdict.decide(

@@ -19,7 +19,11 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
     struct RunState {
         var stopping = false
         var deadlinePassed = false
+        /// Attempts talking to their peers: what the limits count.
         var slots = AttemptSlots()
+        /// Claims whose verdict is not recorded yet (their attempts, and the recording after
+        /// them): a stop waits for these.
+        var unfinished = 0
         /// Why the store could not be used, while it cannot (logged once when it starts).
         var problem: String?
     }
@@ -67,14 +71,14 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
             while true {
                 heartbeat.answer()
                 let snapshot = settings()
-                let (stopping, deadlinePassed, running, request) = state.withLock { state in
+                let (stopping, deadlinePassed, unfinished, request) = state.withLock { state in
                     (
-                        state.stopping, state.deadlinePassed, state.slots.running,
+                        state.stopping, state.deadlinePassed, state.unfinished,
                         state.slots.request(snapshot.limits, actions: Set(snapshot.actions.keys))
                     )
                 }
                 if stopping {
-                    if running == 0 { break }
+                    if unfinished == 0 { break }
                     if deadlinePassed {
                         group.cancelAll()
                         break
@@ -89,6 +93,7 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
                         noteRecovered()
                         state.withLock { state in
                             for claim in claims { state.slots.take(claim.action) }
+                            state.unfinished += claims.count
                         }
                         for claim in claims {
                             group.addTask { await self.attempt(claim, snapshot: snapshot) }

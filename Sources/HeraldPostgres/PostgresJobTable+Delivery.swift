@@ -111,6 +111,19 @@ extension PostgresJobTable {
         return claims
     }
 
+    /// Gives back claims whose attempts never started (fenced by their tokens): queued again,
+    /// as if never claimed; returns how many.
+    @discardableResult
+    package func release(_ claims: [(id: TimeOrderedID, token: UInt64)]) throws(PostgresError) -> Int {
+        try connection.query(
+            """
+            UPDATE herald_jobs j SET state = 'queued', lease_owner = NULL, lease_token = NULL, lease_until = NULL
+            FROM unnest($1::text[], $2::bigint[]) AS v(id, token)
+            WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
+            """, [Self.array(claims.map(\.id.description)), Self.array(claims.map { String($0.token) })]
+        ).affected
+    }
+
     /// Extends the leases of every job `owner` is attempting; returns how many.
     @discardableResult
     package func renew(owner: String, lease: Duration) throws(PostgresError) -> Int {

@@ -94,6 +94,13 @@ struct ReadyQueue {
         advance(attempt.group, in: table)
     }
 
+    /// A claimed job goes back, never attempted: it stays its group's head (the group stays
+    /// busy) and is due as before.
+    mutating func release(_ number: UInt32, in table: JobTable) {
+        guard running.removeValue(forKey: table[number].id) != nil else { return }
+        heap.insert(number, in: table)
+    }
+
     /// Takes a queued (not running) job out: it never runs, and its group moves on if it led it.
     mutating func remove(_ number: UInt32, in table: JobTable) {
         let slot = table[number]

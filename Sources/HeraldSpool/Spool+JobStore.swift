@@ -55,6 +55,16 @@ extension Spool: JobStore {
         }
     }
 
+    /// Claims cost a lock, not a round trip: none ahead.
+    package var claimAhead: Int { 0 }
+
+    package func release(_ claims: [JobClaim]) async {
+        shared.withLock { shared in
+            for claim in claims { shared.index.release(claim.id) }
+        }
+        executorDoorbell.withLock { $0 }?.ring()
+    }
+
     package func load(_ claim: JobClaim) async throws(JobStoreError) -> Job {
         let result: Result<Job, SpoolError> = await withCheckedContinuation { continuation in
             Spool.ioQueue.async { [self] in

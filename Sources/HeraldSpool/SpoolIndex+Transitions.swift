@@ -100,6 +100,16 @@ extension SpoolIndex {
         return true
     }
 
+    /// A claim given back before its attempt started: running → queued, its place in its
+    /// ordering group kept. Nothing is recorded (running is never recorded).
+    mutating func release(_ id: TimeOrderedID) {
+        guard let number = table.find(id), table[number].state == .running,
+            let next = table[number].state.after(.release)
+        else { return }
+        setState(number, next)
+        ready?.release(number, in: table)
+    }
+
     /// An operator's "run now": a queued job becomes due at `notBefore`; a dead letter goes back
     /// to the queue as a new series of attempts starting then. Returns the state the job was in
     /// (nil: no such job); the change is made only from queued or dead.

@@ -41,6 +41,7 @@ package final class InMemoryJobStore: JobStore, Sendable {
         var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
         var claimCalls = 0
         var keys: [String: WallClock] = [:]
+        var released: [TimeOrderedID] = []
     }
 
     private let clock: any TimeSource
@@ -48,9 +49,28 @@ package final class InMemoryJobStore: JobStore, Sendable {
     /// Claim only the actions the executor knows, as a store shared by instances does.
     private let claimsKnownActionsOnly: Bool
 
-    package init(clock: any TimeSource = SystemTimeSource(), claimsKnownActionsOnly: Bool = false) {
+    package init(
+        clock: any TimeSource = SystemTimeSource(), claimsKnownActionsOnly: Bool = false, claimAhead: Int = 0
+    ) {
         self.clock = clock
         self.claimsKnownActionsOnly = claimsKnownActionsOnly
+        self.claimAhead = claimAhead
+    }
+
+    /// Claims taken beyond the executor's free slots (as a shared store asks for).
+    package let claimAhead: Int
+
+    /// Claims given back without an attempt.
+    package var released: [TimeOrderedID] { state.withLock { $0.released } }
+
+    package func release(_ claims: [JobClaim]) async {
+        state.withLock { state in
+            for claim in claims
+            where state.entries[claim.id]?.state == .running && state.entries[claim.id]?.fence == claim.fence {
+                state.entries[claim.id]?.state = .queued
+                state.released.append(claim.id)
+            }
+        }
     }
 
     /// Adds jobs (as the ingress would) and rings the executor.

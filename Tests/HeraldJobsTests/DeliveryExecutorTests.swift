@@ -186,6 +186,31 @@ import Testing
         #expect(store.entry(late.id)?.state == .queued)
     }
 
+    /// A store whose claims are round trips gets more claims than free slots; those start as
+    /// slots free, and a stop gives back the ones never started, not as maybe-sent.
+    @Test func claimsAheadStartAsSlotsFreeAndGoBackAtAStop() async throws {
+        let store = InMemoryJobStore(clock: clock, claimAhead: 2)
+        let mail = ScriptedAction(held: true)
+        let jobs = (0..<6).map { _ in job() }
+        store.add(jobs)
+        let executor = DeliveryExecutor(
+            store: store, settings: { snapshot([mail], limits: DeliveryLimits(global: 2)) }, clock: clock,
+            logger: .discarding)
+        let task = Task { await executor.run() }
+        try await eventually { mail.calls.count == 2 }
+        // Two attempts run; two more jobs are claimed and wait for a slot.
+        #expect(jobs.filter { store.entry($0.id)?.state == .running }.count == 4)
+        #expect(executor.running == 2 && mail.mostRunning == 2)
+        executor.stop(deadline: .now + .seconds(30))
+        try await eventually { store.released.count == 2 }
+        mail.release()
+        await task.value
+        #expect(mail.calls.count == 2)
+        #expect(store.finished.count == 2)
+        let released = store.released
+        #expect(released.allSatisfy { store.entry($0)?.state == .queued && store.entry($0)?.mayHaveSent == false })
+    }
+
     /// Waits for `condition` (polling; never a timed assertion).
     private func eventually(_ condition: @Sendable () -> Bool) async throws {
         for _ in 0..<2000 where !condition() {

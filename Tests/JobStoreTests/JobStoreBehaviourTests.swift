@@ -60,6 +60,24 @@ import Testing
         }
     }
 
+    /// A claim given back before its attempt started is queued again as if never claimed: due,
+    /// not maybe-sent, still first in its recipient's line.
+    @Test(arguments: StoreUnderTest.all)
+    func aReleasedClaimIsQueuedAgainAsIfNeverClaimed(kind: StoreUnderTest) async throws {
+        try await kind.with { store in
+            let first = job(store, key: "ada@example.com")
+            let second = job(store, key: "ada@example.com")
+            try await store.add([first, second])
+            let claims = try await store.claim()
+            #expect(claims.map(\.id) == [first.id])
+            await store.release(claims)
+            #expect(try store.stored(first.id)?.state == .queued)
+            let again = try await store.claim()
+            #expect(again.map(\.id) == [first.id])
+            #expect(again.first?.attempts == 0 && again.first?.previousAttemptMayHaveSent == false)
+        }
+    }
+
     @Test(arguments: StoreUnderTest.all)
     func verdictsChangeTheJobAsTheyMean(kind: StoreUnderTest) async throws {
         try await kind.with { store in

@@ -29,6 +29,13 @@ package struct AttemptSlots: Sendable, Equatable {
         return ClaimRequest(count: max(0, limits.global - running), perAction: perAction, actions: actions)
     }
 
+    /// Whether an attempt of `action` may start now under `limits`.
+    package func admits(_ action: String, under limits: DeliveryLimits) -> Bool {
+        guard running < limits.global else { return false }
+        guard let limit = limits.perAction[action] else { return true }
+        return byAction[action, default: 0] < limit
+    }
+
     /// An attempt of `action` starts.
     package mutating func take(_ action: String) {
         running += 1

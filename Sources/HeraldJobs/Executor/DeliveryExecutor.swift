@@ -24,6 +24,8 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
         /// Claims whose verdict is not recorded yet (their attempts, and the recording after
         /// them): a stop waits for these.
         var unfinished = 0
+        /// Claims taken ahead of free slots (`JobStore.claimAhead`), started as slots free.
+        var ahead: [JobClaim] = []
         /// Why the store could not be used, while it cannot (logged once when it starts).
         var problem: String?
     }
@@ -71,13 +73,16 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
             while true {
                 heartbeat.answer()
                 let snapshot = settings()
-                let (stopping, deadlinePassed, unfinished, request) = state.withLock { state in
-                    (
-                        state.stopping, state.deadlinePassed, state.unfinished,
-                        state.slots.request(snapshot.limits, actions: Set(snapshot.actions.keys))
-                    )
+                let (stopping, deadlinePassed, unfinished) = state.withLock { state in
+                    (state.stopping, state.deadlinePassed, state.unfinished)
                 }
                 if stopping {
+                    // Claims that never started go back to the store, as if never claimed.
+                    let waiting = state.withLock { state in
+                        defer { state.ahead = [] }
+                        return state.ahead
+                    }
+                    if !waiting.isEmpty { await store.release(waiting) }
                     if unfinished == 0 { break }
                     if deadlinePassed {
                         group.cancelAll()
@@ -86,26 +91,54 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
                 }
                 // Leases of the attempts under way are renewed while they finish after a stop too.
                 await store.maintain()
-                let claimable = !stopping && request.count > 0
+                if !stopping {
+                    for claim in start(ahead: snapshot.limits) {
+                        group.addTask { await self.attempt(claim, snapshot: snapshot) }
+                    }
+                }
+                let (room, waiting) = state.withLock { state in
+                    (state.slots.request(snapshot.limits, actions: Set(snapshot.actions.keys)), state.ahead.count)
+                }
+                // Free slots, and as many more as the store says are worth claiming at once.
+                var wanted = room
+                wanted.count = max(0, room.count + store.claimAhead - waiting)
+                let claimable = !stopping && room.count > 0 && wanted.count > 0
                 if claimable {
                     do throws(JobStoreError) {
-                        let claims = try await store.claim(request)
+                        let claims = try await store.claim(wanted)
                         noteRecovered()
-                        state.withLock { state in
-                            for claim in claims { state.slots.take(claim.action) }
-                            state.unfinished += claims.count
-                        }
-                        for claim in claims {
+                        state.withLock { $0.ahead += claims }
+                        for claim in start(ahead: snapshot.limits) {
                             group.addTask { await self.attempt(claim, snapshot: snapshot) }
                         }
-                        // Every free slot taken: more may be due; look again at once.
-                        if !claims.isEmpty && claims.count == request.count { continue }
+                        // Every slot asked for taken: more may be due; look again at once.
+                        if !claims.isEmpty && claims.count == wanted.count { continue }
                     } catch {
                         noteProblem(error)
                     }
                 }
                 await doorbell.wait(upTo: await store.nextWakeUp(claimable: claimable))
             }
+        }
+    }
+
+    /// Takes the claims waiting ahead that the limits admit now, in the order they were claimed,
+    /// and counts them as started.
+    private func start(ahead limits: DeliveryLimits) -> [JobClaim] {
+        state.withLock { state in
+            var started: [JobClaim] = []
+            var waiting: [JobClaim] = []
+            for claim in state.ahead {
+                if state.slots.admits(claim.action, under: limits) {
+                    state.slots.take(claim.action)
+                    started.append(claim)
+                } else {
+                    waiting.append(claim)
+                }
+            }
+            state.ahead = waiting
+            state.unfinished += started.count
+            return started
         }
     }
 

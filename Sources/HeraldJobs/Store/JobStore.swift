@@ -41,6 +41,15 @@ package protocol JobStore: JobIntake {
     /// Claims due jobs within `request`: queued → running.
     func claim(_ request: ClaimRequest) async throws(JobStoreError) -> [JobClaim]
 
+    /// How many jobs beyond its free slots the executor should claim at once: worth it where a
+    /// claim is a round trip (PostgreSQL), so that the next attempts start without one; 0 where
+    /// claims cost nothing (the spool).
+    var claimAhead: Int { get }
+
+    /// Gives back claims whose attempts never started (the executor stopped with them waiting):
+    /// running → queued, as if they had not been claimed (not maybe-sent).
+    func release(_ claims: [JobClaim]) async
+
     /// The claimed job with its payload (`claim.job` when the store read it with the claim).
     /// - Throws: `.unreadable` when its record cannot be read back (the executor then makes
     ///   it a dead letter, saying why).

@@ -43,26 +43,36 @@ let package = Package(
             providers: [.apt(["libisal-dev"])]
         ),
         .target(name: "HeraldCore", dependencies: ["CCrypto"]),
-        .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "CPostgres"]),
+        // A job's life, once for both stores: its states, the attempt decision, the limits, the
+        // JobStore protocol, the delivery executor and the operators' commands.
+        .target(name: "HeraldJobs", dependencies: ["HeraldCore"]),
+        .target(name: "HeraldPostgres", dependencies: ["HeraldCore", "HeraldJobs", "HeraldConfig", "CPostgres"]),
         .target(name: "HeraldConfig", dependencies: ["HeraldCore", "CYAML"]),
         .target(name: "HeraldHTTP", dependencies: ["HeraldCore"]),
         // The outbound HTTP client the action plugins share, and the libcurl driver (one thread,
         // one multi handle) that runs it and the smtp plugin's sessions.
         .target(name: "HeraldHTTPClient", dependencies: ["HeraldCore", "CCurl"]),
-        .target(name: "HeraldSpool", dependencies: ["HeraldCore", "CISAL"]),
+        .target(name: "HeraldSpool", dependencies: ["HeraldCore", "HeraldJobs", "CISAL"]),
         .target(
             name: "HeraldDaemon",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool", "HeraldPostgres"]
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "HeraldPostgres"]
+        ),
+        // What the commands other than `serve` need: check, explain, test, doctor, kratos-config,
+        // and the queue|dead client.
+        .target(
+            name: "HeraldCommands",
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldJobs", "HeraldSpool"]
         ),
         // Benchmarks; CCurl for the bare libcurl multi loop that delivery is compared with.
         .executableTarget(
             name: "herald-bench",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldSpool", "CCurl"]
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "CCurl"]
         ),
         .executableTarget(
             name: "herald",
             dependencies: [
-                "HeraldDaemon", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin", "KratosPlugin", "MailchimpPlugin",
+                "HeraldDaemon", "HeraldCommands", "HeraldJobs", "HeraldPostgres", "MandrillPlugin", "OutboxPlugin",
+                "KratosPlugin", "MailchimpPlugin",
                 "WebhookPlugin", "ExecPlugin", "SmtpPlugin",
             ]
         ),
@@ -80,7 +90,7 @@ let package = Package(
         // Fakes and helpers shared by the test targets.
         .target(
             name: "HeraldTestSupport",
-            dependencies: ["HeraldCore", "HeraldHTTP"]
+            dependencies: ["HeraldCore", "HeraldHTTP", "HeraldJobs"]
         ),
         // The Mandrill-compatible test server as a program (scripts/mandrill-sandbox).
         .executableTarget(name: "mandrill-sandbox", dependencies: ["HeraldTestSupport"]),
@@ -89,9 +99,17 @@ let package = Package(
         .testTarget(name: "HeraldConfigTests", dependencies: ["HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldHTTPTests", dependencies: ["HeraldHTTP", "HeraldTestSupport"]),
         .testTarget(name: "HeraldHTTPClientTests", dependencies: ["HeraldHTTPClient", "HeraldTestSupport"]),
-        .testTarget(name: "HeraldSpoolTests", dependencies: ["HeraldSpool", "HeraldTestSupport"]),
-        .testTarget(name: "HeraldPostgresTests", dependencies: ["HeraldPostgres", "HeraldTestSupport"]),
-        .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldJobsTests", dependencies: ["HeraldJobs", "HeraldTestSupport"]),
+        // One behaviour suite for every job store (the spool, PostgreSQL, the in-memory one).
+        .testTarget(
+            name: "JobStoreTests",
+            dependencies: ["HeraldJobs", "HeraldSpool", "HeraldPostgres", "HeraldConfig", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldSpoolTests", dependencies: ["HeraldSpool", "HeraldJobs", "HeraldTestSupport"]),
+        .testTarget(
+            name: "HeraldPostgresTests",
+            dependencies: ["HeraldPostgres", "HeraldJobs", "HeraldConfig", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldJobs", "HeraldTestSupport"]),
+        .testTarget(name: "HeraldCommandsTests", dependencies: ["HeraldCommands", "HeraldTestSupport"]),
         .testTarget(
             name: "PluginTests",
             dependencies: [

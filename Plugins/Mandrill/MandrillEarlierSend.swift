@@ -27,8 +27,15 @@ enum MandrillEarlierSend {
         return .object(body)
     }
 
-    /// Reads the search's answer: only a message whose `metadata.herald_job` is this job's and
-    /// whose address is one of its recipients counts.
+    /// Message states in which Mandrill did not send the message (`rejected`: its rejection list
+    /// or an unsigned domain; `canceled`: a scheduled send called off): such a message is no
+    /// earlier send. Every other state (`sent`, `deferred`, `bounced`, `soft-bounced`, `spam`,
+    /// `unsub`, `queued`, `scheduled`) means Mandrill took it on.
+    static let unsentStates: Set<String> = ["rejected", "canceled", "invalid"]
+
+    /// Reads the search's answer: only a message whose `metadata.herald_job` is this job's, whose
+    /// address is one of its recipients and which Mandrill did not reject counts. (A rejected
+    /// one is no send: the next attempt sends, and Mandrill's answer to it says why it refuses.)
     static func finding(in response: MandrillResponse, job: Job, recipients: [String], redactor: RemoteTextRedactor)
         -> Finding
     {
@@ -41,7 +48,8 @@ enum MandrillEarlierSend {
         let wanted = Set(recipients.map { $0.lowercased() })
         for message in messages {
             guard message["metadata"]?["herald_job"]?.string == job.id.description,
-                let email = message["email"]?.string, wanted.contains(email.lowercased())
+                let email = message["email"]?.string, wanted.contains(email.lowercased()),
+                !unsentStates.contains(message["state"]?.string?.lowercased() ?? "")
             else { continue }
             return .found(redactor.clean(message["_id"]?.string ?? "?", limit: 64))
         }

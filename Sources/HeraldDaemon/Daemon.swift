@@ -3,8 +3,10 @@ import Foundation
 import HeraldConfig
 import HeraldCore
 import HeraldHTTP
+import HeraldJobs
 import HeraldPostgres
 import HeraldSpool
+import Synchronization
 
 /// `herald serve`: wires the loaded configuration to the HTTP server, the ingress and the
 /// scheduler, and runs until SIGTERM or SIGINT (graceful stop, design §7). SIGHUP reloads.
@@ -16,22 +18,21 @@ public final class Daemon: Sendable {
     private let configPath: String?
     private let configuration: HeraldConfiguration
     private let logger: Logger
+    private let logHandler: StreamLogHandler
 
     public init(configuration: HeraldConfiguration, loader: ConfigLoader, configPath: String?) {
         self.configuration = configuration
         self.loader = loader
         self.configPath = configPath
-        self.logger = Daemon.makeLogger(configuration.log)
-    }
-
-    static func makeLogger(_ settings: LogSettings) -> Logger {
-        let handler = StreamLogHandler(
+        let settings = configuration.log
+        logHandler = StreamLogHandler(
             format: settings.format == .json ? .json : .logfmt, showPersonalData: settings.showPersonalData)
-        return Logger(handler: handler, level: settings.level)
+        logger = Logger(handler: logHandler, level: settings.level)
     }
 
     /// Runs the daemon; returns the process exit code.
     public func run() async -> Int32 {
+        logHandler.start()
         signal(SIGPIPE, SIG_IGN)
         ChildReaper.startIfProcessOne(logger: logger)
         do {
@@ -44,13 +45,11 @@ public final class Daemon: Sendable {
             logger.handler.flush()
             return 1
         }
-        let metrics = HeraldMetrics()
-        metrics.prepare(for: configuration)
-        let engine: DeliveryEngine
         switch configuration.store {
         case .local:
+            let spool: Spool
             do throws(SpoolError) {
-                engine = try DeliveryEngine.local(configuration: configuration, logger: logger, metrics: metrics)
+                spool = try Spool.open(stateDirectory: configuration.stateDirectory, logger: logger)
             } catch {
                 logger.error(
                     "cannot open the spool",
@@ -58,22 +57,53 @@ public final class Daemon: Sendable {
                 logger.handler.flush()
                 return 1
             }
+            spool.startScheduling()
+            // Recovery and the ready queue leave freed buffers in malloc's arenas (a million jobs:
+            // tens of MB); give them back before serving.
+            releaseFreedMemory()
+            // The spool's threads run from `open` until `close`; as a service it waits for the stop.
+            let stopped = Latch()
+            let service = LifecycleService(
+                "job store", run: { await stopped.wait() }, stop: { _ in stopped.open() },
+                close: { [logger] in
+                    do throws(SpoolError) {
+                        try await spool.flush()
+                    } catch {
+                        logger.error("spool flush failed at stop", ["reason": .string("\(error)")])
+                    }
+                    spool.close()
+                })
+            return await serve(spool, service: service, control: JobControl(store: spool))
         case .postgres(let settings):
+            let store: PostgresStore
             do throws(PostgresError) {
-                engine = try DeliveryEngine.postgres(
-                    configuration: configuration, settings: settings, logger: logger, metrics: metrics)
+                store = try PostgresStore.open(settings: settings, logger: logger)
             } catch {
                 logger.error("cannot use the database", ["reason": .string(settings.redacted(error.description))])
                 logger.handler.flush()
                 return 78
             }
+            let service = LifecycleService("job store", run: { await store.run() }, stop: { _ in store.stop() })
+            return await serve(store, service: service, control: nil)
         }
+    }
+
+    /// Serves with `store`: its service first, then the executor, the control socket (local
+    /// store only) and the listener.
+    private func serve<Store: JobStore>(_ store: Store, service: LifecycleService, control: (any QueueControl)?)
+        async -> Int32
+    {
+        let metrics = HeraldMetrics()
+        metrics.prepare(for: configuration)
+        metrics.observe(store)
+        let running = RunningConfiguration(configuration)
+        let executor = DeliveryExecutor(
+            store: store, settings: { running.current.delivery }, logger: logger, observer: metrics)
         let systemd = SystemdService(logger: logger)
-        let intake = engine.intake
         let ids = TimeOrderedIDGenerator()
-        let dedupe = DedupeIndex { key, now in intake.seen(key, now: now) }
+        let dedupe = DedupeIndex { key, now in store.seen(key, now: now) }
         let responder = IngressResponder(
-            configuration: configuration, intake: intake, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics)
+            running: running, intake: store, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics)
         let server: HTTPServer
         do {
             var serverConfiguration = Daemon.serverConfiguration(configuration)
@@ -83,11 +113,12 @@ public final class Daemon: Sendable {
             try server.start()
         } catch {
             logger.error("cannot listen", ["reason": .string("\(error)")])
-            await engine.close()
+            service.stop(.now)
+            await service.close()
             logger.handler.flush()
             return 1
         }
-        let control = engine.control.flatMap {
+        let controlServer = control.flatMap {
             Daemon.startControl(stateDirectory: configuration.stateDirectory, control: $0, logger: logger)
         }
         let exposed = SystemdService.exposed(server.boundAddresses)
@@ -96,31 +127,36 @@ public final class Daemon: Sendable {
                 "insecure_no_auth is only allowed on loopback or unix sockets",
                 ["exposed": .string(exposed.map(\.description).joined(separator: ","))])
             server.stop(deadline: .now)
-            control?.stop(deadline: .now)
-            await engine.close()
+            controlServer?.stop(deadline: .now)
+            service.stop(.now)
+            await service.close()
             logger.handler.flush()
             return 78
         }
         // In dependency order; a stop runs in reverse: the listener first (the requests it has
         // still reach the store), the store last.
-        let services = ServiceGroup(
-            [
+        var lifecycle = [
+            service,
+            LifecycleService("delivery", run: { await executor.run() }, stop: { executor.stop(deadline: $0) }),
+        ]
+        if let controlServer {
+            lifecycle.append(
                 LifecycleService(
-                    "delivery", run: { await engine.run() },
-                    stop: { engine.stop(max(.zero, ContinuousClock.now.duration(to: $0))) }, close: engine.close),
-                LifecycleService(
-                    "control socket", run: { try? await control?.run() }, stop: { control?.stop(deadline: $0) }),
-                LifecycleService("listener", run: { try? await server.run() }, stop: { server.stop(deadline: $0) }),
-            ], logger: logger)
+                    "control socket", run: { try? await controlServer.run() },
+                    stop: { controlServer.stop(deadline: $0) }))
+        }
+        lifecycle.append(
+            LifecycleService("listener", run: { try? await server.run() }, stop: { server.stop(deadline: $0) }))
+        let services = ServiceGroup(lifecycle, logger: logger, stopDeadline: Daemon.stopDeadline)
+        let reload = ConfigurationReload(
+            loader: loader, path: configPath, running: running, started: configuration, logger: logger)
         // Signals are watched before readiness is announced: a SIGHUP or SIGTERM sent the moment
         // systemd (or a test) hears READY=1 must not be lost.
-        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) {
-            [logger, loader, configPath, configuration] signal in
+        let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [logger, configPath] signal in
             if signal == SIGHUP {
                 systemd.reloading()
-                let result = Daemon.reload(
-                    loader: loader, path: configPath, responder: responder, engine: engine, logger: logger,
-                    running: configuration)
+                let result = reload.perform()
+                executor.wake()
                 metrics.configurationReloaded(applied: result.configuration != nil)
                 if let applied = result.configuration {
                     metrics.prepare(for: applied)
@@ -147,20 +183,20 @@ public final class Daemon: Sendable {
             listening: server.boundAddresses, configuration: configuration,
             checks: [
                 SystemdWatchdog.Check("HTTP event loop", isAlive: server.isResponsive),
-                SystemdWatchdog.Check("scheduler", isAlive: engine.isResponsive),
+                SystemdWatchdog.Check("scheduler", isAlive: executor.isResponsive),
             ])
 
-        await services.run()
+        let cleanly = await services.run()
         signals.cancel()
-        logger.info("stopped")
+        logger.info(cleanly ? "stopped" : "stopped after a service ended on its own")
         logger.handler.flush()
-        return 0
+        return cleanly ? 0 : 1
     }
 
     /// Serves `herald queue|dead` on `state_dir/control.sock` (mode 0600: only the daemon's user).
     /// Without it the daemon still runs; the CLI then says it cannot reach the daemon.
-    static func startControl(stateDirectory: String, control: SpoolControl, logger: Logger) -> HTTPServer? {
-        let path = ControlClient.socketPath(stateDirectory: stateDirectory)
+    static func startControl(stateDirectory: String, control: any QueueControl, logger: Logger) -> HTTPServer? {
+        let path = JobControlRequest.socketPath(stateDirectory: stateDirectory)
         var configuration = HTTPServerConfiguration(listeners: [.unix(path: path)], maxConnections: 16)
         configuration.unixSocketMode = 0o600
         let server = HTTPServer(configuration: configuration, responder: ControlResponder(control: control))
@@ -173,40 +209,6 @@ public final class Daemon: Sendable {
             return nil
         }
         return server
-    }
-
-    /// Validates the whole new configuration, then applies it; keeps the old one on any error.
-    @discardableResult
-    static func reload(
-        loader: ConfigLoader, path: String?, responder: IngressResponder, engine: DeliveryEngine, logger: Logger,
-        running: HeraldConfiguration
-    ) -> ConfigLoadResult {
-        let result = loader.load(path: path)
-        guard let configuration = result.configuration else {
-            for diagnostic in result.diagnostics {
-                logger.error(
-                    "reload refused; the running configuration stays", ["problem": .string(diagnostic.description)])
-            }
-            return result
-        }
-        responder.apply(configuration)
-        engine.apply(configuration)
-        logger.info("configuration reloaded", ["routes": .int(configuration.rules.routes.count)])
-        var needRestart: [String] = []
-        if configuration.listeners != running.listeners { needRestart.append("listen") }
-        if configuration.stateDirectory != running.stateDirectory { needRestart.append("state_dir") }
-        if configuration.store != running.store { needRestart.append("store") }
-        if configuration.log != running.log { needRestart.append("log") }
-        if configuration.ingress.limits != running.ingress.limits { needRestart.append("ingress.limits") }
-        if configuration.ingress.mandrillWebhooks?.maxBodyBytes != running.ingress.mandrillWebhooks?.maxBodyBytes {
-            needRestart.append("ingress.mandrill_webhooks.max_body_bytes")
-        }
-        if !needRestart.isEmpty {
-            logger.warning(
-                "changed settings take effect at the next restart",
-                ["keys": .string(needRestart.joined(separator: ","))])
-        }
-        return result
     }
 
     static func serverConfiguration(_ configuration: HeraldConfiguration) -> HTTPServerConfiguration {

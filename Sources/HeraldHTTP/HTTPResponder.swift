@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The application behind an `HTTPServer`.
 ///
 /// Implementation requirements:
@@ -26,13 +28,48 @@ extension HTTPResponder {
 /// Answers one request. Safe to use from any thread; a second call is ignored, and so is a call
 /// after the connection has closed.
 public struct HTTPResponseWriter: Sendable {
-    let loop: EventLoop
+    let loop: EventLoop?
     let connection: ConnectionID
     let sequence: UInt32
+    /// Where the answer goes when there is no connection (tests of a responder, without sockets).
+    let recorder: HTTPResponseRecorder?
+
+    init(loop: EventLoop, connection: ConnectionID, sequence: UInt32) {
+        self.loop = loop
+        self.connection = connection
+        self.sequence = sequence
+        recorder = nil
+    }
+
+    /// A writer that hands the answer to `recorder`: for tests of a responder without sockets.
+    package init(recording recorder: HTTPResponseRecorder) {
+        loop = nil
+        connection = ConnectionID(fd: -1, generation: 0)
+        sequence = 0
+        self.recorder = recorder
+    }
 
     /// Sends `response` (queued to the server thread when called from another thread).
     public func respond(_ response: HTTPResponse) {
-        loop.deliver(response, to: connection, sequence: sequence)
+        if let loop {
+            loop.deliver(response, to: connection, sequence: sequence)
+        } else {
+            recorder?.record(response)
+        }
+    }
+}
+
+/// What a responder answered through recording writers, in order; for tests without sockets.
+package final class HTTPResponseRecorder: Sendable {
+    private let answers = Mutex<[HTTPResponse]>([])
+
+    package init() {}
+
+    /// Every answer so far.
+    package var responses: [HTTPResponse] { answers.withLock { $0 } }
+
+    func record(_ response: HTTPResponse) {
+        answers.withLock { $0.append(response) }
     }
 }
 

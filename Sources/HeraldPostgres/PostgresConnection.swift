@@ -13,6 +13,15 @@ import HeraldCore
 package final class PostgresConnection {
     // Owned: created in init, freed in deinit, never shared between owners.
     private let raw: OpaquePointer
+    /// Statements prepared on this connection, by their text: each is parsed and planned once,
+    /// not on every call (the delivery path runs the same few thousands of times a second).
+    private var prepared: [String: String] = [:]
+    /// Prepared statements kept at most; beyond, statements run unprepared.
+    static let maxPrepared = 64
+    /// False once the server lost or refused a prepared statement (a pooler such as PgBouncer in
+    /// transaction mode hands each transaction another server connection): then every statement
+    /// runs unprepared, as before.
+    private var preparing = true
 
     /// The `application_name` of `herald serve`'s connections, by which the queue commands tell
     /// whether any instance runs on a database.
@@ -82,10 +91,36 @@ package final class PostgresConnection {
     ///   connection broke.
     @discardableResult
     package func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresRows {
+        if preparing {
+            do throws(PostgresError) {
+                if let name = try statement(for: sql, parameters: parameters.count) {
+                    let result = Self.withOptionalCStrings(parameters) { pointers in
+                        PQexecPrepared(raw, name, Int32(parameters.count), pointers, nil, nil, 0)
+                    }
+                    return try Self.rows(of: result, connection: raw)
+                }
+            } catch where error.sqlState == "26000" || error.sqlState == "42P05" {
+                // No such prepared statement, or one of that name already: a pooler between us.
+                preparing = false
+                prepared = [:]
+            }
+        }
         let result = Self.withOptionalCStrings(parameters) { pointers in
             PQexecParams(raw, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
         }
         return try Self.rows(of: result, connection: raw)
+    }
+
+    /// The name of `sql` prepared on this connection (preparing it now when new); nil once the
+    /// cache is full. Inside a failed transaction nothing can be prepared: then it runs unprepared.
+    private func statement(for sql: String, parameters: Int) throws(PostgresError) -> String? {
+        if let name = prepared[sql] { return name }
+        let status = PQtransactionStatus(raw)
+        guard prepared.count < Self.maxPrepared, status == PQTRANS_IDLE || status == PQTRANS_INTRANS else { return nil }
+        let name = "herald_\(prepared.count + 1)"
+        _ = try Self.rows(of: PQprepare(raw, name, sql, Int32(parameters), nil), connection: raw)
+        prepared[sql] = name
+        return name
     }
 
     /// Runs several statements without parameters (a migration).

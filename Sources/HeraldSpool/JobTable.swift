@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldJobs
 
 /// The local store's jobs, one compact slot each (64 bytes), found by id through an
 /// open-addressing table of slot numbers with the low half of each id's hash beside them (8 bytes

@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldJobs
 
 /// Which queued jobs of the local store may run when (design §7): the due-time heap of jobs that
 /// may run, later jobs of an ordering group waiting for the one before them, jobs held back by
@@ -10,9 +11,10 @@ import HeraldCore
 /// job whose attempt failed leaves its group and retries on its own time, and the next job of
 /// the group goes ahead: one failing mail never holds a user's later mail hostage for `max_age`.
 struct ReadyQueue {
-    /// Concurrency limits, per action by its number in `SpoolIndex.actions`.
-    struct Limits {
-        var global: Int
+    /// Room for attempts, as the executor counts it: in all, and per limited action by its
+    /// number in `SpoolIndex.actions`.
+    struct Room {
+        var count: Int
         var perAction: [UInt16: Int]
     }
 
@@ -31,7 +33,6 @@ struct ReadyQueue {
     private var busyGroups: Set<UInt64> = []
     /// Jobs held back because their action is at its concurrency limit.
     private var heldByAction: [UInt16: [UInt32]] = [:]
-    private var runningByAction: [UInt16: Int] = [:]
     private(set) var running: [TimeOrderedID: Attempt] = [:]
 
     /// The earliest due time among jobs that may run.
@@ -55,17 +56,30 @@ struct ReadyQueue {
         heap.insert(number, in: table)
     }
 
-    /// Takes due jobs within the limits and marks them running.
-    mutating func takeReady(now: Int64, limits: Limits, table: inout JobTable) -> [UInt32] {
+    /// Takes due jobs within the room and marks them running. A due job whose action has no
+    /// room is held back until a claim finds room for that action.
+    mutating func takeReady(now: Int64, room: Room, table: inout JobTable) -> [UInt32] {
         var ready: [UInt32] = []
-        while running.count < limits.global, let number = heap.min, table[number].notBefore <= now {
+        var room = room
+        // Jobs held back for their action go back on the heap as far as it has room now (an
+        // attempt of it ended since, or its limit was raised): the room is the executor's count,
+        // which can lag behind the attempts this queue saw end.
+        for (action, held) in heldByAction {
+            let free = min(room.perAction[action] ?? room.count, held.count)
+            guard free > 0 else { continue }
+            for number in held.prefix(free) { heap.insert(number, in: table) }
+            heldByAction[action] = held.count > free ? Array(held.dropFirst(free)) : nil
+        }
+        while ready.count < room.count, let number = heap.min, table[number].notBefore <= now {
             heap.popMin(in: table)
             let slot = table[number]
-            if let limit = limits.perAction[slot.action], runningByAction[slot.action, default: 0] >= limit {
-                heldByAction[slot.action, default: []].append(number)
-                continue
+            if let free = room.perAction[slot.action] {
+                guard free > 0 else {
+                    heldByAction[slot.action, default: []].append(number)
+                    continue
+                }
+                room.perAction[slot.action] = free - 1
             }
-            runningByAction[slot.action, default: 0] += 1
             running[slot.id] = Attempt(action: slot.action, group: ReadyQueue.group(of: slot))
             table[number].state = .running
             ready.append(number)
@@ -73,16 +87,18 @@ struct ReadyQueue {
         return ready
     }
 
-    /// Ends an attempt: frees its action's slot and, when it was a first attempt, lets the next
-    /// job of its group go ahead (whether the job is done, dead, dropped or retries on its own).
+    /// Ends an attempt: when it was a first attempt, lets the next job of its group go ahead
+    /// (whether the job is done, dead, dropped or retries on its own).
     mutating func endAttempt(_ id: TimeOrderedID, in table: JobTable) {
         guard let attempt = running.removeValue(forKey: id) else { return }
-        runningByAction[attempt.action, default: 1] -= 1
-        if var held = heldByAction[attempt.action], !held.isEmpty {
-            heap.insert(held.removeFirst(), in: table)
-            heldByAction[attempt.action] = held.isEmpty ? nil : held
-        }
         advance(attempt.group, in: table)
+    }
+
+    /// A claimed job goes back, never attempted: it stays its group's head (the group stays
+    /// busy) and is due as before.
+    mutating func release(_ number: UInt32, in table: JobTable) {
+        guard running.removeValue(forKey: table[number].id) != nil else { return }
+        heap.insert(number, in: table)
     }
 
     /// Takes a queued (not running) job out: it never runs, and its group moves on if it led it.
@@ -144,18 +160,4 @@ struct ReadyQueue {
             busyGroups.remove(group)
         }
     }
-}
-
-/// What a queued job is waiting for, for `herald queue list|show`.
-package enum JobWait: Equatable, Sendable {
-    /// An attempt is under way.
-    case running
-    /// Its due time (or next attempt time).
-    case dueTime
-    /// The first attempts of `ahead` earlier jobs of its group (same action and recipient).
-    case earlierJobs(ahead: Int)
-    /// A free slot of its action's `concurrency`.
-    case actionConcurrency
-    /// Not scheduled (yet): no daemon runs it, or its intake is still completing.
-    case unknown
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import HeraldCore
+import HeraldJobs
 import Synchronization
 
 /// Compaction: disk use follows live jobs.

@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldJobs
 
 extension Spool {
     /// The jobs waiting to run (not dead letters), in planning order: what the scheduler loads

@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldJobs
 
 /// A job's life in the local store, through its transitions (see `JobState`): the scheduler
 /// claims due jobs and reports how each attempt ended; an operator retries or drops. Each call
@@ -6,10 +7,10 @@ import HeraldCore
 /// and the order of the records on disk always agree. A record lost in a crash costs at most one
 /// extra attempt (at-least-once).
 extension Spool {
-    /// Takes the jobs due at `now` that `limits` allow (attempts already running count against
-    /// them): queued → running. Running jobs are not recorded; after a restart they are queued.
-    package func claim(now: WallClock, limits: ClaimLimits) -> [ClaimedJob] {
-        shared.withLock { $0.index.claim(now: now, limits: limits) }
+    /// Takes the jobs due at `now` that `request` has room for: queued → running. Running jobs
+    /// are not recorded; after a restart they are queued.
+    package func claim(now: WallClock, request: ClaimRequest) -> [ClaimedJob] {
+        shared.withLock { $0.index.claim(now: now, request: request) }
     }
 
     /// Builds the ready queue now (the first claim would), so that start-up pays for it before
@@ -42,8 +43,9 @@ extension Spool {
         switch result {
         case .delivered:
             record = .jobDone(id)
-        case .retry(let attempts, let notBefore, let outcome, let reason):
-            record = .attemptFinished(id, attempts: attempts, notBefore: notBefore, outcome: outcome, reason: reason)
+        case .retry(let attempts, let notBefore, let mayHaveSent, let reason):
+            record = .attemptFinished(
+                id, attempts: attempts, notBefore: notBefore, mayHaveSent: mayHaveSent, reason: reason)
         case .dead(let attempts, let reason, let lastAnswer):
             let death = Death(attempts: attempts, diedAt: options.clock.now, reason: reason, lastAnswer: lastAnswer)
             record = .jobDead(id, death: death)

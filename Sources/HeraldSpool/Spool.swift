@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HeraldCore
+import HeraldJobs
 import Synchronization
 
 /// The durable job store: an append-only log of records in `state_dir/spool/`, written with group
@@ -60,6 +61,8 @@ package final class Spool: Sendable {
     let compactionGate = Mutex(())
     /// Zeros ahead of the active segment's end; nil when `options.preallocation` is 0.
     let preallocator: SegmentPreallocator?
+    /// The executor's doorbell, once one performs this spool's jobs (`deliverWakeUps(to:)`).
+    let executorDoorbell = Mutex<Doorbell?>(nil)
 
     private init(
         directory: String, options: SpoolOptions, logger: Logger, fileSystem: any SpoolFileSystem,

@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldJobs
 
 /// A job an executor claimed for an attempt.
 package struct ClaimedJob: Sendable, Equatable {
@@ -13,11 +14,12 @@ package struct ClaimedJob: Sendable, Equatable {
     package let previousAttemptMayHaveSent: Bool
 }
 
-/// How an attempt ended, as the store records it.
+/// How an attempt ended, as the spool records it (from an `AttemptVerdict`).
 package enum AttemptResult: Sendable {
     case delivered
-    /// Not delivered: `attempts` so far, and when to try again.
-    case retry(attempts: Int, notBefore: WallClock, outcome: String, reason: String)
+    /// Not delivered: `attempts` so far, and when to try again; `mayHaveSent` when the attempt
+    /// may have reached the peer.
+    case retry(attempts: Int, notBefore: WallClock, mayHaveSent: Bool, reason: String)
     /// Failed for good, or out of retries: a dead letter.
     case dead(attempts: Int, reason: String, lastAnswer: String?)
 
@@ -27,17 +29,6 @@ package enum AttemptResult: Sendable {
         case .retry: .retry
         case .dead: .fail
         }
-    }
-}
-
-/// How many attempts may run at once: in all, and per action.
-package struct ClaimLimits: Sendable, Equatable {
-    package var global: Int
-    package var perAction: [String: Int]
-
-    package init(global: Int, perAction: [String: Int] = [:]) {
-        self.global = global
-        self.perAction = perAction
     }
 }
 
@@ -61,15 +52,15 @@ extension SpoolIndex {
         ready?.nextDue(in: table).map { WallClock(millisecondsSinceEpoch: $0) }
     }
 
-    /// Takes the jobs due at `now` that the limits allow: queued → running.
-    mutating func claim(now: WallClock, limits: ClaimLimits) -> [ClaimedJob] {
+    /// Takes the jobs due at `now` that the request has room for: queued → running.
+    mutating func claim(now: WallClock, request: ClaimRequest) -> [ClaimedJob] {
         startScheduling()
         var perAction: [UInt16: Int] = [:]
-        for (action, limit) in limits.perAction {
-            if let number = actionNumber(of: action) { perAction[number] = limit }
+        for (action, free) in request.perAction {
+            if let number = actionNumber(of: action) { perAction[number] = free }
         }
         let numbers = ready!.takeReady(
-            now: now.millisecondsSinceEpoch, limits: ReadyQueue.Limits(global: limits.global, perAction: perAction),
+            now: now.millisecondsSinceEpoch, room: ReadyQueue.Room(count: request.count, perAction: perAction),
             table: &table)
         return numbers.map { number in
             let slot = table[number]
@@ -93,10 +84,10 @@ extension SpoolIndex {
         switch result {
         case .delivered:
             break
-        case .retry(let attempts, let notBefore, let outcome, _):
+        case .retry(let attempts, let notBefore, let mayHaveSent, _):
             table[number].attempts = UInt16(clamping: attempts)
             table[number].notBefore = notBefore.millisecondsSinceEpoch
-            table[number].mayHaveSent = outcome == Outcome.ambiguousRetryLabel
+            table[number].mayHaveSent = mayHaveSent
         case .dead(let attempts, _, _):
             table[number].attempts = UInt16(clamping: attempts)
             seriesStarts[id] = nil
@@ -107,6 +98,16 @@ extension SpoolIndex {
         if case .retry = result { ready?.retry(number, in: table) }
         if next == .done { seriesStarts[id] = nil }
         return true
+    }
+
+    /// A claim given back before its attempt started: running → queued, its place in its
+    /// ordering group kept. Nothing is recorded (running is never recorded).
+    mutating func release(_ id: TimeOrderedID) {
+        guard let number = table.find(id), table[number].state == .running,
+            let next = table[number].state.after(.release)
+        else { return }
+        setState(number, next)
+        ready?.release(number, in: table)
     }
 
     /// An operator's "run now": a queued job becomes due at `notBefore`; a dead letter goes back

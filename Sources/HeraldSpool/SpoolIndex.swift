@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldJobs
 
 /// Where a record is: segment number, offset and length of its frame.
 struct RecordLocation: Sendable, Equatable {
@@ -144,6 +145,11 @@ struct SpoolIndex: Sendable {
     }
 
     func actionNumber(of action: String) -> UInt16? { actionNumbers[action] }
+
+    /// The action of number `number` (see `actionNumber(of:)`).
+    func action(ofNumber number: UInt16) -> String {
+        Int(number) < actions.count ? actions[Int(number)] : "(one of more than 65,535 actions)"
+    }
 
     /// Forgets a segment's usage entry once the segment is deleted.
     mutating func forgetSegment(_ number: UInt32) { usage[number] = nil }

@@ -94,19 +94,21 @@ extension EncodedRecord {
         return EncodedRecord(record: .jobAdded(header), frame: encoder.finish())
     }
 
+    /// The record keeps the outcome's label (`retry`, or `retry_ambiguous` when the attempt may
+    /// have sent), as spools written before this format was typed have it.
     static func attemptFinished(
-        _ id: TimeOrderedID, attempts: Int, notBefore: WallClock, outcome: String, reason: String
+        _ id: TimeOrderedID, attempts: Int, notBefore: WallClock, mayHaveSent: Bool, reason: String
     ) -> EncodedRecord {
         var encoder = RecordEncoder(.attemptFinished)
         encoder.append(id)
         encoder.append(UInt32(clamping: attempts))
         encoder.append(notBefore.millisecondsSinceEpoch)
-        encoder.append(truncated(outcome))
+        encoder.append(mayHaveSent ? Outcome.ambiguousRetryLabel : "retry")
         encoder.append(truncated(reason))
         return EncodedRecord(
             record: .attemptFinished(
                 id: id, attempts: UInt32(clamping: attempts), notBefore: notBefore.millisecondsSinceEpoch,
-                mayHaveSent: outcome == Outcome.ambiguousRetryLabel),
+                mayHaveSent: mayHaveSent),
             frame: encoder.finish())
     }
 

@@ -1,5 +1,6 @@
 import Glibc
 import HeraldCore
+import HeraldJobs
 
 /// A read-only view of a spool, for `herald queue|dead list|show` while a daemon may be running:
 /// takes no lock and changes nothing. A torn tail (a batch being written right now) is ignored.

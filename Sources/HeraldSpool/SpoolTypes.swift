@@ -37,20 +37,6 @@ package struct SpoolOptions: Sendable {
     package init() {}
 }
 
-/// A dedupe key to record with jobs, and until when repeats count as duplicates.
-package struct DedupeKey: Sendable, Hashable {
-    package var key: String
-    package var expiresAt: WallClock
-    /// The route whose `dedupe:` key it is; nil for the event's own key (Kratos' retries).
-    package var route: String?
-
-    package init(_ key: String, expiresAt: WallClock, route: String? = nil) {
-        self.key = key
-        self.expiresAt = expiresAt
-        self.route = route
-    }
-}
-
 /// What the scheduler needs to know of a queued job; the job itself is read with `Spool.job(_:)`
 /// when it is about to run.
 package struct JobSummary: Sendable, Hashable {

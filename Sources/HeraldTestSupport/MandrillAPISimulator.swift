@@ -122,7 +122,9 @@ public struct MandrillAPISimulator: Sendable {
         return .json(200, .array(results(for: body)))
     }
 
-    /// The messages a successful send of `request` made (each recipient Mandrill did not refuse).
+    /// The messages a successful send of `request` made, as `messages/search` lists them: each
+    /// recipient Mandrill accepted (`sent`), and each it rejected (`rejected`: Mandrill keeps
+    /// those too, and its search finds them). Malformed addresses make no message.
     public func sentMessages(for request: MandrillTestRequest, answer: MandrillTestResponse, at time: WallClock)
         -> [MandrillSentMessage]
     {
@@ -131,13 +133,13 @@ public struct MandrillAPISimulator: Sendable {
         else { return [] }
         let message = body["message"]
         return results.compactMap { result in
-            guard let status = result["status"]?.string, ["sent", "queued", "scheduled"].contains(status),
+            guard let status = result["status"]?.string, ["sent", "queued", "scheduled", "rejected"].contains(status),
                 let id = result["_id"]?.string, let email = result["email"]?.string
             else { return nil }
             return MandrillSentMessage(
                 id: id, email: email, sender: message?["from_email"]?.string ?? "",
                 subject: message?["subject"]?.string ?? "", metadata: message?["metadata"]?.object ?? [:], ts: time,
-                state: "sent")
+                state: status == "rejected" ? "rejected" : "sent")
         }
     }
 

@@ -27,8 +27,9 @@ public final class MandrillTestServer: Sendable {
         var faults: [(fault: MandrillFault, operation: String?)] = []
         var requests: [MandrillTestRequest] = []
         var observer: (@Sendable (MandrillTestRequest, Answer) -> Void)?
-        /// What was sent, for `messages/search`, and when each search came (20 a minute at most).
-        var sent: [MandrillSentMessage] = []
+        /// The messages sends made (rejected ones too), for `messages/search`, and when each
+        /// search came (20 a minute at most).
+        var messages: [MandrillSentMessage] = []
         var searches: [ContinuousClock.Instant] = []
     }
 
@@ -68,9 +69,14 @@ public final class MandrillTestServer: Sendable {
         state.withLock { $0.observer = observer }
     }
 
-    /// The messages sent so far (what `messages/search` can find).
+    /// The messages sent so far (not those Mandrill rejected).
     public var sent: [MandrillSentMessage] {
-        state.withLock { $0.sent }
+        state.withLock { $0.messages.filter { $0.state != "rejected" } }
+    }
+
+    /// Every message sends made, rejected ones included: what `messages/search` can find.
+    public var messages: [MandrillSentMessage] {
+        state.withLock { $0.messages }
     }
 
     /// Every request received so far, in order.
@@ -91,7 +97,7 @@ public final class MandrillTestServer: Sendable {
     public func handle(_ request: MandrillTestRequest) -> Answer {
         let operation = MandrillAPISimulator.operation(forPath: request.path)
         let isSearch = operation == "/messages/search"
-        let (fault, simulator, observer, sent, limited) = state.withLock { state in
+        let (fault, simulator, observer, messages, limited) = state.withLock { state in
             state.requests.append(request)
             let now = ContinuousClock.now
             var limited = false
@@ -103,7 +109,7 @@ public final class MandrillTestServer: Sendable {
             return (
                 state.faults.firstIndex { $0.operation == nil || $0.operation == operation }.map {
                     state.faults.remove(at: $0).fault
-                }, state.simulator, state.observer, state.sent,
+                }, state.simulator, state.observer, state.messages,
                 limited
             )
         }
@@ -113,9 +119,9 @@ public final class MandrillTestServer: Sendable {
                 return simulator.error(
                     429, code: 429, name: "RequestLimitExceeded", message: "too many messages/search calls")
             }
-            let response = simulator.respond(to: request, sent: sent)
+            let response = simulator.respond(to: request, sent: messages)
             let made = simulator.sentMessages(for: request, answer: response, at: .now)
-            if !made.isEmpty { state.withLock { $0.sent += made } }
+            if !made.isEmpty { state.withLock { $0.messages += made } }
             return response
         }
         let answer: Answer

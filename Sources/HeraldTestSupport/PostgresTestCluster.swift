@@ -29,12 +29,16 @@ public final class PostgresTestCluster: Sendable {
 
     public let directory: String
     private let bin: String
+    /// Server settings besides the cluster's own (`-c name=value` each).
+    private let settings: [String]
     private let counter = Mutex(0)
 
     /// Starts a new cluster (about half a second).
-    public init() throws {
+    /// - Parameter settings: server settings, such as `wal_writer_delay=10s`.
+    public init(settings: [String] = []) throws {
         guard let bin = Self.binDirectory else { throw ProcessFailure(Self.missing) }
         self.bin = bin
+        self.settings = settings
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent(
                 "herald-pg-\(UUID().uuidString.prefix(8))"
@@ -76,7 +80,8 @@ public final class PostgresTestCluster: Sendable {
             detached: true, "pg_ctl",
             [
                 "-D", "\(directory)/data", "-l", "\(directory)/server.log", "-w", "-o",
-                "-k \(directory) -c listen_addresses='' -c max_connections=200", "start",
+                (["-k \(directory)", "-c listen_addresses=''", "-c max_connections=200"] + settings.map { "-c \($0)" })
+                    .joined(separator: " "), "start",
             ])
     }
 
@@ -101,20 +106,31 @@ public final class PostgresTestCluster: Sendable {
             process.executableURL = URL(fileURLWithPath: "\(bin)/\(tool)")
             process.arguments = arguments
         }
+        // In the cluster's folder, which the server's account can enter: run as root from a folder
+        // only root may enter (a clone under `mktemp -d`), the tools warn "could not change
+        // directory" on stderr.
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        // Results on stdout only; stderr (warnings, notices) is kept apart and shown on failure.
         let output = Pipe()
-        if detached {
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-        } else {
-            process.standardOutput = output
-            process.standardError = output
-        }
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
         try process.run()
-        let data = detached ? Data() : output.fileHandleForReading.readDataToEndOfFile()
+        // stderr is read on another thread so that neither pipe can fill up and stall the tool.
+        let collected = Mutex(Data())
+        let readerDone = DispatchSemaphore(value: 0)
+        Thread {
+            let bytes = errors.fileHandleForReading.readDataToEndOfFile()
+            collected.withLock { $0 = bytes }
+            readerDone.signal()
+        }.start()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        readerDone.wait()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         guard process.terminationStatus == 0 else {
-            throw ProcessFailure("\(tool) failed (\(process.terminationStatus)): \(text)")
+            let stderr = String(decoding: collected.withLock { $0 }, as: UTF8.self)
+            throw ProcessFailure("\(tool) failed (\(process.terminationStatus)): \(stderr)\(text)")
         }
         return text
     }
@@ -122,10 +138,13 @@ public final class PostgresTestCluster: Sendable {
     /// Runs a tool whose children outlive it (`pg_ctl start` leaves the server running) with
     /// posix_spawn and waitpid: Foundation's Process can miss the exit of such a parent.
     private func spawn(_ tool: String, _ arguments: [String]) throws -> String {
+        // In the cluster's folder, as in `run` (`env -C`: the server's account may not enter the
+        // caller's).
         let argv =
-            geteuid() == 0
-            ? ["/usr/sbin/runuser", "-u", "postgres", "--", "\(bin)/\(tool)"] + arguments
-            : ["\(bin)/\(tool)"] + arguments
+            ["/usr/bin/env", "-C", directory]
+            + (geteuid() == 0
+                ? ["/usr/sbin/runuser", "-u", "postgres", "--", "\(bin)/\(tool)"] + arguments
+                : ["\(bin)/\(tool)"] + arguments)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

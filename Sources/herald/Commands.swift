@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCommands
 import HeraldConfig
 import HeraldCore
 import HeraldDaemon

@@ -1,6 +1,6 @@
+import HeraldCommands
 import HeraldConfig
 import HeraldCore
-import HeraldDaemon
 
 /// `herald doctor [--config F] [--locales L,L]`: checks against the live APIs what the
 /// configuration relies on (keys, sending domains, templates, audiences, the Mandrill webhook),

@@ -1,6 +1,6 @@
 import Foundation
+import HeraldCommands
 import HeraldConfig
-import HeraldDaemon
 
 /// `herald kratos-config [--config F] [--url BASE] [--kratos-version V] [--merge KRATOS.yml]
 /// [--with-secrets]` (design §8): prints the Kratos hooks and courier configuration that match the

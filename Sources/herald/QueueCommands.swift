@@ -1,7 +1,8 @@
 import Foundation
+import HeraldCommands
 import HeraldConfig
 import HeraldCore
-import HeraldDaemon
+import HeraldJobs
 import HeraldPostgres
 
 /// `herald queue list|show|retry|drop` and `herald dead list|show|retry|drop` (design §8): on the
@@ -89,8 +90,8 @@ enum QueueCommands {
                 // "<password>"`), and the DSN need not come from a secret reference.
                 let redact = { (text: String) in settings.redacted(configuration.redacting(text)) }
                 do throws(PostgresError) {
-                    let control = try PostgresControl(dsn: settings.dsn, connectTimeout: settings.connectTimeout)
-                    let answer = control.answer(method: method, target: target)
+                    let control = JobControl(store: try PostgresStore.forCommands(settings: settings))
+                    let answer = JobControlRequest.answer(method: method, target: target, control: control)
                     return print(answer, arguments: arguments, subcommand: subcommand, section: section, redact: redact)
                 } catch {
                     writeError("herald: \(redact(error.description))\n")

@@ -1,7 +1,7 @@
 import Foundation
+import HeraldCommands
 import HeraldConfig
 import HeraldCore
-import HeraldDaemon
 
 /// Exit codes (design §8).
 enum ExitCode {

@@ -33,6 +33,6 @@ import Testing
         ("\u{1B}[2J=1", "unknown query parameter '?[2J'; hook URLs take mode=decide and method=NAME"),
     ])
     func anythingElseIsRefusedByName(query: String, message: String) {
-        #expect(throws: HookQuery.Invalid(message: message)) { try HookQuery(query[...]) }
+        #expect(throws: IngressRejection(.badQuery, message)) { try HookQuery(query[...]) }
     }
 }

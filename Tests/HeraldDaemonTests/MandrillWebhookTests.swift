@@ -42,13 +42,13 @@ import Testing
     }
 
     @Test func malformedFormsAreRefusedWithTheReason() {
-        #expect(throws: FormBody.Failure(message: "a '%' escape is not followed by two hex digits")) {
+        #expect(throws: IngressRejection(.badForm, "a '%' escape is not followed by two hex digits")) {
             try FormBody(Array("mandrill_events=%5".utf8))
         }
-        #expect(throws: FormBody.Failure(message: "a form field is not valid UTF-8")) {
+        #expect(throws: IngressRejection(.badForm, "a form field is not valid UTF-8")) {
             try FormBody(Array("mandrill_events=%FF".utf8))
         }
-        #expect(throws: FormBody.Failure(message: "'a' appears 2 times")) {
+        #expect(throws: IngressRejection(.badForm, "'a' appears 2 times")) {
             try FormBody(Array("a=1&a=2".utf8)).value("a")
         }
         #expect((try? FormBody(Array("a+b=c+d&e".utf8)).pairs.map { "\($0.name)=\($0.value)" }) == ["a b=c d", "e="])
@@ -92,10 +92,10 @@ import Testing
 
     @Test func aBatchThatIsNotAnArrayOfObjectsIsRefused() {
         let limits = JSONLimits(maxDepth: 64, maxBytes: 1 << 20)
-        #expect(throws: MandrillEventBatch.Failure.self) { try MandrillEventBatch("{}", limits: limits) }
-        #expect(throws: MandrillEventBatch.Failure.self) { try MandrillEventBatch("[1]", limits: limits) }
-        #expect(throws: MandrillEventBatch.Failure.self) { try MandrillEventBatch("[", limits: limits) }
+        #expect(throws: IngressRejection.self) { try MandrillEventBatch("{}", limits: limits) }
+        #expect(throws: IngressRejection.self) { try MandrillEventBatch("[1]", limits: limits) }
+        #expect(throws: IngressRejection.self) { try MandrillEventBatch("[", limits: limits) }
         let tooMany = "[" + Array(repeating: "{}", count: 1001).joined(separator: ",") + "]"
-        #expect(throws: MandrillEventBatch.Failure.self) { try MandrillEventBatch(tooMany, limits: limits) }
+        #expect(throws: IngressRejection.self) { try MandrillEventBatch(tooMany, limits: limits) }
     }
 }

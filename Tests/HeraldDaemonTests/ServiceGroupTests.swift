@@ -36,12 +36,30 @@ import Testing
             ], logger: .discarding)
         group.shutdown(deadline: .now + .seconds(5))
         group.shutdown(deadline: .now)  // a second signal changes nothing
-        await group.run()
+        #expect(await group.run())
         #expect(
             journal.lines == [
                 "listener stopping", "listener ended", "control stopping", "control ended", "store stopping",
                 "store ended", "listener closed", "control closed", "store closed",
             ])
+    }
+}
+
+extension ServiceGroupTests {
+    /// A service that ends before any stop was asked for stops the others, in reverse order,
+    /// and the group says so (herald then exits non-zero, and systemd restarts it).
+    @Test func aServiceThatEndsOnItsOwnStopsTheGroup() async {
+        let journal = Journal()
+        let group = ServiceGroup(
+            [
+                service("store", drain: .zero, journal: journal),
+                LifecycleService(
+                    "delivery", run: { journal.add("delivery ended") }, stop: { _ in journal.add("delivery stopping") }),
+                service("listener", drain: .zero, journal: journal),
+            ], logger: .discarding, stopDeadline: .seconds(5))
+        #expect(await group.run() == false)
+        #expect(journal.lines.prefix(2) == ["delivery ended", "listener stopping"])
+        #expect(journal.lines.contains("store ended"))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldJobs
 import Testing
 
 @testable import HeraldSpool
@@ -47,7 +48,7 @@ struct SpoolCompactionTests {
         for (position, job) in jobs.enumerated() {
             switch position % 10 {
             case 0:
-                spool.recordAttempt(job.id, attempts: 3, notBefore: retryAt, outcome: "retry", reason: "timeout")
+                spool.recordAttempt(job.id, attempts: 3, notBefore: retryAt, mayHaveSent: false, reason: "timeout")
                 expectedLive.append(job.id)
             case 1: spool.kill(job.id, reason: "bad address \(position)", attempts: 2, lastAnswer: "invalid")
             default: spool.complete(job.id)

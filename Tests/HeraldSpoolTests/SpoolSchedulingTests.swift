@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldJobs
 import Testing
 
 @testable import HeraldSpool
@@ -7,7 +8,7 @@ import Testing
 /// changes go through the spool's transitions, and what they leave survives a restart.
 @Suite struct SpoolSchedulingTests {
     private let start = WallClock(millisecondsSinceEpoch: 1_800_000_000_000)
-    private let limits = ClaimLimits(global: 4)
+    private let limits = DeliveryLimits(global: 4)
 
     private func job(_ key: String? = "ada@example.com", dueIn seconds: Int64 = 0, action: String = "mandrill") -> Job {
         makeJob(action: action, orderingKey: key, notBefore: start.adding(.seconds(seconds)))
@@ -18,7 +19,7 @@ import Testing
     }
 
     private func retry(_ claimed: ClaimedJob, at time: WallClock) -> AttemptResult {
-        .retry(attempts: claimed.attempts + 1, notBefore: time, outcome: "retry", reason: "503")
+        .retry(attempts: claimed.attempts + 1, notBefore: time, mayHaveSent: false, reason: "503")
     }
 
     /// Issue 9: a job waiting for a retry no longer holds its recipient's later mail; first
@@ -90,7 +91,7 @@ import Testing
         let mails = (0..<3).map { _ in job(nil) }
         let hooks = (0..<3).map { _ in job(nil, action: "hook") }
         try await spool.add(mails + hooks)
-        let limits = ClaimLimits(global: 3, perAction: ["mandrill": 1])
+        let limits = DeliveryLimits(global: 3, perAction: ["mandrill": 1])
         let claimed = spool.claim(now: start, limits: limits)
         #expect(claimed.map(\.id) == [mails[0].id, hooks[0].id, hooks[1].id])
         #expect(spool.wait(of: mails[1].id) == .actionConcurrency)

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldCore
+import HeraldJobs
 import Synchronization
 
 @testable import HeraldSpool
@@ -127,13 +128,23 @@ extension Spool {
     }
 
     func recordAttempt(
-        _ id: TimeOrderedID, attempts: Int, notBefore: WallClock, outcome: String, reason: String,
+        _ id: TimeOrderedID, attempts: Int, notBefore: WallClock, mayHaveSent: Bool, reason: String,
         completion: SpoolCompletion? = nil
     ) {
         markRunning(id)
         finishAttempt(
-            id, .retry(attempts: attempts, notBefore: notBefore, outcome: outcome, reason: reason),
+            id, .retry(attempts: attempts, notBefore: notBefore, mayHaveSent: mayHaveSent, reason: reason),
             completion: completion)
+    }
+
+    /// Claims as the executor does: within `limits`, less the attempts under way.
+    func claim(now: WallClock, limits: DeliveryLimits) -> [ClaimedJob] {
+        let running = shared.withLock { shared in
+            shared.index.ready?.running.values.map { shared.index.action(ofNumber: $0.action) } ?? []
+        }
+        var slots = AttemptSlots()
+        for action in running { slots.take(action) }
+        return claim(now: now, request: slots.request(limits, actions: Set(limits.perAction.keys)))
     }
 
     func complete(_ id: TimeOrderedID, completion: SpoolCompletion? = nil) {

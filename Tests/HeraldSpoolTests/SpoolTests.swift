@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import HeraldCore
+import HeraldJobs
 import Synchronization
 import Testing
 
@@ -50,7 +51,8 @@ struct SpoolTests {
         let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: .discarding)
         try await spool.add([delayed, plain])
         spool.recordAttempt(
-            delayed.id, attempts: 1, notBefore: WallClock(millisecondsSinceEpoch: 1_800_000_090_000), outcome: "retry",
+            delayed.id, attempts: 1, notBefore: WallClock(millisecondsSinceEpoch: 1_800_000_090_000),
+            mayHaveSent: false,
             reason: "x")
         spool.close()
         for _ in 0..<2 {
@@ -70,7 +72,7 @@ struct SpoolTests {
         let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: .discarding)
         try await spool.add(jobs)
         let later = WallClock(millisecondsSinceEpoch: 1_800_000_060_000)
-        spool.recordAttempt(jobs[0].id, attempts: 2, notBefore: later, outcome: "retry", reason: "503 from Mandrill")
+        spool.recordAttempt(jobs[0].id, attempts: 2, notBefore: later, mayHaveSent: false, reason: "503 from Mandrill")
         spool.complete(jobs[1].id)
         spool.kill(jobs[2].id, reason: "rejected recipient", attempts: 1, lastAnswer: #"{"status":"rejected"}"#)
         try await spool.flush()

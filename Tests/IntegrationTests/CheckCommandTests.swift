@@ -18,6 +18,26 @@ import Testing
         return try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory, environment: environment)
     }
 
+    /// Issue 18: the summary names the job store the configuration uses, never the DSN.
+    @Test func theSummaryNamesTheStore() throws {
+        let base = """
+            listen: ["127.0.0.1:4470"]
+            state_dir: state
+            ingress: { insecure_no_auth: true }
+            actions: { box: { plugin: outbox } }
+            routes: [{ name: all, events: ["*.after"], do: [{ action: box, to: "a@example.com", text: hi }] }]
+
+            """
+        let local = try check(base)
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(local.stdout.contains("store: local (the spool in "), "\(local.stdout)")
+        let shared = try check(
+            base + #"store: { postgres: { dsn: "host=db.internal dbname=herald password=s3cret-pw", lease: 9s } }"#)
+        #expect(shared.status == 0, "\(shared.stderr)")
+        #expect(shared.stdout.contains("store: postgres (lease 9s, poll_interval 1s, max_batch 256)"), "\(shared.stdout)")
+        #expect(!shared.stdout.contains("s3cret-pw") && !shared.stdout.contains("db.internal"))
+    }
+
     @Test func reportsEveryMistakeWithItsPosition() throws {
         let config = """
             listen: ["0.0.0.0:4470", "nowhere"]

@@ -97,3 +97,78 @@ import Testing
         }
     }
 }
+
+/// Issue 18: the lines that say how an attempt ended carry the same keys on both stores (one
+/// executor logs them), the expiry's reason and the event id included.
+@Suite struct OutcomeLogTests {
+    /// An executable script in a fresh directory.
+    private static func script(_ body: String) throws -> String {
+        let directory = try makeTemporaryDirectory()
+        let file = directory.appendingPathComponent("run.sh")
+        try ("#!/bin/sh\n" + body + "\n").write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        return file.path
+    }
+
+    /// The keys of each outcome line, by message, from one daemon's JSON log.
+    private func outcomeKeys(_ store: StoreKind) async throws -> [String: Set<String>] {
+        let later = try Self.script(#"[ "$HERALD_ATTEMPT" = 1 ] && exit 75; exit 0"#)
+        let never = try Self.script("exit 75")
+        let broken = try Self.script("echo refused >&2; exit 1")
+        let config = try store.prepare(
+            """
+            listen: ["127.0.0.1:0"]
+            state_dir: state
+            ingress: { insecure_no_auth: true }
+            log: { format: json }
+            delivery: { retry: { schedule: [200ms], jitter: 0, max_age: 1s }, timeout: 10s }
+            actions:
+              later: { plugin: exec, program: \(later) }
+              never: { plugin: exec, program: \(never) }
+              broken: { plugin: exec, program: \(broken) }
+            routes:
+              - { name: later, events: [registration.after], do: [{ action: later }] }
+              - { name: never, events: [registration.after], do: [{ action: never }] }
+              - { name: broken, events: [registration.after], do: [{ action: broken }] }
+            """)
+        let (herald, address) = try await Integration.serve(config)
+        let response = try RawHTTPClient(address: address).request(
+            "POST", "/v1/events/registration/after", body: try Integration.example("registration-after.json"))
+        #expect(response.status == 202)
+        try await herald.waitForLog("job expired", timeout: .seconds(20))
+        try await herald.waitForLog("job delivered")
+        try await herald.waitForLog("job failed permanently")
+        try await herald.stop()
+        var keys: [String: Set<String>] = [:]
+        for line in herald.output.split(separator: "\n") {
+            guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let message = object["msg"] as? String, object["job"] != nil
+            else { continue }
+            keys[message, default: []].formUnion(object.keys)
+            if message == "job expired; moved to dead letters" {
+                #expect((object["reason"] as? String)?.hasPrefix("gave up after") == true, "\(line)")
+                #expect(object["event_id"] is String, "\(line)")
+            }
+        }
+        return keys
+    }
+
+    @Test func outcomeLinesCarryTheSameKeysOnBothStores() async throws {
+        var byStore: [StoreKind: [String: Set<String>]] = [:]
+        for store in StoreKind.available {
+            byStore[store] = try await outcomeKeys(store)
+        }
+        let local = try #require(byStore[.local])
+        #expect(
+            Set(local.keys) == [
+                "job will be retried", "job delivered", "job expired; moved to dead letters",
+                "job failed permanently; moved to dead letters",
+            ])
+        for key in ["job", "event", "event_id", "route", "action", "attempt", "outcome", "latency_ms"] {
+            #expect(local.values.allSatisfy { $0.contains(key) }, "\(key) missing: \(local)")
+        }
+        if let postgres = byStore[.postgres] {
+            #expect(postgres == local)
+        }
+    }
+}

@@ -147,6 +147,29 @@ import Testing
         try await herald.stop()
     }
 
+    /// Issue 18, item 9: an attempt that timed out after Mandrill had rejected the recipient is
+    /// no earlier send. The next attempt's search finds the rejected message, sends again, and
+    /// Mandrill's answer makes it a dead letter that says why (it was "delivered" before).
+    @Test func aRejectedEarlierSendIsNotTakenForASend() async throws {
+        let server = try MandrillTestServer(
+            keys: [Self.key], templates: ["welcome"], rejected: ["jane.doe@example.com": "hard-bounce"])
+        defer { server.stop() }
+        server.configure { $0.indexedMetadata = ["herald_job"] }
+        server.inject(.delay(.seconds(2)))
+        try server.start()
+        let config = config(baseURL: try #require(server.baseURL)).replacingOccurrences(
+            of: "    base_url:", with: "    timeout: 500ms\n    base_url:")
+        let (herald, address) = try await Integration.serve(config, environment: ["MANDRILL_KEY": Self.key])
+        _ = try RawHTTPClient(address: address).request(
+            "POST", "/v1/events/registration/after", body: try Integration.example("registration-after.json"))
+        let dead = try await herald.waitForLog("moved to dead letters")
+        #expect(dead.contains("rejected (hard-bounce)"), "\(dead)")
+        #expect(!herald.output.contains("already sent by an earlier attempt"))
+        #expect(server.messages.map(\.state) == ["rejected", "rejected"])
+        #expect(server.sent.isEmpty)
+        try await herald.stop()
+    }
+
     @Test(arguments: StoreKind.available)
     func aWrongKeyFailsPermanentlyIntoTheDeadLetters(store: StoreKind) async throws {
         let server = try MandrillTestServer(keys: ["the-right-key-0123456789"], templates: ["welcome"])

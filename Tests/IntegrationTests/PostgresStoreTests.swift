@@ -199,6 +199,38 @@ struct PostgresStoreTests {
         try cluster.stop(immediately: true)
     }
 
+    /// Issue 18, items 6 and 7: an idle instance's `/readyz` follows the database both ways
+    /// without any event arriving, and its first event after the database returns is stored (the
+    /// connections that died with the database were replaced before it came).
+    @Test func anIdleInstanceFollowsTheDatabaseAndItsFirstEventAfterwardsIsStored() async throws {
+        let cluster = try PostgresTestCluster()
+        defer { try? cluster.stop(immediately: true) }
+        let dsn = try cluster.createDatabase()
+        let outbox = try makeTemporaryDirectory().appendingPathComponent("outbox")
+        let text = config(dsn: dsn, outbox: outbox.path)
+        try migrate(text)
+        let (herald, address) = try await Integration.serve(text)
+        let ready = { try RawHTTPClient(address: address).request("GET", "/readyz").status }
+        #expect(try await Integration.eventually { try ready() == 200 })
+        #expect(try post(address, trigger: "before").status == 202)
+
+        try cluster.stop()
+        let stopped = ContinuousClock.now
+        #expect(try await Integration.eventually { try ready() == 503 })
+        let notReadyAfter = ContinuousClock.now - stopped
+        try cluster.start()
+        let started = ContinuousClock.now
+        #expect(try await Integration.eventually { try ready() == 200 })
+        let readyAfter = ContinuousClock.now - started
+        #expect(try post(address, trigger: "after").status == 202)
+        print("readyz: 503 \(notReadyAfter) after the database stopped, 200 \(readyAfter) after it started")
+        #expect(
+            try await Integration.eventually(timeout: .seconds(20)) {
+                Integration.files(in: outbox, suffix: ".eml").count == 2
+            })
+        #expect(try await herald.stop() == 0)
+    }
+
     @Test func queueAndDeadCommandsWorkOnTheDatabase() async throws {
         let cluster = try #require(PostgresTestCluster.shared)
         let dsn = try cluster.createDatabase()

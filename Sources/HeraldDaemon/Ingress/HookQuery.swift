@@ -11,17 +11,13 @@ package struct HookQuery: Equatable {
     var method: String?
 
     /// A query Herald cannot honour: answered 400 with this message.
-    struct Invalid: Error, Equatable {
-        let message: String
-    }
-
     /// The longest method name accepted; Kratos' are short identifiers (`lookup_secret`).
     static let maxMethodLength = 40
 
     init() {}
 
     /// Parses `query` (what follows `?`); nil or empty is the plain hook.
-    init(_ query: Substring?) throws(Invalid) {
+    init(_ query: Substring?) throws(IngressRejection) {
         guard let query, !query.isEmpty else { return }
         var seen: Set<Substring> = []
         for parameter in query.split(separator: "&", omittingEmptySubsequences: true) {
@@ -29,26 +25,27 @@ package struct HookQuery: Equatable {
             let name = parts[0]
             let value = parts.count == 2 ? parts[1] : ""
             guard seen.insert(name).inserted else {
-                throw Invalid(message: "query parameter '\(Self.shown(name))' is given twice")
+                throw IngressRejection(.badQuery, "query parameter '\(Self.shown(name))' is given twice")
             }
             switch name {
             case "mode":
                 guard value == "decide" else {
-                    throw Invalid(
-                        message: "unknown mode '\(Self.shown(value))'; the only mode is decide (?mode=decide)")
+                    throw IngressRejection(
+                        .badQuery, "unknown mode '\(Self.shown(value))'; the only mode is decide (?mode=decide)")
                 }
                 decide = true
             case "method":
                 guard Self.isMethodName(value) else {
-                    throw Invalid(
-                        message:
-                            "method must be a Kratos method name such as password, oidc or profile, found '\(Self.shown(value))'"
+                    throw IngressRejection(
+                        .badQuery,
+                        "method must be a Kratos method name such as password, oidc or profile, found '\(Self.shown(value))'"
                     )
                 }
                 method = String(value)
             default:
-                throw Invalid(
-                    message: "unknown query parameter '\(Self.shown(name))'; hook URLs take mode=decide and method=NAME"
+                throw IngressRejection(
+                    .badQuery,
+                    "unknown query parameter '\(Self.shown(name))'; hook URLs take mode=decide and method=NAME"
                 )
             }
         }

@@ -3,45 +3,43 @@ import HeraldCore
 /// Turns a request body into an event name and payload (design §3, §4): strict about what Herald
 /// needs (a JSON object), lenient about everything Ory varies.
 enum IngressDecoding {
-    struct Failure: Error {
-        let message: String
-    }
-
-    static func decode(_ body: [UInt8], route: IngressRoute, limits: JSONLimits) throws(Failure) -> (
+    static func decode(_ body: [UInt8], route: IngressRoute, limits: JSONLimits) throws(IngressRejection) -> (
         EventName, JSONValue
     ) {
-        guard !body.isEmpty else { throw Failure(message: "empty body; expected a JSON object") }
+        guard !body.isEmpty else { throw IngressRejection(.badBody, "empty body; expected a JSON object") }
         let document: JSONDocument
-        do {
+        do throws(JSONParseError) {
             document = try JSONDocument(parsing: body, limits: limits)
         } catch {
-            throw Failure(message: "body is not valid JSON: \(error.description)")
+            throw IngressRejection(.badBody, "body is not valid JSON: \(error.description)", cause: error)
         }
         let root = document.root
         guard root.kind == .object else {
-            throw Failure(message: "body must be a JSON object, found \(describe(root.kind))")
+            throw IngressRejection(.badBody, "body must be a JSON object, found \(describe(root.kind))")
         }
         switch route {
         case .flowEvent(let name):
             return (name, root)
         case .envelope:
             guard let nameValue = root["event"], let text = nameValue.string else {
-                throw Failure(message: "envelope needs \"event\": \"flow.phase\" and \"ctx\": {...}")
+                throw IngressRejection(.badBody, "envelope needs \"event\": \"flow.phase\" and \"ctx\": {...}")
             }
             guard let name = EventName(text), name.isFlowEvent || name.isCourier else {
-                throw Failure(message: "unknown event '\(text)'; expected flow.phase such as registration.after")
+                throw IngressRejection(
+                    .badBody, "unknown event '\(text)'; expected flow.phase such as registration.after")
             }
             guard let ctx = root["ctx"], ctx.kind == .object else {
-                throw Failure(message: "envelope needs \"ctx\" to be the JSON object Kratos rendered")
+                throw IngressRejection(.badBody, "envelope needs \"ctx\" to be the JSON object Kratos rendered")
             }
             return (name, ctx)
         case .courier:
             guard let type = root["template_type"]?.string, let name = EventName("courier.\(type)") else {
-                throw Failure(message: "courier message needs \"template_type\" (such as verification_code_valid)")
+                throw IngressRejection(
+                    .badBody, "courier message needs \"template_type\" (such as verification_code_valid)")
             }
             return (name, root)
         case .health, .readiness, .metrics, .mandrillEvents:
-            throw Failure(message: "not an event path")
+            throw IngressRejection(.badBody, "not an event path")
         }
     }
 

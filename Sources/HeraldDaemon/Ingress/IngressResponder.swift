@@ -1,7 +1,7 @@
 import HeraldConfig
 import HeraldCore
 import HeraldHTTP
-import HeraldSpool
+import HeraldJobs
 import Synchronization
 
 /// Answers Ory: authenticates, decodes the event, routes it, hands its jobs to the intake, and
@@ -17,7 +17,8 @@ final class IngressResponder: HTTPResponder {
         let mandrill: MandrillWebhookSettings?
     }
 
-    let snapshot: Mutex<Snapshot>
+    /// The snapshot in force (`running.current.ingress`), swapped whole on reload.
+    let running: RunningConfiguration
     let intake: any JobIntake
     let ids: TimeOrderedIDGenerator
     let logger: Logger
@@ -25,11 +26,11 @@ final class IngressResponder: HTTPResponder {
     let metrics: HeraldMetrics?
 
     init(
-        configuration: HeraldConfiguration, intake: any JobIntake, dedupe: DedupeIndex, ids: TimeOrderedIDGenerator,
+        running: RunningConfiguration, intake: any JobIntake, dedupe: DedupeIndex, ids: TimeOrderedIDGenerator,
         logger: Logger, metrics: HeraldMetrics? = nil
     ) {
         self.metrics = metrics
-        self.snapshot = Mutex(IngressResponder.snapshot(of: configuration))
+        self.running = running
         self.dedupe = dedupe
         self.intake = intake
         self.ids = ids
@@ -44,12 +45,6 @@ final class IngressResponder: HTTPResponder {
             dedupeWindow: configuration.ingress.dedupeWindow, mandrill: configuration.ingress.mandrillWebhooks)
     }
 
-    /// Applies a new configuration to the events that arrive from now on.
-    func apply(_ configuration: HeraldConfiguration) {
-        let next = IngressResponder.snapshot(of: configuration)
-        snapshot.withLock { $0 = next }
-    }
-
     // MARK: HTTPResponder
 
     func screen(_ head: HTTPRequestHead) -> HTTPResponse? {
@@ -57,7 +52,7 @@ final class IngressResponder: HTTPResponder {
         do {
             route = try IngressRoute(path: head.path)
         } catch {
-            return .error(404, error.message)
+            return .error(error.status, error.clientMessage)
         }
         if route == .mandrillEvents { return screenMandrill(head) }
         if !route.acceptsAnyMethod {
@@ -68,7 +63,7 @@ final class IngressResponder: HTTPResponder {
             }
             return nil
         }
-        let authenticator = snapshot.withLock { $0.authenticator }
+        let authenticator = running.current.ingress.authenticator
         guard authenticator.authorizes(head.headers) else {
             logger.warning("request refused: missing or wrong credentials", ["path": .string(String(head.path))])
             return .error(401, "missing or wrong credentials")
@@ -98,21 +93,21 @@ final class IngressResponder: HTTPResponder {
     private func receive(_ request: HTTPRequest, route: IngressRoute, writer: HTTPResponseWriter) {
         let receivedAt = WallClock.now
         let arrived = ContinuousClock.now
-        let current = snapshot.withLock { $0 }
+        let current = running.current.ingress
         let query: HookQuery
         do {
             query = try HookQuery(request.head.query)
         } catch {
-            logger.info("request rejected", ["status": .int(400), "reason": .string(error.message)])
-            writer.respond(.error(400, error.message))
+            logger.info("request rejected", ["status": .int(error.status), "reason": .string(error.message)])
+            writer.respond(.error(error.status, error.clientMessage))
             return
         }
         let decoded: (name: EventName, payload: JSONValue)
         do {
             decoded = try IngressDecoding.decode(request.body, route: route, limits: current.jsonLimits)
         } catch {
-            logger.info("request rejected", ["status": .int(400), "reason": .string(error.message)])
-            writer.respond(.error(400, error.message))
+            logger.info("request rejected", ["status": .int(error.status), "reason": .string(error.message)])
+            writer.respond(.error(error.status, error.clientMessage))
             return
         }
         metrics?.eventReceived(decoded.name)

@@ -15,10 +15,6 @@ enum IngressRoute: Equatable {
     case metrics
 
     /// Why a path is not served: 404 with a message.
-    struct Unknown: Error {
-        let message: String
-    }
-
     /// Every path served, as bytes, with its route: matching a request is a few byte comparisons
     /// (this runs twice per request, in `screen` and in `respond`).
     private static let table: [(path: [UInt8], route: IngressRoute)] = {
@@ -33,7 +29,7 @@ enum IngressRoute: Equatable {
         return table.map { (Array($0.0.utf8), $0.1) }
     }()
 
-    init(path: Substring) throws(Unknown) {
+    init(path: Substring) throws(IngressRejection) {
         let match =
             path.utf8.withContiguousStorageIfAvailable { bytes -> IngressRoute? in
                 IngressRoute.table.first { entry in
@@ -45,23 +41,23 @@ enum IngressRoute: Equatable {
     }
 
     /// Says what is wrong with a path that is not served.
-    private static func unknown(_ path: Substring) -> Unknown {
+    private static func unknown(_ path: Substring) -> IngressRejection {
         let prefix = "/v1/events/"
         guard path.hasPrefix(prefix) else {
-            return Unknown(
-                message:
-                    "no such path; Herald serves /v1/events/{flow}/{phase}, /v1/events, /v1/courier, /v1/mandrill/events, /healthz, /readyz, /metrics"
+            return IngressRejection(
+                .unknownPath,
+                "no such path; Herald serves /v1/events/{flow}/{phase}, /v1/events, /v1/courier, /v1/mandrill/events, /healthz, /readyz, /metrics"
             )
         }
         let parts = path.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2 else {
-            return Unknown(message: "no such path; event paths are /v1/events/{flow}/{phase}")
+            return IngressRejection(.unknownPath, "no such path; event paths are /v1/events/{flow}/{phase}")
         }
         if !EventName.flows.contains(String(parts[0])) {
-            return Unknown(
-                message: "unknown flow '\(parts[0])'; expected one of \(EventName.flows.joined(separator: ", "))")
+            return IngressRejection(
+                .unknownPath, "unknown flow '\(parts[0])'; expected one of \(EventName.flows.joined(separator: ", "))")
         }
-        return Unknown(message: "unknown phase '\(parts[1])'; expected before or after")
+        return IngressRejection(.unknownPath, "unknown phase '\(parts[1])'; expected before or after")
     }
 
     /// Event paths take any method (Kratos may be configured with any verb); the probes take GET/HEAD.

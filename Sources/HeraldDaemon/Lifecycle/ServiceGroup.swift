@@ -23,34 +23,50 @@ struct LifecycleService: Sendable {
     }
 }
 
-/// The daemon's services, listed in the order they depend on each other (the job store and its
-/// scheduler first, the listener that feeds them last). They run together; `shutdown` stops them
-/// in reverse order, each only after the one before it has finished: the listener stops taking
+/// The daemon's services, listed in the order they depend on each other (the job store first,
+/// the executor, the listener that feeds them last). They run together; `shutdown` stops them in
+/// reverse order, each only after the one before it has finished: the listener stops taking
 /// events and answers the requests it has (their jobs still reach the store), then the control
-/// socket, then the scheduler lets its attempts finish, and only then the store is closed.
+/// socket, then the executor lets its attempts finish, and only then the store is closed.
+///
+/// A service that ends on its own, before any stop was asked for, stops the whole group: `run()`
+/// then returns false and herald exits non-zero, so that systemd restarts it rather than leaving
+/// a daemon that answers but no longer delivers (or the reverse).
 final class ServiceGroup: Sendable {
     private let services: [LifecycleService]
     private let logger: Logger
     private let ended: [Latch]
     private let shuttingDown = Atomic<Bool>(false)
+    private let endedEarly = Atomic<Bool>(false)
+    /// How long the others get to stop after one ended early.
+    private let stopDeadline: Duration
 
-    init(_ services: [LifecycleService], logger: Logger) {
+    init(_ services: [LifecycleService], logger: Logger, stopDeadline: Duration = .seconds(10)) {
         self.services = services
         self.logger = logger
         self.ended = services.map { _ in Latch() }
+        self.stopDeadline = stopDeadline
     }
 
-    /// Runs every service until all have stopped, then closes them in reverse order.
-    func run() async {
+    /// Runs every service until all have stopped, then closes them in reverse order. Returns
+    /// false when one ended on its own.
+    func run() async -> Bool {
         await withDiscardingTaskGroup { group in
             for (service, ended) in zip(services, self.ended) {
                 group.addTask {
                     await service.run()
                     ended.open()
+                    guard !self.shuttingDown.load(ordering: .acquiring) else { return }
+                    self.endedEarly.store(true, ordering: .releasing)
+                    self.logger.error(
+                        "a service ended on its own; stopping herald so that it is restarted",
+                        ["service": .string(service.name)])
+                    self.shutdown(deadline: .now + self.stopDeadline)
                 }
             }
         }
         for service in services.reversed() { await service.close() }
+        return !endedEarly.load(ordering: .acquiring)
     }
 
     /// Stops the services in reverse order, all within `deadline`. Returns at once; `run()`

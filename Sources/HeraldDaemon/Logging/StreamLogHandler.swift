@@ -6,12 +6,13 @@ import HeraldCore
 /// `time=… level=info msg="event accepted" event=registration.after jobs=2`
 ///
 /// Personal data (`LogValue.personal`) is masked unless the config says `personal_data: show`.
-/// Lines are formatted by the caller and written by a dedicated thread, so that a slow reader of
-/// stderr never stalls the event loop; at most `maximumBuffered` bytes wait, beyond that lines
-/// are dropped and the drop is reported in the next line written.
+/// Lines are formatted by the caller and written by a dedicated thread once `start()` started it,
+/// so that a slow reader of stderr never stalls the event loop; at most `maximumBuffered` bytes
+/// wait, beyond that lines are dropped and the drop is reported in the next line written. Before
+/// `start()`, `flush()` writes what waits on the caller's thread.
 public final class StreamLogHandler: LogHandler, @unchecked Sendable {
-    // @unchecked Sendable: `condition` guards `pending`, `dropped` and `writing`; the other
-    // stored properties are immutable.
+    // @unchecked Sendable: `condition` guards `pending`, `dropped`, `writing` and `started`; the
+    // other stored properties are immutable.
     public enum Format: Sendable { case logfmt, json }
 
     public static let maximumBuffered = 8 << 20
@@ -26,11 +27,21 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
     private var pending: [UInt8] = []
     private var dropped = 0
     private var writing = false
+    private var started = false
 
     public init(format: Format, showPersonalData: Bool = false, descriptor: Int32 = STDERR_FILENO) {
         self.format = format
         self.showPersonalData = showPersonalData
         self.descriptor = descriptor
+    }
+
+    /// Starts the thread that writes the lines (for the life of the process). Later calls do
+    /// nothing.
+    public func start() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !started else { return }
+        started = true
         let thread = Thread { [weak self] in
             while let self, self.writeBatch() {}
         }
@@ -59,6 +70,13 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
     /// Waits until everything logged so far is written.
     public func flush() {
         condition.lock()
+        if !started {
+            let batch = pending
+            pending = []
+            condition.unlock()
+            writeAll(batch)
+            return
+        }
         while !pending.isEmpty || writing {
             condition.signal()
             _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))

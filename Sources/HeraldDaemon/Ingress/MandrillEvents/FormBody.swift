@@ -2,14 +2,10 @@
 /// joined by `&`, `+` for a space, `%XX` escapes. Strict where leniency would hide a broken
 /// sender: an escape that is not two hex digits, or a value that is not UTF-8, is an error.
 package struct FormBody {
-    package struct Failure: Error, Equatable {
-        package let message: String
-    }
-
     /// The pairs in the order they came.
     package let pairs: [(name: String, value: String)]
 
-    package init(_ body: [UInt8]) throws(Failure) {
+    package init(_ body: [UInt8]) throws(IngressRejection) {
         var pairs: [(String, String)] = []
         for part in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let equals = part.firstIndex(of: UInt8(ascii: "="))
@@ -23,13 +19,13 @@ package struct FormBody {
 
     /// The value of the only pair named `name`; nil when absent.
     /// - Throws: when the name appears more than once (which one would be meant?).
-    package func value(_ name: String) throws(Failure) -> String? {
+    package func value(_ name: String) throws(IngressRejection) -> String? {
         let values = pairs.filter { $0.name == name }
-        guard values.count <= 1 else { throw Failure(message: "'\(name)' appears \(values.count) times") }
+        guard values.count <= 1 else { throw IngressRejection(.badForm, "'\(name)' appears \(values.count) times") }
         return values.first?.value
     }
 
-    private static func decode(_ bytes: ArraySlice<UInt8>) throws(Failure) -> String {
+    private static func decode(_ bytes: ArraySlice<UInt8>) throws(IngressRejection) -> String {
         var decoded: [UInt8] = []
         decoded.reserveCapacity(bytes.count)
         var index = bytes.startIndex
@@ -41,7 +37,7 @@ package struct FormBody {
             case UInt8(ascii: "%"):
                 guard bytes.endIndex - index >= 3, let high = hexValue(bytes[index + 1]),
                     let low = hexValue(bytes[index + 2])
-                else { throw Failure(message: "a '%' escape is not followed by two hex digits") }
+                else { throw IngressRejection(.badForm, "a '%' escape is not followed by two hex digits") }
                 decoded.append(high << 4 | low)
                 index += 2
             default:
@@ -50,7 +46,7 @@ package struct FormBody {
             index += 1
         }
         guard let text = String(validating: decoded, as: UTF8.self) else {
-            throw Failure(message: "a form field is not valid UTF-8")
+            throw IngressRejection(.badForm, "a form field is not valid UTF-8")
         }
         return text
     }

@@ -2,7 +2,7 @@ import Foundation
 import HeraldConfig
 import HeraldCore
 import HeraldHTTP
-import HeraldSpool
+import HeraldJobs
 
 /// `/v1/mandrill/events`: Mandrill's delivery events (reference/mandrill-webhooks.md). Mandrill
 /// cannot send Herald's credentials; it signs each post with the webhook's key instead. A post
@@ -11,7 +11,7 @@ import HeraldSpool
 /// Mandrill posts the batch again).
 extension IngressResponder {
     func screenMandrill(_ head: HTTPRequestHead) -> HTTPResponse? {
-        guard snapshot.withLock({ $0.mandrill }) != nil else {
+        guard running.current.ingress.mandrill != nil else {
             return .error(404, "Mandrill events are off; set ingress.mandrill_webhooks to receive them")
         }
         guard ["POST", "HEAD", "GET"].contains(head.method) else {
@@ -23,7 +23,7 @@ extension IngressResponder {
     }
 
     func receiveMandrill(_ request: HTTPRequest, writer: HTTPResponseWriter) {
-        let current = snapshot.withLock { $0 }
+        let current = running.current.ingress
         guard let settings = current.mandrill else {
             writer.respond(.error(404, "Mandrill events are off"))
             return
@@ -37,14 +37,14 @@ extension IngressResponder {
         let arrived = ContinuousClock.now
         let form: FormBody
         let text: String
-        do throws(FormBody.Failure) {
+        do throws(IngressRejection) {
             form = try FormBody(request.body)
             guard let events = try form.value("mandrill_events") else {
-                throw FormBody.Failure(message: "the form has no mandrill_events field")
+                throw IngressRejection(.badForm, "the form has no mandrill_events field")
             }
             text = events
         } catch {
-            refuseMandrill(400, error.message, writer: writer)
+            refuseMandrill(error.status, error.clientMessage, writer: writer)
             return
         }
         guard let signature = request.head.headers["X-Mandrill-Signature"] else {
@@ -72,10 +72,10 @@ extension IngressResponder {
             return
         }
         let batch: MandrillEventBatch
-        do throws(MandrillEventBatch.Failure) {
+        do throws(IngressRejection) {
             batch = try MandrillEventBatch(text, limits: JSONLimits(maxDepth: 64, maxBytes: settings.maxBodyBytes))
         } catch {
-            refuseMandrill(400, error.message, writer: writer)
+            refuseMandrill(error.status, error.clientMessage, writer: writer)
             return
         }
         for type in Set(batch.unknownTypes).sorted() {

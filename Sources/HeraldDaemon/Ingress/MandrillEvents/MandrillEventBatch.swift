@@ -5,10 +5,6 @@ import HeraldCore
 /// Lenient as Mandrill asks ("new keys may be added"): unknown keys pass, and an event of a type
 /// Herald does not know is counted and skipped, never a reason to refuse the batch.
 package struct MandrillEventBatch {
-    package struct Failure: Error, Equatable {
-        package let message: String
-    }
-
     package struct Item {
         package let name: EventName
         package let payload: JSONValue
@@ -34,23 +30,27 @@ package struct MandrillEventBatch {
     /// Events of types Herald does not know (a newer Mandrill), by type.
     package let unknownTypes: [String]
 
-    package init(_ text: String, limits: JSONLimits) throws(Failure) {
+    package init(_ text: String, limits: JSONLimits) throws(IngressRejection) {
         let document: JSONDocument
         do {
             document = try JSONDocument(parsing: Array(text.utf8), limits: limits)
         } catch {
-            throw Failure(message: "mandrill_events is not valid JSON: \(error.description)")
+            throw IngressRejection(.badMandrillBatch, "mandrill_events is not valid JSON: \(error.description)")
         }
         let root = document.root
-        guard root.kind == .array else { throw Failure(message: "mandrill_events must be a JSON array") }
+        guard root.kind == .array else {
+            throw IngressRejection(.badMandrillBatch, "mandrill_events must be a JSON array")
+        }
         guard root.count <= MandrillEventBatch.maxEvents else {
-            throw Failure(message: "mandrill_events holds \(root.count) events; Mandrill sends at most 1,000")
+            throw IngressRejection(
+                .badMandrillBatch, "mandrill_events holds \(root.count) events; Mandrill sends at most 1,000")
         }
         var items: [Item] = []
         var unknown: [String] = []
         for (position, event) in root.elements.enumerated() {
             guard event.kind == .object else {
-                throw Failure(message: "event \(position + 1) of mandrill_events is not a JSON object")
+                throw IngressRejection(
+                    .badMandrillBatch, "event \(position + 1) of mandrill_events is not a JSON object")
             }
             let type = MandrillEventBatch.type(of: event)
             guard let type, EventName.mandrillEventTypes.contains(type) else {

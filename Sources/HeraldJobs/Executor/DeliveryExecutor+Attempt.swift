@@ -1,0 +1,140 @@
+import HeraldCore
+
+/// One attempt: load, perform within the timeout, decide, record, report.
+extension DeliveryExecutor {
+    func attempt(_ claim: JobClaim, snapshot: DeliverySnapshot) async {
+        // The slot is the peer's: it is given back as soon as the plugin is done (the verdict's
+        // recording, a round trip to a shared store, does not hold the next attempt back).
+        var holdsSlot = true
+        func releaseSlot() {
+            guard holdsSlot else { return }
+            holdsSlot = false
+            state.withLock { $0.slots.release(claim.action) }
+            doorbell.ring()
+        }
+        defer {
+            releaseSlot()
+            state.withLock { $0.unfinished -= 1 }
+            doorbell.ring()
+        }
+        let started = ContinuousClock.now
+        let loaded: Job
+        do throws(JobStoreError) {
+            if let job = claim.job {
+                loaded = job
+            } else {
+                loaded = try await store.load(claim)
+            }
+        } catch {
+            // No attempt was made: the count stays.
+            let verdict = AttemptVerdict.dead(.unreadable(error.message))
+            log(
+                .error, "job cannot be read from the store; moved to dead letters",
+                [("job", .string(claim.id.description)), ("reason", .string(error.message))])
+            if case .recorded? = try? await store.finish(claim, verdict, attempts: claim.attempts) {
+                observer?.verdictRecorded(action: claim.action, verdict)
+            }
+            return
+        }
+        var job = loaded
+        job.attempts = claim.attempts + 1
+        let outcome: Outcome
+        if let action = snapshot.actions[job.action] {
+            let observer = self.observer
+            let context = DeliveryContext(
+                logger: logger.with(["job": .string(job.id.description)]), clock: clock,
+                deadline: started + snapshot.limits.attemptTimeout, attempt: job.attempts,
+                previousAttemptMayHaveSent: claim.previousAttemptMayHaveSent,
+                count: { [action = job.action] in observer?.pluginEvent(action: action, event: $0) })
+            outcome = await Self.performWithin(
+                snapshot.limits.attemptTimeout, action: action, job: job, context: context)
+        } else {
+            outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")
+        }
+        let latency = ContinuousClock.now - started
+        releaseSlot()
+        observer?.attemptEnded(action: job.action, outcome: outcome, latency: latency)
+        let now = store.now
+        let verdict = AttemptVerdict.decide(
+            outcome, attempt: job.attempts, seriesStart: claim.seriesStart ?? job.dueAt, now: now,
+            policy: snapshot.retry)
+        await record(verdict, of: claim, job: job, outcome: outcome, latency: latency, now: now)
+    }
+
+    /// Runs `perform`, cancelling it when it overruns `timeout` (a timeout is ambiguous: the
+    /// request may have been sent).
+    package static func performWithin(_ timeout: Duration, action: any Action, job: Job, context: DeliveryContext)
+        async -> Outcome
+    {
+        await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask { await action.perform(job, context: context) }
+            group.addTask {
+                try? await Task.sleep(for: timeout + .milliseconds(250))
+                return Task.isCancelled
+                    ? nil
+                    : .retry(
+                        after: nil, reason: "attempt timed out after \(timeout.compactDescription)", ambiguous: true)
+            }
+            var result: Outcome = .retry(after: nil, reason: "attempt cancelled", ambiguous: true)
+            for await outcome in group {
+                if let outcome {
+                    result = outcome
+                    break
+                }
+            }
+            group.cancelAll()
+            return result
+        }
+    }
+
+    /// Records the verdict and reports it: one log line per attempt, with the same keys
+    /// whichever the store (`job`, `event`, `event_id`, `route`, `action`, `attempt`, `outcome`,
+    /// `latency_ms`, then `detail`, or `reason` and `retry_in_ms`).
+    private func record(
+        _ verdict: AttemptVerdict, of claim: JobClaim, job: Job, outcome: Outcome, latency: Duration, now: WallClock
+    ) async {
+        let base: [(String, LogValue)] = [
+            ("job", .string(job.id.description)), ("event", .string(job.eventName.rawValue)),
+            ("event_id", .string(job.eventID.description)), ("route", .string(job.route)),
+            ("action", .string(job.action)), ("attempt", .int(job.attempts)), ("outcome", .string(outcome.label)),
+            ("latency_ms", .milliseconds(latency)),
+        ]
+        let result: FinishResult
+        do throws(JobStoreError) {
+            result = try await store.finish(claim, verdict, attempts: job.attempts)
+        } catch {
+            noteProblem(error)
+            log(
+                .error, "outcome not recorded; the job is attempted again once its claim ends",
+                base + [("reason", .string(error.message))])
+            return
+        }
+        switch result {
+        case .recorded:
+            break
+        case .dropped:
+            log(.info, "job was dropped by an operator during its attempt; outcome not recorded", base)
+            return
+        case .superseded:
+            log(.warning, "outcome not recorded: the job's lease passed to another instance", base)
+            return
+        }
+        observer?.verdictRecorded(action: job.action, verdict)
+        switch verdict {
+        case .delivered(let detail):
+            log(.info, "job delivered", base + [("detail", .string(detail))])
+        case .retry(let at, let reason, _):
+            log(
+                .warning, "job will be retried",
+                base + [("reason", .string(reason)), ("retry_in_ms", .milliseconds(at - now))])
+        case .dead(let death):
+            let message =
+                if case .expired = death {
+                    "job expired; moved to dead letters"
+                } else {
+                    "job failed permanently; moved to dead letters"
+                }
+            log(.error, message, base + [("reason", .string(death.description))])
+        }
+    }
+}

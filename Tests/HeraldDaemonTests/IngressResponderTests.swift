@@ -1,0 +1,173 @@
+import Foundation
+import HeraldConfig
+import HeraldCore
+import HeraldHTTP
+import HeraldJobs
+import HeraldTestSupport
+import Synchronization
+import Testing
+
+@testable import HeraldDaemon
+
+/// The ingress without sockets (design §2, §3): screening, the 202 summary once the jobs are
+/// stored, Kratos' retries answered as duplicates, 400s that say what is wrong, 503 when the store
+/// cannot take the jobs (and the retry then accepted), readiness from the store.
+@Suite struct IngressResponderTests {
+    static let key = "ingress-key-0123456789"
+
+    /// A store that refuses every event, as a full disk or an unreachable database does.
+    final class RefusingIntake: JobIntake {
+        let refusals = Atomic<Int>(0)
+        func accept(
+            _ events: [IntakeEvent], completion: @escaping @Sendable (Result<[IntakeReceipt], JobStoreError>) -> Void
+        ) {
+            refusals.add(1, ordering: .relaxed)
+            completion(.failure(JobStoreError(.unavailable, "disk full")))
+        }
+        var isReady: Bool { false }
+        var notReadyReason: String { "jobs cannot be stored" }
+        func seen(_ key: String, now: WallClock) -> Bool { false }
+    }
+
+    private func configuration() throws -> HeraldConfiguration {
+        let directory = try makeTemporaryDirectory()
+        let path = directory.appendingPathComponent("herald.yaml").path
+        try """
+        listen: ["127.0.0.1:0"]
+        state_dir: state
+        ingress:
+          auth: [{ api_key: { header: X-Herald-Key, value: "\(Self.key)" } }]
+        actions:
+          mail: { plugin: recording }
+        routes:
+          - name: welcome
+            events: [registration.after]
+            do: [{ action: mail, to: "{{recipient}}" }]
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = ConfigLoader(plugins: PluginRegistry([RecordingPlugin.self])).load(path: path)
+        return try #require(result.configuration, "\(result.renderedDiagnostics)")
+    }
+
+    private func responder(_ intake: any JobIntake) throws -> IngressResponder {
+        IngressResponder(
+            running: RunningConfiguration(try configuration()), intake: intake,
+            dedupe: DedupeIndex { key, now in intake.seen(key, now: now) }, ids: TimeOrderedIDGenerator(),
+            logger: .discarding)
+    }
+
+    private func request(
+        _ target: String, method: String = "POST", headers: HTTPHeaders = ["X-Herald-Key": key],
+        body: [UInt8] = []
+    ) -> HTTPRequest {
+        HTTPRequest(
+            head: HTTPRequestHead(method: method, target: target, headers: headers, bodyFraming: .length(body.count)),
+            body: body)
+    }
+
+    /// The one answer `responder` gives to `request`.
+    private func answer(_ responder: IngressResponder, _ request: HTTPRequest) throws -> HTTPResponse {
+        let recorder = HTTPResponseRecorder()
+        responder.respond(to: request, writer: HTTPResponseWriter(recording: recorder))
+        #expect(recorder.responses.count == 1)
+        return try #require(recorder.responses.first)
+    }
+
+    private func json(_ response: HTTPResponse) throws -> JSON {
+        try JSONDocument(parsing: response.body).root.json
+    }
+
+    @Test func screeningAnswersBeforeTheBodyIsRead() throws {
+        let responder = try self.responder(InMemoryJobStore())
+        let unknown = try #require(responder.screen(request("/v1/nowhere").head))
+        #expect(unknown.status == 404)
+        #expect(String(decoding: unknown.body, as: UTF8.self).contains("no such path"))
+        #expect(responder.screen(request("/v1/events/signup/after").head)?.status == 404)
+        #expect(responder.screen(request("/readyz", method: "POST").head)?.status == 405)
+        #expect(responder.screen(request("/v1/events/registration/after", headers: [:]).head)?.status == 401)
+        #expect(
+            responder.screen(request("/v1/events/registration/after", headers: ["X-Herald-Key": "no"]).head)?.status
+                == 401)
+        #expect(responder.screen(request("/v1/events/registration/after").head) == nil)
+        #expect(responder.screen(request("/healthz", method: "GET", headers: [:]).head) == nil)
+    }
+
+    @Test func anEventIsAnswered202OnceItsJobsAreStored() throws {
+        let store = InMemoryJobStore()
+        let responder = try self.responder(store)
+        let body = try Integration.payload("registration-after.json")
+        let response = try answer(responder, request("/v1/events/registration/after", body: body))
+        #expect(response.status == 202)
+        let summary = try json(response)
+        #expect(summary["event"] == "registration.after" && summary["jobs"] == 1)
+        #expect(summary["routes"] == ["welcome"] && summary["duplicate"] == false)
+        #expect(store.jobs.count == 1)
+        #expect(store.jobs.first?.route == "welcome" && store.jobs.first?.action == "mail")
+        #expect(store.jobs.first?.eventID.description == summary["event_id"]?.string)
+    }
+
+    /// Kratos' retry of one call carries the same trigger id: answered 202 as a duplicate, and
+    /// nothing more is stored.
+    @Test func aRetryOfTheSameCallIsADuplicate() throws {
+        let store = InMemoryJobStore()
+        let responder = try self.responder(store)
+        let body = try Integration.payload("registration-after.json")
+        var headers: HTTPHeaders = ["X-Herald-Key": Self.key, "Ory-Webhook-Trigger-ID": "t-1"]
+        #expect(
+            try answer(responder, request("/v1/events/registration/after", headers: headers, body: body)).status == 202)
+        let again = try answer(responder, request("/v1/events/registration/after", headers: headers, body: body))
+        let duplicate = try json(again)["duplicate"]
+        #expect(again.status == 202 && duplicate == true)
+        headers = ["X-Herald-Key": Self.key, "Ory-Webhook-Trigger-ID": "t-2"]
+        let other = try answer(responder, request("/v1/events/registration/after", headers: headers, body: body))
+        let otherDuplicate = try json(other)["duplicate"]
+        #expect(otherDuplicate == false)
+        #expect(store.jobs.count == 2)
+    }
+
+    @Test func aBadRequestIs400AndSaysWhy() throws {
+        let responder = try self.responder(InMemoryJobStore())
+        let notJSON = try answer(responder, request("/v1/events/registration/after", body: Array("{\"a\":".utf8)))
+        #expect(notJSON.status == 400)
+        #expect(String(decoding: notJSON.body, as: UTF8.self).contains("body is not valid JSON"))
+        let array = try answer(responder, request("/v1/events/registration/after", body: Array("[1]".utf8)))
+        #expect(array.status == 400)
+        #expect(String(decoding: array.body, as: UTF8.self).contains("must be a JSON object, found an array"))
+        let query = try answer(responder, request("/v1/events/registration/after?mode=later", body: Array("{}".utf8)))
+        #expect(query.status == 400)
+        #expect(String(decoding: query.body, as: UTF8.self).contains("unknown mode 'later'"))
+    }
+
+    /// The store cannot take the jobs: 503, so that Kratos retries, and the retry is not taken
+    /// for a duplicate of the call that was refused.
+    @Test func aStoreThatCannotTakeTheJobsMeans503AndTheRetryIsNoDuplicate() throws {
+        let intake = RefusingIntake()
+        let responder = try self.responder(intake)
+        let body = try Integration.payload("registration-after.json")
+        let headers: HTTPHeaders = ["X-Herald-Key": Self.key, "Ory-Webhook-Trigger-ID": "t-9"]
+        let first = try answer(responder, request("/v1/events/registration/after", headers: headers, body: body))
+        #expect(first.status == 503)
+        let retry = try answer(responder, request("/v1/events/registration/after", headers: headers, body: body))
+        #expect(retry.status == 503)
+        #expect(intake.refusals.load(ordering: .relaxed) == 2)
+        let ready = try answer(responder, request("/readyz", method: "GET", headers: [:]))
+        #expect(ready.status == 503)
+        #expect(String(decoding: ready.body, as: UTF8.self) == "not ready: jobs cannot be stored\n")
+    }
+
+    @Test func probesAnswerFromTheStore() throws {
+        let responder = try self.responder(InMemoryJobStore())
+        let ready = try answer(responder, request("/readyz", method: "GET", headers: [:]))
+        #expect(ready.status == 200 && String(decoding: ready.body, as: UTF8.self) == "ready\n")
+        #expect(try answer(responder, request("/healthz", method: "GET", headers: [:])).status == 200)
+    }
+}
+
+/// The example payloads shipped in etc/examples.
+enum Integration {
+    static func payload(_ name: String) throws -> [UInt8] {
+        let examples = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("etc/examples")
+        return [UInt8](try Data(contentsOf: examples.appendingPathComponent(name)))
+    }
+}

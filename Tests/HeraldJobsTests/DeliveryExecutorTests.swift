@@ -1,0 +1,221 @@
+import HeraldCore
+import HeraldJobs
+import HeraldTestSupport
+import Testing
+
+/// The one executor against an in-memory store and a manual clock: verdicts, retries until
+/// `max_age`, ambiguity carried to the next attempt, fenced verdicts, limits, order per recipient
+/// without head-of-line blocking, and a stop that lets attempts finish.
+@Suite struct DeliveryExecutorTests {
+    private let clock = ManualClock()
+    private let ids = TimeOrderedIDGenerator()
+
+    private func job(action: String = "mail", key: String? = nil, payload: JSON = ["to": "a@example.com"]) -> Job {
+        Job(
+            id: ids.next(), eventID: ids.next(), eventName: EventName("registration.after")!, route: "welcome",
+            action: action, payload: payload, orderingKey: key, createdAt: clock.now, notBefore: clock.now)
+    }
+
+    private func snapshot(
+        _ actions: [ScriptedAction], limits: DeliveryLimits = DeliveryLimits(global: 8),
+        retry: RetryPolicy = RetryPolicy(schedule: [.seconds(10)], jitter: 0, maxAge: .seconds(25))
+    ) -> DeliverySnapshot {
+        DeliverySnapshot(
+            actions: Dictionary(uniqueKeysWithValues: actions.map { ($0.name, $0 as any Action) }), limits: limits,
+            retry: retry)
+    }
+
+    /// Runs the executor while `body` runs, then stops it and waits for it to end.
+    private func running(
+        _ store: InMemoryJobStore, _ snapshot: DeliverySnapshot, logs: RecordingLogHandler = RecordingLogHandler(),
+        _ body: (DeliveryExecutor<InMemoryJobStore>) async throws -> Void
+    ) async rethrows {
+        let executor = DeliveryExecutor(
+            store: store, settings: { snapshot }, clock: clock, logger: Logger(handler: logs, level: .debug))
+        let task = Task { await executor.run() }
+        try await body(executor)
+        executor.stop(deadline: .now + .seconds(5))
+        await task.value
+    }
+
+    @Test func aDeliveredJobIsGoneAndLoggedWithItsKeys() async {
+        let store = InMemoryJobStore(clock: clock)
+        let mail = ScriptedAction()
+        let logs = RecordingLogHandler()
+        let delivered = job()
+        store.add([delivered])
+        await running(store, snapshot([mail]), logs: logs) { _ in await store.waitForFinished(1) }
+        #expect(store.finished.map(\.verdict) == [.delivered(detail: "ok")])
+        #expect(store.entry(delivered.id) == nil)
+        let line = logs.records.first { $0.message == "job delivered" }
+        #expect(
+            line?.fields.map(\.0) == [
+                "job", "event", "event_id", "route", "action", "attempt", "outcome", "latency_ms", "detail",
+            ])
+    }
+
+    /// Retries wait for their time (the manual clock) and end as a dead letter once the next
+    /// attempt would be past max_age, saying why.
+    @Test func retriesWaitTheirTimeThenExpire() async {
+        let store = InMemoryJobStore(clock: clock)
+        let busy = Outcome.retry(after: nil, reason: "503", ambiguous: false)
+        let mail = ScriptedAction(outcomes: [busy, busy, busy])
+        let failing = job()
+        store.add([failing])
+        await running(store, snapshot([mail])) { executor in
+            await store.waitForFinished(1)
+            #expect(store.entry(failing.id)?.state == .queued)
+            // Not due yet: the executor waits.
+            executor.wake()
+            #expect(mail.calls.count == 1)
+            clock.advance(by: .seconds(10))
+            executor.wake()
+            await store.waitForFinished(2)
+            clock.advance(by: .seconds(10))
+            executor.wake()
+            await store.waitForFinished(3)
+        }
+        #expect(mail.calls.map(\.attempt) == [1, 2, 3])
+        #expect(store.finished.map(\.attempts) == [1, 2, 3])
+        #expect(store.finished.last?.verdict == .dead(.expired(attempts: 3, maxAge: .seconds(25), last: "503")))
+        #expect(store.entry(failing.id)?.death?.reason == "gave up after 3 attempts (max_age 25s); last: 503")
+    }
+
+    /// An ambiguous retry is recorded as maybe-sent, and the next attempt is told so.
+    @Test func anAmbiguousAttemptMakesTheNextOneAskFirst() async {
+        let store = InMemoryJobStore(clock: clock)
+        let mail = ScriptedAction(outcomes: [.retry(after: nil, reason: "timed out", ambiguous: true)])
+        store.add([job()])
+        await running(store, snapshot([mail])) { executor in
+            await store.waitForFinished(1)
+            clock.advance(by: .seconds(10))
+            executor.wake()
+            await store.waitForFinished(2)
+        }
+        #expect(mail.calls.map(\.previousAttemptMayHaveSent) == [false, true])
+        guard case .retry(_, _, let mayHaveSent)? = store.finished.first?.verdict else {
+            Issue.record("no retry")
+            return
+        }
+        #expect(mayHaveSent)
+    }
+
+    /// A job dropped while its attempt runs: the store refuses the verdict, nothing is counted.
+    @Test func aVerdictForAJobDroppedMeanwhileIsRefused() async throws {
+        let store = InMemoryJobStore(clock: clock)
+        let mail = ScriptedAction(held: true)
+        let logs = RecordingLogHandler()
+        let dropped = job()
+        store.add([dropped])
+        try await running(store, snapshot([mail]), logs: logs) { _ in
+            try await eventually { mail.calls.count == 1 }
+            #expect(try store.dropJob(dropped.id) == .running)
+            mail.release()
+            await store.waitForFinished(1)
+        }
+        #expect(store.finished.map(\.result) == [.dropped])
+        #expect(logs.records.contains { $0.message.contains("dropped by an operator during its attempt") })
+        #expect(!logs.records.contains { $0.message == "job delivered" })
+    }
+
+    /// At most `delivery.concurrency` attempts at once, and an action's own limit within it.
+    @Test func limitsHoldAttemptsBack() async throws {
+        let store = InMemoryJobStore(clock: clock)
+        let mail = ScriptedAction(name: "mail", held: true)
+        let hook = ScriptedAction(name: "hook", held: true)
+        store.add((0..<4).map { _ in job(action: "mail") } + (0..<4).map { _ in job(action: "hook") })
+        let limits = DeliveryLimits(global: 3, perAction: ["mail": 1])
+        try await running(store, snapshot([mail, hook], limits: limits)) { executor in
+            try await eventually { mail.calls.count + hook.calls.count == 3 }
+            executor.wake()
+            #expect(mail.calls.count == 1 && hook.calls.count == 2)
+            #expect(executor.running == 3)
+            mail.release()
+            hook.release()
+            await store.waitForFinished(8)
+        }
+        #expect(mail.mostRunning == 1)
+        #expect(mail.mostRunning + hook.mostRunning <= 3)
+    }
+
+    /// First attempts to one recipient run in order; a job waiting for its retry does not hold
+    /// the later ones back.
+    @Test func orderPerRecipientWithoutHeadOfLineBlocking() async {
+        let store = InMemoryJobStore(clock: clock)
+        let mail = ScriptedAction(outcomes: [.retry(after: .seconds(3600), reason: "busy", ambiguous: false)])
+        let first = job(key: "ada@example.com")
+        let second = job(key: "ada@example.com")
+        let third = job(key: "ada@example.com")
+        store.add([third, first, second])
+        let retry = RetryPolicy(schedule: [.seconds(10)], jitter: 0, maxAge: .seconds(86_400))
+        await running(store, snapshot([mail], retry: retry)) { _ in await store.waitForFinished(3) }
+        #expect(mail.calls.map(\.id) == [first.id, second.id, third.id])
+        #expect(store.entry(first.id)?.state == .queued)
+        #expect(store.entry(second.id) == nil && store.entry(third.id) == nil)
+    }
+
+    /// A job whose record cannot be read, and a job whose action left the configuration, become
+    /// dead letters that say why, without an attempt.
+    @Test func unreadableJobsAndGoneActionsBecomeDeadLetters() async {
+        let store = InMemoryJobStore(clock: clock)
+        let mail = ScriptedAction()
+        let unreadable = job(payload: ["unreadable": true])
+        let orphan = job(action: "removed")
+        store.add([unreadable, orphan])
+        await running(store, snapshot([mail])) { _ in await store.waitForFinished(2) }
+        #expect(mail.calls.isEmpty)
+        #expect(store.entry(unreadable.id)?.death?.reason == "its record cannot be read: its payload cannot be read")
+        #expect(store.entry(unreadable.id)?.attempts == 0)
+        #expect(store.entry(orphan.id)?.death?.reason == "action 'removed' is not in the configuration any more")
+    }
+
+    /// After `stop`, attempts under way finish and are recorded; nothing new is claimed.
+    @Test func stopLetsAttemptsFinishAndClaimsNothingMore() async throws {
+        let store = InMemoryJobStore(clock: clock)
+        let mail = ScriptedAction(held: true)
+        store.add([job()])
+        let executor = DeliveryExecutor(store: store, settings: { snapshot([mail]) }, clock: clock, logger: .discarding)
+        let task = Task { await executor.run() }
+        try await eventually { mail.calls.count == 1 }
+        executor.stop(deadline: .now + .seconds(30))
+        let late = job()
+        store.add([late])
+        mail.release()
+        await task.value
+        #expect(store.finished.map(\.result) == [.recorded])
+        #expect(store.entry(late.id)?.state == .queued)
+    }
+
+    /// A store whose claims are round trips gets more claims than free slots; those start as
+    /// slots free, and a stop gives back the ones never started, not as maybe-sent.
+    @Test func claimsAheadStartAsSlotsFreeAndGoBackAtAStop() async throws {
+        let store = InMemoryJobStore(clock: clock, claimAhead: 2)
+        let mail = ScriptedAction(held: true)
+        let jobs = (0..<6).map { _ in job() }
+        store.add(jobs)
+        let executor = DeliveryExecutor(
+            store: store, settings: { snapshot([mail], limits: DeliveryLimits(global: 2)) }, clock: clock,
+            logger: .discarding)
+        let task = Task { await executor.run() }
+        try await eventually { mail.calls.count == 2 }
+        // Two attempts run; two more jobs are claimed and wait for a slot.
+        #expect(jobs.filter { store.entry($0.id)?.state == .running }.count == 4)
+        #expect(executor.running == 2 && mail.mostRunning == 2)
+        executor.stop(deadline: .now + .seconds(30))
+        try await eventually { store.released.count == 2 }
+        mail.release()
+        await task.value
+        #expect(mail.calls.count == 2)
+        #expect(store.finished.count == 2)
+        let released = store.released
+        #expect(released.allSatisfy { store.entry($0)?.state == .queued && store.entry($0)?.mayHaveSent == false })
+    }
+
+    /// Waits for `condition` (polling; never a timed assertion).
+    private func eventually(_ condition: @Sendable () -> Bool) async throws {
+        for _ in 0..<2000 where !condition() {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(condition())
+    }
+}

@@ -1,0 +1,70 @@
+import HeraldCore
+import Synchronization
+
+/// An action that answers with scripted outcomes (`.delivered` once the script is used up),
+/// records what each attempt was told, and can hold attempts until the test lets them go.
+final class ScriptedAction: Action, Sendable {
+    /// One call of `perform`.
+    struct Call: Sendable {
+        var id: TimeOrderedID
+        var attempt: Int
+        var previousAttemptMayHaveSent: Bool
+    }
+
+    private struct State {
+        var script: [Outcome]
+        var calls: [Call] = []
+        var held = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+        var running = 0
+        var mostRunning = 0
+    }
+
+    let name: String
+    let kind = "scripted"
+    var summary: String { "scripted outcomes" }
+    private let state: Mutex<State>
+
+    init(name: String = "mail", outcomes: [Outcome] = [], held: Bool = false) {
+        self.name = name
+        state = Mutex(State(script: outcomes, held: held))
+    }
+
+    var calls: [Call] { state.withLock { $0.calls } }
+    /// The most attempts that ran at once.
+    var mostRunning: Int { state.withLock { $0.mostRunning } }
+
+    /// Lets every held attempt finish, and the later ones run through.
+    func release() {
+        let waiting = state.withLock { state in
+            state.held = false
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    func compileStep(_ step: StepDefinition) -> (any ActionStep)? { nil }
+
+    func perform(_ job: Job, context: DeliveryContext) async -> Outcome {
+        let outcome = state.withLock { state in
+            state.calls.append(
+                Call(
+                    id: job.id, attempt: context.attempt, previousAttemptMayHaveSent: context.previousAttemptMayHaveSent
+                ))
+            state.running += 1
+            state.mostRunning = max(state.mostRunning, state.running)
+            return state.script.isEmpty ? Outcome.delivered(detail: "ok") : state.script.removeFirst()
+        }
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                guard state.held else { return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        state.withLock { $0.running -= 1 }
+        return outcome
+    }
+}

@@ -13,7 +13,7 @@ package enum NativeThread {
     /// process with that reason, as Foundation's `Thread.start()` does: nothing Herald could do
     /// without its writer or its HTTP client would be correct.
     package static func start(named name: String, _ body: @escaping @Sendable () -> Void) {
-        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        let context = Unmanaged.passRetained(Body(name: name, run: body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -21,14 +21,17 @@ package enum NativeThread {
         var thread = pthread_t()
         let status = pthread_create(&thread, &attributes, { context in
             guard let context else { return nil }
-            Unmanaged<Body>.fromOpaque(context).takeRetainedValue().run()
+            let body = Unmanaged<Body>.fromOpaque(context).takeRetainedValue()
+            // Named from inside, before any of its work: whatever the body logs or shows in
+            // /proc already carries the name.
+            _ = NativeThread.setName?(pthread_self(), String(decoding: body.name.utf8.prefix(15), as: UTF8.self))
+            body.run()
             return nil
         }, context)
         guard status == 0 else {
             Unmanaged<Body>.fromOpaque(context).release()
             fatalError("cannot start the thread \(name): \(String(cString: strerror(status)))")
         }
-        _ = setName?(thread, String(decoding: name.utf8.prefix(15), as: UTF8.self))
     }
 
     /// glibc's `pthread_setname_np`, which Swift's Glibc module leaves out (it is a GNU extension).
@@ -46,7 +49,11 @@ package enum NativeThread {
     }
 
     private final class Body: Sendable {
+        let name: String
         let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+        init(name: String, run: @escaping @Sendable () -> Void) {
+            self.name = name
+            self.run = run
+        }
     }
 }

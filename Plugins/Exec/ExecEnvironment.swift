@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// A program's environment as configured: `environment:` (values may be secrets) and

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 import Synchronization
 
@@ -20,12 +20,10 @@ enum ExecRunner {
         let stop = ExecStopSignal()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<ExecResult, Never>) in
-                let thread = Thread {
+                NativeThread.start(named: "herald-exec") {
                     var run = ExecRun(command: command, deadline: .now + timeout, stop: stop)
                     continuation.resume(returning: run.execute())
                 }
-                thread.name = "herald-exec"
-                thread.start()
             }
         } onCancel: {
             stop.cancel()

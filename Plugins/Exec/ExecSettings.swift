@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HeraldCore
 
 #if canImport(Glibc)
@@ -131,10 +132,8 @@ struct ExecSettings: Sendable {
             return nil
         }
         let path = text.hasPrefix("/") ? text : "\(base)/\(text)"
-        var isDirectory: ObjCBool = false
-        guard !text.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
-            isDirectory.boolValue
-        else {
+        var status = stat()
+        guard !text.isEmpty, stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
             diagnostics.error("'working_directory' \(node.displayValue) is not a directory (\(path))", at: node)
             return nil
         }

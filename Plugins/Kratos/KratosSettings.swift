@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// The options of one `plugin: kratos` action, validated.
@@ -102,7 +102,7 @@ struct KratosSettings: Sendable {
         guard let token = options.string("token", required: oryNetwork, acceptingScalars: true),
             let node = options.node("token")
         else { return nil }
-        if token.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if token.trimmingSpaces().isEmpty {
             diagnostics.error("'token' is empty", at: node)
             return nil
         }

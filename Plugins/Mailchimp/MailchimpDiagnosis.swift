@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// `herald doctor` for one Mailchimp action: the key, every audience a route uses and every merge

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// The options of one `plugin: mailchimp` action, validated.
@@ -33,7 +33,7 @@ struct MailchimpSettings: Sendable {
         // Read leniently (an all-digit key is still a key) so that no message ever quotes the value.
         let apiKey = options.string("api_key", required: true, acceptingScalars: true)
         let keyNode = options.node("api_key")
-        if let key = apiKey, key.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, let keyNode {
+        if let key = apiKey, key.trimmingSpaces().isEmpty, let keyNode {
             diagnostics.error("'api_key' is empty", at: keyNode)
         }
         let listID = options.node("list_id", required: true).flatMap { parseListID($0, diagnostics: diagnostics) }
@@ -44,7 +44,7 @@ struct MailchimpSettings: Sendable {
                 derived = "https://<data center of api_key>.api.mailchimp.com/3.0"
             } else if let center = dataCenter(ofKey: apiKey) {
                 derived = "https://\(center).api.mailchimp.com/3.0"
-            } else if let keyNode, !apiKey.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            } else if let keyNode, !apiKey.trimmingSpaces().isEmpty {
                 diagnostics.error(
                     "'api_key' does not end in its data center (a Mailchimp key looks like <32 hex digits>-us21), "
                         + "so the API's address is unknown; use the key as Mailchimp shows it, or set 'base_url'",

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// `herald doctor` for one Mandrill action: its key, sending domains, templates and webhook,

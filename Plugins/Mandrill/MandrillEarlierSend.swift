@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// Whether an earlier attempt of a job already sent it (issue 11): Mandrill's `messages/send` has

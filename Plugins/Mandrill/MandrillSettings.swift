@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// The options of one `plugin: mandrill` action, validated.
@@ -37,7 +37,7 @@ struct MandrillSettings: Sendable {
         guard let options = definition.options(keys: keys) else { return nil }
         // Read leniently (an all-digit key is still a key) so that no message ever quotes the value.
         let apiKey = options.string("api_key", required: true, acceptingScalars: true)
-        if let key = apiKey, key.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+        if let key = apiKey, key.trimmingSpaces().isEmpty,
             let node = options.node("api_key")
         {
             diagnostics.error("'api_key' is empty", at: node)

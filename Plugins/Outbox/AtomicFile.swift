@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import HeraldCore
 
 /// Writes a file so that readers see either nothing or all of it, and it survives a crash:
 /// temporary file in the same directory, fsync, rename, fsync of the directory.
@@ -8,9 +10,9 @@ enum AtomicFile {
     }
 
     static func write(_ bytes: [UInt8], to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = "\(directory)/.\((path as NSString).lastPathComponent).tmp"
+        let temporary = "\(directory)/.\(PathText.lastComponent(of: path)).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else {
             throw Failure(description: "open \(temporary): \(String(cString: strerror(errno)))")

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import HeraldCore
 
 /// A configured outbox: where files go and the default sender.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// `plugin: outbox` — writes each message as an RFC 5322 `.eml` file plus a JSON sidecar into a

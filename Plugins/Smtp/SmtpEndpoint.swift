@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// Where an SMTP action connects: `smtp://host:port` (STARTTLS or clear) or `smtps://host:port`.

@@ -1,5 +1,5 @@
 internal import CCurl
-import Foundation
+import FoundationEssentials
 import HeraldHTTPClient
 
 /// Sends messages through libcurl's SMTP support: curl speaks SMTP, STARTTLS, TLS and AUTH;

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A Standard Webhooks symmetric secret: `whsec_` followed by the base64 of the key bytes.
 ///

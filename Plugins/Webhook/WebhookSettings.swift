@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// The options of one `plugin: webhook` action, validated.
@@ -133,7 +133,7 @@ struct WebhookSettings: Sendable {
     static func parseContentType(_ node: ConfigNode, diagnostics: ConfigDiagnostics) -> String? {
         guard let text = ConfigMap.string(node, key: "content_type", diagnostics: diagnostics) else { return nil }
         let type = text.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
-        let parts = type.trimmingCharacters(in: .whitespaces).split(separator: "/", omittingEmptySubsequences: false)
+        let parts = type.trimmingSpaces().split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && WebhookHeader.isToken($0) }),
             !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
         else {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// Standard Webhooks' symmetric signature (`v1`): HMAC-SHA256 over `{id}.{timestamp}.{body}`,

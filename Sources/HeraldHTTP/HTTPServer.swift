@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import HeraldCore
 import Glibc
 import Synchronization
 
@@ -59,12 +60,10 @@ public final class HTTPServer: Sendable {
             }
         }
         let loop = try result.get()
-        let thread = Thread { [self] in
+        NativeThread.start(named: "herald-http") { [self] in
             loop.run()
             finished()
         }
-        thread.name = "herald-http"
-        thread.start()
     }
 
     /// The addresses the listeners are bound to, with real port numbers; empty before `start()`.

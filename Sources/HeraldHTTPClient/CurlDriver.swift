@@ -1,5 +1,6 @@
 internal import CCurl
-import Foundation
+import FoundationEssentials
+import HeraldCore
 import Synchronization
 
 /// Runs every libcurl transfer of the process (the plugins' HTTP calls, the smtp plugin's
@@ -127,8 +128,7 @@ package final class CurlDriver: Sendable {
     private func startThread() {
         guard let handle = multi.handle else { return }
         let loop = CurlDriverLoop(driver: self, multi: handle)
-        let thread = Thread { loop.run() }
-        thread.start()
+        NativeThread.start(named: "herald-curl") { loop.run() }
     }
 }
 

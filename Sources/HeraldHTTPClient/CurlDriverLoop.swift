@@ -1,5 +1,5 @@
 internal import CCurl
-import Foundation
+import FoundationEssentials
 
 /// The driver's thread: starts and cancels what callers submitted, lets libcurl move every
 /// transfer along, finishes the ones that ended, and sleeps in `curl_multi_poll` until there is
@@ -27,8 +27,6 @@ final class CurlDriverLoop: @unchecked Sendable {
     }
 
     func run() {
-        // Named from inside: a name given before the thread starts does not reach the system.
-        Thread.current.name = "herald-curl"
         var commands: [CurlDriver.Command] = []
         while true {
             driver.take(into: &commands)

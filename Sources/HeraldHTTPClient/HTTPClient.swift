@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// Herald's one HTTP client: libcurl, driven by Herald (`CurlDriver`), with Herald's limits.

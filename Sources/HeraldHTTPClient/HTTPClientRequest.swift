@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One request for `HTTPClient.send`: what differs between calls. The client adds
 /// `User-Agent: herald` (a header named here replaces it).

@@ -1,5 +1,5 @@
 internal import CCurl
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// One HTTP call on the driver's thread: sets the easy handle up from the request, keeps the

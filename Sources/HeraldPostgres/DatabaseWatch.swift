@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldConfig
 import HeraldCore
 import HeraldJobs
@@ -67,7 +67,7 @@ final class DatabaseWatch: Sendable {
                         "the database cannot be reached; events are answered 503 until it can",
                         ["reason": .string(reason)])
                 }
-                if !isStopping { Thread.sleep(forTimeInterval: DatabaseHealth.reconnectInterval.seconds) }
+                if !isStopping { NativeThread.sleep(for: DatabaseHealth.reconnectInterval) }
             }
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldConfig
 import HeraldCore
 import HeraldJobs
@@ -33,7 +33,7 @@ final class PostgresIntake: Sendable {
     private let health: DatabaseHealth
     private let logger: Logger
     private let state = Mutex(State())
-    private let wakeUp = NSCondition()
+    private let wakeUp = NativeCondition()
 
     init(settings: PostgresStoreSettings, health: DatabaseHealth, logger: Logger) {
         self.settings = settings
@@ -122,7 +122,7 @@ final class PostgresIntake: Sendable {
                     table = nil
                     fail(batch, because: error)
                     if stopping { break }
-                    Thread.sleep(forTimeInterval: DatabaseHealth.reconnectInterval.seconds)
+                    NativeThread.sleep(for: DatabaseHealth.reconnectInterval)
                     continue
                 }
             }
@@ -142,7 +142,7 @@ final class PostgresIntake: Sendable {
                 // reconnects, checks the schema and clears the problem once it works again.
                 table = nil
                 fail(batch, because: error)
-                Thread.sleep(forTimeInterval: DatabaseHealth.reconnectInterval.seconds)
+                NativeThread.sleep(for: DatabaseHealth.reconnectInterval)
             }
         }
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HeraldConfig
 import HeraldCore
 import HeraldJobs

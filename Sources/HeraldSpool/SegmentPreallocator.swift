@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import HeraldCore
 import Synchronization
 
@@ -30,7 +32,7 @@ final class SegmentPreallocator: @unchecked Sendable {
 
     private let fileSystem: any SpoolFileSystem
     private let logger: Logger
-    private let condition = NSCondition()
+    private let condition = NativeCondition()
     private var request: Extension?
     private var outcome: Outcome?
     private var closed = false
@@ -46,12 +48,10 @@ final class SegmentPreallocator: @unchecked Sendable {
         self.logger = logger
         zeros = .allocate(byteCount: Self.chunk, alignment: 4096)
         zeros.initializeMemory(as: UInt8.self, repeating: 0)
-        let thread = Thread { [self] in
+        NativeThread.start(named: "herald-spool-zero") { [self] in
             run()
             finished.signal()
         }
-        thread.name = "herald-spool-zero"
-        thread.start()
     }
 
     /// Starts zeroing; the previous extension must have been collected (`poll` or `wait`).

@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import HeraldCore
 import HeraldJobs
 import Synchronization
@@ -115,7 +116,7 @@ package final class Spool: Sendable {
                 // A lock held for a moment (a forked child of a process that had the spool open,
                 // between fork and exec; a herald queue command) is waited for, briefly.
                 if error.code == EWOULDBLOCK && ContinuousClock.now < lockDeadline {
-                    Thread.sleep(forTimeInterval: 0.01)
+                    NativeThread.sleep(for: .milliseconds(10))
                     continue
                 }
                 fileSystem.close(lockDescriptor)
@@ -159,23 +160,19 @@ package final class Spool: Sendable {
     }
 
     private func startThreads(writer: WriterState) {
-        let writerThread = Thread { [self] in
+        NativeThread.start(named: "herald-spool-writer") { [self] in
             var writer = writer
             runWriter(&writer)
             writerFinished.signal()
         }
-        writerThread.name = "herald-spool-writer"
-        writerThread.start()
         guard let interval = options.compactionInterval else {
             compactorFinished.signal()
             return
         }
-        let compactorThread = Thread { [self] in
+        NativeThread.start(named: "herald-spool-compactor") { [self] in
             runCompactor(every: interval)
             compactorFinished.signal()
         }
-        compactorThread.name = "herald-spool-compactor"
-        compactorThread.start()
     }
 
     /// Writes what is queued, stops the threads and releases the lock. Appends after this fail

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import HeraldCore
 
@@ -103,7 +103,7 @@ struct QueueReport {
     private func record(_ job: JSON, dead: Bool) -> String {
         var lines = ["\(dead ? "dead letter" : "queued job") \(text(job, "id"))"]
         func field(_ name: String, _ value: String) {
-            lines.append("  " + name.padding(toLength: 14, withPad: " ", startingAt: 0) + value)
+            lines.append("  " + name.padded(to: 14) + value)
         }
         field("event", "\(text(job, "event")) (event id \(text(job, "event_id")))")
         field("route", text(job, "route"))
@@ -135,7 +135,7 @@ struct QueueReport {
         switch object[key] {
         // Reasons hold text from remote peers: a newline would break the table, and an escape
         // sequence would act on the operator's terminal.
-        case .string(let value)?: value.replacingOccurrences(of: "\n", with: " ").escapingControlCharacters
+        case .string(let value)?: value.replacing("\n", with: " ").escapingControlCharacters
         case nil, .null?: "—"
         case let other?: other.serializedString
         }
@@ -154,16 +154,14 @@ struct QueueReport {
     static func span(_ seconds: Int) -> String {
         switch seconds {
         case ..<60: return "\(seconds)s"
-        case ..<3600: return "\(seconds / 60)m\(String(format: "%02d", seconds % 60))s"
-        case ..<86_400: return "\(seconds / 3600)h\(String(format: "%02d", seconds % 3600 / 60))m"
+        case ..<3600: return "\(seconds / 60)m\((seconds % 60).zeroPadded(2))s"
+        case ..<86_400: return "\(seconds / 3600)h\((seconds % 3600 / 60).zeroPadded(2))m"
         default: return "\(seconds / 86_400)d\(seconds % 86_400 / 3600)h"
         }
     }
 
     static func parse(_ timestamp: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: timestamp)
+        try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(timestamp)
     }
 
     /// Left-aligned columns; a value longer than its column's limit is cut with "…".
@@ -176,8 +174,15 @@ struct QueueReport {
         let widths = headers.indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
         return cells.map { row in
             row.enumerated().map { column, value in
-                column == row.count - 1 ? value : value.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                column == row.count - 1 ? value : value.padded(to: widths[column])
             }.joined(separator: "  ")
         }.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    /// The text followed by spaces up to `width` characters (never cut).
+    fileprivate func padded(to width: Int) -> String {
+        self + String(repeating: " ", count: max(width - count, 0))
     }
 }

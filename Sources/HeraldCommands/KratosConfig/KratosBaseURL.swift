@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldConfig
 
 /// Where Kratos reaches Herald: `http://127.0.0.1:4470`, or what `--url` says (a TLS proxy in

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldConfig
 import HeraldCore
 
@@ -71,7 +71,7 @@ enum RouteTestFile {
             diagnostics.error("'tests' must be a list of tests", at: list)
             return []
         }
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathText.directory(of: path)
         return items.compactMap { test(from: $0, directory: directory, diagnostics: diagnostics) }
     }
 

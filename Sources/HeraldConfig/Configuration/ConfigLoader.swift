@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// Reads `herald.yaml` (or the embedded default) and its drop-ins, resolves secrets, and
@@ -65,7 +65,7 @@ public struct ConfigLoader: Sendable {
         guard !secrets.isEmpty else { return items }
         return items.map { item in
             var item = item
-            for secret in secrets { item.message = item.message.replacingOccurrences(of: secret, with: "<secret>") }
+            for secret in secrets { item.message = item.message.replacing(secret, with: "<secret>") }
             return item
         }
     }
@@ -80,7 +80,7 @@ public struct ConfigLoader: Sendable {
             // loading 1,000 routes).
             guard scalar.text.utf8.contains(UInt8(ascii: "$")) else { return }
             var rest = scalar.text[...]
-            while let start = rest.range(of: "${") {
+            while let start = rest.firstRange(of: "${") {
                 // `$${` is a literal `${`, not a reference.
                 if start.lowerBound > rest.startIndex, rest[rest.index(before: start.lowerBound)] == "$" {
                     rest = rest[start.upperBound...]

@@ -27,7 +27,7 @@ public struct HeraldConfiguration: Sendable {
     public func redacting(_ text: String) -> String {
         var result = text
         for secret in secrets where secret.count >= 4 {
-            result = result.replacingOccurrences(of: secret, with: "<redacted>")
+            result = result.replacing(secret, with: "<redacted>")
         }
         return result
     }

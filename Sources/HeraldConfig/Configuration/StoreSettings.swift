@@ -47,7 +47,7 @@ public struct PostgresStoreSettings: Sendable, Equatable {
     /// The password of a key=value DSN (`password=…`) or of a URI (`postgresql://user:…@host`).
     static func passwords(in dsn: String) -> [String] {
         var found: [String] = []
-        if let range = dsn.range(of: "password=") {
+        if let range = dsn.firstRange(of: "password=") {
             var value = dsn[range.upperBound...]
             if value.hasPrefix("'") {
                 value = value.dropFirst().prefix { $0 != "'" }
@@ -56,7 +56,7 @@ public struct PostgresStoreSettings: Sendable, Equatable {
             }
             found.append(String(value))
         }
-        if let scheme = dsn.range(of: "://") {
+        if let scheme = dsn.firstRange(of: "://") {
             let authority = dsn[scheme.upperBound...].prefix { $0 != "/" }
             if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
                 found.append(String(authority[authority.index(after: colon)..<at]))
@@ -95,7 +95,7 @@ extension ConfigurationBuilder {
             let dsn = postgres.string("dsn", required: true, acceptingScalars: true)
         else { return }
         var settings = PostgresStoreSettings(dsn: dsn)
-        if dsn.trimmingCharacters(in: .whitespaces).isEmpty, let at = postgres.node("dsn") {
+        if dsn.trimmingSpaces().isEmpty, let at = postgres.node("dsn") {
             diagnostics.error("'dsn' is empty", at: at)
         }
         if let value = postgres.duration("connect_timeout") { settings.connectTimeout = value }

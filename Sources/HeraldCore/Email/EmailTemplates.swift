@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The parts of a step that email plugins share: recipients, sender, subject and bodies.
 ///
@@ -83,7 +83,7 @@ public struct RenderedEmail: Sendable, Hashable {
     /// when at least one `to` address looks valid. Log-safe (addresses masked).
     public var noRecipientReason: String? {
         if to.contains(where: { $0.looksValid }) { return nil }
-        let written = to.map(\.email).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        let written = to.map(\.email).filter { !$0.trimmingSpaces().isEmpty }
         if written.isEmpty { return "no recipient: 'to' rendered empty for this event" }
         return
             "no recipient: 'to' is not an address (\(written.map(RemoteTextRedactor(secrets: []).address).joined(separator: ", ")))"

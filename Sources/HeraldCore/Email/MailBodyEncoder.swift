@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Turns a rendered body into the 7-bit text of a MIME part (RFC 2045), so that what Herald sends
 /// never depends on a server's 8BITMIME (curl cannot declare `BODY=8BITMIME`: its `MAIL FROM` holds

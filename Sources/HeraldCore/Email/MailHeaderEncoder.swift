@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes header fields so that a reader parses back exactly what Herald meant (RFC 5322, RFC 2047):
 /// a display name is an atom sequence, a quoted string or encoded words, never text that could

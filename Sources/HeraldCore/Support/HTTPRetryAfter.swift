@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `Retry-After` header (RFC 9110 §10.2.3): a number of seconds, or an HTTP date. Shared by
 /// the plugins that call HTTP APIs (Mandrill, Kratos, Mailchimp, Webhook).
@@ -18,7 +18,7 @@ public enum HTTPRetryAfter: Sendable, Equatable {
 
     /// Reads `value`, counting a date from `now`.
     public init(_ value: String?, now: WallClock) {
-        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+        guard let text = value?.trimmingSpaces(), !text.isEmpty else {
             self = .absent
             return
         }

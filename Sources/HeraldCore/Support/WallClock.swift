@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Wall-clock time as Herald records it: milliseconds since the Unix epoch.
 public struct WallClock: Sendable, Hashable, Comparable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import HeraldCore
 
 /// Writes one line per record to a file descriptor (stderr for journald), as logfmt or JSON.
@@ -17,13 +18,13 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
 
     public static let maximumBuffered = 8 << 20
     /// Lines reach stderr within this time.
-    public static let flushInterval = 0.02
+    public static let flushInterval: Duration = .milliseconds(20)
     static let wakeThreshold = 64 << 10
 
     private let format: Format
     private let showPersonalData: Bool
     private let descriptor: Int32
-    private let condition = NSCondition()
+    private let condition = NativeCondition()
     private var pending: [UInt8] = []
     private var dropped = 0
     private var writing = false
@@ -42,11 +43,9 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
         defer { condition.unlock() }
         guard !started else { return }
         started = true
-        let thread = Thread { [weak self] in
+        NativeThread.start(named: "herald-log") { [weak self] in
             while let self, self.writeBatch() {}
         }
-        thread.name = "herald-log"
-        thread.start()
     }
 
     public func log(level: LogLevel, message: String, fields: [(String, LogValue)]) {
@@ -79,7 +78,7 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
         }
         while !pending.isEmpty || writing {
             condition.signal()
-            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.05))
+            condition.wait(for: .milliseconds(50))
         }
         condition.unlock()
     }
@@ -88,7 +87,7 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
     private func writeBatch() -> Bool {
         condition.lock()
         if pending.count < StreamLogHandler.wakeThreshold {
-            _ = condition.wait(until: Date(timeIntervalSinceNow: StreamLogHandler.flushInterval))
+            condition.wait(for: StreamLogHandler.flushInterval)
         }
         if pending.isEmpty {
             condition.unlock()

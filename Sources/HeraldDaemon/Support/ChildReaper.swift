@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import HeraldCore
 
@@ -23,9 +23,7 @@ enum ChildReaper {
     @discardableResult
     static func startIfProcessOne(logger: Logger, children: ChildProcesses = .shared) -> Bool {
         guard getpid() == 1 else { return false }
-        let thread = Thread { run(children) }
-        thread.name = "herald-reaper"
-        thread.start()
+        NativeThread.start(named: "herald-reaper") { run(children) }
         logger.info("running as PID 1: reaping orphaned processes")
         return true
     }

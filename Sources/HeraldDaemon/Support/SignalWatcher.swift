@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Delivers POSIX signals to a handler on a private serial queue instead of in signal context.
 ///

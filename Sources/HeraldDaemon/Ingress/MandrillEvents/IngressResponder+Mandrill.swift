@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldConfig
 import HeraldCore
 import HeraldHTTP
@@ -55,7 +55,7 @@ extension IngressResponder {
         guard MandrillSignature.isValid(signature, keys: settings.keys, url: settings.url, parameters: form.pairs)
         else {
             // The URL check when a webhook is added: an empty batch under the public key.
-            if text.trimmingCharacters(in: .whitespaces) == "[]"
+            if text.trimmingSpaces() == "[]"
                 && MandrillSignature.isValid(
                     signature, keys: [MandrillSignature.verificationKey], url: settings.url, parameters: form.pairs)
             {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldCore
 
 /// `X-Mandrill-Signature` (reference/mandrill-webhooks.md §5): base64 of HMAC-SHA1, under the

@@ -27,11 +27,11 @@ import HeraldCore
 /// Outcomes: exit 0 → delivered; exit 75 (`EX_TEMPFAIL`) → retry; any other exit → failed, with
 /// the last lines of stderr (secrets and addresses masked); past `timeout` → its whole process
 /// group is killed and the job retried (marked ambiguous: it may have done part of its work).
-public enum ExecPlugin: ActionPlugin {
-    public static let kind = "exec"
-    public static let summary = "runs a program with the event on stdin (no shell)"
+package enum ExecPlugin: ActionPlugin {
+    package static let kind = "exec"
+    package static let summary = "runs a program with the event on stdin (no shell)"
 
-    public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
+    package static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = ExecSettings.parse(definition) else { return nil }
         return ExecAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }

@@ -35,11 +35,11 @@ import HeraldCore
 /// → failed with Kratos' own message and reason; 400 for a concurrent database update, 429 and
 /// 503 → retry (honouring `Retry-After`); 500, 502, 504, timeouts and lost connections → retry
 /// marked ambiguous (a repeat is harmless: every patch Herald sends is idempotent).
-public enum KratosPlugin: ActionPlugin {
-    public static let kind = "kratos"
-    public static let summary = "patches Ory Kratos identities through the admin API (JSON Patch)"
+package enum KratosPlugin: ActionPlugin {
+    package static let kind = "kratos"
+    package static let summary = "patches Ory Kratos identities through the admin API (JSON Patch)"
 
-    public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
+    package static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = KratosSettings.parse(definition) else { return nil }
         return KratosAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }

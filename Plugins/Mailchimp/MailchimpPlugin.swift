@@ -40,11 +40,11 @@ import HeraldCore
 /// connection → retry marked ambiguous; a 503 saying the method is disabled → failed. A 404 to an
 /// archive in a repeated attempt counts as archived, and a 404 to an unsubscribe as done (the
 /// address gets no mail from the audience; its tags call is skipped).
-public enum MailchimpPlugin: ActionPlugin {
-    public static let kind = "mailchimp"
-    public static let summary = "keeps Mailchimp audience members in step (Marketing API)"
+package enum MailchimpPlugin: ActionPlugin {
+    package static let kind = "mailchimp"
+    package static let summary = "keeps Mailchimp audience members in step (Marketing API)"
 
-    public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
+    package static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = MailchimpSettings.parse(definition) else { return nil }
         return MailchimpAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }

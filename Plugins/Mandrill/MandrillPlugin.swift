@@ -44,11 +44,11 @@ import HeraldCore
 /// `PaymentRequired` and 400/401/402/403/404/422 → failed; 429, 503 and failures to connect →
 /// retry (honouring `Retry-After`); `GeneralError`, 500, 502, 504, timeouts, a lost connection
 /// and any other answer → retry marked ambiguous, since Mandrill has no idempotency key.
-public enum MandrillPlugin: ActionPlugin {
-    public static let kind = "mandrill"
-    public static let summary = "sends email through Mailchimp Transactional (Mandrill)"
+package enum MandrillPlugin: ActionPlugin {
+    package static let kind = "mandrill"
+    package static let summary = "sends email through Mailchimp Transactional (Mandrill)"
 
-    public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
+    package static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = MandrillSettings.parse(definition) else { return nil }
         return MandrillAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }

@@ -22,11 +22,11 @@ import HeraldCore
 /// Steps take the email keys (`to`, `cc`, `bcc`, `from`, `reply_to`, `subject`, `html`, `text`,
 /// `html_file`, `text_file`) and, to mirror a Mandrill step, `template`, `vars` and `tags`, which
 /// are recorded in the sidecar.
-public enum OutboxPlugin: ActionPlugin {
-    public static let kind = "outbox"
-    public static let summary = "writes each message as an .eml file and a JSON sidecar into a directory"
+package enum OutboxPlugin: ActionPlugin {
+    package static let kind = "outbox"
+    package static let summary = "writes each message as an .eml file and a JSON sidecar into a directory"
 
-    public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
+    package static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let options = definition.options(keys: ["directory", "from"]) else { return nil }
         var directory = options.string("directory") ?? definition.stateDirectory + "/outbox"
         if !directory.hasPrefix("/") { directory = definition.baseDirectory + "/" + directory }

@@ -35,11 +35,11 @@ import HeraldCore
 /// Outcomes: 250 after the message → delivered; a 4xx reply → retry (greylisting); a 5xx reply →
 /// failed with the server's text (addresses masked); no connection → retry; a certificate or TLS
 /// problem → failed; a timeout or lost connection → retry, ambiguous once the whole message was sent.
-public enum SmtpPlugin: ActionPlugin {
-    public static let kind = "smtp"
-    public static let summary = "sends each message to an SMTP server (STARTTLS or TLS, AUTH PLAIN/LOGIN)"
+package enum SmtpPlugin: ActionPlugin {
+    package static let kind = "smtp"
+    package static let summary = "sends each message to an SMTP server (STARTTLS or TLS, AUTH PLAIN/LOGIN)"
 
-    public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
+    package static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = SmtpSettings.parse(definition) else { return nil }
         return SmtpAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }

@@ -30,11 +30,11 @@ import HeraldCore
 /// 3xx → failed, never followed (the URL should be updated); 429, 503 → retry after
 /// `Retry-After`; 408 → retry; 502, 504, other 5xx, timeouts and lost connections → retry marked
 /// ambiguous (the receiver may have processed it); other 4xx → failed.
-public enum WebhookPlugin: ActionPlugin {
-    public static let kind = "webhook"
-    public static let summary = "posts events to an HTTP endpoint, signed per Standard Webhooks"
+package enum WebhookPlugin: ActionPlugin {
+    package static let kind = "webhook"
+    package static let summary = "posts events to an HTTP endpoint, signed per Standard Webhooks"
 
-    public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
+    package static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let settings = WebhookSettings.parse(definition) else { return nil }
         return WebhookAction(name: definition.name, settings: settings, configurationSecrets: definition.secrets)
     }

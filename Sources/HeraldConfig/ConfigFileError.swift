@@ -2,7 +2,7 @@
 ///
 /// The loader turns these into `ConfigDiagnostic`s at the position that named the file; messages
 /// name the path and the reason (the `errno` text), never the file's content.
-public enum ConfigFileError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum ConfigFileError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The file could not be opened or read; `reason` is the system's text, e.g. "No such file or directory".
     case unreadable(path: String, reason: String)
     /// The file is larger than `limit` bytes; `size` is what was seen (at least `limit + 1`).
@@ -10,7 +10,7 @@ public enum ConfigFileError: Error, Sendable, Hashable, CustomStringConvertible 
     /// An include pattern could not be expanded.
     case badPattern(pattern: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreadable(let path, let reason):
             return "cannot read '\(path)': \(reason)"

@@ -13,16 +13,16 @@ import HeraldCore
 /// the line is not available (a built-in config, an unreadable file) only the first line is
 /// printed. Tabs are expanded to `tabWidth` columns in the quote and for the caret alike;
 /// other control characters are shown as `?` so a config file cannot drive the terminal.
-public struct DiagnosticRenderer: Sendable {
-    public var sources: SourceCache
-    public var tabWidth: Int = 4
+package struct DiagnosticRenderer: Sendable {
+    package var sources: SourceCache
+    package var tabWidth: Int = 4
 
-    public init(sources: SourceCache) {
+    package init(sources: SourceCache) {
         self.sources = sources
     }
 
     /// One diagnostic, its lines separated by `\n`, without a final line break.
-    public func render(_ diagnostic: ConfigDiagnostic) -> String {
+    package func render(_ diagnostic: ConfigDiagnostic) -> String {
         let header = diagnostic.description
         let location = diagnostic.location
         guard let line = sources.line(location.line, of: location.file) else { return header }
@@ -49,7 +49,7 @@ public struct DiagnosticRenderer: Sendable {
     }
 
     /// Every diagnostic in order, each followed by a line break; ready for standard error.
-    public func render(_ diagnostics: [ConfigDiagnostic]) -> String {
+    package func render(_ diagnostics: [ConfigDiagnostic]) -> String {
         diagnostics.map { render($0) + "\n" }.joined()
     }
 }

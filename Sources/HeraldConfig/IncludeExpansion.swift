@@ -13,7 +13,7 @@ import Glibc
 /// - Returns: the matching paths; empty when a wildcard pattern matches nothing.
 /// - Throws: `ConfigFileError.unreadable` when a pattern without wildcards names no file;
 ///   `ConfigFileError.badPattern` when a directory cannot be read or the pattern is invalid.
-public func expandInclude(_ pattern: String, relativeTo configFile: String) throws(ConfigFileError) -> [String] {
+package func expandInclude(_ pattern: String, relativeTo configFile: String) throws(ConfigFileError) -> [String] {
     let full = path(pattern, relativeToDirectoryOf: configFile)
     guard full.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else {
         var status = stat()
@@ -65,12 +65,12 @@ private func lastComponent(_ path: String) -> [UInt8] {
 }
 
 /// Whether `path` names a route test file (`*.test.yaml`), which `include` globs skip.
-public func isRouteTestFile(_ path: String) -> Bool {
+package func isRouteTestFile(_ path: String) -> Bool {
     path.hasSuffix(".test.yaml") || path.hasSuffix(".test.yml")
 }
 
 /// The route test files (`*.test.yaml`, `*.test.yml`) in `directories`, in file-name order.
-public func routeTestFiles(in directories: [String]) -> [String] {
+package func routeTestFiles(in directories: [String]) -> [String] {
     var files: [String] = []
     for directory in Set(directories).sorted() {
         for pattern in ["*.test.yaml", "*.test.yml"] {

@@ -19,27 +19,27 @@ import HeraldCore
 /// uses it is checked too and one missing secret neither hides other problems nor causes
 /// follow-on ones ("'api_key' is empty"). With `readsSecrets` false every reference gets the
 /// placeholder without being read (`herald check --no-secrets`, `herald kratos-config`).
-public struct SecretResolver: Sendable {
+package struct SecretResolver: Sendable {
     /// What a reference stands for when it is not (or cannot be) read: long enough for every
     /// length rule on keys and passwords, and made of characters any header value may hold.
-    public static let placeholder = ConfigNode.Scalar.unreadSecret
+    package static let placeholder = ConfigNode.Scalar.unreadSecret
 
     /// Reads a secret file's bytes, or throws `ConfigFileError` saying why not.
-    public typealias FileReader = @Sendable (_ path: String) throws(ConfigFileError) -> [UInt8]
+    package typealias FileReader = @Sendable (_ path: String) throws(ConfigFileError) -> [UInt8]
 
     /// Secret files larger than this are refused.
-    public static let maxSecretBytes = 64 * 1024
+    package static let maxSecretBytes = 64 * 1024
 
     private let environment: [String: String]
     private let readFile: FileReader
     /// False: references are checked for form only and stand for `placeholder`.
-    public let readsSecrets: Bool
+    package let readsSecrets: Bool
 
     /// - Parameters:
     ///   - environment: the variables `${env:}` and `CREDENTIALS_DIRECTORY` come from.
     ///   - readFile: how `${file:}` and `${credential:}` are read; tests pass a fake.
     ///   - readsSecrets: false to check references for form only, reading none.
-    public init(
+    package init(
         environment: [String: String] = SecretResolver.processEnvironment(),
         readFile: @escaping FileReader = SecretResolver.readSecretFile,
         readsSecrets: Bool = true
@@ -50,7 +50,7 @@ public struct SecretResolver: Sendable {
     }
 
     /// The environment of this process.
-    public static func processEnvironment() -> [String: String] {
+    package static func processEnvironment() -> [String: String] {
         var result: [String: String] = [:]
         var entry = environ
         while let pointer = entry.pointee {
@@ -64,12 +64,12 @@ public struct SecretResolver: Sendable {
     }
 
     /// Reads a secret file from disk, refusing more than `maxSecretBytes`.
-    public static func readSecretFile(_ path: String) throws(ConfigFileError) -> [UInt8] {
+    package static func readSecretFile(_ path: String) throws(ConfigFileError) -> [UInt8] {
         try readFileBytes(atPath: path, limit: maxSecretBytes)
     }
 
     /// Returns `node` with every reference in its values replaced; problems go to `diagnostics`.
-    public func resolve(_ node: ConfigNode, diagnostics: ConfigDiagnostics) -> ConfigNode {
+    package func resolve(_ node: ConfigNode, diagnostics: ConfigDiagnostics) -> ConfigNode {
         var result = node
         switch node.content {
         case .scalar(let scalar):

@@ -11,21 +11,21 @@ import Synchronization
 /// let node = loader.load(contentsOf: "/etc/herald/herald.yaml", diagnostics: diagnostics)
 /// print(DiagnosticRenderer(sources: sources).render(diagnostics.sorted), terminator: "")
 /// ```
-public final class SourceCache: Sendable {
+package final class SourceCache: Sendable {
     private let files = Mutex<[String: [String]]>([:])
 
-    public init() {}
+    package init() {}
 
     /// Remembers `text` as the content of `file` (the name used in `SourceLocation.file`),
     /// replacing what was stored before.
-    public func store(_ text: String, for file: String) {
+    package func store(_ text: String, for file: String) {
         let lines = splitLines(Array(text.utf8))
         files.withLock { $0[file] = lines }
     }
 
     /// Line `number` (1-based) of `file`, without its line break; nil when the file was not
     /// stored or has no such line.
-    public func line(_ number: Int, of file: String) -> String? {
+    package func line(_ number: Int, of file: String) -> String? {
         files.withLock { files in
             guard let lines = files[file], number >= 1, number <= lines.count else { return nil }
             return lines[number - 1]

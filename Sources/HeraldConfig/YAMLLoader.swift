@@ -15,17 +15,17 @@ import HeraldCore
 /// guard let root = loader.load(contentsOf: "/etc/herald/herald.yaml", diagnostics: diagnostics),
 ///       diagnostics.isEmpty else { … }
 /// ```
-public struct YAMLLoader: Sendable {
+package struct YAMLLoader: Sendable {
     /// Larger files are refused before parsing.
-    public var maxFileBytes: Int = 1 << 20
+    package var maxFileBytes: Int = 1 << 20
     /// Mappings and sequences nested deeper than this stop the load.
-    public var maxDepth: Int = 64
+    package var maxDepth: Int = 64
     /// Documents with more nodes than this stop the load.
-    public var maxNodes: Int = 100_000
+    package var maxNodes: Int = 100_000
     /// Where the texts read are kept for quoting in diagnostics.
-    public let sources: SourceCache
+    package let sources: SourceCache
 
-    public init(sources: SourceCache = SourceCache()) {
+    package init(sources: SourceCache = SourceCache()) {
         self.sources = sources
     }
 
@@ -37,13 +37,13 @@ public struct YAMLLoader: Sendable {
     /// - Returns: the document's root node (a null scalar for an empty document), or nil when the
     ///   text cannot be read as YAML at all. A non-nil result may still come with errors (a
     ///   duplicate key, say): check `diagnostics`.
-    public func load(text: String, file: String, diagnostics: ConfigDiagnostics) -> ConfigNode? {
+    package func load(text: String, file: String, diagnostics: ConfigDiagnostics) -> ConfigNode? {
         load(bytes: Array(text.utf8), file: file, diagnostics: diagnostics)
     }
 
     /// Reads and parses the file at `path`; an unreadable or too large file is reported at
     /// `path:1:1`.
-    public func load(contentsOf path: String, diagnostics: ConfigDiagnostics) -> ConfigNode? {
+    package func load(contentsOf path: String, diagnostics: ConfigDiagnostics) -> ConfigNode? {
         let bytes: [UInt8]
         do {
             bytes = try readFileBytes(atPath: path, limit: maxFileBytes)

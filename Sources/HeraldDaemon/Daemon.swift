@@ -11,9 +11,9 @@ import Synchronization
 
 /// `herald serve`: wires the loaded configuration to the HTTP server, the ingress and the
 /// scheduler, and runs until SIGTERM or SIGINT (graceful stop, design §7). SIGHUP reloads.
-public final class Daemon: Sendable {
+package final class Daemon: Sendable {
     /// How long running deliveries may take to finish after SIGTERM.
-    public static let stopDeadline: Duration = .seconds(10)
+    package static let stopDeadline: Duration = .seconds(10)
 
     private let loader: ConfigLoader
     private let configPath: String?
@@ -21,7 +21,7 @@ public final class Daemon: Sendable {
     private let logger: Logger
     private let logHandler: StreamLogHandler
 
-    public init(configuration: HeraldConfiguration, loader: ConfigLoader, configPath: String?) {
+    package init(configuration: HeraldConfiguration, loader: ConfigLoader, configPath: String?) {
         self.configuration = configuration
         self.loader = loader
         self.configPath = configPath
@@ -32,7 +32,7 @@ public final class Daemon: Sendable {
     }
 
     /// Runs the daemon; returns the process exit code.
-    public func run() async -> Int32 {
+    package func run() async -> Int32 {
         logHandler.start()
         signal(SIGPIPE, SIG_IGN)
         ChildReaper.startIfProcessOne(logger: logger)

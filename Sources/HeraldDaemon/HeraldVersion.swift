@@ -1,4 +1,4 @@
 /// Herald's version, printed by `herald version` and logged at start.
-public enum HeraldVersion {
-    public static let current = "0.1.0"
+package enum HeraldVersion {
+    package static let current = "0.1.0"
 }

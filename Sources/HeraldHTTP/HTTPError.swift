@@ -2,7 +2,7 @@ import Glibc
 
 /// Everything that can go wrong in HeraldHTTP: malformed or oversized requests (each mapped to the
 /// status the server answers with) and failures of the sockets underneath.
-public enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The request violates HTTP/1.1 syntax or framing rules (400). The text says which rule.
     case malformed(String)
     /// The client did not send the request head or body in time (408).
@@ -27,7 +27,7 @@ public enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
     case malformedResponse(String)
 
     /// The status the server answers when this error comes from a request; 500 for the others.
-    public var status: Int {
+    package var status: Int {
         switch self {
         case .malformed: 400
         case .requestTimeout: 408
@@ -40,7 +40,7 @@ public enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformed(let why): "malformed request: \(why)"
         case .requestTimeout: "request timeout"

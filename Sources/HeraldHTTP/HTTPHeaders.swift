@@ -5,13 +5,13 @@
 /// headers["content-type"]            // the first Content-Type value, or nil
 /// headers.values(for: "X-Tag")       // every X-Tag value, in order
 /// ```
-public struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, ExpressibleByDictionaryLiteral {
+package struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, ExpressibleByDictionaryLiteral {
     /// One header field as received: the name keeps its original case.
-    public struct Field: Sendable, Hashable {
-        public var name: String
-        public var value: String
+    package struct Field: Sendable, Hashable {
+        package var name: String
+        package var value: String
 
-        public init(name: String, value: String) {
+        package init(name: String, value: String) {
             self.name = name
             self.value = value
         }
@@ -20,31 +20,31 @@ public struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, Expressib
     private var fields: [Field]
 
     /// Empty headers.
-    public init() {
+    package init() {
         fields = []
     }
 
     /// Empty headers with room for `minimumCapacity` fields.
-    public init(minimumCapacity: Int) {
+    package init(minimumCapacity: Int) {
         fields = []
         fields.reserveCapacity(minimumCapacity)
     }
 
     /// Headers from `(name, value)` pairs, in order.
-    public init(_ pairs: [(String, String)]) {
+    package init(_ pairs: [(String, String)]) {
         fields = pairs.map { Field(name: $0.0, value: $0.1) }
     }
 
-    public init(dictionaryLiteral elements: (String, String)...) {
+    package init(dictionaryLiteral elements: (String, String)...) {
         self.init(elements)
     }
 
-    public var startIndex: Int { fields.startIndex }
-    public var endIndex: Int { fields.endIndex }
-    public subscript(position: Int) -> Field { fields[position] }
+    package var startIndex: Int { fields.startIndex }
+    package var endIndex: Int { fields.endIndex }
+    package subscript(position: Int) -> Field { fields[position] }
 
     /// The first value of the field `name` (compared without regard to ASCII case), or nil.
-    public subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         for field in fields where Self.namesEqual(field.name, name) {
             return field.value
         }
@@ -52,28 +52,28 @@ public struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, Expressib
     }
 
     /// Every value of the field `name` (compared without regard to ASCII case), in order.
-    public func values(for name: String) -> [String] {
+    package func values(for name: String) -> [String] {
         fields.lazy.filter { Self.namesEqual($0.name, name) }.map(\.value)
     }
 
     /// Whether a field called `name` is present.
-    public func contains(_ name: String) -> Bool {
+    package func contains(_ name: String) -> Bool {
         fields.contains { Self.namesEqual($0.name, name) }
     }
 
     /// Appends a field, keeping any existing ones of the same name.
-    public mutating func add(name: String, value: String) {
+    package mutating func add(name: String, value: String) {
         fields.append(Field(name: name, value: value))
     }
 
     /// Replaces every field called `name` with one field holding `value`.
-    public mutating func replaceOrAdd(name: String, value: String) {
+    package mutating func replaceOrAdd(name: String, value: String) {
         remove(name: name)
         add(name: name, value: value)
     }
 
     /// Removes every field called `name`.
-    public mutating func remove(name: String) {
+    package mutating func remove(name: String) {
         fields.removeAll { Self.namesEqual($0.name, name) }
     }
 

@@ -1,5 +1,5 @@
 /// Where the server accepts connections.
-public enum HTTPListenAddress: Sendable, Hashable, CustomStringConvertible {
+package enum HTTPListenAddress: Sendable, Hashable, CustomStringConvertible {
     /// A TCP address: an IPv4 or IPv6 literal or a host name, and a port (0 picks a free one; the
     /// server's `boundAddresses` then tell which).
     case tcp(host: String, port: UInt16)
@@ -13,7 +13,7 @@ public enum HTTPListenAddress: Sendable, Hashable, CustomStringConvertible {
     /// Parses `host:port`, `[ipv6]:port`, `unix:/path` or `fd:N`.
     ///
     /// - Throws: `HTTPError.invalidAddress` for anything else.
-    public init(parsing text: String) throws(HTTPError) {
+    package init(parsing text: String) throws(HTTPError) {
         if text.hasPrefix("unix:") {
             let path = String(text.dropFirst(5))
             guard !path.isEmpty else { throw .invalidAddress(text) }
@@ -38,7 +38,7 @@ public enum HTTPListenAddress: Sendable, Hashable, CustomStringConvertible {
         self = .tcp(host: String(host), port: port)
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         case .unix(let path): "unix:\(path)"

@@ -1,21 +1,21 @@
 /// An HTTP protocol version (only 1.0 and 1.1 are accepted by the parser).
-public struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
-    public var major: Int
-    public var minor: Int
+package struct HTTPVersion: Sendable, Hashable, CustomStringConvertible {
+    package var major: Int
+    package var minor: Int
 
-    public init(major: Int, minor: Int) {
+    package init(major: Int, minor: Int) {
         self.major = major
         self.minor = minor
     }
 
-    public static let http1_0 = HTTPVersion(major: 1, minor: 0)
-    public static let http1_1 = HTTPVersion(major: 1, minor: 1)
+    package static let http1_0 = HTTPVersion(major: 1, minor: 0)
+    package static let http1_1 = HTTPVersion(major: 1, minor: 1)
 
-    public var description: String { "HTTP/\(major).\(minor)" }
+    package var description: String { "HTTP/\(major).\(minor)" }
 }
 
 /// How the body of a request is delimited.
-public enum HTTPBodyFraming: Sendable, Hashable {
+package enum HTTPBodyFraming: Sendable, Hashable {
     /// No `Content-Length` and no `Transfer-Encoding`: a request without a body.
     case none
     /// A body of exactly this many bytes (`Content-Length`).
@@ -25,22 +25,22 @@ public enum HTTPBodyFraming: Sendable, Hashable {
 }
 
 /// A parsed request line and header block.
-public struct HTTPRequestHead: Sendable, Hashable {
+package struct HTTPRequestHead: Sendable, Hashable {
     /// The method token exactly as sent (methods are case-sensitive), e.g. `POST`.
-    public var method: String
+    package var method: String
     /// The request target exactly as sent, e.g. `/v1/events/login/after?x=1`.
-    public var target: String
-    public var version: HTTPVersion
+    package var target: String
+    package var version: HTTPVersion
     /// The header fields in order; trailers of a chunked body are not included.
-    public var headers: HTTPHeaders
+    package var headers: HTTPHeaders
     /// Whether the connection may stay open after the response: HTTP/1.1 unless `Connection: close`,
     /// HTTP/1.0 only with `Connection: keep-alive`.
-    public var keepAlive: Bool
+    package var keepAlive: Bool
     /// Whether the client sent `Expect: 100-continue` (ignored for HTTP/1.0, as RFC 9110 requires).
-    public var expectsContinue: Bool
-    public var bodyFraming: HTTPBodyFraming
+    package var expectsContinue: Bool
+    package var bodyFraming: HTTPBodyFraming
 
-    public init(
+    package init(
         method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = [:],
         keepAlive: Bool = true, expectsContinue: Bool = false, bodyFraming: HTTPBodyFraming = .none
     ) {
@@ -54,7 +54,7 @@ public struct HTTPRequestHead: Sendable, Hashable {
     }
 
     /// The target up to `?` (the whole target when there is no query).
-    public var path: Substring {
+    package var path: Substring {
         if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             return target[..<mark]
         }
@@ -62,13 +62,13 @@ public struct HTTPRequestHead: Sendable, Hashable {
     }
 
     /// The part of the target after `?`, or nil when there is none.
-    public var query: Substring? {
+    package var query: Substring? {
         guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
         return target[target.utf8.index(after: mark)...]
     }
 
     /// Whether the request announced a body (a positive `Content-Length`, or chunked).
-    public var hasBody: Bool {
+    package var hasBody: Bool {
         switch bodyFraming {
         case .none: false
         case .length(let count): count > 0
@@ -77,18 +77,18 @@ public struct HTTPRequestHead: Sendable, Hashable {
     }
 
     /// The `Content-Length` value, or nil when absent or chunked.
-    public var contentLength: Int? {
+    package var contentLength: Int? {
         if case .length(let count) = bodyFraming { return count }
         return nil
     }
 }
 
 /// A complete request: head and body (chunked bodies are decoded).
-public struct HTTPRequest: Sendable, Hashable {
-    public var head: HTTPRequestHead
-    public var body: [UInt8]
+package struct HTTPRequest: Sendable, Hashable {
+    package var head: HTTPRequestHead
+    package var body: [UInt8]
 
-    public init(head: HTTPRequestHead, body: [UInt8]) {
+    package init(head: HTTPRequestHead, body: [UInt8]) {
         self.head = head
         self.body = body
     }

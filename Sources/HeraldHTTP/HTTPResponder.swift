@@ -7,7 +7,7 @@ import Synchronization
 ///   sync, no network). Hand slow work to another thread and answer later through the writer.
 /// - Answer every request passed to `respond(to:writer:)` exactly once; the connection waits for
 ///   that answer before it reads the next request (pipelined requests are answered in order).
-public protocol HTTPResponder: Sendable {
+package protocol HTTPResponder: Sendable {
     /// Called on the server thread once a request head is parsed, before any body byte is read.
     /// Return a response to answer without reading the body (e.g. 401 for missing credentials, 404
     /// for an unknown path); the connection is then closed if the request announced a body. Return
@@ -22,12 +22,12 @@ public protocol HTTPResponder: Sendable {
 
 extension HTTPResponder {
     /// Accepts every head.
-    public func screen(_ head: HTTPRequestHead) -> HTTPResponse? { nil }
+    package func screen(_ head: HTTPRequestHead) -> HTTPResponse? { nil }
 }
 
 /// Answers one request. Safe to use from any thread; a second call is ignored, and so is a call
 /// after the connection has closed.
-public struct HTTPResponseWriter: Sendable {
+package struct HTTPResponseWriter: Sendable {
     let loop: EventLoop?
     let connection: ConnectionID
     let sequence: UInt32
@@ -50,7 +50,7 @@ public struct HTTPResponseWriter: Sendable {
     }
 
     /// Sends `response` (queued to the server thread when called from another thread).
-    public func respond(_ response: HTTPResponse) {
+    package func respond(_ response: HTTPResponse) {
         if let loop {
             loop.deliver(response, to: connection, sequence: sequence)
         } else {

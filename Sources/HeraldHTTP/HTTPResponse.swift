@@ -1,32 +1,32 @@
 import HeraldCore
 
 /// A response to send. The server adds `Content-Length`, `Date` and `Connection` itself.
-public struct HTTPResponse: Sendable, Hashable {
-    public var status: Int
+package struct HTTPResponse: Sendable, Hashable {
+    package var status: Int
     /// Extra header fields. `Content-Length`, `Transfer-Encoding` and `Connection` set here are
     /// replaced by the server's own, except that `Connection: close` makes it close afterwards.
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+    package var headers: HTTPHeaders
+    package var body: [UInt8]
 
-    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    package init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// A `text/plain; charset=utf-8` response.
-    public static func text(_ status: Int, _ text: String) -> HTTPResponse {
+    package static func text(_ status: Int, _ text: String) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: Array(text.utf8))
     }
 
     /// An `application/json` response with an already encoded body.
-    public static func json(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
+    package static func json(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: body)
     }
 
     /// A JSON error body `{"error": "..."}` with `status`: every error Herald answers, from the
     /// parser's 400/413/414/431 to the ingress' own, has this one shape.
-    public static func error(_ status: Int, _ message: String) -> HTTPResponse {
+    package static func error(_ status: Int, _ message: String) -> HTTPResponse {
         var writer = JSONWriter(reservingCapacity: message.utf8.count + 16)
         writer.beginObject()
         writer.key("error")
@@ -36,7 +36,7 @@ public struct HTTPResponse: Sendable, Hashable {
     }
 
     /// The standard reason phrase for `status` (an empty string for unknown codes).
-    public static func reasonPhrase(_ status: Int) -> String {
+    package static func reasonPhrase(_ status: Int) -> String {
         String(describing: staticReasonPhrase(status))
     }
 

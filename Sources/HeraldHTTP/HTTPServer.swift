@@ -15,7 +15,7 @@ import Synchronization
 /// server.stop(deadline: .now + .seconds(5))
 /// server.waitUntilStopped()
 /// ```
-public final class HTTPServer: Sendable {
+package final class HTTPServer: Sendable {
     private enum Phase {
         case created
         case running(EventLoop, [HTTPListenAddress])
@@ -28,11 +28,11 @@ public final class HTTPServer: Sendable {
         var blockedWaiters: [DispatchSemaphore] = []
     }
 
-    public let configuration: HTTPServerConfiguration
+    package let configuration: HTTPServerConfiguration
     private let responder: any HTTPResponder
     private let state = Mutex(State())
 
-    public init(configuration: HTTPServerConfiguration, responder: some HTTPResponder) {
+    package init(configuration: HTTPServerConfiguration, responder: some HTTPResponder) {
         self.configuration = configuration
         self.responder = responder
     }
@@ -41,7 +41,7 @@ public final class HTTPServer: Sendable {
     ///
     /// - Throws: `HTTPError` when a listener cannot be opened (nothing is left open then), or when
     ///   the server was already started.
-    public func start() throws(HTTPError) {
+    package func start() throws(HTTPError) {
         signal(SIGPIPE, SIG_IGN)
         let result: Result<EventLoop, HTTPError> = state.withLock { state in
             guard case .created = state.phase else { return .failure(.system(call: "start", errno: EALREADY)) }
@@ -67,7 +67,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// The addresses the listeners are bound to, with real port numbers; empty before `start()`.
-    public var boundAddresses: [HTTPListenAddress] {
+    package var boundAddresses: [HTTPListenAddress] {
         state.withLock { state in
             switch state.phase {
             case .created: []
@@ -78,7 +78,7 @@ public final class HTTPServer: Sendable {
 
     /// True when the event loop came round since the previous call (each call wakes it, so an idle
     /// loop answers too); false when the server is not running. For the systemd watchdog.
-    public func isResponsive() -> Bool {
+    package func isResponsive() -> Bool {
         let loop: EventLoop? = state.withLock { state in
             if case .running(let loop, _) = state.phase { return loop }
             return nil
@@ -90,7 +90,7 @@ public final class HTTPServer: Sendable {
     /// Stops accepting at once, lets requests in flight be read and answered (closing each
     /// connection after its current response; idle ones close now), and closes whatever remains
     /// at `deadline`. Returns immediately; `run()` and `waitUntilStopped()` return once stopped.
-    public func stop(deadline: ContinuousClock.Instant) {
+    package func stop(deadline: ContinuousClock.Instant) {
         let grace = max(.zero, ContinuousClock.now.duration(to: deadline))
         let loop: EventLoop? = state.withLock { state in
             switch state.phase {
@@ -110,7 +110,7 @@ public final class HTTPServer: Sendable {
 
     /// Starts the server if needed and suspends until it has stopped. Cancelling the task stops
     /// the server with a five-second grace period.
-    public func run() async throws {
+    package func run() async throws {
         let needsStart = state.withLock { state in
             if case .created = state.phase { return true }
             return false
@@ -131,7 +131,7 @@ public final class HTTPServer: Sendable {
     }
 
     /// Blocks the calling thread until the server has stopped (for programs without async `main`).
-    public func waitUntilStopped() {
+    package func waitUntilStopped() {
         let semaphore = DispatchSemaphore(value: 0)
         let done = state.withLock { state in
             if case .stopped = state.phase { return true }

@@ -6,9 +6,9 @@
 /// HTTPAnswerLimit.apiAnswer          // 1 MiB; past it the call fails (the body is parsed)
 /// HTTPAnswerLimit.reasonExcerpt      // 64 KiB; past it the body is cut (it is only quoted)
 /// ```
-public struct HTTPAnswerLimit: Sendable, Equatable {
+package struct HTTPAnswerLimit: Sendable, Equatable {
     /// What a body longer than `bytes` does.
-    public enum Excess: Sendable, Equatable {
+    package enum Excess: Sendable, Equatable {
         /// The call fails with `HTTPClientError.Kind.answerTooLarge`: the body is needed whole.
         case fails
         /// The answer keeps its first `bytes` and says `truncated`: only its status decides.
@@ -16,26 +16,26 @@ public struct HTTPAnswerLimit: Sendable, Equatable {
     }
 
     /// The most bytes of a body that are read.
-    public var bytes: Int
+    package var bytes: Int
     /// What a longer body does.
-    public var excess: Excess
+    package var excess: Excess
 
     /// - Parameters:
     ///   - bytes: the most bytes of a body to read (at least 0).
     ///   - excess: what a longer body does.
-    public init(bytes: Int, excess: Excess) {
+    package init(bytes: Int, excess: Excess) {
         self.bytes = max(0, bytes)
         self.excess = excess
     }
 
     /// API answers that are parsed (Mandrill, Mailchimp, Kratos): 1 MiB, past it the call fails.
-    public static let apiAnswer = HTTPAnswerLimit(bytes: 1 << 20, excess: .fails)
+    package static let apiAnswer = HTTPAnswerLimit(bytes: 1 << 20, excess: .fails)
 
     /// Answers whose body is only quoted in a reason (webhooks): 64 KiB kept, the rest not read.
-    public static let reasonExcerpt = HTTPAnswerLimit(bytes: 64 << 10, excess: .isCut)
+    package static let reasonExcerpt = HTTPAnswerLimit(bytes: 64 << 10, excess: .isCut)
 
     /// `1 MiB`, `64 KiB`, `512 bytes`: the limit as reasons name it.
-    public var description: String {
+    package var description: String {
         if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
         if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
         return "\(bytes) bytes"

@@ -20,22 +20,22 @@ import HeraldCore
 /// let request = HTTPClientRequest("POST", url, headers: [("Content-Type", "application/json")], body: bytes)
 /// let response = try await client.send(request, timeout: timeout)
 /// ```
-public struct HTTPClient: Sendable {
+package struct HTTPClient: Sendable {
     /// What the plugins' clients differ in.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// The longest any call of this client may take; `send` can ask for less.
-        public var timeout: Duration
+        package var timeout: Duration
         /// The longest connecting (name lookup, TCP and TLS handshakes) may take, within `timeout`.
-        public var connectTimeout: Duration
+        package var connectTimeout: Duration
         /// How much of an answer is read, unless a request says otherwise.
-        public var answerLimit: HTTPAnswerLimit
+        package var answerLimit: HTTPAnswerLimit
         /// A PEM file of CA certificates to trust instead of the system's store; nil (the
         /// default) for the system's.
-        public var caFile: String?
+        package var caFile: String?
         /// How many of this client's calls may be in flight at once (more wait their turn, and
         /// the wait counts against their timeout); nil for no limit of the client's own, as the
         /// scheduler bounds attempts (`delivery.concurrency`, an action's `concurrency`).
-        public var maximumInFlight: Int?
+        package var maximumInFlight: Int?
 
         /// - Parameters:
         ///   - timeout: the longest any call may take.
@@ -43,7 +43,7 @@ public struct HTTPClient: Sendable {
         ///   - answerLimit: how much of an answer is read (`HTTPAnswerLimit.apiAnswer` by default).
         ///   - caFile: CA certificates to trust instead of the system's, nil for the system's.
         ///   - maximumInFlight: the most calls of this client at once, nil for no limit.
-        public init(
+        package init(
             timeout: Duration, connectTimeout: Duration = .seconds(10), answerLimit: HTTPAnswerLimit = .apiAnswer,
             caFile: String? = nil, maximumInFlight: Int? = nil
         ) {
@@ -69,7 +69,7 @@ public struct HTTPClient: Sendable {
     }
 
     /// A client on the process' driver.
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         self.init(configuration, driver: .shared)
     }
 
@@ -78,7 +78,7 @@ public struct HTTPClient: Sendable {
     ///
     /// - Throws: `HTTPClientError` when there is no answer to give: none came, it was over its
     ///   limit, or the request could not be sent. `HTTPClientFailure` reads it.
-    public func send(_ request: HTTPClientRequest, timeout: Duration) async throws(HTTPClientError)
+    package func send(_ request: HTTPClientRequest, timeout: Duration) async throws(HTTPClientError)
         -> HTTPClientResponse
     {
         let lines: [String]

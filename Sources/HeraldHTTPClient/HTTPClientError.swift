@@ -2,9 +2,9 @@ internal import CCurl
 
 /// Why `HTTPClient.send` has no answer to give, and whether the request may have reached the
 /// peer: what `HTTPClientFailure` turns into an outcome.
-public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// The request cannot be sent as given (a header with a line break, a method with a
         /// space); nothing was sent.
         case invalidRequest(String)
@@ -36,18 +36,18 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     /// What went wrong.
-    public let kind: Kind
+    package let kind: Kind
     /// False only when no byte of the request can have left Herald: no connection was made, the
     /// TLS handshake failed, or the call never started. A timeout or a lost connection after the
     /// request began to go out may have reached the peer.
-    public let mayHaveSent: Bool
+    package let mayHaveSent: Bool
     /// The answer's status, when its head had arrived (`answerTooLarge`).
-    public let status: Int?
+    package let status: Int?
     /// libcurl's code (`CURLcode`), 0 for failures that are Herald's own.
-    public let curlCode: Int
+    package let curlCode: Int
     /// libcurl's own words, for TLS failures (`SSL certificate problem: …`); empty otherwise.
     /// Never holds the request's headers or body.
-    public let detail: String
+    package let detail: String
 
     /// - Parameters:
     ///   - kind: what went wrong.
@@ -55,7 +55,7 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
     ///   - status: the answer's status, when known.
     ///   - curlCode: libcurl's code, 0 when none.
     ///   - detail: libcurl's words for a TLS failure.
-    public init(_ kind: Kind, mayHaveSent: Bool, status: Int? = nil, curlCode: Int = 0, detail: String = "") {
+    package init(_ kind: Kind, mayHaveSent: Bool, status: Int? = nil, curlCode: Int = 0, detail: String = "") {
         self.kind = kind
         self.mayHaveSent = mayHaveSent
         self.status = status
@@ -64,7 +64,7 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     /// `timed out`, `connection refused`, `answer over 1 MiB`: a few words, for reasons.
-    public var description: String {
+    package var description: String {
         switch kind {
         case .invalidRequest(let why): return "invalid request: \(why)"
         case .unusableURL: return "not an http or https URL libcurl can use"

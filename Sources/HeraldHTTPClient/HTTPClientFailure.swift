@@ -2,7 +2,7 @@ import HeraldCore
 
 /// What a failure of `HTTPClient.send` without an answer means: an `Outcome` for the job, or a
 /// few words for `herald doctor`. Each plugin still classifies the answers it does get.
-public enum HTTPClientFailure {
+package enum HTTPClientFailure {
     /// What a failure without an answer means for the job.
     ///
     /// Only failures before any byte of the request can have left are plain retries: no DNS
@@ -14,7 +14,7 @@ public enum HTTPClientFailure {
     /// - Parameters:
     ///   - error: what `send` threw.
     ///   - peer: how the reasons name the peer.
-    public static func classify(_ error: HTTPClientError, peer: HTTPPeer) -> Outcome {
+    package static func classify(_ error: HTTPClientError, peer: HTTPPeer) -> Outcome {
         switch error.kind {
         case .unusableURL where !error.mayHaveSent:
             return .failed(reason: "\(peer.url) cannot be used (\(error))")
@@ -42,7 +42,7 @@ public enum HTTPClientFailure {
     }
 
     /// A few words for a failure without an answer, for `herald doctor`.
-    public static func describe(_ error: HTTPClientError) -> String {
+    package static func describe(_ error: HTTPClientError) -> String {
         error.description
     }
 }

@@ -2,18 +2,18 @@ import FoundationEssentials
 
 /// One request for `HTTPClient.send`: what differs between calls. The client adds
 /// `User-Agent: herald` (a header named here replaces it).
-public struct HTTPClientRequest: Sendable {
+package struct HTTPClientRequest: Sendable {
     /// `GET`, `POST`, `PATCH`, …
-    public var method: String
+    package var method: String
     /// An `http` or `https` URL; any other scheme fails the call (`unusableURL`).
-    public var url: URL
+    package var url: URL
     /// Sent in order, each as its own field. A name or value with a line break or NUL fails the
     /// call before anything is sent (`invalidRequest`).
-    public var headers: [(name: String, value: String)]
+    package var headers: [(name: String, value: String)]
     /// The body, or nil to send none.
-    public var body: [UInt8]?
+    package var body: [UInt8]?
     /// How much of the answer is read; nil for the client's `Configuration.answerLimit`.
-    public var answerLimit: HTTPAnswerLimit?
+    package var answerLimit: HTTPAnswerLimit?
 
     /// - Parameters:
     ///   - method: the HTTP method.
@@ -21,7 +21,7 @@ public struct HTTPClientRequest: Sendable {
     ///   - headers: headers to send besides `User-Agent`.
     ///   - body: the body, or nil to send none.
     ///   - answerLimit: how much of the answer to read, nil for the client's.
-    public init(
+    package init(
         _ method: String, _ url: URL, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
         answerLimit: HTTPAnswerLimit? = nil
     ) {

@@ -1,16 +1,16 @@
 /// An HTTP answer, as `HTTPClient.send` got it: what the plugins' classifiers read. A redirect
 /// (3xx) is an answer like any other: it is never followed.
-public struct HTTPClientResponse: Sendable {
+package struct HTTPClientResponse: Sendable {
     /// The status code.
-    public let status: Int
+    package let status: Int
     /// The header fields in the order received, each as its own entry.
-    public var headers: [(name: String, value: String)] { headerBlock.fields }
+    package var headers: [(name: String, value: String)] { headerBlock.fields }
     /// The body, at most the call's `HTTPAnswerLimit` of it.
-    public let body: [UInt8]
+    package let body: [UInt8]
     /// True when the body was longer than the limit and is cut (`HTTPAnswerLimit.Excess.isCut`).
-    public let truncated: Bool
+    package let truncated: Bool
     /// The protocol of the answer: `1.1`, `2`.
-    public let httpVersion: String
+    package let httpVersion: String
     private let headerBlock: HTTPHeaderBlock
 
     /// - Parameters:
@@ -19,7 +19,7 @@ public struct HTTPClientResponse: Sendable {
     ///   - body: the body.
     ///   - truncated: whether the body is cut.
     ///   - httpVersion: the answer's protocol version.
-    public init(
+    package init(
         status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = [], truncated: Bool = false,
         httpVersion: String = "1.1"
     ) {
@@ -37,13 +37,13 @@ public struct HTTPClientResponse: Sendable {
     }
 
     /// The value of the first header field `name` (compared ignoring case), if the answer has one.
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headerBlock.value(name)
     }
 
     /// `Retry-After`, for `HTTPRetryAfter`.
-    public var retryAfter: String? { header("Retry-After") }
+    package var retryAfter: String? { header("Retry-After") }
 
     /// `Location`: where a redirect points (reported, never followed).
-    public var location: String? { header("Location") }
+    package var location: String? { header("Location") }
 }

@@ -8,19 +8,19 @@ import HeraldCore
 /// // "cannot reach Mandrill (connection refused); not sent"
 /// // "no answer from Mandrill (timed out); may have been sent"
 /// ```
-public struct HTTPPeer: Sendable {
+package struct HTTPPeer: Sendable {
     /// The peer in "cannot reach …" and "no answer from …": `Mandrill`, `the endpoint`.
-    public let name: String
+    package let name: String
     /// The URL in "… cannot be used": `the Mandrill URL`, `the webhook URL`.
-    public let url: String
+    package let url: String
     /// What the request may have done, in "may have been …": `sent`, `applied`, `processed`.
-    public let effect: String
+    package let effect: String
 
     /// - Parameters:
     ///   - name: the peer, as a failure reason names it.
     ///   - url: the URL, as a failure reason names it.
     ///   - effect: the participle for what a request may have done.
-    public init(name: String, url: String, effect: String) {
+    package init(name: String, url: String, effect: String) {
         self.name = name
         self.url = url
         self.effect = effect
@@ -37,7 +37,7 @@ extension HTTPPeer {
     ///   - location: the answer's `Location`, if it had one.
     ///   - redactor: the action's redactor.
     ///   - fix: what the operator should do (`check base_url`).
-    public func redirectReason(status: Int, location: String?, redactor: RemoteTextRedactor, fix: String) -> String {
+    package func redirectReason(status: Int, location: String?, redactor: RemoteTextRedactor, fix: String) -> String {
         let target = location.map { " to \(redactor.clean($0, limit: 160))" } ?? " without a Location"
         return "\(name) answered HTTP \(status), a redirect\(target); redirects are not followed, \(fix)"
     }

@@ -7,11 +7,11 @@ import Foundation
 /// ```swift
 /// let result = try await BlockingWork.run { try HeraldProcess.run(["dead", "list"], in: directory) }
 /// ```
-public enum BlockingWork {
+package enum BlockingWork {
     /// `work`'s result, computed on a new thread.
     ///
     /// - Throws: what `work` throws.
-    public static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    package static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread { continuation.resume(with: Result { try work() }) }
             thread.name = "herald-test-blocking"

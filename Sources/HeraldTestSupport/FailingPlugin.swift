@@ -12,11 +12,11 @@ import HeraldCore
 ///     retry_after: 30s          # with retry outcomes
 ///     reject_steps: true        # every step naming it is a config error
 /// ```
-public enum FailingPlugin: ActionPlugin {
-    public static let kind = "failing"
-    public static let summary = "fails every job with a configured outcome (tests)"
+package enum FailingPlugin: ActionPlugin {
+    package static let kind = "failing"
+    package static let summary = "fails every job with a configured outcome (tests)"
 
-    public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
+    package static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard let options = definition.options(keys: ["outcome", "reason", "retry_after", "reject_steps"]) else {
             return nil
         }
@@ -39,21 +39,21 @@ public enum FailingPlugin: ActionPlugin {
 }
 
 /// The action of `FailingPlugin`.
-public struct FailingAction: Action {
-    public let name: String
-    public let kind = FailingPlugin.kind
-    public let outcome: Outcome
-    public let rejectsSteps: Bool
+package struct FailingAction: Action {
+    package let name: String
+    package let kind = FailingPlugin.kind
+    package let outcome: Outcome
+    package let rejectsSteps: Bool
 
-    public init(name: String, outcome: Outcome, rejectsSteps: Bool = false) {
+    package init(name: String, outcome: Outcome, rejectsSteps: Bool = false) {
         self.name = name
         self.outcome = outcome
         self.rejectsSteps = rejectsSteps
     }
 
-    public var summary: String { "answers \(outcome.label)" }
+    package var summary: String { "answers \(outcome.label)" }
 
-    public func compileStep(_ step: StepDefinition) -> (any ActionStep)? {
+    package func compileStep(_ step: StepDefinition) -> (any ActionStep)? {
         if rejectsSteps {
             step.diagnostics.error("\(step.what): the failing plugin rejects every step", at: step.node)
             return nil
@@ -61,7 +61,7 @@ public struct FailingAction: Action {
         return FailingStep(action: name)
     }
 
-    public func perform(_ job: Job, context: DeliveryContext) async -> Outcome { outcome }
+    package func perform(_ job: Job, context: DeliveryContext) async -> Outcome { outcome }
 }
 
 /// Plans an empty job.

@@ -15,9 +15,9 @@ import Synchronization
 /// defer { peer.stop() }
 /// peer.url("/api/1.0")   // http://127.0.0.1:PORT/api/1.0
 /// ```
-public final class FaultyHTTPPeer: Sendable {
+package final class FaultyHTTPPeer: Sendable {
     /// What the peer does with one request.
-    public enum Behaviour: Sendable {
+    package enum Behaviour: Sendable {
         /// Answers with `status`, `headers` and `body` (Content-Length added).
         case answer(status: Int, headers: [(String, String)] = [], body: [UInt8] = [])
         /// Answers `status` with `Location: location` and a short body.
@@ -32,14 +32,14 @@ public final class FaultyHTTPPeer: Sendable {
     }
 
     /// One request as the peer read it.
-    public struct Request: Sendable {
-        public let method: String
-        public let target: String
-        public let headers: [(name: String, value: String)]
-        public let body: [UInt8]
+    package struct Request: Sendable {
+        package let method: String
+        package let target: String
+        package let headers: [(name: String, value: String)]
+        package let body: [UInt8]
 
         /// The first value of `name`, compared ignoring case.
-        public func header(_ name: String) -> String? {
+        package func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
         }
     }
@@ -58,12 +58,12 @@ public final class FaultyHTTPPeer: Sendable {
     private let fallback: Behaviour
     private let state = Mutex(State())
     /// The port the peer listens on (127.0.0.1).
-    public let port: UInt16
+    package let port: UInt16
 
     /// Starts listening on a port the system picks.
     ///
     /// - Parameter fallback: what every request gets once the script is used up.
-    public init(fallback: Behaviour = .answer(status: 200)) throws {
+    package init(fallback: Behaviour = .answer(status: 200)) throws {
         self.fallback = fallback
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard socket >= 0 else { throw RawHTTPClient.Failure(description: "socket: errno \(errno)") }
@@ -88,24 +88,24 @@ public final class FaultyHTTPPeer: Sendable {
     }
 
     /// `http://127.0.0.1:PORT` and `path`.
-    public func url(_ path: String = "") -> String { "http://127.0.0.1:\(port)\(path)" }
+    package func url(_ path: String = "") -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// Queues behaviours for the next requests, in order.
-    public func script(_ behaviours: Behaviour...) {
+    package func script(_ behaviours: Behaviour...) {
         state.withLock { $0.script += behaviours }
     }
 
     /// Every request read so far.
-    public var requests: [Request] { state.withLock { $0.requests } }
+    package var requests: [Request] { state.withLock { $0.requests } }
     /// How many connections were accepted.
-    public var connections: Int { state.withLock { $0.connections } }
+    package var connections: Int { state.withLock { $0.connections } }
     /// How many requests wait, unanswered, on a `.silent` connection now.
-    public var silentNow: Int { state.withLock { $0.silentNow } }
+    package var silentNow: Int { state.withLock { $0.silentNow } }
     /// Body bytes written by `.endless` answers, all together.
-    public var bytesSent: Int { state.withLock { $0.bytesSent } }
+    package var bytesSent: Int { state.withLock { $0.bytesSent } }
 
     /// Stops accepting and closes every connection (a silent one's client sees the close).
-    public func stop() {
+    package func stop() {
         let open = state.withLock { state -> Set<Int32> in
             state.stopped = true
             return state.open
@@ -268,7 +268,7 @@ extension FaultyHTTPPeer {
     /// become about 254 KiB), the gzip bomb a peer can send with `Content-Encoding: gzip`.
     ///
     /// - Throws: `RawHTTPClient.Failure` when gzip cannot be run.
-    public static func gzippedZeros(_ count: Int) throws -> [UInt8] {
+    package static func gzippedZeros(_ count: Int) throws -> [UInt8] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "head -c \(count) /dev/zero | gzip -9"]

@@ -22,28 +22,28 @@ import HeraldCore
 /// let validator = JSONSchemaValidator(document: spec)
 /// let problems = validator.validate(body, schemaAt: "#/components/schemas/MessagesSendRequest")
 /// ```
-public struct JSONSchemaValidator: Sendable {
+package struct JSONSchemaValidator: Sendable {
     /// The document `$ref`s are resolved in.
-    public let document: JSON
+    package let document: JSON
 
     /// Keywords this validator checks.
-    public static let assertionKeywords: Set<String> = [
+    package static let assertionKeywords: Set<String> = [
         "$ref", "type", "properties", "required", "additionalProperties", "items", "enum", "const", "allOf",
         "anyOf", "oneOf", "not", "minLength", "maxLength", "minItems", "maxItems",
     ]
 
     /// Keywords that only annotate and are deliberately not checked.
-    public static let annotationKeywords: Set<String> = [
+    package static let annotationKeywords: Set<String> = [
         "description", "title", "example", "examples", "default", "format", "deprecated", "readOnly", "writeOnly",
         "$comment",
     ]
 
-    public init(document: JSON) {
+    package init(document: JSON) {
         self.document = document
     }
 
     /// Validates `instance` against the schema at the local pointer `pointer` (`#/components/…`).
-    public func validate(_ instance: JSON, schemaAt pointer: String) -> [SchemaViolation] {
+    package func validate(_ instance: JSON, schemaAt pointer: String) -> [SchemaViolation] {
         guard let schema = resolve(pointer) else {
             return [SchemaViolation(path: "", message: "schema \(pointer) does not exist")]
         }
@@ -51,14 +51,14 @@ public struct JSONSchemaValidator: Sendable {
     }
 
     /// Validates `instance` against `schema`; an empty result means valid.
-    public func validate(_ instance: JSON, against schema: JSON) -> [SchemaViolation] {
+    package func validate(_ instance: JSON, against schema: JSON) -> [SchemaViolation] {
         var violations: [SchemaViolation] = []
         check(instance, schema, path: "", siblingProperties: [], into: &violations)
         return violations
     }
 
     /// The value at a local JSON pointer such as `#/components/schemas/MergeVar`.
-    public func resolve(_ pointer: String) -> JSON? {
+    package func resolve(_ pointer: String) -> JSON? {
         guard pointer.hasPrefix("#") else { return nil }
         var node = document
         for token in pointer.dropFirst().split(separator: "/", omittingEmptySubsequences: true) {
@@ -76,7 +76,7 @@ public struct JSONSchemaValidator: Sendable {
 
     /// Every keyword reachable from `schema` (through `$ref`s) that is neither checked nor a known
     /// annotation; a test asserts this is empty so that a new keyword in the spec cannot slip by.
-    public func unsupportedKeywords(in schema: JSON) -> Set<String> {
+    package func unsupportedKeywords(in schema: JSON) -> Set<String> {
         var seen = Set<String>()
         var unsupported = Set<String>()
         collectKeywords(schema, seen: &seen, into: &unsupported)
@@ -107,16 +107,16 @@ public struct JSONSchemaValidator: Sendable {
 }
 
 /// One way an instance breaks a schema.
-public struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
+package struct SchemaViolation: Sendable, Hashable, CustomStringConvertible {
     /// Where in the instance, as a dotted path with indexes: `message.to[0].type` (empty for the root).
-    public var path: String
-    public var message: String
+    package var path: String
+    package var message: String
 
-    public init(path: String, message: String) {
+    package init(path: String, message: String) {
         self.path = path
         self.message = message
     }
 
     /// `message.to[0].type: must be one of "to", "cc", "bcc"`
-    public var description: String { path.isEmpty ? message : "\(path): \(message)" }
+    package var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }

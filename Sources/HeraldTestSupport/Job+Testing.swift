@@ -3,7 +3,7 @@ import HeraldCore
 extension Job {
     /// A job as the scheduler would make it from `planned`, for tests that plan and perform
     /// without a spool.
-    public static func testing(
+    package static func testing(
         _ planned: PlannedJob, event: Event, route: String = "test", action: String,
         id: TimeOrderedID = TimeOrderedID(high: 0x0190_0000_0000_0002, low: 7), attempts: Int = 0
     ) -> Job {
@@ -16,7 +16,7 @@ extension Job {
 
 extension DeliveryContext {
     /// A context with a deadline `timeout` from now.
-    public static func testing(
+    package static func testing(
         timeout: Duration = .seconds(30), attempt: Int = 1, logger: Logger = .discarding,
         clock: any TimeSource = SystemTimeSource()
     ) -> DeliveryContext {

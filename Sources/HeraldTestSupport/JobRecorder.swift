@@ -2,12 +2,12 @@ import HeraldCore
 import Synchronization
 
 /// What `RecordingAction`s performed, and the outcomes they are to answer. Thread-safe.
-public final class JobRecorder: Sendable {
+package final class JobRecorder: Sendable {
     /// One call of `perform`.
-    public struct Attempt: Sendable {
-        public var job: Job
-        public var attempt: Int
-        public var outcome: Outcome
+    package struct Attempt: Sendable {
+        package var job: Job
+        package var attempt: Int
+        package var outcome: Outcome
     }
 
     private struct State {
@@ -18,20 +18,20 @@ public final class JobRecorder: Sendable {
     private let state: Mutex<State>
 
     /// - Parameter outcomes: answered in order; `.delivered(detail: "recorded")` after them.
-    public init(outcomes: [Outcome] = []) {
+    package init(outcomes: [Outcome] = []) {
         state = Mutex(State(script: outcomes))
     }
 
     /// Appends outcomes to the script.
-    public func script(_ outcomes: Outcome...) {
+    package func script(_ outcomes: Outcome...) {
         state.withLock { $0.script += outcomes }
     }
 
     /// Every attempt, in order.
-    public var attempts: [Attempt] { state.withLock { $0.attempts } }
+    package var attempts: [Attempt] { state.withLock { $0.attempts } }
 
     /// The jobs of every attempt, in order (a retried job appears once per attempt).
-    public var jobs: [Job] { attempts.map(\.job) }
+    package var jobs: [Job] { attempts.map(\.job) }
 
     /// Records an attempt and returns its scripted outcome.
     func record(_ job: Job, attempt: Int) -> Outcome {

@@ -12,16 +12,16 @@ import HeraldCore
 /// `active` or `inactive`, `traits` must be an object and pass `traitsSchema` when one is set.
 /// Every error is Kratos' `errorGeneric`. Other paths answer Go's `404 page not found`, other
 /// methods 405 (`PUT` and `DELETE` exist in Kratos but are not simulated).
-public struct KratosAdminAPISimulator: Sendable {
+package struct KratosAdminAPISimulator: Sendable {
     /// Identity documents by lower-cased id, as Kratos serializes them with admin metadata.
-    public var identities: [String: JSON]
+    package var identities: [String: JSON]
     /// When set, requests need `Authorization: Bearer <token>`.
-    public var token: String?
+    package var token: String?
     /// The identity schema's `traits` part, checked after every patch (nil: any object).
-    public var traitsSchema: JSON?
-    public let api: KratosOpenAPI
+    package var traitsSchema: JSON?
+    package let api: KratosOpenAPI
 
-    public init(
+    package init(
         identities: [JSON] = [], token: String? = nil, traitsSchema: JSON? = nil, api: KratosOpenAPI? = nil
     ) throws(ReferenceFileError) {
         self.identities = [:]
@@ -38,7 +38,7 @@ public struct KratosAdminAPISimulator: Sendable {
     }
 
     /// An identity as Kratos stores a new one: `metadata_admin` and `metadata_public` null unless given.
-    public static func identity(
+    package static func identity(
         id: String, traits: JSON, metadataPublic: JSON = .null, metadataAdmin: JSON = .null, state: String = "active"
     ) -> JSON {
         let now = timestamp()
@@ -58,7 +58,7 @@ public struct KratosAdminAPISimulator: Sendable {
     ]
 
     /// The answer to `request`; a successful `PATCH` changes the stored identity.
-    public mutating func respond(to request: MandrillTestRequest) -> MandrillTestResponse {
+    package mutating func respond(to request: MandrillTestRequest) -> MandrillTestResponse {
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0].isEmpty, parts[1] == "admin", parts[2] == "identities", !parts[3].isEmpty
         else {
@@ -142,7 +142,7 @@ public struct KratosAdminAPISimulator: Sendable {
     }
 
     /// Kratos' `errorGeneric` with the status text Go gives `status`.
-    public static func error(_ status: Int, message: String, reason: String?) -> MandrillTestResponse {
+    package static func error(_ status: Int, message: String, reason: String?) -> MandrillTestResponse {
         let texts = [
             400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
             429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable",

@@ -1,9 +1,9 @@
 import HeraldHTTP
 
 extension KratosAdminTestServer: TestHTTPServing {
-    public static let basePath = ""
+    package static let basePath = ""
 
-    public func makeResponder() -> any HTTPResponder {
+    package func makeResponder() -> any HTTPResponder {
         KratosAdminTestResponder(server: self)
     }
 }

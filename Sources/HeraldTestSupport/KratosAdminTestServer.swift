@@ -13,9 +13,9 @@ import Synchronization
 /// // … point the plugin's admin_url at server.baseURL …
 /// #expect(server.identity(id)?["metadata_admin"]?["email_undeliverable"] == true)
 /// ```
-public final class KratosAdminTestServer: Sendable {
+package final class KratosAdminTestServer: Sendable {
     /// What the server does with one request.
-    public enum Answer: Sendable, Equatable {
+    package enum Answer: Sendable, Equatable {
         /// Send `response`, after waiting `delay` when it is not nil.
         case respond(MandrillTestResponse, delay: Duration?)
         /// Close the connection without answering.
@@ -30,41 +30,41 @@ public final class KratosAdminTestServer: Sendable {
 
     let state: Mutex<State>
     /// The listener and its address.
-    public let network = TestHTTPServer()
+    package let network = TestHTTPServer()
 
-    public init(simulator: KratosAdminAPISimulator) {
+    package init(simulator: KratosAdminAPISimulator) {
         state = Mutex(State(simulator: simulator))
     }
 
     /// A server holding `identities`, requiring `token` as a Bearer token when given.
-    public convenience init(identities: [JSON] = [], token: String? = nil) throws(ReferenceFileError) {
+    package convenience init(identities: [JSON] = [], token: String? = nil) throws(ReferenceFileError) {
         self.init(simulator: try KratosAdminAPISimulator(identities: identities, token: token))
     }
 
     /// Changes the simulator (identities, token, traits schema).
-    public func configure(_ change: (inout KratosAdminAPISimulator) -> Void) {
+    package func configure(_ change: (inout KratosAdminAPISimulator) -> Void) {
         state.withLock { change(&$0.simulator) }
     }
 
     /// The stored identity `id`, or nil.
-    public func identity(_ id: String) -> JSON? {
+    package func identity(_ id: String) -> JSON? {
         state.withLock { $0.simulator.identities[id.lowercased()] }
     }
 
     /// Makes the next `count` requests meet `fault` (after any faults already scripted).
-    public func inject(_ fault: KratosFault, count: Int = 1) {
+    package func inject(_ fault: KratosFault, count: Int = 1) {
         state.withLock { $0.faults += Array(repeating: fault, count: count) }
     }
 
     /// Every request received so far, in order.
-    public var requests: [MandrillTestRequest] {
+    package var requests: [MandrillTestRequest] {
         state.withLock { $0.requests }
     }
 
     /// Records `request`, takes the next scripted fault if any, and decides the answer; a fault
     /// that answers instead of Kratos leaves the identities unchanged, a delayed one applies the
     /// patch and answers late.
-    public func handle(_ request: MandrillTestRequest) -> Answer {
+    package func handle(_ request: MandrillTestRequest) -> Answer {
         state.withLock { state in
             state.requests.append(request)
             let fault = state.faults.isEmpty ? nil : state.faults.removeFirst()
@@ -79,7 +79,7 @@ public final class KratosAdminTestServer: Sendable {
 }
 
 /// A scripted misbehaviour of the Kratos admin test server, for the next requests.
-public enum KratosFault: Sendable, Equatable {
+package enum KratosFault: Sendable, Equatable {
     /// Answer with this response instead of handling the request.
     case respond(MandrillTestResponse)
     /// Handle the request (apply the patch) but answer after `Duration`.
@@ -88,11 +88,11 @@ public enum KratosFault: Sendable, Equatable {
     case closeConnection
 
     /// 503 as a gateway in front of Kratos answers while it restarts, in Kratos' error format.
-    public static let serviceUnavailable = KratosAdminAPISimulator.error(
+    package static let serviceUnavailable = KratosAdminAPISimulator.error(
         503, message: "The service is temporarily unavailable", reason: nil)
 
     /// 429 from Ory Network's rate limiter, with `Retry-After` when given.
-    public static func rateLimited(retryAfter: String?) -> MandrillTestResponse {
+    package static func rateLimited(retryAfter: String?) -> MandrillTestResponse {
         var response = KratosAdminAPISimulator.error(429, message: "Too Many Requests", reason: nil)
         if let retryAfter { response.headers["Retry-After"] = retryAfter }
         return response

@@ -14,20 +14,20 @@ import HeraldCore
 ///
 /// Not modelled: negative array indexes and the null padding of arrays that `EnsurePathExistsOnAdd`
 /// does for an index past the end (Herald never sends array indexes); such operations fail here.
-public enum KratosJSONPatch {
+package enum KratosJSONPatch {
     /// Why a patch was not applied; `message` is the text Kratos puts in `error.message`.
-    public struct Failure: Error, Sendable, Equatable {
-        public let message: String
+    package struct Failure: Error, Sendable, Equatable {
+        package let message: String
     }
 
     /// The path globs Kratos' `patch` handler denies, as of v26.2.0.
-    public static let deniedPaths = ["/id", "/stateChangedAt", "/credentials", "/credentials/oidc/**"]
+    package static let deniedPaths = ["/id", "/stateChangedAt", "/credentials", "/credentials/oidc/**"]
 
     /// `document` with `patch` applied, all or nothing.
     ///
     /// - Throws: `Failure` for a malformed operation, a denied path or an operation that does not
     ///   apply.
-    public static func apply(_ patch: [JSON], to document: JSON) throws(Failure) -> JSON {
+    package static func apply(_ patch: [JSON], to document: JSON) throws(Failure) -> JSON {
         var operations: [(op: String, path: String, segments: [String], value: JSON?)] = []
         for operation in patch {
             guard let object = operation.object else { throw Failure(message: "invalid operation") }

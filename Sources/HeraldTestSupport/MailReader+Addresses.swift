@@ -14,7 +14,7 @@ extension MailReader {
     /// The mailboxes of an address list (RFC 5322 §3.4; groups are not supported).
     ///
     /// - Throws: for anything that is not a list of mailboxes.
-    public static func mailboxes(_ value: String) throws(Failure) -> [Mailbox] {
+    package static func mailboxes(_ value: String) throws(Failure) -> [Mailbox] {
         let tokens = try tokenize(value)
         var mailboxes: [Mailbox] = []
         var current: [(token: Token, spaceBefore: Bool)] = []

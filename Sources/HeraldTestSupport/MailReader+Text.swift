@@ -3,7 +3,7 @@ import Foundation
 /// Encoded words (RFC 2047) and unstructured text.
 extension MailReader {
     /// `=?charset?B|Q?text?=` decoded when the charset is UTF-8 or US-ASCII, nil otherwise.
-    public static func decodeEncodedWord(_ word: String) -> String? {
+    package static func decodeEncodedWord(_ word: String) -> String? {
         guard word.hasPrefix("=?"), word.hasSuffix("?="), word.count >= 8 else { return nil }
         let inner = word.dropFirst(2).dropLast(2)
         let pieces = inner.split(separator: "?", maxSplits: 2, omittingEmptySubsequences: false)
@@ -39,7 +39,7 @@ extension MailReader {
 
     /// Unstructured text (RFC 5322 §3.2.5) with its encoded words decoded; whitespace between two
     /// encoded words dropped (RFC 2047 §6.2), other whitespace kept as it is.
-    public static func decodeUnstructured(_ value: String) -> String {
+    package static func decodeUnstructured(_ value: String) -> String {
         var result = ""
         var pendingSpace = ""
         var word = ""

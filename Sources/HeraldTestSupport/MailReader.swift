@@ -11,27 +11,27 @@ import Foundation
 /// let mail = try MailReader(Array(text.utf8))
 /// #expect(try mail.mailboxes("From") == [.init(name: "Example", address: "hello@example.com")])
 /// ```
-public struct MailReader: Sendable {
+package struct MailReader: Sendable {
     /// A mailbox as a reader sees it: the display name decoded (nil without one) and the address.
-    public struct Mailbox: Sendable, Hashable, CustomStringConvertible {
-        public var name: String?
-        public var address: String
+    package struct Mailbox: Sendable, Hashable, CustomStringConvertible {
+        package var name: String?
+        package var address: String
 
-        public init(name: String?, address: String) {
+        package init(name: String?, address: String) {
             self.name = name
             self.address = address
         }
 
-        public var description: String { "\(name.map { "\($0.debugDescription) " } ?? "")<\(address)>" }
+        package var description: String { "\(name.map { "\($0.debugDescription) " } ?? "")<\(address)>" }
     }
 
     /// A decoded body part: its media type, transfer encoding and text (line ends as LF).
-    public struct Part: Sendable, Hashable {
-        public var type: String
-        public var encoding: String
-        public var text: String
+    package struct Part: Sendable, Hashable {
+        package var type: String
+        package var encoding: String
+        package var text: String
 
-        public init(type: String, encoding: String, text: String) {
+        package init(type: String, encoding: String, text: String) {
             self.type = type
             self.encoding = encoding
             self.text = text
@@ -39,33 +39,33 @@ public struct MailReader: Sendable {
     }
 
     /// Why the message or a header did not read.
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
         init(_ description: String) { self.description = description }
     }
 
     /// The header fields in order: name and unfolded value (leading whitespace removed).
-    public let headers: [(name: String, value: String)]
+    package let headers: [(name: String, value: String)]
     /// The leaf parts, in order.
-    public let parts: [Part]
+    package let parts: [Part]
 
     /// - Throws: `Failure` for a header line without a colon, a continuation before any field, a
     ///   multipart body without its parts, or a part that does not decode.
-    public init(_ bytes: [UInt8]) throws(Failure) {
+    package init(_ bytes: [UInt8]) throws(Failure) {
         let (headers, body) = try Self.split(bytes)
         self.headers = headers
         parts = try Self.parts(headers: headers, body: body)
     }
 
     /// The values of every field named `name` (case-insensitive).
-    public func values(_ name: String) -> [String] {
+    package func values(_ name: String) -> [String] {
         headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
     }
 
     /// The mailboxes of the one field `name`; empty when it is absent.
     ///
     /// - Throws: when the field appears more than once or does not parse.
-    public func mailboxes(_ name: String) throws(Failure) -> [Mailbox] {
+    package func mailboxes(_ name: String) throws(Failure) -> [Mailbox] {
         let values = values(name)
         guard values.count <= 1 else { throw Failure("\(name) appears \(values.count) times") }
         guard let value = values.first else { return [] }
@@ -75,7 +75,7 @@ public struct MailReader: Sendable {
     /// The decoded text of the one unstructured field `name`, nil when absent.
     ///
     /// - Throws: when the field appears more than once.
-    public func text(_ name: String) throws(Failure) -> String? {
+    package func text(_ name: String) throws(Failure) -> String? {
         let values = values(name)
         guard values.count <= 1 else { throw Failure("\(name) appears \(values.count) times") }
         return values.first.map(Self.decodeUnstructured)

@@ -15,16 +15,16 @@ import HeraldCore
 /// members cannot be set to `subscribed` (400 `Member In Compliance State`), merge fields must exist
 /// and fit their type, and required ones must be present for a new member unless
 /// `skip_merge_validation=true` (400 `Invalid Resource`). Every answer carries `X-Request-Id`.
-public struct MailchimpAPISimulator: Sendable {
+package struct MailchimpAPISimulator: Sendable {
     /// The account's API key (`…-us21`); its suffix is this server's data center.
-    public var apiKey: String
+    package var apiKey: String
     /// OAuth access tokens accepted as `Authorization: Bearer`.
-    public var accessTokens: Set<String>
+    package var accessTokens: Set<String>
     /// By `list_id`.
-    public var audiences: [String: MailchimpAudience]
-    public let api: MailchimpOpenAPI
+    package var audiences: [String: MailchimpAudience]
+    package let api: MailchimpOpenAPI
 
-    public init(
+    package init(
         apiKey: String, audiences: [String: MailchimpAudience] = [:], accessTokens: Set<String> = [],
         api: MailchimpOpenAPI? = nil
     ) throws(ReferenceFileError) {
@@ -39,19 +39,19 @@ public struct MailchimpAPISimulator: Sendable {
     }
 
     /// The member id Mailchimp uses: the lower-case hex MD5 of the lower-cased address.
-    public static func subscriberHash(_ email: String) -> String {
+    package static func subscriberHash(_ email: String) -> String {
         MD5.hexDigest(Array(email.lowercased().utf8))
     }
 
     /// The member with `email` on audience `list`, if any.
-    public func member(_ email: String, in list: String) -> MailchimpAudience.Member? {
+    package func member(_ email: String, in list: String) -> MailchimpAudience.Member? {
         audiences[list]?.members[Self.subscriberHash(email)]
     }
 
     static let notFound = "The requested resource could not be found."
 
     /// The answer to `request`, applying it when it changes something.
-    public mutating func respond(to request: MailchimpTestRequest) -> MailchimpTestResponse {
+    package mutating func respond(to request: MailchimpTestRequest) -> MailchimpTestResponse {
         if let refusal = authenticate(request) { return refusal }
         guard request.path.hasPrefix("/3.0/") else { return .problem(404, "Resource Not Found", Self.notFound) }
         let segments = request.path.dropFirst("/3.0/".count).split(separator: "/", omittingEmptySubsequences: false)

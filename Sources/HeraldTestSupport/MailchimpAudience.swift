@@ -1,15 +1,15 @@
 import HeraldCore
 
 /// One audience (list) of the Mailchimp test server: its merge fields and members.
-public struct MailchimpAudience: Sendable {
+package struct MailchimpAudience: Sendable {
     /// A merge field definition (reference §7).
-    public struct MergeField: Sendable, Hashable {
-        public var tag: String
+    package struct MergeField: Sendable, Hashable {
+        package var tag: String
         /// `text`, `number`, `address`, `phone`, `date`, …
-        public var type: String
-        public var required: Bool
+        package var type: String
+        package var required: Bool
 
-        public init(tag: String, type: String = "text", required: Bool = false) {
+        package init(tag: String, type: String = "text", required: Bool = false) {
             self.tag = tag
             self.type = type
             self.required = required
@@ -17,16 +17,16 @@ public struct MailchimpAudience: Sendable {
     }
 
     /// A contact on the audience.
-    public struct Member: Sendable, Equatable {
-        public var email: String
+    package struct Member: Sendable, Equatable {
+        package var email: String
         /// `subscribed`, `unsubscribed`, `cleaned`, `pending`, `transactional` or `archived`.
-        public var status: String
-        public var mergeFields: JSONObject
-        public var language: String?
+        package var status: String
+        package var mergeFields: JSONObject
+        package var language: String?
         /// Active tags, in the order they were added.
-        public var tags: [String]
+        package var tags: [String]
 
-        public init(
+        package init(
             email: String, status: String, mergeFields: JSONObject = [:], language: String? = nil, tags: [String] = []
         ) {
             self.email = email
@@ -38,16 +38,16 @@ public struct MailchimpAudience: Sendable {
     }
 
     /// The audience's name, as `GET /lists/{id}` shows it.
-    public var name = "Herald test audience"
-    public var mergeFields: [MergeField]
+    package var name = "Herald test audience"
+    package var mergeFields: [MergeField]
     /// By subscriber hash.
-    public var members: [String: Member]
+    package var members: [String: Member]
     /// Hashes of permanently deleted contacts: never re-added through the API.
-    public var forgotten: Set<String>
+    package var forgotten: Set<String>
 
     /// A new audience has `FNAME`, `LNAME`, `ADDRESS` and `PHONE` (none required), as Mailchimp
     /// creates them (reference §7).
-    public init(
+    package init(
         mergeFields: [MergeField] = MailchimpAudience.defaultMergeFields, members: [Member] = [],
         forgotten: [String] = []
     ) {
@@ -57,7 +57,7 @@ public struct MailchimpAudience: Sendable {
         self.forgotten = Set(forgotten.map(MailchimpAPISimulator.subscriberHash))
     }
 
-    public static let defaultMergeFields = [
+    package static let defaultMergeFields = [
         MergeField(tag: "FNAME"), MergeField(tag: "LNAME"), MergeField(tag: "ADDRESS", type: "address"),
         MergeField(tag: "PHONE", type: "phone"),
     ]

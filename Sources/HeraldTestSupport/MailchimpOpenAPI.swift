@@ -14,15 +14,15 @@ import HeraldCore
 /// let api = try MailchimpOpenAPI.shared()
 /// let problems = api.validateRequest(body, path: "/lists/{list_id}/members/{subscriber_hash}", method: "put")
 /// ```
-public struct MailchimpOpenAPI: Sendable {
+package struct MailchimpOpenAPI: Sendable {
     /// The description after the two readings above.
-    public let document: JSON
-    public let validator: JSONSchemaValidator
+    package let document: JSON
+    package let validator: JSONSchemaValidator
 
     /// Parses the description at `path`.
     ///
     /// - Throws: `ReferenceFileError` when the file is missing or not JSON.
-    public init(path: String = ReferenceFiles.mailchimpOpenAPI) throws(ReferenceFileError) {
+    package init(path: String = ReferenceFiles.mailchimpOpenAPI) throws(ReferenceFileError) {
         let bytes = try ReferenceFiles.bytes(atPath: path)
         var root: JSON
         do {
@@ -54,7 +54,7 @@ public struct MailchimpOpenAPI: Sendable {
     private static let loaded = Result { () throws(ReferenceFileError) in try MailchimpOpenAPI() }
 
     /// The description from the fixtures, parsed once per process.
-    public static func shared() throws(ReferenceFileError) -> MailchimpOpenAPI {
+    package static func shared() throws(ReferenceFileError) -> MailchimpOpenAPI {
         try loaded.get()
     }
 
@@ -85,18 +85,18 @@ public struct MailchimpOpenAPI: Sendable {
     }
 
     /// The JSON request schema of `method` (lower case) on the spec path `path`.
-    public func requestSchema(path: String, method: String) -> JSON? {
+    package func requestSchema(path: String, method: String) -> JSON? {
         document["paths"]?[path]?[method]?["requestBody"]?["content"]?["application/json"]?["schema"]
     }
 
     /// The JSON schema of the `status` answer (`default` for any other) to `method` on `path`.
-    public func responseSchema(path: String, method: String, status: Int) -> JSON? {
+    package func responseSchema(path: String, method: String, status: Int) -> JSON? {
         let responses = document["paths"]?[path]?[method]?["responses"]
         return (responses?[String(status)] ?? responses?["default"])?["content"]?["application/json"]?["schema"]
     }
 
     /// Validates a request body; an operation without a request schema is itself a violation.
-    public func validateRequest(_ body: JSON, path: String, method: String) -> [SchemaViolation] {
+    package func validateRequest(_ body: JSON, path: String, method: String) -> [SchemaViolation] {
         guard let schema = requestSchema(path: path, method: method) else {
             return [SchemaViolation(path: "", message: "no request schema for \(method) \(path)")]
         }

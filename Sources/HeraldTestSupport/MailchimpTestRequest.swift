@@ -1,19 +1,19 @@
 import HeraldCore
 
 /// One request as the Mailchimp test server saw it, kept for assertions.
-public struct MailchimpTestRequest: Sendable {
-    public var method: String
+package struct MailchimpTestRequest: Sendable {
+    package var method: String
     /// The path without the query, e.g. `/3.0/lists/a1b2c3d4e5/members/62ee…`.
-    public var path: String
+    package var path: String
     /// The part after `?`, or nil.
-    public var query: String?
+    package var query: String?
     /// Header fields in the order received (names as sent; repeated fields kept).
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
     /// When the server read the request.
-    public var receivedAt: ContinuousClock.Instant = .now
+    package var receivedAt: ContinuousClock.Instant = .now
 
-    public init(
+    package init(
         method: String, path: String, query: String? = nil, headers: [(name: String, value: String)] = [],
         body: [UInt8] = []
     ) {
@@ -25,12 +25,12 @@ public struct MailchimpTestRequest: Sendable {
     }
 
     /// The first value of the header `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// The value of the query parameter `name`, or nil.
-    public func queryParameter(_ name: String) -> String? {
+    package func queryParameter(_ name: String) -> String? {
         for pair in (query ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             if parts.first.map(String.init) == name { return parts.count > 1 ? String(parts[1]) : "" }
@@ -39,7 +39,7 @@ public struct MailchimpTestRequest: Sendable {
     }
 
     /// The body parsed as JSON, or nil when it is not JSON.
-    public var json: JSON? {
+    package var json: JSON? {
         try? JSONDocument(parsing: body).root.json
     }
 }

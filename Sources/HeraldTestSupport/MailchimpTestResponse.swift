@@ -1,19 +1,19 @@
 import HeraldCore
 
 /// An answer of the Mailchimp test server.
-public struct MailchimpTestResponse: Sendable, Equatable {
-    public var status: Int
-    public var headers: [String: String]
-    public var body: [UInt8]
+package struct MailchimpTestResponse: Sendable, Equatable {
+    package var status: Int
+    package var headers: [String: String]
+    package var body: [UInt8]
 
-    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+    package init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// A JSON answer.
-    public static func json(_ status: Int, _ value: JSON) -> MailchimpTestResponse {
+    package static func json(_ status: Int, _ value: JSON) -> MailchimpTestResponse {
         MailchimpTestResponse(
             status: status, headers: ["Content-Type": "application/json; charset=utf-8"], body: value.serialized())
     }
@@ -23,7 +23,7 @@ public struct MailchimpTestResponse: Sendable, Equatable {
     /// ```swift
     /// .problem(400, "Member In Compliance State", "… cannot be subscribed.")
     /// ```
-    public static func problem(
+    package static func problem(
         _ status: Int, _ title: String, _ detail: String, errors: [(field: String, message: String)] = [],
         instance: String = MailchimpTestResponse.instanceID()
     ) -> MailchimpTestResponse {
@@ -41,7 +41,7 @@ public struct MailchimpTestResponse: Sendable, Equatable {
     }
 
     /// A fresh UUID-shaped request id.
-    public static func instanceID() -> String {
+    package static func instanceID() -> String {
         let digits = Array("0123456789abcdef")
         let text = String((0..<32).map { _ in digits[Int.random(in: 0..<16)] })
         let groups = [8, 4, 4, 4, 12]
@@ -56,8 +56,8 @@ public struct MailchimpTestResponse: Sendable, Equatable {
     }
 
     /// The body parsed as JSON, or nil.
-    public var json: JSON? { try? JSONDocument(parsing: body).root.json }
+    package var json: JSON? { try? JSONDocument(parsing: body).root.json }
 
     /// The body as text (lossy UTF-8).
-    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+    package var bodyText: String { String(decoding: body, as: UTF8.self) }
 }

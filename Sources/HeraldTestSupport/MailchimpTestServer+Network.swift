@@ -1,9 +1,9 @@
 import HeraldHTTP
 
 extension MailchimpTestServer: TestHTTPServing {
-    public static let basePath = "/3.0"
+    package static let basePath = "/3.0"
 
-    public func makeResponder() -> any HTTPResponder {
+    package func makeResponder() -> any HTTPResponder {
         MailchimpTestResponder(server: self)
     }
 }

@@ -12,9 +12,9 @@ import Synchronization
 /// // … point the plugin's base_url at server.baseURL …
 /// #expect(server.member("jane@example.com", in: "a1b2c3d4e5")?.status == "pending")
 /// ```
-public final class MailchimpTestServer: Sendable {
+package final class MailchimpTestServer: Sendable {
     /// What the server does with one request.
-    public enum Answer: Sendable, Equatable {
+    package enum Answer: Sendable, Equatable {
         /// Send `response`, after waiting `delay` when it is not nil.
         case respond(MailchimpTestResponse, delay: Duration?)
         /// Close the connection without answering.
@@ -32,16 +32,16 @@ public final class MailchimpTestServer: Sendable {
 
     let state: Mutex<State>
     /// The listener and its address.
-    public let network = TestHTTPServer()
+    package let network = TestHTTPServer()
 
     /// - Parameter connectionLimit: requests in flight at once before a 429; Mailchimp's is 10
     ///   per account (reference §9), smaller values let tests provoke it.
-    public init(simulator: MailchimpAPISimulator, connectionLimit: Int = 10) {
+    package init(simulator: MailchimpAPISimulator, connectionLimit: Int = 10) {
         state = Mutex(State(simulator: simulator, connectionLimit: connectionLimit))
     }
 
     /// A server for the account `apiKey` with these audiences (see `MailchimpAPISimulator`).
-    public convenience init(
+    package convenience init(
         apiKey: String, audiences: [String: MailchimpAudience], accessTokens: Set<String> = [],
         connectionLimit: Int = 10
     ) throws(ReferenceFileError) {
@@ -51,33 +51,33 @@ public final class MailchimpTestServer: Sendable {
     }
 
     /// Changes the simulator's state (audiences, members, key).
-    public func configure(_ change: (inout MailchimpAPISimulator) -> Void) {
+    package func configure(_ change: (inout MailchimpAPISimulator) -> Void) {
         state.withLock { change(&$0.simulator) }
     }
 
     /// Makes the next `count` requests meet `fault` (after any faults already scripted).
-    public func inject(_ fault: MailchimpFault, count: Int = 1) {
+    package func inject(_ fault: MailchimpFault, count: Int = 1) {
         state.withLock { $0.faults += Array(repeating: fault, count: count) }
     }
 
     /// Every request received so far, in order.
-    public var requests: [MailchimpTestRequest] {
+    package var requests: [MailchimpTestRequest] {
         state.withLock { $0.requests }
     }
 
     /// The most requests that were in flight at once.
-    public var mostInFlight: Int {
+    package var mostInFlight: Int {
         state.withLock { $0.mostInFlight }
     }
 
     /// The member with `email` on `list`, as the server holds it now.
-    public func member(_ email: String, in list: String) -> MailchimpAudience.Member? {
+    package func member(_ email: String, in list: String) -> MailchimpAudience.Member? {
         state.withLock { $0.simulator.member(email, in: list) }
     }
 
     /// Records `request`, applies the limit and the next scripted fault, and decides the answer.
     /// Each call must be followed by one `finish()` once the answer is out.
-    public func handle(_ request: MailchimpTestRequest) -> Answer {
+    package func handle(_ request: MailchimpTestRequest) -> Answer {
         state.withLock { state in
             state.requests.append(request)
             state.inFlight += 1
@@ -104,7 +104,7 @@ public final class MailchimpTestServer: Sendable {
     }
 
     /// The answer to one `handle` is out: it no longer counts against the limit.
-    public func finish() {
+    package func finish() {
         state.withLock { $0.inFlight -= 1 }
     }
 }

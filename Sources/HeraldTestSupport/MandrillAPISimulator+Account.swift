@@ -1,14 +1,14 @@
 import HeraldCore
 
 /// A sending domain of the simulated account, as `senders/domains` lists it.
-public struct MandrillSendingDomain: Sendable, Equatable {
-    public var domain: String
+package struct MandrillSendingDomain: Sendable, Equatable {
+    package var domain: String
     /// Ownership verified (`verified_at` set).
-    public var verified: Bool
-    public var spfValid: Bool
-    public var dkimValid: Bool
+    package var verified: Bool
+    package var spfValid: Bool
+    package var dkimValid: Bool
 
-    public init(_ domain: String, verified: Bool = true, spfValid: Bool = true, dkimValid: Bool = true) {
+    package init(_ domain: String, verified: Bool = true, spfValid: Bool = true, dkimValid: Bool = true) {
         self.domain = domain
         self.verified = verified
         self.spfValid = spfValid
@@ -34,12 +34,12 @@ public struct MandrillSendingDomain: Sendable, Equatable {
 }
 
 /// A webhook of the simulated account, as `webhooks/list` lists it.
-public struct MandrillWebhookRegistration: Sendable, Equatable {
-    public var url: String
-    public var events: [String]
-    public var lastError: String?
+package struct MandrillWebhookRegistration: Sendable, Equatable {
+    package var url: String
+    package var events: [String]
+    package var lastError: String?
 
-    public init(url: String, events: [String], lastError: String? = nil) {
+    package init(url: String, events: [String], lastError: String? = nil) {
         self.url = url
         self.events = events
         self.lastError = lastError

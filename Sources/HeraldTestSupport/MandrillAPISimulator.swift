@@ -15,9 +15,9 @@ import HeraldCore
 /// one result per recipient: `invalid` for malformed addresses, `rejected` for those in
 /// `rejected`, `scheduled` with `send_at`, `queued` when more than 10 recipients or `async: true`,
 /// `sent` otherwise.
-public struct MandrillAPISimulator: Sendable {
+package struct MandrillAPISimulator: Sendable {
     /// Which HTTP statuses errors get.
-    public enum ErrorStatuses: Sendable, Hashable {
+    package enum ErrorStatuses: Sendable, Hashable {
         /// The semantic codes of the current API (401, 400, 404, …).
         case current
         /// HTTP 500 for every error, as Mandrill answered before 2023.
@@ -25,26 +25,26 @@ public struct MandrillAPISimulator: Sendable {
     }
 
     /// Valid API keys.
-    public var keys: Set<String>
+    package var keys: Set<String>
     /// Template slugs that exist and are published.
-    public var templates: Set<String>
+    package var templates: Set<String>
     /// Template slugs that exist but have never been published (`templates/info` only).
-    public var draftTemplates: Set<String> = []
+    package var draftTemplates: Set<String> = []
     /// The account's sending domains.
-    public var domains: [MandrillSendingDomain] = []
+    package var domains: [MandrillSendingDomain] = []
     /// The account's webhooks.
-    public var webhooks: [MandrillWebhookRegistration] = []
+    package var webhooks: [MandrillWebhookRegistration] = []
     /// Subaccount ids that exist.
-    public var subaccounts: Set<String>
+    package var subaccounts: Set<String>
     /// Lower-cased address → `reject_reason` (`hard-bounce`, `unsub`, …).
-    public var rejected: [String: String]
-    public var errorStatuses: ErrorStatuses
+    package var rejected: [String: String]
+    package var errorStatuses: ErrorStatuses
     /// Metadata fields searchable with `messages/search` (Mandrill indexes a field only once it is
     /// added under Settings → Custom Metadata, or with `metadata/add`).
-    public var indexedMetadata: Set<String> = []
-    public let api: MandrillOpenAPI
+    package var indexedMetadata: Set<String> = []
+    package let api: MandrillOpenAPI
 
-    public init(
+    package init(
         keys: Set<String>, templates: Set<String> = [], subaccounts: Set<String> = [], rejected: [String: String] = [:],
         errorStatuses: ErrorStatuses = .current, api: MandrillOpenAPI? = nil
     ) throws(ReferenceFileError) {
@@ -66,13 +66,13 @@ public struct MandrillAPISimulator: Sendable {
     ]
 
     /// The spec operation a request path names (`/api/1.0/messages/send.json` → `/messages/send`).
-    public static func operation(forPath path: String) -> String? {
+    package static func operation(forPath path: String) -> String? {
         let trimmed = path.hasSuffix(".json") ? String(path.dropLast(5)) : path
         return operations.first { trimmed.hasSuffix($0) }
     }
 
     /// The answer to `request`; `sent` is what `messages/search` finds.
-    public func respond(to request: MandrillTestRequest, sent: [MandrillSentMessage] = []) -> MandrillTestResponse {
+    package func respond(to request: MandrillTestRequest, sent: [MandrillSentMessage] = []) -> MandrillTestResponse {
         guard let operation = Self.operation(forPath: request.path) else {
             return error(404, code: -1, name: "Unknown_Url", message: "Unknown URL \(request.path)")
         }
@@ -125,7 +125,7 @@ public struct MandrillAPISimulator: Sendable {
     /// The messages a successful send of `request` made, as `messages/search` lists them: each
     /// recipient Mandrill accepted (`sent`), and each it rejected (`rejected`: Mandrill keeps
     /// those too, and its search finds them). Malformed addresses make no message.
-    public func sentMessages(for request: MandrillTestRequest, answer: MandrillTestResponse, at time: WallClock)
+    package func sentMessages(for request: MandrillTestRequest, answer: MandrillTestResponse, at time: WallClock)
         -> [MandrillSentMessage]
     {
         guard answer.status == 200, let body = request.json,
@@ -210,13 +210,13 @@ public struct MandrillAPISimulator: Sendable {
     }
 
     /// An error answer; HTTP 500 in legacy mode.
-    public func error(_ status: Int, code: Int64, name: String, message: String) -> MandrillTestResponse {
+    package func error(_ status: Int, code: Int64, name: String, message: String) -> MandrillTestResponse {
         .error(errorStatuses == .legacy ? 500 : status, code: code, name: name, message: message)
     }
 
     /// A syntax check in the spirit of Mandrill's: `local@domain.tld`, no spaces or controls,
     /// domain labels of letters, digits and hyphens.
-    public static func isValidAddress(_ address: String) -> Bool {
+    package static func isValidAddress(_ address: String) -> Bool {
         guard let at = address.lastIndex(of: "@") else { return false }
         let local = address[..<at]
         let domain = address[address.index(after: at)...]
@@ -242,14 +242,14 @@ public struct MandrillAPISimulator: Sendable {
 }
 
 /// A message the simulator accepted, as `messages/search` returns it.
-public struct MandrillSentMessage: Sendable, Equatable {
-    public var id: String
-    public var email: String
-    public var sender: String
-    public var subject: String
-    public var metadata: JSONObject
-    public var ts: WallClock
-    public var state: String
+package struct MandrillSentMessage: Sendable, Equatable {
+    package var id: String
+    package var email: String
+    package var sender: String
+    package var subject: String
+    package var metadata: JSONObject
+    package var ts: WallClock
+    package var state: String
 
     var summary: JSON {
         [

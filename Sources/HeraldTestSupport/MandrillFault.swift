@@ -6,7 +6,7 @@
 /// server.inject(.delay(.seconds(3)))       // answer normally, but late
 /// server.inject(.closeConnection)          // hang up without answering
 /// ```
-public enum MandrillFault: Sendable, Equatable {
+package enum MandrillFault: Sendable, Equatable {
     /// Answer with this response instead of handling the request.
     case respond(MandrillTestResponse)
     /// Handle the request normally but answer after `Duration`.
@@ -15,16 +15,16 @@ public enum MandrillFault: Sendable, Equatable {
     case closeConnection
 
     /// `500 GeneralError`, as Mandrill answers when something breaks on its side.
-    public static let generalError = MandrillTestResponse.error(
+    package static let generalError = MandrillTestResponse.error(
         500, code: -1, name: "GeneralError",
         message: "An unknown error occurred processing your request.  Please try again later.")
 
     /// `503 ServiceUnavailable`.
-    public static let serviceUnavailable = MandrillTestResponse.error(
+    package static let serviceUnavailable = MandrillTestResponse.error(
         503, code: -2, name: "ServiceUnavailable", message: "Service temporarily unavailable")
 
     /// `429` with a `Retry-After` value (seconds or an HTTP date) and Mandrill's error object.
-    public static func rateLimited(retryAfter: String?) -> MandrillTestResponse {
+    package static func rateLimited(retryAfter: String?) -> MandrillTestResponse {
         var response = MandrillTestResponse.error(
             429, code: 429, name: "RequestLimitExceeded", message: "Too many requests")
         if let retryAfter { response.headers["Retry-After"] = retryAfter }
@@ -32,7 +32,7 @@ public enum MandrillFault: Sendable, Equatable {
     }
 
     /// A gateway's HTML page, as an edge proxy answers.
-    public static func htmlPage(_ status: Int, title: String) -> MandrillTestResponse {
+    package static func htmlPage(_ status: Int, title: String) -> MandrillTestResponse {
         let page =
             "<html>\r\n<head><title>\(title)</title></head>\r\n<body>\r\n<center><h1>\(title)</h1></center>\r\n"
             + "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
@@ -40,7 +40,7 @@ public enum MandrillFault: Sendable, Equatable {
     }
 
     /// A status with no body at all.
-    public static func empty(_ status: Int) -> MandrillTestResponse {
+    package static func empty(_ status: Int) -> MandrillTestResponse {
         MandrillTestResponse(status: status)
     }
 }

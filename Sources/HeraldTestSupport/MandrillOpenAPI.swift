@@ -7,15 +7,15 @@ import HeraldCore
 /// let api = try MandrillOpenAPI.shared()
 /// let problems = api.validateRequest(body, operation: "/messages/send")
 /// ```
-public struct MandrillOpenAPI: Sendable {
+package struct MandrillOpenAPI: Sendable {
     /// The whole description.
-    public let document: JSON
-    public let validator: JSONSchemaValidator
+    package let document: JSON
+    package let validator: JSONSchemaValidator
 
     /// Parses the description at `path`.
     ///
     /// - Throws: `ReferenceFileError` when the file is missing or not JSON.
-    public init(path: String = ReferenceFiles.mandrillOpenAPI) throws(ReferenceFileError) {
+    package init(path: String = ReferenceFiles.mandrillOpenAPI) throws(ReferenceFileError) {
         let bytes = try ReferenceFiles.bytes(atPath: path)
         do {
             document = try JSONDocument(parsing: bytes).root.json
@@ -28,19 +28,19 @@ public struct MandrillOpenAPI: Sendable {
     private static let loaded = Result { () throws(ReferenceFileError) in try MandrillOpenAPI() }
 
     /// The description from the shared reference folder, parsed once per process.
-    public static func shared() throws(ReferenceFileError) -> MandrillOpenAPI {
+    package static func shared() throws(ReferenceFileError) -> MandrillOpenAPI {
         try loaded.get()
     }
 
     /// The JSON request schema of `operation` (a spec path such as `/messages/send`), as written
     /// (usually a `$ref`).
-    public func requestSchema(operation: String) -> JSON? {
+    package func requestSchema(operation: String) -> JSON? {
         document["paths"]?[operation]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]
     }
 
     /// The JSON schema of the `status` response of `operation`, following a `$ref` to
     /// `#/components/responses/…`.
-    public func responseSchema(operation: String, status: Int) -> JSON? {
+    package func responseSchema(operation: String, status: Int) -> JSON? {
         guard var response = document["paths"]?[operation]?["post"]?["responses"]?[String(status)] else { return nil }
         if let pointer = response["$ref"]?.string, let target = validator.resolve(pointer) {
             response = target
@@ -49,7 +49,7 @@ public struct MandrillOpenAPI: Sendable {
     }
 
     /// Validates a request body for `operation`; an unknown operation is itself a violation.
-    public func validateRequest(_ body: JSON, operation: String) -> [SchemaViolation] {
+    package func validateRequest(_ body: JSON, operation: String) -> [SchemaViolation] {
         guard let schema = requestSchema(operation: operation) else {
             return [SchemaViolation(path: "", message: "no request schema for \(operation)")]
         }

@@ -1,17 +1,17 @@
 import HeraldCore
 
 /// One request as the Mandrill test server saw it, kept for assertions.
-public struct MandrillTestRequest: Sendable {
-    public var method: String
+package struct MandrillTestRequest: Sendable {
+    package var method: String
     /// The path without the query, e.g. `/api/1.0/messages/send.json`.
-    public var path: String
+    package var path: String
     /// Header fields in the order received (names as sent; repeated fields kept).
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
+    package var headers: [(name: String, value: String)]
+    package var body: [UInt8]
     /// When the server read the request (for tests that check the time between attempts).
-    public var receivedAt: ContinuousClock.Instant = .now
+    package var receivedAt: ContinuousClock.Instant = .now
 
-    public init(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8]) {
+    package init(method: String, path: String, headers: [(name: String, value: String)], body: [UInt8]) {
         self.method = method
         self.path = path
         self.headers = headers
@@ -19,15 +19,15 @@ public struct MandrillTestRequest: Sendable {
     }
 
     /// The first value of the header `name` (case-insensitive).
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// The body parsed as JSON, or nil when it is not JSON.
-    public var json: JSON? {
+    package var json: JSON? {
         try? JSONDocument(parsing: body).root.json
     }
 
     /// The body as text (lossy UTF-8).
-    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+    package var bodyText: String { String(decoding: body, as: UTF8.self) }
 }

@@ -1,9 +1,9 @@
 import HeraldHTTP
 
 extension MandrillTestServer: TestHTTPServing {
-    public static let basePath = "/api/1.0"
+    package static let basePath = "/api/1.0"
 
-    public func makeResponder() -> any HTTPResponder {
+    package func makeResponder() -> any HTTPResponder {
         MandrillTestResponder(server: self)
     }
 }

@@ -12,9 +12,9 @@ import Synchronization
 /// // … point the plugin at server.baseURL …
 /// #expect(server.requests.count == 1)
 /// ```
-public final class MandrillTestServer: Sendable {
+package final class MandrillTestServer: Sendable {
     /// What the server does with one request.
-    public enum Answer: Sendable, Equatable {
+    package enum Answer: Sendable, Equatable {
         /// Send `response`, after waiting `delay` when it is not nil.
         case respond(MandrillTestResponse, delay: Duration?)
         /// Close the connection without answering.
@@ -35,14 +35,14 @@ public final class MandrillTestServer: Sendable {
 
     let state: Mutex<State>
     /// The listener and its address.
-    public let network = TestHTTPServer()
+    package let network = TestHTTPServer()
 
-    public init(simulator: MandrillAPISimulator) {
+    package init(simulator: MandrillAPISimulator) {
         state = Mutex(State(simulator: simulator))
     }
 
     /// A server with a simulator made of these settings (see `MandrillAPISimulator`).
-    public convenience init(
+    package convenience init(
         keys: Set<String>, templates: Set<String> = [], subaccounts: Set<String> = [], rejected: [String: String] = [:],
         errorStatuses: MandrillAPISimulator.ErrorStatuses = .current
     ) throws(ReferenceFileError) {
@@ -53,39 +53,39 @@ public final class MandrillTestServer: Sendable {
     }
 
     /// Changes the simulator's settings (keys, templates, reject list, error statuses).
-    public func configure(_ change: (inout MandrillAPISimulator) -> Void) {
+    package func configure(_ change: (inout MandrillAPISimulator) -> Void) {
         state.withLock { change(&$0.simulator) }
     }
 
     /// Makes the next `count` requests meet `fault` (after any faults already scripted); with
     /// `operation`, only requests of that operation (`/messages/send-template`) do.
-    public func inject(_ fault: MandrillFault, count: Int = 1, operation: String? = nil) {
+    package func inject(_ fault: MandrillFault, count: Int = 1, operation: String? = nil) {
         state.withLock { $0.faults += Array(repeating: (fault, operation), count: count) }
     }
 
     /// Calls `observer` with every request and the answer chosen for it (scripts/mandrill-sandbox
     /// prints them). It runs on the server's thread: keep it quick.
-    public func observe(_ observer: @escaping @Sendable (MandrillTestRequest, Answer) -> Void) {
+    package func observe(_ observer: @escaping @Sendable (MandrillTestRequest, Answer) -> Void) {
         state.withLock { $0.observer = observer }
     }
 
     /// The messages sent so far (not those Mandrill rejected).
-    public var sent: [MandrillSentMessage] {
+    package var sent: [MandrillSentMessage] {
         state.withLock { $0.messages.filter { $0.state != "rejected" } }
     }
 
     /// Every message sends made, rejected ones included: what `messages/search` can find.
-    public var messages: [MandrillSentMessage] {
+    package var messages: [MandrillSentMessage] {
         state.withLock { $0.messages }
     }
 
     /// Every request received so far, in order.
-    public var requests: [MandrillTestRequest] {
+    package var requests: [MandrillTestRequest] {
         state.withLock { $0.requests }
     }
 
     /// Forgets the recorded requests and any faults not yet used.
-    public func reset() {
+    package func reset() {
         state.withLock {
             $0.requests = []
             $0.faults = []
@@ -94,7 +94,7 @@ public final class MandrillTestServer: Sendable {
 
     /// Records `request`, takes the next scripted fault if any, and decides the answer. This is
     /// the whole behaviour of the server; the network part only carries bytes.
-    public func handle(_ request: MandrillTestRequest) -> Answer {
+    package func handle(_ request: MandrillTestRequest) -> Answer {
         let operation = MandrillAPISimulator.operation(forPath: request.path)
         let isSearch = operation == "/messages/search"
         let (fault, simulator, observer, messages, limited) = state.withLock { state in

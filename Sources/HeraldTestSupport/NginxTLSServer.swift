@@ -11,27 +11,27 @@ import Glibc
 /// defer { nginx.stop() }
 /// nginx.url("/")   // https://127.0.0.1:PORT/
 /// ```
-public final class NginxTLSServer: Sendable {
+package final class NginxTLSServer: Sendable {
     /// Where nginx is, when it is installed (`scripts/setup --ops` installs it).
-    public static let path: String? = ["/usr/sbin/nginx", "/usr/bin/nginx"].first {
+    package static let path: String? = ["/usr/sbin/nginx", "/usr/bin/nginx"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
     /// Why a test that needs nginx does not run.
-    public static let missing = "nginx is not installed: run scripts/setup --ops"
+    package static let missing = "nginx is not installed: run scripts/setup --ops"
 
     /// The CA that signed nginx' certificate, for `HTTPClient.Configuration.caFile`.
-    public static var caFile: String { ReferenceFiles.tls + "/ca.pem" }
+    package static var caFile: String { ReferenceFiles.tls + "/ca.pem" }
 
     private let process: Process
     private let directory: URL
     /// The port nginx listens on (127.0.0.1).
-    public let port: UInt16
+    package let port: UInt16
 
     /// Starts nginx and waits until it accepts connections.
     ///
     /// - Throws: `RawHTTPClient.Failure` when nginx is missing or does not start.
-    public init() throws {
+    package init() throws {
         guard let path = Self.path else { throw RawHTTPClient.Failure(description: Self.missing) }
         directory = try makeTemporaryDirectory("herald-nginx")
         port = try Self.freePort()
@@ -79,10 +79,10 @@ public final class NginxTLSServer: Sendable {
     }
 
     /// `https://127.0.0.1:PORT` and `path`.
-    public func url(_ path: String = "/") -> String { "https://127.0.0.1:\(port)\(path)" }
+    package func url(_ path: String = "/") -> String { "https://127.0.0.1:\(port)\(path)" }
 
     /// Stops nginx and removes its folder.
-    public func stop() {
+    package func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()

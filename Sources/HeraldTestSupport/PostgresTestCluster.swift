@@ -11,9 +11,9 @@ import Synchronization
 /// let cluster = try #require(PostgresTestCluster.shared)
 /// let dsn = try cluster.createDatabase()      // a fresh database per test
 /// ```
-public final class PostgresTestCluster: Sendable {
+package final class PostgresTestCluster: Sendable {
     /// Where Debian installs the server (`apt-get install postgresql`); nil when it is not there.
-    public static let binDirectory: String? = {
+    package static let binDirectory: String? = {
         let base = "/usr/lib/postgresql"
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
         guard let newest = versions.compactMap(Int.init).sorted().last else { return nil }
@@ -22,12 +22,12 @@ public final class PostgresTestCluster: Sendable {
     }()
 
     /// Why the PostgreSQL tests are skipped, when they are.
-    public static let missing = "PostgreSQL is needed (apt-get install postgresql, or scripts/setup --ops)"
+    package static let missing = "PostgreSQL is needed (apt-get install postgresql, or scripts/setup --ops)"
 
     /// One cluster for the whole test process; nil when PostgreSQL is not installed.
-    public static let shared: PostgresTestCluster? = try? PostgresTestCluster()
+    package static let shared: PostgresTestCluster? = try? PostgresTestCluster()
 
-    public let directory: String
+    package let directory: String
     private let bin: String
     /// Server settings besides the cluster's own (`-c name=value` each).
     private let settings: [String]
@@ -35,7 +35,7 @@ public final class PostgresTestCluster: Sendable {
 
     /// Starts a new cluster (about half a second).
     /// - Parameter settings: server settings, such as `wal_writer_delay=10s`.
-    public init(settings: [String] = []) throws {
+    package init(settings: [String] = []) throws {
         guard let bin = Self.binDirectory else { throw ProcessFailure(Self.missing) }
         self.bin = bin
         self.settings = settings
@@ -61,10 +61,10 @@ public final class PostgresTestCluster: Sendable {
     }
 
     /// The connection string of the cluster's `postgres` database.
-    public var adminDSN: String { "host=\(directory) user=herald dbname=postgres" }
+    package var adminDSN: String { "host=\(directory) user=herald dbname=postgres" }
 
     /// A new, empty database; returns its connection string.
-    public func createDatabase() throws -> String {
+    package func createDatabase() throws -> String {
         let name = counter.withLock { count -> String in
             count += 1
             return "herald_test_\(getpid())_\(count)"
@@ -74,7 +74,7 @@ public final class PostgresTestCluster: Sendable {
     }
 
     /// Starts the server (after `stop`).
-    public func start() throws {
+    package func start() throws {
         // The server inherits pg_ctl's output: a pipe there would never reach end of file.
         try run(
             detached: true, "pg_ctl",
@@ -86,12 +86,12 @@ public final class PostgresTestCluster: Sendable {
     }
 
     /// Stops the server at once, as a crash would (`immediate`), or cleanly (`fast`).
-    public func stop(immediately: Bool = false) throws {
+    package func stop(immediately: Bool = false) throws {
         try run("pg_ctl", ["-D", "\(directory)/data", "-m", immediately ? "immediate" : "fast", "-w", "stop"])
     }
 
     /// Runs psql with `sql` on the database of `dsn` and returns what it printed (tuples only).
-    public func query(_ dsn: String, _ sql: String) throws -> String {
+    package func query(_ dsn: String, _ sql: String) throws -> String {
         try run("psql", ["-qAt", "-d", dsn, "-c", sql])
     }
 
@@ -178,7 +178,7 @@ public final class PostgresTestCluster: Sendable {
 }
 
 /// A helper process that failed, with what it printed.
-public struct ProcessFailure: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct ProcessFailure: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

@@ -8,12 +8,12 @@ import HeraldCore
 /// let seen = try PythonEmail.read(Array(eml.utf8))
 /// #expect(seen["mailboxes"]?["from"] == [["name": "Example", "address": "hello@example.com"]])
 /// ```
-public enum PythonEmail {
+package enum PythonEmail {
     /// Why it cannot be asked, when `isAvailable` is false.
-    public static let unavailableReason = "python3 is missing"
+    package static let unavailableReason = "python3 is missing"
 
     /// True when `python3` on PATH imports `email`.
-    public static var isAvailable: Bool {
+    package static var isAvailable: Bool {
         (try? run(script: "import email.policy", input: Data()))?.status == 0
     }
 
@@ -26,7 +26,7 @@ public enum PythonEmail {
     /// - `parts`: `[{"type", "cte", "text"}, …]`, each leaf part's decoded text with LF line ends.
     ///
     /// - Throws: when python3 cannot be run or fails (its output is in the error).
-    public static func read(_ message: [UInt8]) throws -> JSON {
+    package static func read(_ message: [UInt8]) throws -> JSON {
         let script = """
             import email, email.policy, json, sys
             message = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
@@ -84,7 +84,7 @@ public enum PythonEmail {
 }
 
 /// python3 could not read a message.
-public struct PythonEmailError: Error, CustomStringConvertible {
-    public let reason: String
-    public var description: String { reason }
+package struct PythonEmailError: Error, CustomStringConvertible {
+    package let reason: String
+    package var description: String { reason }
 }

@@ -10,22 +10,22 @@ import Synchronization
 /// …
 /// #expect(!logs.rawText.contains("secret-key"))
 /// ```
-public final class RecordingLogHandler: LogHandler, Sendable {
+package final class RecordingLogHandler: LogHandler, Sendable {
     /// One log call.
-    public struct Record: Sendable {
-        public var level: LogLevel
-        public var message: String
-        public var fields: [(String, LogValue)]
+    package struct Record: Sendable {
+        package var level: LogLevel
+        package var message: String
+        package var fields: [(String, LogValue)]
 
         /// `level=info msg="…" key=value …`, personal values masked as the daemon does by default.
-        public var line: String {
+        package var line: String {
             var parts = ["level=\(level)", "msg=\(Self.quoted(message))"]
             for (key, value) in fields { parts.append("\(key)=\(Self.render(value, masked: true))") }
             return parts.joined(separator: " ")
         }
 
         /// Like `line`, but with personal values in clear: everything the handler was given.
-        public var rawLine: String {
+        package var rawLine: String {
             var parts = ["level=\(level)", "msg=\(Self.quoted(message))"]
             for (key, value) in fields { parts.append("\(key)=\(Self.render(value, masked: false))") }
             return parts.joined(separator: " ")
@@ -52,22 +52,22 @@ public final class RecordingLogHandler: LogHandler, Sendable {
 
     private let storage = Mutex<[Record]>([])
 
-    public init() {}
+    package init() {}
 
-    public func log(level: LogLevel, message: String, fields: [(String, LogValue)]) {
+    package func log(level: LogLevel, message: String, fields: [(String, LogValue)]) {
         let record = Record(level: level, message: message, fields: fields)
         storage.withLock { $0.append(record) }
     }
 
     /// Every record, in order.
-    public var records: [Record] { storage.withLock { $0 } }
+    package var records: [Record] { storage.withLock { $0 } }
 
     /// Every record as a masked line.
-    public var lines: [String] { records.map(\.line) }
+    package var lines: [String] { records.map(\.line) }
 
     /// Every record with personal values in clear, one per line: search this for leaks.
-    public var rawText: String { records.map(\.rawLine).joined(separator: "\n") }
+    package var rawText: String { records.map(\.rawLine).joined(separator: "\n") }
 
     /// Forgets what was logged.
-    public func reset() { storage.withLock { $0 = [] } }
+    package func reset() { storage.withLock { $0 = [] } }
 }

@@ -15,33 +15,33 @@ import HeraldCore
 ///
 /// Steps accept any keys; every value is compiled as a text template and rendered into the job
 /// payload under its key; `to`, when present, gives the ordering key.
-public enum RecordingPlugin: ActionPlugin {
-    public static let kind = "recording"
-    public static let summary = "records the jobs it performs and answers with scripted outcomes (tests)"
+package enum RecordingPlugin: ActionPlugin {
+    package static let kind = "recording"
+    package static let summary = "records the jobs it performs and answers with scripted outcomes (tests)"
 
     /// The recorder the next actions use; a fresh one per action when unbound.
-    @TaskLocal public static var recorder: JobRecorder?
+    @TaskLocal package static var recorder: JobRecorder?
 
-    public static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
+    package static func makeAction(_ definition: ActionDefinition) -> (any Action)? {
         guard definition.options(keys: []) != nil else { return nil }
         return RecordingAction(name: definition.name, recorder: recorder ?? JobRecorder())
     }
 }
 
 /// The action of `RecordingPlugin`.
-public struct RecordingAction: Action {
-    public let name: String
-    public let kind = RecordingPlugin.kind
-    public let recorder: JobRecorder
+package struct RecordingAction: Action {
+    package let name: String
+    package let kind = RecordingPlugin.kind
+    package let recorder: JobRecorder
 
-    public init(name: String, recorder: JobRecorder = JobRecorder()) {
+    package init(name: String, recorder: JobRecorder = JobRecorder()) {
         self.name = name
         self.recorder = recorder
     }
 
-    public var summary: String { "records jobs" }
+    package var summary: String { "records jobs" }
 
-    public func compileStep(_ step: StepDefinition) -> (any ActionStep)? {
+    package func compileStep(_ step: StepDefinition) -> (any ActionStep)? {
         let keys = step.node.mapping?.compactMap { $0.key.scalar?.text } ?? []
         guard let options = step.options(keys: keys) else { return nil }
         var fields: [(String, Template)] = []
@@ -57,7 +57,7 @@ public struct RecordingAction: Action {
         return valid ? RecordingStep(action: name, fields: fields) : nil
     }
 
-    public func perform(_ job: Job, context: DeliveryContext) async -> Outcome {
+    package func perform(_ job: Job, context: DeliveryContext) async -> Outcome {
         recorder.record(job, attempt: context.attempt)
     }
 }

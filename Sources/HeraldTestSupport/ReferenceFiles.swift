@@ -4,39 +4,39 @@ import HeraldCore
 /// Where the tests' fixtures live (`Tests/Fixtures`), found from this source file's path so that
 /// tests work from any working directory: the package root is two levels above
 /// `Sources/HeraldTestSupport/`. Nothing outside the repository is read.
-public enum ReferenceFiles {
+package enum ReferenceFiles {
     /// The package root (the directory holding `Package.swift`).
-    public static let packageRoot: String = {
+    package static let packageRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.standardizedFileURL.path
     }()
 
     /// `Tests/Fixtures` in the package (see its README for each file's source and licence).
-    public static var fixtures: String { packageRoot + "/Tests/Fixtures" }
+    package static var fixtures: String { packageRoot + "/Tests/Fixtures" }
 
     /// The Mailchimp Transactional OpenAPI 3.1 description.
-    public static var mandrillOpenAPI: String { fixtures + "/mandrill/mandrill-transactional.openapi.json" }
+    package static var mandrillOpenAPI: String { fixtures + "/mandrill/mandrill-transactional.openapi.json" }
 
     /// Kratos' OpenAPI description of `GET`/`PATCH /admin/identities/{id}` (the schemas they use).
-    public static var kratosAdminOpenAPI: String { fixtures + "/kratos-api/kratos-admin-identities.openapi.json" }
+    package static var kratosAdminOpenAPI: String { fixtures + "/kratos-api/kratos-admin-identities.openapi.json" }
 
     /// The Mailchimp Marketing API members subset (OAS 3.0.1).
-    public static var mailchimpOpenAPI: String { fixtures + "/mailchimp/mailchimp-marketing.members.openapi.json" }
+    package static var mailchimpOpenAPI: String { fixtures + "/mailchimp/mailchimp-marketing.members.openapi.json" }
 
     /// The directory of Kratos web hook payloads shaped as Kratos sends them (`registration-after.json`, …).
-    public static var kratosPayloads: String { fixtures + "/kratos-payloads" }
+    package static var kratosPayloads: String { fixtures + "/kratos-payloads" }
 
     /// Kratos' own config schemas (`v1.3.1.config.schema.json`, `v26.2.0.config.schema.json`).
-    public static var kratosConfigSchemas: String { fixtures + "/kratos-config-schema" }
+    package static var kratosConfigSchemas: String { fixtures + "/kratos-config-schema" }
 
     /// The test CA and the certificate it signed for 127.0.0.1 (`ca.pem`, `server.pem`, `server.key`).
-    public static var tls: String { fixtures + "/tls" }
+    package static var tls: String { fixtures + "/tls" }
 
     /// The bytes of a reference file.
     ///
     /// - Throws: `ReferenceFileError` when the file cannot be read.
-    public static func bytes(atPath path: String) throws(ReferenceFileError) -> [UInt8] {
+    package static func bytes(atPath path: String) throws(ReferenceFileError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReferenceFileError(path: path, reason: "cannot read the file")
         }
@@ -44,7 +44,7 @@ public enum ReferenceFiles {
     }
 
     /// The Kratos payload `name` (with or without `.json`) as bytes.
-    public static func kratosPayload(_ name: String) throws(ReferenceFileError) -> [UInt8] {
+    package static func kratosPayload(_ name: String) throws(ReferenceFileError) -> [UInt8] {
         let file = name.hasSuffix(".json") ? name : name + ".json"
         return try bytes(atPath: kratosPayloads + "/" + file)
     }
@@ -54,7 +54,7 @@ public enum ReferenceFiles {
     /// ```swift
     /// let event = try ReferenceFiles.kratosEvent("registration-after", name: "registration.after")
     /// ```
-    public static func kratosEvent(
+    package static func kratosEvent(
         _ file: String, name: String, id: TimeOrderedID = TimeOrderedID(high: 0x0190_0000_0000_0001, low: 42)
     ) throws(ReferenceFileError) -> Event {
         let bytes = try kratosPayload(file)
@@ -72,9 +72,9 @@ public enum ReferenceFiles {
 }
 
 /// A reference file that could not be read or parsed.
-public struct ReferenceFileError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
+package struct ReferenceFileError: Error, Sendable, CustomStringConvertible {
+    package var path: String
+    package var reason: String
 
-    public var description: String { "\(path): \(reason)" }
+    package var description: String { "\(path): \(reason)" }
 }

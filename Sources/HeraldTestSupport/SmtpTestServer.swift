@@ -11,32 +11,32 @@ import HeraldCore
 /// // url: smtp://127.0.0.1:\(server.port), ca_file: server.certificate
 /// let message = try #require(server.messages.first)
 /// ```
-public final class SmtpTestServer: @unchecked Sendable {
+package final class SmtpTestServer: @unchecked Sendable {
     // @unchecked: every property is a constant set in init, except `process`, which only `stop`
     // (called once, from the test) changes.
 
     /// How the server protects connections.
-    public enum Security: String, Sendable {
+    package enum Security: String, Sendable {
         case startTLS = "starttls"
         case implicitTLS = "implicit"
         case none
     }
 
     /// One message the server accepted.
-    public struct Message: Sendable {
+    package struct Message: Sendable {
         /// The bytes as received (after the dot-unstuffing), CRLF line ends.
-        public let text: String
-        public let mailFrom: String
-        public let recipients: [String]
+        package let text: String
+        package let mailFrom: String
+        package let recipients: [String]
         /// The AUTH login, nil without AUTH.
-        public let login: String?
+        package let login: String?
         /// `PLAIN` or `LOGIN`, nil without AUTH.
-        public let mechanism: String?
+        package let mechanism: String?
         /// True when the message arrived over TLS (STARTTLS or implicit).
-        public let overTLS: Bool
+        package let overTLS: Bool
 
         /// The value of the first header `name` (unfolded), nil when absent.
-        public func header(_ name: String) -> String? {
+        package func header(_ name: String) -> String? {
             let head = text.components(separatedBy: "\r\n\r\n").first ?? ""
             for line in head.components(separatedBy: "\r\n") {
                 guard let colon = line.firstIndex(of: ":") else { continue }
@@ -50,7 +50,7 @@ public final class SmtpTestServer: @unchecked Sendable {
 
     /// Why the server cannot run here, nil when it can: python3 must import aiosmtpd and the
     /// `openssl` command must exist.
-    public static var unavailableReason: String? {
+    package static var unavailableReason: String? {
         if !run(["python3", "-c", "import aiosmtpd"]) {
             return "python3 cannot import aiosmtpd (pip install aiosmtpd, as scripts/setup --ops does)"
         }
@@ -58,11 +58,11 @@ public final class SmtpTestServer: @unchecked Sendable {
         return nil
     }
 
-    public let port: Int
-    public let directory: URL
+    package let port: Int
+    package let directory: URL
     /// The server's self-signed certificate (PEM), for `ca_file`; its names are 127.0.0.1 and
     /// localhost.
-    public let certificate: String
+    package let certificate: String
     private var process: Process?
 
     /// Starts a server and waits until it accepts connections.
@@ -74,7 +74,7 @@ public final class SmtpTestServer: @unchecked Sendable {
     ///   - rejecting: addresses whose RCPT gets 550 5.1.1.
     ///   - certificate: the certificate and key to serve; nil makes a new pair.
     /// - Throws: when the server does not start.
-    public init(
+    package init(
         tls: Security = .startTLS, port: Int = 0, login: (user: String, password: String)? = nil, greylist: Int = 0,
         rejecting: [String] = [], certificate: (certificate: String, key: String)? = nil
     ) throws {
@@ -121,7 +121,7 @@ public final class SmtpTestServer: @unchecked Sendable {
     /// temporary directory.
     ///
     /// - Throws: when openssl fails.
-    public static func makeCertificate() throws -> (certificate: String, key: String) {
+    package static func makeCertificate() throws -> (certificate: String, key: String) {
         let directory = try makeTemporaryDirectory("herald-smtp-tls")
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
@@ -135,7 +135,7 @@ public final class SmtpTestServer: @unchecked Sendable {
     }
 
     /// A loopback port nothing listens on (bound, read and closed), for a refused connection.
-    public static func freePort() throws -> Int {
+    package static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -152,10 +152,10 @@ public final class SmtpTestServer: @unchecked Sendable {
     }
 
     /// `smtp://127.0.0.1:PORT` or `smtps://…`.
-    public func url(implicitTLS: Bool = false) -> String { "\(implicitTLS ? "smtps" : "smtp")://127.0.0.1:\(port)" }
+    package func url(implicitTLS: Bool = false) -> String { "\(implicitTLS ? "smtps" : "smtp")://127.0.0.1:\(port)" }
 
     /// The messages accepted so far, in order.
-    public var messages: [Message] {
+    package var messages: [Message] {
         let mail = directory.appendingPathComponent("mail")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: mail.path)) ?? []).filter {
             $0.hasSuffix(".json")
@@ -175,7 +175,7 @@ public final class SmtpTestServer: @unchecked Sendable {
 
     /// Every byte each connection sent, exactly as it arrived (after TLS; commands, AUTH and data
     /// before any parsing or dot-unstuffing), one entry per connection in the order they came.
-    public var sessions: [[UInt8]] {
+    package var sessions: [[UInt8]] {
         let mail = directory.appendingPathComponent("mail")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: mail.path)) ?? []).filter {
             $0.hasPrefix("session-") && $0.hasSuffix(".bin")
@@ -186,14 +186,14 @@ public final class SmtpTestServer: @unchecked Sendable {
 
     /// What the server decided, one entry per line of events.jsonl: `kind` is `auth`,
     /// `greylisted`, `rejected` or `accepted`.
-    public var events: [JSON] {
+    package var events: [JSON] {
         let path = directory.appendingPathComponent("mail/events.jsonl").path
         let text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
         return text.split(separator: "\n").compactMap { try? JSONDocument(parsing: Array($0.utf8)).root.json }
     }
 
     /// Stops the server (idempotent).
-    public func stop() {
+    package func stop() {
         guard let process else { return }
         self.process = nil
         // SIGKILL: the test process may block SIGTERM, and a child inherits the blocked mask.
@@ -216,7 +216,7 @@ public final class SmtpTestServer: @unchecked Sendable {
 }
 
 /// The SMTP test server could not start.
-public struct SmtpTestServerError: Error, CustomStringConvertible {
-    public let reason: String
-    public var description: String { reason }
+package struct SmtpTestServerError: Error, CustomStringConvertible {
+    package let reason: String
+    package var description: String { reason }
 }

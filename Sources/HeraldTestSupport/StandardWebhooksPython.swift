@@ -2,13 +2,13 @@ import Foundation
 
 /// The official Standard Webhooks Python library (`standardwebhooks` from PyPI, installed by
 /// scripts/setup) as a second, independent verifier: `Webhook(secret).verify(body, headers)`.
-public enum StandardWebhooksPython {
+package enum StandardWebhooksPython {
     /// Why the library could not be asked, when it cannot.
-    public static let unavailableReason =
+    package static let unavailableReason =
         "python3 cannot import standardwebhooks (pip install standardwebhooks, as scripts/setup does)"
 
     /// True when `python3` on PATH can import the library.
-    public static var isAvailable: Bool {
+    package static var isAvailable: Bool {
         (try? run(script: "import standardwebhooks", input: Data()))?.status == 0
     }
 
@@ -16,7 +16,7 @@ public enum StandardWebhooksPython {
     /// else its error (`WebhookVerificationError: No matching signature found`).
     ///
     /// - Throws: when python3 cannot be run.
-    public static func verify(secret: String, headers: [(name: String, value: String)], body: [UInt8]) throws
+    package static func verify(secret: String, headers: [(name: String, value: String)], body: [UInt8]) throws
         -> String?
     {
         let input: [String: Any] = [

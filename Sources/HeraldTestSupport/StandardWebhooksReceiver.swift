@@ -5,16 +5,16 @@ import HeraldCore
 /// (independently of the webhook plugin's signer): the three headers, a timestamp within
 /// `tolerance` of now, and a `v1` entry of `webhook-signature` matching HMAC-SHA256 of
 /// `id.timestamp.body` under one of the secrets, compared in constant time.
-public struct StandardWebhooksReceiver: Sendable {
+package struct StandardWebhooksReceiver: Sendable {
     /// What a receiver makes of one request.
-    public enum Verdict: Sendable, Equatable, CustomStringConvertible {
+    package enum Verdict: Sendable, Equatable, CustomStringConvertible {
         case verified
         case missingHeaders
         case malformedTimestamp
         case timestampOutOfTolerance
         case noMatchingSignature
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .verified: return "verified"
             case .missingHeaders: return "missing required headers"
@@ -26,14 +26,14 @@ public struct StandardWebhooksReceiver: Sendable {
     }
 
     /// A secret that is not `whsec_` and base64.
-    public struct SecretError: Error {}
+    package struct SecretError: Error {}
 
     /// The python library's: 5 minutes either way.
-    public static let tolerance: Int64 = 300
+    package static let tolerance: Int64 = 300
 
     let keys: [[UInt8]]
 
-    public init(secrets: [String]) throws(SecretError) {
+    package init(secrets: [String]) throws(SecretError) {
         var keys: [[UInt8]] = []
         for secret in secrets {
             var encoded = secret.hasPrefix("whsec_") ? String(secret.dropFirst(6)) : secret
@@ -45,7 +45,7 @@ public struct StandardWebhooksReceiver: Sendable {
     }
 
     /// The verdict on `request` at `now`.
-    public func verify(_ request: MandrillTestRequest, now: WallClock) -> Verdict {
+    package func verify(_ request: MandrillTestRequest, now: WallClock) -> Verdict {
         guard let id = request.header("webhook-id"), let timestampText = request.header("webhook-timestamp"),
             let signatures = request.header("webhook-signature")
         else { return .missingHeaders }

@@ -6,7 +6,7 @@ import Synchronization
 /// A test server whose network side is a `TestHTTPServer` (`MandrillTestServer`,
 /// `MailchimpTestServer`, `KratosAdminTestServer`, `WebhookTestServer`): it names the path of its
 /// base URL and its responder, and gets `start`, `baseURL` and `stop`.
-public protocol TestHTTPServing: AnyObject, Sendable {
+package protocol TestHTTPServing: AnyObject, Sendable {
     /// The path `baseURL` ends with (`/api/1.0`, `/3.0`, or empty).
     static var basePath: String { get }
     /// The listener; one per server.
@@ -20,25 +20,25 @@ extension TestHTTPServing {
     /// Herald's own HTTP server.
     ///
     /// - Throws: `HTTPError` when the listener cannot be opened or the server was started before.
-    public func start(host: String = "127.0.0.1", port: UInt16 = 0) throws(HTTPError) {
+    package func start(host: String = "127.0.0.1", port: UInt16 = 0) throws(HTTPError) {
         try network.start(host: host, port: port, path: Self.basePath, responder: makeResponder())
     }
 
     /// `http://127.0.0.1:PORT` and `basePath`, the value for an action's `base_url` (Kratos:
     /// `admin_url`); nil before `start()`.
-    public var baseURL: String? {
+    package var baseURL: String? {
         network.baseURL
     }
 
     /// Stops the server, closing connections still open after `grace`, and waits until it has.
-    public func stop(grace: Duration = .seconds(1)) {
+    package func stop(grace: Duration = .seconds(1)) {
         network.stop(grace: grace)
     }
 }
 
 /// The network side the test servers share: Herald's own HTTP server on a loopback port the
 /// system picks, the base URL it gives, a stop with grace, and the ways a test server answers.
-public final class TestHTTPServer: Sendable {
+package final class TestHTTPServer: Sendable {
     private struct State {
         var server: HTTPServer?
         var baseURL: String?

@@ -1,14 +1,14 @@
 import HeraldHTTP
 
 extension WebhookTestServer: TestHTTPServing {
-    public static let basePath = ""
+    package static let basePath = ""
 
-    public func makeResponder() -> any HTTPResponder {
+    package func makeResponder() -> any HTTPResponder {
         WebhookTestResponder(server: self)
     }
 
     /// `baseURL` + `path`, the value for an action's `url`.
-    public func url(_ path: String = "/hooks/herald") -> String {
+    package func url(_ path: String = "/hooks/herald") -> String {
         (baseURL ?? "http://127.0.0.1:1") + path
     }
 }

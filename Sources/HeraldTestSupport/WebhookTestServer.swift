@@ -15,9 +15,9 @@ import Synchronization
 /// // … point the action's url at server.url("/hooks") …
 /// #expect(server.requests.count == 2)
 /// ```
-public final class WebhookTestServer: Sendable {
+package final class WebhookTestServer: Sendable {
     /// What the server answers to one request that verified.
-    public enum Reply: Sendable, Equatable {
+    package enum Reply: Sendable, Equatable {
         /// This status, headers and body.
         case status(Int, headers: [String: String] = [:], body: [UInt8] = [])
         /// A redirect to `location` (relative or absolute), with `status` (302 by default).
@@ -37,30 +37,30 @@ public final class WebhookTestServer: Sendable {
 
     let state: Mutex<State>
     /// The listener and its address.
-    public let network = TestHTTPServer()
+    package let network = TestHTTPServer()
 
     /// A receiver that accepts signatures under any of `secrets` (`whsec_…`).
-    public init(secrets: [String]) throws(StandardWebhooksReceiver.SecretError) {
+    package init(secrets: [String]) throws(StandardWebhooksReceiver.SecretError) {
         state = Mutex(State(receiver: try StandardWebhooksReceiver(secrets: secrets)))
     }
 
     /// Makes the next requests that verify meet `replies`, in order (after any already scripted).
-    public func script(_ replies: Reply...) {
+    package func script(_ replies: Reply...) {
         state.withLock { $0.script += replies }
     }
 
     /// Every request received so far, in order.
-    public var requests: [MandrillTestRequest] {
+    package var requests: [MandrillTestRequest] {
         state.withLock { $0.requests }
     }
 
     /// The receiver's verdict on each request, in the order of `requests`.
-    public var verdicts: [StandardWebhooksReceiver.Verdict] {
+    package var verdicts: [StandardWebhooksReceiver.Verdict] {
         state.withLock { $0.verdicts }
     }
 
     /// Records `request`, verifies it and decides the answer.
-    public func handle(_ request: MandrillTestRequest) -> Reply {
+    package func handle(_ request: MandrillTestRequest) -> Reply {
         state.withLock { state in
             state.requests.append(request)
             let verdict = state.receiver.verify(request, now: .now)

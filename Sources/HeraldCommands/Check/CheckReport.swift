@@ -3,8 +3,8 @@ import HeraldCore
 
 /// The summary `herald check` prints for a valid configuration: listeners, the job store,
 /// actions, routes.
-public enum CheckReport {
-    public static func render(_ configuration: HeraldConfiguration) -> String {
+package enum CheckReport {
+    package static func render(_ configuration: HeraldConfiguration) -> String {
         var lines = ["\(configuration.source): OK"]
         lines.append("listeners:")
         for listener in configuration.listeners {

@@ -3,8 +3,8 @@ import HeraldCore
 
 /// `herald explain`: what the configuration does with one payload — which routes match, which
 /// do not and why, and the jobs it would plan — without sending anything.
-public enum Explanation {
-    public static func render(_ configuration: HeraldConfiguration, event: Event) -> String {
+package enum Explanation {
+    package static func render(_ configuration: HeraldConfiguration, event: Event) -> String {
         var lines: [String] = []
         lines.append("event \(event.name)")
         let derived = DerivedField.allCases.filter { ![.id, .receivedAt, .name].contains($0) }.map { field in

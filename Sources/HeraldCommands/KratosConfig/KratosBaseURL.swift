@@ -3,19 +3,19 @@ import HeraldConfig
 
 /// Where Kratos reaches Herald: `http://127.0.0.1:4470`, or what `--url` says (a TLS proxy in
 /// front, `https://herald.example.com/herald`).
-public struct KratosBaseURL: Sendable, Equatable, CustomStringConvertible {
+package struct KratosBaseURL: Sendable, Equatable, CustomStringConvertible {
     /// Without a trailing slash.
-    public let text: String
+    package let text: String
 
     /// Why no URL could be made; the CLI prints it as a usage error.
-    public struct Problem: Error, Sendable, CustomStringConvertible {
-        public let description: String
+    package struct Problem: Error, Sendable, CustomStringConvertible {
+        package let description: String
     }
 
     /// Validates `--url`: `http` or `https`, a host, no query, fragment or credentials.
     ///
     /// - Throws: `Problem` naming what is wrong.
-    public init(parsing text: String) throws(Problem) {
+    package init(parsing text: String) throws(Problem) {
         var trimmed = text
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
@@ -33,7 +33,7 @@ public struct KratosBaseURL: Sendable, Equatable, CustomStringConvertible {
     /// same machine); a unix socket or port 0 cannot be reached by URL.
     ///
     /// - Throws: `Problem` asking for `--url`.
-    public init(listeners: [ListenAddress]) throws(Problem) {
+    package init(listeners: [ListenAddress]) throws(Problem) {
         guard let first = listeners.first else { throw Problem(description: "no listener is configured; give --url") }
         switch first {
         case .unix(let path):
@@ -51,12 +51,12 @@ public struct KratosBaseURL: Sendable, Equatable, CustomStringConvertible {
 
     /// True for `http://` to anything but loopback: the ingress credential would cross a network
     /// in clear text.
-    public var isPlainTextOverNetwork: Bool {
+    package var isPlainTextOverNetwork: Bool {
         guard text.lowercased().hasPrefix("http://"), let host = URLComponents(string: text)?.host else {
             return false
         }
         return !(host.hasPrefix("127.") || host == "localhost" || host == "[::1]" || host == "::1")
     }
 
-    public var description: String { text }
+    package var description: String { text }
 }

@@ -8,20 +8,20 @@ import HeraldCore
 /// keeps their hooks in their order, adds Herald's, and puts Kratos' `session` hook last. Herald's
 /// earlier hooks (a `web_hook` whose URL is Herald's) are replaced, so merging again changes
 /// nothing. Everything else is left as it was; comments are not kept (libyaml drops them).
-public struct KratosConfigMerger {
-    public let renderer: KratosConfigRenderer
+package struct KratosConfigMerger {
+    package let renderer: KratosConfigRenderer
 
-    public init(renderer: KratosConfigRenderer) {
+    package init(renderer: KratosConfigRenderer) {
         self.renderer = renderer
     }
 
     /// A Kratos file that cannot be merged.
-    public struct Failure: Error, Sendable {
-        public let message: String
+    package struct Failure: Error, Sendable {
+        package let message: String
     }
 
     /// Reads `path` and returns the merged YAML text.
-    public func merge(path: String) throws(Failure) -> String {
+    package func merge(path: String) throws(Failure) -> String {
         let diagnostics = ConfigDiagnostics()
         let loader = YAMLLoader()
         guard let root = loader.load(contentsOf: path, diagnostics: diagnostics), diagnostics.isEmpty else {

@@ -5,22 +5,22 @@ import HeraldCore
 /// Writes the Kratos configuration for a loaded Herald configuration (`herald kratos-config`,
 /// design §8): the `selfservice.flows…hooks` and `courier` YAML, with comments that say what the
 /// operator must merge by hand and why each hook answers the way it does.
-public struct KratosConfigRenderer: Sendable {
+package struct KratosConfigRenderer: Sendable {
     /// The body template of every hook and of the courier: `etc/kratos/ctx.jsonnet`. Kratos passes
     /// its context as `ctx`; the URL path names the event, so the body is the context as it is.
-    public static let contextJsonnet = "function(ctx) ctx"
+    package static let contextJsonnet = "function(ctx) ctx"
 
     /// `contextJsonnet` as the `base64://` URI Kratos loads a body from.
-    public static var contextBody: String { "base64://" + Data(contextJsonnet.utf8).base64EncodedString() }
+    package static var contextBody: String { "base64://" + Data(contextJsonnet.utf8).base64EncodedString() }
 
-    public let configuration: HeraldConfiguration
-    public let baseURL: KratosBaseURL
+    package let configuration: HeraldConfiguration
+    package let baseURL: KratosBaseURL
     /// When false, the ingress secret is written as a placeholder that says where to find it.
-    public let withSecrets: Bool
+    package let withSecrets: Bool
     /// The oldest Kratos version the output must be valid for.
-    public let target: KratosTarget
+    package let target: KratosTarget
 
-    public init(
+    package init(
         configuration: HeraldConfiguration, baseURL: KratosBaseURL, withSecrets: Bool,
         target: KratosTarget = .oldest
     ) {
@@ -31,9 +31,9 @@ public struct KratosConfigRenderer: Sendable {
     }
 
     /// The hooks for the configuration's routes and the target version.
-    public var plan: KratosHookPlan { KratosHookPlan(rules: configuration.rules, target: target) }
+    package var plan: KratosHookPlan { KratosHookPlan(rules: configuration.rules, target: target) }
 
-    public func render() -> String {
+    package func render() -> String {
         let plan = self.plan
         var out = YAMLText()
         header(plan, into: &out)

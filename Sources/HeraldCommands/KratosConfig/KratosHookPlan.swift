@@ -4,9 +4,9 @@ import HeraldCore
 /// `web_hook` per flow and phase a route listens to, repeated in every per-method list where
 /// Kratos reads only those, each naming its method in its URL; the pre-persist decide hooks of
 /// deny routes; and the courier when a route listens to `courier.*`.
-public struct KratosHookPlan: Sendable {
+package struct KratosHookPlan: Sendable {
     /// How Kratos treats Herald's answer.
-    public enum Response: Sendable, Equatable {
+    package enum Response: Sendable, Equatable {
         /// `response: {ignore: true}`: Kratos goes on at once and calls Herald in the background
         /// (still three tries). For hooks that only plan jobs: a Herald outage never blocks users.
         case ignore
@@ -17,17 +17,17 @@ public struct KratosHookPlan: Sendable {
     }
 
     /// One entry at one place in Kratos' configuration.
-    public struct Hook: Sendable, Equatable {
-        public let flow: String
+    package struct Hook: Sendable, Equatable {
+        package let flow: String
         /// `before` or `after`.
-        public let phase: String
+        package let phase: String
         /// The per-method list (`password`, `oidc`, …), or nil for `<phase>.hooks`.
-        public let method: String?
+        package let method: String?
         /// A pre-persist hook at `…/after?mode=decide` that only consults deny routes.
-        public let decide: Bool
-        public let response: Response
+        package let decide: Bool
+        package let response: Response
         /// A hook of Kratos' own (`notify_previous_addresses`) instead of a `web_hook` to Herald.
-        public let builtin: String?
+        package let builtin: String?
 
         init(
             flow: String, phase: String, method: String?, decide: Bool = false, response: Response = .ignore,
@@ -42,13 +42,13 @@ public struct KratosHookPlan: Sendable {
         }
 
         /// `registration.after.password.hooks`
-        public var location: String {
+        package var location: String {
             ([flow, phase] + (method.map { [$0] } ?? []) + ["hooks"]).joined(separator: ".")
         }
 
         /// `/v1/events/registration/after?mode=decide&method=password`: the method tells Herald
         /// what Kratos' body does not (it sets `flow.active` only for some methods).
-        public var path: String {
+        package var path: String {
             var query: [String] = []
             if decide { query.append("mode=decide") }
             if let method { query.append("method=\(method)") }
@@ -56,25 +56,25 @@ public struct KratosHookPlan: Sendable {
         }
 
         /// `herald-registration-after-password-decide`: shown in Kratos' logs and traces (v25.4+).
-        public var id: String {
+        package var id: String {
             (["herald", flow, phase] + (method.map { [$0] } ?? []) + (decide ? ["decide"] : [])).joined(separator: "-")
         }
     }
 
     /// The Kratos version the hooks are written for (and every later one).
-    public let target: KratosTarget
+    package let target: KratosTarget
     /// The hooks, grouped by flow in `EventName.flows` order, `before` before `after`.
-    public let hooks: [Hook]
+    package let hooks: [Hook]
     /// True when a route listens to a courier event: Kratos' courier should deliver over HTTP.
-    public let courier: Bool
+    package let courier: Bool
     /// The flow events some route listens to (deny routes included).
-    public let events: [EventName]
+    package let events: [EventName]
     /// The flow events some deny route listens to.
-    public let denyEvents: [EventName]
+    package let denyEvents: [EventName]
     /// Courier events some route listens to that the target's Kratos never sends.
-    public let unsentCourierEvents: [EventName]
+    package let unsentCourierEvents: [EventName]
 
-    public init(rules: RuleSet, target: KratosTarget = .oldest) {
+    package init(rules: RuleSet, target: KratosTarget = .oldest) {
         self.target = target
         var jobEvents = Set<EventName>()
         var denyEvents = Set<EventName>()

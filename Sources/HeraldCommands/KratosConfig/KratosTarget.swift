@@ -5,24 +5,24 @@ import HeraldCore
 /// not allow (`additionalProperties: false` everywhere), so what differs between versions must
 /// be left out for older targets. Facts from ory/kratos `embedx/config.schema.json` and
 /// `selfservice/hook/*` at each tag (docs/kratos-compatibility.md).
-public struct KratosTarget: Sendable, Comparable, CustomStringConvertible {
-    public let major: Int
-    public let minor: Int
+package struct KratosTarget: Sendable, Comparable, CustomStringConvertible {
+    package let major: Int
+    package let minor: Int
 
-    public init(major: Int, minor: Int) {
+    package init(major: Int, minor: Int) {
         self.major = major
         self.minor = minor
     }
 
     /// The oldest version Herald writes for, and the default: output every supported version accepts.
-    public static let oldest = KratosTarget(major: 1, minor: 1)
+    package static let oldest = KratosTarget(major: 1, minor: 1)
     /// The newest release whose schema Herald knows; a later number is taken as "main and after".
-    public static let newestKnown = KratosTarget(major: 26, minor: 2)
+    package static let newestKnown = KratosTarget(major: 26, minor: 2)
 
     /// Reads `1.3`, `v1.3.1`, `25.4.0`, `26.2` or `main`.
     ///
     /// - Throws: `Invalid` with a message for anything else, and for versions older than `oldest`.
-    public init(parsing text: String) throws(Invalid) {
+    package init(parsing text: String) throws(Invalid) {
         if text == "main" {
             self = KratosTarget(major: Self.newestKnown.major, minor: Self.newestKnown.minor + 1)
             return
@@ -42,32 +42,32 @@ public struct KratosTarget: Sendable, Comparable, CustomStringConvertible {
     }
 
     /// A version Herald cannot write for.
-    public struct Invalid: Error, Sendable {
-        public let message: String
+    package struct Invalid: Error, Sendable {
+        package let message: String
     }
 
     /// `v1.1`, `v26.2`.
-    public var description: String { self > Self.newestKnown ? "main (after v26.2)" : "v\(major).\(minor)" }
+    package var description: String { self > Self.newestKnown ? "main (after v26.2)" : "v\(major).\(minor)" }
 
     /// The per-method `passkey` lists (and the passkey strategy) exist from v1.2.0.
-    public var hasPasskeyLists: Bool { self >= KratosTarget(major: 1, minor: 2) }
+    package var hasPasskeyLists: Bool { self >= KratosTarget(major: 1, minor: 2) }
 
     /// `web_hook` `config.id` exists from v25.4.0 (ory/kratos#4206).
-    public var hasWebHookID: Bool { self >= KratosTarget(major: 25, minor: 4) }
+    package var hasWebHookID: Bool { self >= KratosTarget(major: 25, minor: 4) }
 
     /// The `notify_previous_addresses` settings hook (which sends `verifiable_address_changed`)
     /// exists only on Kratos' main branch, in no release up to v26.2.0.
-    public var hasNotifyPreviousAddresses: Bool { self > Self.newestKnown }
+    package var hasNotifyPreviousAddresses: Bool { self > Self.newestKnown }
 
     /// `Ory-Webhook-Trigger-ID` is sent from v25.4.0 (with `emit_analytics_event` left on).
-    public var sendsTriggerID: Bool { hasWebHookID }
+    package var sendsTriggerID: Bool { hasWebHookID }
 
     /// The method lists of `flow`.after this version's schema has.
-    public func afterLists(of flow: String) -> [String]? {
+    package func afterLists(of flow: String) -> [String]? {
         KratosMethod.afterLists[flow].map { lists in hasPasskeyLists ? lists : lists.filter { $0 != "passkey" } }
     }
 
-    public static func < (lhs: KratosTarget, rhs: KratosTarget) -> Bool {
+    package static func < (lhs: KratosTarget, rhs: KratosTarget) -> Bool {
         (lhs.major, lhs.minor) < (rhs.major, rhs.minor)
     }
 }

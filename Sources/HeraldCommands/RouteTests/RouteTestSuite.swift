@@ -3,17 +3,17 @@ import HeraldCore
 
 /// `herald test` (and the tests `herald check` runs): every route test of the configuration's
 /// `*.test.yaml` files, or of the files named.
-public struct RouteTestSuite {
+package struct RouteTestSuite {
     /// Problems in the test files themselves (with positions), rendered.
-    public let problems: String?
+    package let problems: String?
     let results: [RouteTestRunner.Result]
 
-    public var passed: Int { results.filter(\.passed).count }
-    public var failed: Int { results.count - passed }
-    public var isEmpty: Bool { results.isEmpty && problems == nil }
+    package var passed: Int { results.filter(\.passed).count }
+    package var failed: Int { results.count - passed }
+    package var isEmpty: Bool { results.isEmpty && problems == nil }
 
     /// Loads and runs the tests of `files` (default: the configuration's route test files).
-    public static func run(_ configuration: HeraldConfiguration, files: [String]? = nil) -> RouteTestSuite {
+    package static func run(_ configuration: HeraldConfiguration, files: [String]? = nil) -> RouteTestSuite {
         let diagnostics = ConfigDiagnostics()
         let loader = YAMLLoader()
         var results: [RouteTestRunner.Result] = []
@@ -28,7 +28,7 @@ public struct RouteTestSuite {
     }
 
     /// One line per test (`ok` or `FAIL` with where it is and each difference), then the tally.
-    public func render(verbose: Bool) -> String {
+    package func render(verbose: Bool) -> String {
         var lines: [String] = []
         for result in results {
             if result.passed {

@@ -5,20 +5,20 @@ import HeraldCore
 /// compiles everything: settings, actions through their plugins, routes into a `RuleSet`.
 ///
 /// Every problem of every file is collected; nothing is returned unless there are none.
-public struct ConfigLoader: Sendable {
-    public let plugins: PluginRegistry
-    public let secrets: SecretResolver
+package struct ConfigLoader: Sendable {
+    package let plugins: PluginRegistry
+    package let secrets: SecretResolver
 
-    public init(plugins: PluginRegistry, secrets: SecretResolver = SecretResolver()) {
+    package init(plugins: PluginRegistry, secrets: SecretResolver = SecretResolver()) {
         self.plugins = plugins
         self.secrets = secrets
     }
 
     /// The name under which the embedded default appears in messages.
-    public static let defaultSourceName = "<embedded default>"
+    package static let defaultSourceName = "<embedded default>"
 
     /// Loads `path`, or the embedded default when `path` is nil.
-    public func load(path: String?) -> ConfigLoadResult {
+    package func load(path: String?) -> ConfigLoadResult {
         let diagnostics = ConfigDiagnostics()
         let yaml = YAMLLoader()
         let file = path ?? ConfigLoader.defaultSourceName
@@ -114,21 +114,21 @@ public struct ConfigLoader: Sendable {
 }
 
 /// What a load produced: the configuration, or the problems and the text needed to show them.
-public struct ConfigLoadResult {
-    public var configuration: HeraldConfiguration?
+package struct ConfigLoadResult {
+    package var configuration: HeraldConfiguration?
     /// The errors; empty when `configuration` is set.
-    public var diagnostics: [ConfigDiagnostic]
+    package var diagnostics: [ConfigDiagnostic]
     /// What is probably not meant but does not stop the load (an unused action, no routes).
-    public var warnings: [ConfigDiagnostic] = []
-    public var sources: SourceCache
+    package var warnings: [ConfigDiagnostic] = []
+    package var sources: SourceCache
 
     /// The problems rendered like a compiler's, with the source line and a caret.
-    public var renderedDiagnostics: String {
+    package var renderedDiagnostics: String {
         DiagnosticRenderer(sources: sources).render(diagnostics)
     }
 
     /// The warnings rendered the same way; empty text when there are none.
-    public var renderedWarnings: String {
+    package var renderedWarnings: String {
         warnings.isEmpty ? "" : DiagnosticRenderer(sources: sources).render(warnings)
     }
 }

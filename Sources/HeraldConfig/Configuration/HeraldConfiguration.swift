@@ -1,30 +1,30 @@
 import HeraldCore
 
 /// A loaded, validated configuration: everything `herald serve` needs, compiled.
-public struct HeraldConfiguration: Sendable {
+package struct HeraldConfiguration: Sendable {
     /// The file it came from, or `<embedded default>`.
-    public var source: String
-    public var listeners: [ListenAddress]
+    package var source: String
+    package var listeners: [ListenAddress]
     /// Where the spool and other state live.
-    public var stateDirectory: String
+    package var stateDirectory: String
     /// Where jobs live: the local spool (default) or PostgreSQL.
-    public var store: StoreSettings = .local
-    public var ingress: IngressSettings
-    public var delivery: DeliverySettings
-    public var log: LogSettings
+    package var store: StoreSettings = .local
+    package var ingress: IngressSettings
+    package var delivery: DeliverySettings
+    package var log: LogSettings
     /// Configured actions by name.
-    public var actions: [String: any Action]
+    package var actions: [String: any Action]
     /// Per-action concurrency limits (`actions.NAME.concurrency`).
-    public var actionConcurrency: [String: Int]
-    public var rules: RuleSet
+    package var actionConcurrency: [String: Int]
+    package var rules: RuleSet
     /// Every value read from `${env:}`, `${file:}` or `${credential:}`, so output can be scrubbed.
-    public var secrets: [String]
+    package var secrets: [String]
     /// Route tests (`*.test.yaml`) beside the configuration's route files: in the directories of
     /// the main file and of every included file (`herald test`, `herald check`).
-    public var routeTestFiles: [String] = []
+    package var routeTestFiles: [String] = []
 
     /// Replaces every secret value in `text` with `<redacted>`.
-    public func redacting(_ text: String) -> String {
+    package func redacting(_ text: String) -> String {
         var result = text
         for secret in secrets where secret.count >= 4 {
             result = result.replacing(secret, with: "<redacted>")
@@ -34,7 +34,7 @@ public struct HeraldConfiguration: Sendable {
 }
 
 /// Where Herald listens.
-public enum ListenAddress: Sendable, Hashable, CustomStringConvertible {
+package enum ListenAddress: Sendable, Hashable, CustomStringConvertible {
     /// An IP address literal (IPv4 or IPv6) and a port; port 0 picks a free one.
     case tcp(host: String, port: Int)
     /// A unix socket path.
@@ -42,7 +42,7 @@ public enum ListenAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `127.0.0.1:4470`, `[::1]:4470`, `localhost:4470`, `:4470` (all addresses) or
     /// `unix:/run/herald/herald.sock`.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         if text.hasPrefix("unix:") {
             let path = String(text.dropFirst(5))
             guard !path.isEmpty else { return nil }
@@ -65,7 +65,7 @@ public enum ListenAddress: Sendable, Hashable, CustomStringConvertible {
         self = .tcp(host: host, port: port)
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tcp(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         case .unix(let path): return "unix:\(path)"
@@ -73,7 +73,7 @@ public enum ListenAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// True for loopback addresses and unix sockets: only local processes can connect.
-    public var isLocalOnly: Bool {
+    package var isLocalOnly: Bool {
         switch self {
         case .unix: return true
         case .tcp(let host, _): return host.hasPrefix("127.") || host == "::1"
@@ -94,7 +94,7 @@ public enum ListenAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A credential Kratos can present (reference/kratos-webhooks.md §1.2).
-public enum IngressCredential: Sendable {
+package enum IngressCredential: Sendable {
     /// `api_key` sent as a header (`in: header`) or a cookie (`in: cookie`).
     case apiKey(name: String, value: String, inCookie: Bool)
     /// HTTP basic authentication.
@@ -102,67 +102,67 @@ public enum IngressCredential: Sendable {
 }
 
 /// The `ingress:` section.
-public struct IngressSettings: Sendable {
-    public var credentials: [IngressCredential] = []
-    public var insecureNoAuth = false
-    public var limits = IngressLimits()
+package struct IngressSettings: Sendable {
+    package var credentials: [IngressCredential] = []
+    package var insecureNoAuth = false
+    package var limits = IngressLimits()
     /// How long a Kratos event (by `Ory-Webhook-Trigger-ID`, else flow id + event + identity id)
     /// is remembered so that its retries are answered as duplicates.
-    public var dedupeWindow: Duration = .seconds(3600)
+    package var dedupeWindow: Duration = .seconds(3600)
     /// `ingress.mandrill_webhooks`: Mandrill's delivery events at `/v1/mandrill/events`; nil when
     /// the endpoint is off.
-    public var mandrillWebhooks: MandrillWebhookSettings?
+    package var mandrillWebhooks: MandrillWebhookSettings?
 }
 
 /// Where Mandrill posts its events and how they are verified (reference/mandrill-webhooks.md).
-public struct MandrillWebhookSettings: Sendable, Equatable {
+package struct MandrillWebhookSettings: Sendable, Equatable {
     /// The URL exactly as registered in Mandrill: it is part of what Mandrill signs, and behind
     /// a proxy it differs from what Herald sees.
-    public var url: String
+    package var url: String
     /// The webhook's keys (secrets); several while one is being replaced. Empty until Mandrill
     /// has shown the key: then only its URL checks are answered.
-    public var keys: [String] = []
+    package var keys: [String] = []
     /// How long an event is remembered so that Mandrill's redeliveries are duplicates (Mandrill
     /// retries a batch for up to ~8 h). An event whose `ts` is older is refused: a replay.
-    public var dedupeWindow: Duration = .seconds(24 * 3600)
+    package var dedupeWindow: Duration = .seconds(24 * 3600)
     /// The shortest `dedupe_window` allowed: longer than Mandrill's retries of one batch.
-    public static let minimumDedupeWindow: Duration = .seconds(12 * 3600)
+    package static let minimumDedupeWindow: Duration = .seconds(12 * 3600)
     /// The largest batch accepted (up to 1,000 events, form-encoded).
-    public var maxBodyBytes = 16 << 20
+    package var maxBodyBytes = 16 << 20
 
-    public init(url: String) {
+    package init(url: String) {
         self.url = url
     }
 }
 
 /// Request limits and timeouts (design §3).
-public struct IngressLimits: Sendable, Equatable {
-    public var maxRequestLineBytes = 8 << 10
-    public var maxHeaderBytes = 32 << 10
-    public var maxHeaderFields = 100
-    public var maxBodyBytes = 1 << 20
-    public var maxConnections = 1024
-    public var headerTimeout: Duration = .seconds(10)
-    public var bodyTimeout: Duration = .seconds(30)
-    public var idleTimeout: Duration = .seconds(75)
+package struct IngressLimits: Sendable, Equatable {
+    package var maxRequestLineBytes = 8 << 10
+    package var maxHeaderBytes = 32 << 10
+    package var maxHeaderFields = 100
+    package var maxBodyBytes = 1 << 20
+    package var maxConnections = 1024
+    package var headerTimeout: Duration = .seconds(10)
+    package var bodyTimeout: Duration = .seconds(30)
+    package var idleTimeout: Duration = .seconds(75)
 }
 
 /// The `delivery:` section.
-public struct DeliverySettings: Sendable {
-    public var retrySchedule: [Duration] = [5, 30, 120, 600, 1800, 3600, 10800, 21600].map { .seconds($0) }
-    public var jitter = 0.2
-    public var maxAge: Duration = .seconds(48 * 3600)
+package struct DeliverySettings: Sendable {
+    package var retrySchedule: [Duration] = [5, 30, 120, 600, 1800, 3600, 10800, 21600].map { .seconds($0) }
+    package var jitter = 0.2
+    package var maxAge: Duration = .seconds(48 * 3600)
     /// Jobs performed at the same time, across actions.
-    public var concurrency = 16
+    package var concurrency = 16
     /// Time allowed for one attempt.
-    public var attemptTimeout: Duration = .seconds(30)
+    package var attemptTimeout: Duration = .seconds(30)
 }
 
 /// The `log:` section.
-public struct LogSettings: Sendable, Equatable {
-    public enum Format: String, Sendable { case logfmt, json }
-    public var format = Format.logfmt
-    public var level = LogLevel.info
+package struct LogSettings: Sendable, Equatable {
+    package enum Format: String, Sendable { case logfmt, json }
+    package var format = Format.logfmt
+    package var level = LogLevel.info
     /// When true, personal data (emails) is written as it is; masked otherwise.
-    public var showPersonalData = false
+    package var showPersonalData = false
 }

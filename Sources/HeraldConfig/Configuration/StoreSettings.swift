@@ -11,36 +11,36 @@ import HeraldCore
 ///     connect_timeout: 5s
 ///     lease: 30s                              # how long a claimed job is this instance's
 /// ```
-public enum StoreSettings: Sendable, Equatable {
+package enum StoreSettings: Sendable, Equatable {
     case local
     case postgres(PostgresStoreSettings)
 
-    public var isPostgres: Bool {
+    package var isPostgres: Bool {
         if case .postgres = self { return true }
         return false
     }
 }
 
 /// `store.postgres`.
-public struct PostgresStoreSettings: Sendable, Equatable {
+package struct PostgresStoreSettings: Sendable, Equatable {
     /// The libpq connection string (a secret when it holds a password; never printed).
-    public var dsn: String
-    public var connectTimeout: Duration = .seconds(5)
+    package var dsn: String
+    package var connectTimeout: Duration = .seconds(5)
     /// How long a claimed job stays this instance's without a renewal; renewed every third of it
     /// while the attempt runs. Another instance takes the job over once it ends.
-    public var lease: Duration = .seconds(30)
+    package var lease: Duration = .seconds(30)
     /// How often an instance looks for due jobs when no notification wakes it.
-    public var pollInterval: Duration = .seconds(1)
+    package var pollInterval: Duration = .seconds(1)
     /// Most events stored in one transaction.
-    public var maxBatch: Int = 256
+    package var maxBatch: Int = 256
 
-    public init(dsn: String) {
+    package init(dsn: String) {
         self.dsn = dsn
     }
 
     /// `text` without the DSN or its password (libpq quotes parts of a connection string in some
     /// of its errors): for log lines and messages.
-    public func redacted(_ text: String) -> String {
+    package func redacted(_ text: String) -> String {
         RemoteTextRedactor(secrets: [dsn] + Self.passwords(in: dsn)).redacted(text)
     }
 

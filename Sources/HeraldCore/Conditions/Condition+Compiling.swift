@@ -6,7 +6,7 @@ extension Condition {
 
     /// Compiles a `when:` node; every problem goes into `diagnostics`. Paths are checked against
     /// `events` like template paths.
-    public static func compile(_ node: ConfigNode, events: [EventName], diagnostics: ConfigDiagnostics) -> Condition? {
+    package static func compile(_ node: ConfigNode, events: [EventName], diagnostics: ConfigDiagnostics) -> Condition? {
         var compiler = Compiler(events: events, diagnostics: diagnostics)
         let root = compiler.compileMap(node, what: "'when'")
         return compiler.failed ? nil : root.map(Condition.init(root:))

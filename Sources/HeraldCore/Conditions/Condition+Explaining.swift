@@ -1,13 +1,13 @@
 /// Why a condition did not hold, for `herald explain`.
-public struct ConditionFailure: Sendable, CustomStringConvertible {
+package struct ConditionFailure: Sendable, CustomStringConvertible {
     /// Where the failing test is written.
-    public let location: SourceLocation
+    package let location: SourceLocation
     /// The test as it reads: `identity.traits.newsletter equals true`, or `not (...)`.
-    public let condition: String
+    package let condition: String
     /// The value the event had there: JSON text, or `<missing>`.
-    public let seen: String
+    package let seen: String
 
-    public var description: String { "\(condition) — saw \(seen) (\(location))" }
+    package var description: String { "\(condition) — saw \(seen) (\(location))" }
 }
 
 extension Condition {
@@ -15,7 +15,7 @@ extension Condition {
     ///
     /// Whether it holds is decided by `matches`, the daemon's own evaluation, so the two cannot
     /// disagree; the failures only explain that verdict.
-    public func explain(_ event: Event) -> [ConditionFailure]? {
+    package func explain(_ event: Event) -> [ConditionFailure]? {
         guard !matches(event) else { return nil }
         return Condition.failures(root, event)
     }

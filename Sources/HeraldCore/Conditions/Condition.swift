@@ -1,6 +1,6 @@
 /// A route's compiled `when:` (design §6.2): a tree of tests on payload paths, built once when the
 /// config loads and evaluated per event without allocating beyond the lookups.
-public struct Condition: Sendable {
+package struct Condition: Sendable {
     indirect enum Node: Sendable {
         case all([Node])
         case any([Node])
@@ -53,10 +53,10 @@ public struct Condition: Sendable {
     let root: Node
 
     /// A condition that always holds (a route without `when:`).
-    public static let always = Condition(root: .all([]))
+    package static let always = Condition(root: .all([]))
 
     /// True when the event satisfies the condition.
-    public func matches(_ event: Event) -> Bool {
+    package func matches(_ event: Event) -> Bool {
         Condition.evaluate(root, event)
     }
 

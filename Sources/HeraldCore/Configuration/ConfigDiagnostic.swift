@@ -1,46 +1,46 @@
 /// One problem found in the configuration, at a position: an error, which stops the
 /// configuration from loading, or a warning, which does not.
-public struct ConfigDiagnostic: Sendable, Hashable, CustomStringConvertible {
-    public var location: SourceLocation
-    public var message: String
+package struct ConfigDiagnostic: Sendable, Hashable, CustomStringConvertible {
+    package var location: SourceLocation
+    package var message: String
     /// A warning says something is probably not what was meant; the configuration still loads.
-    public var isWarning: Bool
+    package var isWarning: Bool
 
-    public init(_ message: String, at location: SourceLocation, isWarning: Bool = false) {
+    package init(_ message: String, at location: SourceLocation, isWarning: Bool = false) {
         self.location = location
         self.message = message
         self.isWarning = isWarning
     }
 
     /// `file:line:column: message`, or `file:line:column: warning: message`
-    public var description: String { "\(location): \(isWarning ? "warning: " : "")\(message)" }
+    package var description: String { "\(location): \(isWarning ? "warning: " : "")\(message)" }
 }
 
 /// Collects every problem of a configuration so that all of them are reported at once.
 ///
 /// Loading code records into one collector and keeps going; nothing starts unless the collector
 /// is empty at the end. Not thread-safe: a load runs on one thread.
-public final class ConfigDiagnostics {
+package final class ConfigDiagnostics {
     /// The errors.
-    public private(set) var items: [ConfigDiagnostic] = []
+    package private(set) var items: [ConfigDiagnostic] = []
     /// The warnings: reported, but they do not stop the configuration from loading.
-    public private(set) var warnings: [ConfigDiagnostic] = []
+    package private(set) var warnings: [ConfigDiagnostic] = []
 
-    public init() {}
+    package init() {}
 
     /// True when there is no error (warnings do not count).
-    public var isEmpty: Bool { items.isEmpty }
+    package var isEmpty: Bool { items.isEmpty }
 
-    public func warning(_ message: String, at location: SourceLocation) {
+    package func warning(_ message: String, at location: SourceLocation) {
         warnings.append(ConfigDiagnostic(message, at: location, isWarning: true))
     }
 
-    public func warning(_ message: String, at node: ConfigNode) {
+    package func warning(_ message: String, at node: ConfigNode) {
         warning(message, at: node.location)
     }
 
     /// The warnings sorted by position, without repeats.
-    public var sortedWarnings: [ConfigDiagnostic] {
+    package var sortedWarnings: [ConfigDiagnostic] {
         var seen = Set<ConfigDiagnostic>()
         return warnings.sorted { $0.location < $1.location }.filter { seen.insert($0).inserted }
     }
@@ -49,41 +49,41 @@ public final class ConfigDiagnostics {
     /// about the stand-in would only repeat that report in other words.
     private var standIns: Set<SourceLocation> = []
 
-    public func error(_ message: String, at location: SourceLocation) {
+    package func error(_ message: String, at location: SourceLocation) {
         guard !standIns.contains(location) else { return }
         items.append(ConfigDiagnostic(message, at: location))
     }
 
     /// Reports `message` at `location` and keeps every later error there quiet.
-    public func errorForStandIn(_ message: String, at location: SourceLocation) {
+    package func errorForStandIn(_ message: String, at location: SourceLocation) {
         error(message, at: location)
         standIns.insert(location)
     }
 
-    public func error(_ message: String, at node: ConfigNode) {
+    package func error(_ message: String, at node: ConfigNode) {
         error(message, at: node.location)
     }
 
     /// True when a problem was already reported at `location` (so a follow-on check can stay quiet).
-    public func hasProblem(at location: SourceLocation?) -> Bool {
+    package func hasProblem(at location: SourceLocation?) -> Bool {
         guard let location else { return false }
         return items.contains { $0.location == location }
     }
 
     /// The problems sorted by position, without repeats.
-    public var sorted: [ConfigDiagnostic] {
+    package var sorted: [ConfigDiagnostic] {
         var seen = Set<ConfigDiagnostic>()
         return items.sorted { $0.location < $1.location }.filter { seen.insert($0).inserted }
     }
 }
 
 /// Thrown when a configuration has problems; carries all of them.
-public struct ConfigError: Error, Sendable, CustomStringConvertible {
-    public var diagnostics: [ConfigDiagnostic]
+package struct ConfigError: Error, Sendable, CustomStringConvertible {
+    package var diagnostics: [ConfigDiagnostic]
 
-    public init(_ diagnostics: [ConfigDiagnostic]) {
+    package init(_ diagnostics: [ConfigDiagnostic]) {
         self.diagnostics = diagnostics
     }
 
-    public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+    package var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }

@@ -9,9 +9,9 @@
 /// else { return nil }
 /// let key = map.string("api_key", required: true)
 /// ```
-public struct ConfigMap {
-    public let node: ConfigNode
-    public let diagnostics: ConfigDiagnostics
+package struct ConfigMap {
+    package let node: ConfigNode
+    package let diagnostics: ConfigDiagnostics
     private var pairs: [String: ConfigNode.Pair] = [:]
 
     /// Opens `node` as a map. Reports and returns nil when it is not one.
@@ -19,7 +19,7 @@ public struct ConfigMap {
     /// - Parameters:
     ///   - keys: every key this map may have; anything else is reported as unknown.
     ///   - what: how to name the map in messages ("the ingress section", "route 'welcome'").
-    public init?(_ node: ConfigNode, keys: [String], what: String, diagnostics: ConfigDiagnostics) {
+    package init?(_ node: ConfigNode, keys: [String], what: String, diagnostics: ConfigDiagnostics) {
         self.node = node
         self.diagnostics = diagnostics
         if node.isNull {
@@ -49,29 +49,29 @@ public struct ConfigMap {
     }
 
     /// The keys present, in no particular order.
-    public var presentKeys: [String] { Array(pairs.keys) }
+    package var presentKeys: [String] { Array(pairs.keys) }
 
-    public func contains(_ key: String) -> Bool { pairs[key] != nil }
+    package func contains(_ key: String) -> Bool { pairs[key] != nil }
 
     /// The value node of `key`, or nil (reported when `required`).
-    public func node(_ key: String, required: Bool = false) -> ConfigNode? {
+    package func node(_ key: String, required: Bool = false) -> ConfigNode? {
         if let pair = pairs[key] { return pair.value }
         if required { diagnostics.error("missing required key '\(key)'", at: node) }
         return nil
     }
 
     /// The key node of `key`, for errors about the key itself.
-    public func keyNode(_ key: String) -> ConfigNode? { pairs[key]?.key }
+    package func keyNode(_ key: String) -> ConfigNode? { pairs[key]?.key }
 
     /// A text value. Numbers and booleans written plainly are taken as their text only when
     /// `acceptingScalars` is true (e.g. a tag name `2024`); otherwise a type error is reported.
-    public func string(_ key: String, required: Bool = false, acceptingScalars: Bool = false) -> String? {
+    package func string(_ key: String, required: Bool = false, acceptingScalars: Bool = false) -> String? {
         guard let value = node(key, required: required) else { return nil }
         return ConfigMap.string(value, key: key, acceptingScalars: acceptingScalars, diagnostics: diagnostics)
     }
 
     /// A `true`/`false` value.
-    public func bool(_ key: String) -> Bool? {
+    package func bool(_ key: String) -> Bool? {
         guard let value = node(key) else { return nil }
         if case .bool(let flag)? = value.resolved { return flag }
         diagnostics.error(
@@ -80,7 +80,7 @@ public struct ConfigMap {
     }
 
     /// An integer within `range`.
-    public func int(_ key: String, in range: ClosedRange<Int>, required: Bool = false) -> Int? {
+    package func int(_ key: String, in range: ClosedRange<Int>, required: Bool = false) -> Int? {
         guard let value = node(key, required: required) else { return nil }
         guard case .int(let number)? = value.resolved else {
             diagnostics.error(
@@ -96,7 +96,7 @@ public struct ConfigMap {
     }
 
     /// A number within `range` (integers are accepted).
-    public func double(_ key: String, in range: ClosedRange<Double>) -> Double? {
+    package func double(_ key: String, in range: ClosedRange<Double>) -> Double? {
         guard let value = node(key) else { return nil }
         let number: Double
         switch value.resolved {
@@ -116,19 +116,19 @@ public struct ConfigMap {
     }
 
     /// A duration such as `500ms`, `30s`, `2m`, `1h30m`, `2d`.
-    public func duration(_ key: String, required: Bool = false) -> Duration? {
+    package func duration(_ key: String, required: Bool = false) -> Duration? {
         guard let value = node(key, required: required) else { return nil }
         return ConfigMap.duration(value, key: key, diagnostics: diagnostics)
     }
 
     /// A list of text values; a single text value is accepted as a one-item list.
-    public func stringList(_ key: String, required: Bool = false) -> [String]? {
+    package func stringList(_ key: String, required: Bool = false) -> [String]? {
         guard let value = node(key, required: required) else { return nil }
         return ConfigMap.stringList(value, key: key, diagnostics: diagnostics)
     }
 
     /// Reads `node` as text, reporting a type error otherwise.
-    public static func string(
+    package static func string(
         _ node: ConfigNode, key: String, acceptingScalars: Bool = false, diagnostics: ConfigDiagnostics
     ) -> String? {
         guard let scalar = node.scalar else {
@@ -150,7 +150,7 @@ public struct ConfigMap {
     }
 
     /// Reads `node` as a duration, reporting a type or syntax error otherwise.
-    public static func duration(_ node: ConfigNode, key: String, diagnostics: ConfigDiagnostics) -> Duration? {
+    package static func duration(_ node: ConfigNode, key: String, diagnostics: ConfigDiagnostics) -> Duration? {
         switch node.scalar.map({ parseConfiguredDuration($0.text) }) ?? .malformed {
         case .duration(let duration):
             return duration
@@ -167,7 +167,7 @@ public struct ConfigMap {
     }
 
     /// Reads `node` as a list of text values (or one text value).
-    public static func stringList(_ node: ConfigNode, key: String, diagnostics: ConfigDiagnostics) -> [String]? {
+    package static func stringList(_ node: ConfigNode, key: String, diagnostics: ConfigDiagnostics) -> [String]? {
         if node.scalar != nil {
             return string(node, key: key, diagnostics: diagnostics).map { [$0] }
         }
@@ -189,7 +189,7 @@ public struct ConfigMap {
 }
 
 /// The candidate nearest to `word` by edit distance, if it is close enough to be a likely typo.
-public func closestMatch(to word: String, in candidates: [String]) -> String? {
+package func closestMatch(to word: String, in candidates: [String]) -> String? {
     var best: (String, Int)?
     for candidate in candidates {
         let distance = editDistance(Array(word.lowercased().utf8), Array(candidate.lowercased().utf8))

@@ -4,9 +4,9 @@
 /// schema, plugins validating their options) reads them. Scalars keep their source text and
 /// style so that resolution follows the YAML 1.2 core schema: only `true`/`false` are booleans,
 /// and a quoted scalar is always a string.
-public struct ConfigNode: Sendable {
+package struct ConfigNode: Sendable {
     /// How a scalar was written.
-    public enum ScalarStyle: Sendable, Hashable {
+    package enum ScalarStyle: Sendable, Hashable {
         case plain
         case singleQuoted
         case doubleQuoted
@@ -15,14 +15,14 @@ public struct ConfigNode: Sendable {
     }
 
     /// A scalar's text and how it was written.
-    public struct Scalar: Sendable, Hashable {
-        public var text: String
-        public var style: ScalarStyle
+    package struct Scalar: Sendable, Hashable {
+        package var text: String
+        package var style: ScalarStyle
         /// True when the text came (wholly or partly) from a `${env:}`, `${file:}` or
         /// `${credential:}` reference. Such values are never printed.
-        public var isSecret: Bool
+        package var isSecret: Bool
 
-        public init(text: String, style: ScalarStyle = .plain, isSecret: Bool = false) {
+        package init(text: String, style: ScalarStyle = .plain, isSecret: Bool = false) {
             self.text = text
             self.style = style
             self.isSecret = isSecret
@@ -31,47 +31,47 @@ public struct ConfigNode: Sendable {
         /// What a secret reference stands for when it is not read (`herald check --no-secrets`,
         /// the store commands): long enough for every length rule on keys and passwords, and made
         /// of characters any header value may hold.
-        public static let unreadSecret = "herald-placeholder-for-an-unread-secret"
+        package static let unreadSecret = "herald-placeholder-for-an-unread-secret"
 
         /// True when the text came from a reference that was not read: a plugin that checks the
         /// form of a secret (a `whsec_` prefix) cannot check this one, and must not refuse it.
-        public var holdsUnreadSecret: Bool { isSecret && text.contains(Self.unreadSecret) }
+        package var holdsUnreadSecret: Bool { isSecret && text.contains(Self.unreadSecret) }
     }
 
     /// A key-value pair of a mapping, in document order.
-    public struct Pair: Sendable {
-        public var key: ConfigNode
-        public var value: ConfigNode
+    package struct Pair: Sendable {
+        package var key: ConfigNode
+        package var value: ConfigNode
 
-        public init(key: ConfigNode, value: ConfigNode) {
+        package init(key: ConfigNode, value: ConfigNode) {
             self.key = key
             self.value = value
         }
     }
 
-    public enum Content: Sendable {
+    package enum Content: Sendable {
         case scalar(Scalar)
         case sequence([ConfigNode])
         case mapping([Pair])
     }
 
-    public var content: Content
-    public var location: SourceLocation
+    package var content: Content
+    package var location: SourceLocation
 
-    public init(_ content: Content, at location: SourceLocation) {
+    package init(_ content: Content, at location: SourceLocation) {
         self.content = content
         self.location = location
     }
 
     /// A plain scalar node; convenient in tests and for built-in values.
-    public static func scalar(_ text: String, at location: SourceLocation) -> ConfigNode {
+    package static func scalar(_ text: String, at location: SourceLocation) -> ConfigNode {
         ConfigNode(.scalar(Scalar(text: text)), at: location)
     }
 }
 
 extension ConfigNode {
     /// What this node is, for error messages: "a string", "a list", "a map", "null", ….
-    public var kindDescription: String {
+    package var kindDescription: String {
         switch content {
         case .sequence: return "a list"
         case .mapping: return "a map"
@@ -87,37 +87,37 @@ extension ConfigNode {
     }
 
     /// The scalar, if this node is one.
-    public var scalar: Scalar? {
+    package var scalar: Scalar? {
         if case .scalar(let scalar) = content { return scalar }
         return nil
     }
 
     /// The items, if this node is a sequence.
-    public var sequence: [ConfigNode]? {
+    package var sequence: [ConfigNode]? {
         if case .sequence(let items) = content { return items }
         return nil
     }
 
     /// The pairs, if this node is a mapping.
-    public var mapping: [Pair]? {
+    package var mapping: [Pair]? {
         if case .mapping(let pairs) = content { return pairs }
         return nil
     }
 
     /// The value of a scalar under the YAML 1.2 core schema.
-    public var resolved: ResolvedScalar? {
+    package var resolved: ResolvedScalar? {
         scalar.map(resolvedScalar)
     }
 
     /// True for `null`, `~`, an empty plain scalar.
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = resolved { return true }
         return false
     }
 
     /// A short, safe rendering of the node's value for messages: secrets become `<secret>`,
     /// long text is cut.
-    public var displayValue: String {
+    package var displayValue: String {
         switch content {
         case .sequence(let items): return "[…\(items.count) items]"
         case .mapping(let pairs): return "{…\(pairs.count) keys}"
@@ -130,7 +130,7 @@ extension ConfigNode {
 }
 
 /// A scalar resolved under the YAML 1.2 core schema.
-public enum ResolvedScalar: Sendable, Hashable {
+package enum ResolvedScalar: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int)

@@ -12,7 +12,7 @@ import Glibc
 ///
 /// The `Message-ID` (`<JOB@herald.invalid>`) and `X-Herald-Job` come from the job, so every
 /// attempt of one job renders the same message and a receiver can tell a duplicate.
-public enum EMLWriter {
+package enum EMLWriter {
     /// The whole message, headers and body, with CRLF line ends.
     ///
     /// - Parameters:
@@ -21,7 +21,7 @@ public enum EMLWriter {
     ///   - includesBcc: writes a `Bcc` header; an audit copy keeps it, a message handed to a mail
     ///     server must not (every recipient would see it).
     /// - Throws: `MailAddressProblem` when an address is not a plain address.
-    public static func render(
+    package static func render(
         _ message: RenderedEmail, job: Job, includesBcc: Bool = true
     ) throws(MailAddressProblem) -> String {
         if let problem = message.addressProblem { throw problem }
@@ -74,7 +74,7 @@ public enum EMLWriter {
         return output
     }
 
-    public static func rfc5322Date(_ time: WallClock) -> String {
+    package static func rfc5322Date(_ time: WallClock) -> String {
         var seconds = time_t(time.millisecondsSinceEpoch / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)

@@ -4,7 +4,7 @@ extension EmailAddress {
     ///
     /// - Parameter plain: also require a plain address (`EmailAddress.plainAddressProblem`), for
     ///   plugins that write it into a header or an SMTP envelope themselves.
-    public static func sender(
+    package static func sender(
         _ node: ConfigNode, plain: Bool = false, diagnostics: ConfigDiagnostics
     ) -> EmailAddress? {
         var address: EmailAddress

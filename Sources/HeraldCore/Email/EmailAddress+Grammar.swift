@@ -1,17 +1,17 @@
 extension EmailAddress {
     /// The longest address an SMTP path holds (RFC 5321 §4.5.3.1.3: a 256-octet path, brackets
     /// included).
-    public static let maxPlainAddressLength = 254
+    package static let maxPlainAddressLength = 254
     /// The longest local part (RFC 5321 §4.5.3.1.1).
-    public static let maxLocalPartLength = 64
+    package static let maxLocalPartLength = 64
 
     /// True when `email` is a plain address that a header and an SMTP envelope carry exactly as it
     /// is (see `plainAddressProblem`).
-    public var isPlainAddress: Bool { Self.plainAddressProblem(email) == nil }
+    package var isPlainAddress: Bool { Self.plainAddressProblem(email) == nil }
 
     /// Why `email` cannot go into `MAIL FROM`, `RCPT TO` or an address header as it is; nil when it
     /// can. Log-safe: the text never quotes the address.
-    public var plainAddressProblem: String? { Self.plainAddressProblem(email) }
+    package var plainAddressProblem: String? { Self.plainAddressProblem(email) }
 
     /// Why `text` is not a plain address, nil when it is: `local@domain` in ASCII, the local part a
     /// dot-atom (RFC 5322 §3.2.3: letters, digits and ``!#$%&'*+-/=?^_`{|}~``, dots between them),
@@ -20,7 +20,7 @@ extension EmailAddress {
     /// `(`, `;`, `:`, `\`, whitespace, control characters, a second `@`, a quoted local part,
     /// non-ASCII (SMTPUTF8) — is refused, so an address can never add a mailbox to a header or a
     /// parameter to an SMTP command.
-    public static func plainAddressProblem(_ text: String) -> String? {
+    package static func plainAddressProblem(_ text: String) -> String? {
         let bytes = Array(text.utf8)
         if bytes.isEmpty { return "it is empty" }
         if bytes.count > maxPlainAddressLength { return "it is longer than \(maxPlainAddressLength) characters" }

@@ -1,9 +1,9 @@
 /// An email address with an optional display name, as rendered into a job.
-public struct EmailAddress: Sendable, Hashable {
-    public var email: String
-    public var name: String?
+package struct EmailAddress: Sendable, Hashable {
+    package var email: String
+    package var name: String?
 
-    public init(email: String, name: String? = nil) {
+    package init(email: String, name: String? = nil) {
         self.email = email
         self.name = name
     }
@@ -21,7 +21,7 @@ public struct EmailAddress: Sendable, Hashable {
 
     /// A light check that catches what is clearly not an address (empty, no `@`, spaces,
     /// control characters); the provider does the real validation.
-    public var looksValid: Bool {
+    package var looksValid: Bool {
         guard let at = email.lastIndex(of: "@"), at != email.startIndex, email.index(after: at) != email.endIndex else {
             return false
         }
@@ -30,22 +30,22 @@ public struct EmailAddress: Sendable, Hashable {
 }
 
 /// An address whose parts are templates.
-public struct AddressTemplate: Sendable {
-    public let email: Template
-    public let name: Template?
+package struct AddressTemplate: Sendable {
+    package let email: Template
+    package let name: Template?
 
-    public init(email: Template, name: Template?) {
+    package init(email: Template, name: Template?) {
         self.email = email
         self.name = name
     }
 
-    public func render(_ event: Event, report: inout RenderReport) -> EmailAddress {
+    package func render(_ event: Event, report: inout RenderReport) -> EmailAddress {
         let name = self.name?.render(event, report: &report)
         return EmailAddress(email: email.render(event, report: &report), name: name?.isEmpty == true ? nil : name)
     }
 
     /// Compiles `"{{recipient}}"`, `jane@example.com` or `{email: …, name: …}`.
-    public static func compile(_ node: ConfigNode, key: String, templates: TemplateCompiler) -> AddressTemplate? {
+    package static func compile(_ node: ConfigNode, key: String, templates: TemplateCompiler) -> AddressTemplate? {
         let diagnostics = templates.diagnostics
         if node.mapping != nil {
             guard let map = ConfigMap(node, keys: ["email", "name"], what: "'\(key)'", diagnostics: diagnostics),
@@ -59,7 +59,7 @@ public struct AddressTemplate: Sendable {
     }
 
     /// Compiles one address or a list of them.
-    public static func compileList(_ node: ConfigNode, key: String, templates: TemplateCompiler) -> [AddressTemplate]? {
+    package static func compileList(_ node: ConfigNode, key: String, templates: TemplateCompiler) -> [AddressTemplate]? {
         let items = node.sequence ?? [node]
         if items.isEmpty {
             templates.diagnostics.error("'\(key)' must name at least one address", at: node)

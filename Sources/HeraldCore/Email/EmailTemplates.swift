@@ -10,22 +10,22 @@ import FoundationEssentials
 ///   subject: "Welcome, {{identity.traits.name.first | default: 'there'}}"
 ///   html_file: templates/welcome.html    # or html: "…"; text: / text_file: likewise
 /// ```
-public struct EmailTemplates: Sendable {
-    public static let keys = [
+package struct EmailTemplates: Sendable {
+    package static let keys = [
         "to", "cc", "bcc", "from", "reply_to", "subject", "html", "text", "html_file", "text_file",
     ]
 
-    public let to: [AddressTemplate]
-    public let cc: [AddressTemplate]
-    public let bcc: [AddressTemplate]
-    public let from: AddressTemplate?
-    public let replyTo: Template?
-    public let subject: Template?
-    public let html: Template?
-    public let text: Template?
+    package let to: [AddressTemplate]
+    package let cc: [AddressTemplate]
+    package let bcc: [AddressTemplate]
+    package let from: AddressTemplate?
+    package let replyTo: Template?
+    package let subject: Template?
+    package let html: Template?
+    package let text: Template?
 
     /// Compiles the shared keys of `map`. `to` is required.
-    public static func compile(_ map: ConfigMap, step: StepDefinition) -> EmailTemplates? {
+    package static func compile(_ map: ConfigMap, step: StepDefinition) -> EmailTemplates? {
         let templates = step.templates
         let before = step.diagnostics.items.count
         let to = map.node("to", required: true).flatMap {
@@ -64,7 +64,7 @@ public struct EmailTemplates: Sendable {
     }
 
     /// Renders every part for `event`.
-    public func render(_ event: Event, report: inout RenderReport) -> RenderedEmail {
+    package func render(_ event: Event, report: inout RenderReport) -> RenderedEmail {
         RenderedEmail(
             to: to.map { $0.render(event, report: &report) },
             cc: cc.map { $0.render(event, report: &report) },
@@ -78,10 +78,10 @@ public struct EmailTemplates: Sendable {
 }
 
 /// An email's rendered parts, as stored in a job.
-public struct RenderedEmail: Sendable, Hashable {
+package struct RenderedEmail: Sendable, Hashable {
     /// Why this message can go to nobody: every `to` rendered empty or is not an address. Nil
     /// when at least one `to` address looks valid. Log-safe (addresses masked).
-    public var noRecipientReason: String? {
+    package var noRecipientReason: String? {
         if to.contains(where: { $0.looksValid }) { return nil }
         let written = to.map(\.email).filter { !$0.trimmingSpaces().isEmpty }
         if written.isEmpty { return "no recipient: 'to' rendered empty for this event" }
@@ -89,16 +89,16 @@ public struct RenderedEmail: Sendable, Hashable {
             "no recipient: 'to' is not an address (\(written.map(RemoteTextRedactor(secrets: []).address).joined(separator: ", ")))"
     }
 
-    public var to: [EmailAddress]
-    public var cc: [EmailAddress]
-    public var bcc: [EmailAddress]
-    public var from: EmailAddress?
-    public var replyTo: String?
-    public var subject: String?
-    public var html: String?
-    public var text: String?
+    package var to: [EmailAddress]
+    package var cc: [EmailAddress]
+    package var bcc: [EmailAddress]
+    package var from: EmailAddress?
+    package var replyTo: String?
+    package var subject: String?
+    package var html: String?
+    package var text: String?
 
-    public init(
+    package init(
         to: [EmailAddress], cc: [EmailAddress] = [], bcc: [EmailAddress] = [], from: EmailAddress? = nil,
         replyTo: String? = nil, subject: String? = nil, html: String? = nil, text: String? = nil
     ) {
@@ -113,9 +113,9 @@ public struct RenderedEmail: Sendable, Hashable {
     }
 
     /// The first recipient, used to keep one recipient's mails in order.
-    public var orderingKey: String? { to.first.map { $0.email.lowercased() } }
+    package var orderingKey: String? { to.first.map { $0.email.lowercased() } }
 
-    public var json: JSON {
+    package var json: JSON {
         var object: JSONObject = ["to": .array(to.map(\.json))]
         if !cc.isEmpty { object["cc"] = .array(cc.map(\.json)) }
         if !bcc.isEmpty { object["bcc"] = .array(bcc.map(\.json)) }
@@ -127,7 +127,7 @@ public struct RenderedEmail: Sendable, Hashable {
         return .object(object)
     }
 
-    public init?(json: JSON?) {
+    package init?(json: JSON?) {
         guard let json, let to = json["to"]?.array else { return nil }
         self.init(
             to: to.compactMap { EmailAddress(json: $0) },

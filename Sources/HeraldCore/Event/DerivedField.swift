@@ -1,6 +1,6 @@
 /// The convenience fields Herald derives for every event (design §4). Conditions and templates
 /// use them like payload paths: `event.method`, `recipient`.
-public enum DerivedField: String, Sendable, Hashable, CaseIterable {
+package enum DerivedField: String, Sendable, Hashable, CaseIterable {
     /// `event.name`: `registration.after`, `courier.verification_code_valid`.
     case name
     /// `event.flow`: `registration`, `login`, … or `courier`.
@@ -24,11 +24,11 @@ public enum DerivedField: String, Sendable, Hashable, CaseIterable {
     case recipient
 
     /// The field named `event.<name>`.
-    public init?(eventField name: String) {
+    package init?(eventField name: String) {
         guard name != "recipient", let field = DerivedField(rawValue: name) else { return nil }
         self = field
     }
 
     /// How the field is written in paths.
-    public var path: String { self == .recipient ? "recipient" : "event.\(rawValue)" }
+    package var path: String { self == .recipient ? "recipient" : "event.\(rawValue)" }
 }

@@ -3,25 +3,25 @@
 ///
 /// Decoding is lenient about what Ory varies (missing keys, nulls, zero UUIDs, unknown fields,
 /// any traits schema); the only requirement is a JSON object body, checked by the ingress.
-public struct Event: Sendable {
-    public let id: TimeOrderedID
-    public let name: EventName
-    public let receivedAt: WallClock
+package struct Event: Sendable {
+    package let id: TimeOrderedID
+    package let name: EventName
+    package let receivedAt: WallClock
     /// `Ory-Webhook-Trigger-ID`, the same on every retry of one hook execution.
-    public let triggerID: String?
+    package let triggerID: String?
     /// The request body (for the envelope form, its `ctx`).
-    public let payload: JSONValue
+    package let payload: JSONValue
     /// `event.method`: the method the hook's URL names (`?method=password`), else `flow.active`,
     /// else the last of the session's authentication methods (login and registration only).
-    public let method: String?
+    package let method: String?
     /// `event.locale`, when anything says.
-    public let locale: String?
+    package let locale: String?
     /// `recipient`, when the payload has an address.
-    public let recipient: String?
+    package let recipient: String?
 
     /// - Parameter hookMethod: the method named by the hook that called (`?method=` in its URL,
     ///   which `herald kratos-config` writes for every per-method list).
-    public init(
+    package init(
         id: TimeOrderedID, name: EventName, receivedAt: WallClock, triggerID: String?, payload: JSONValue,
         hookMethod: String? = nil
     ) {
@@ -36,7 +36,7 @@ public struct Event: Sendable {
     }
 
     /// Looks `path` up in the derived fields or the payload. Nil when absent.
-    public func value(at path: PayloadPath) -> FieldValue? {
+    package func value(at path: PayloadPath) -> FieldValue? {
         switch path.root {
         case .derived(let field):
             return derived(field).map(FieldValue.text)
@@ -46,7 +46,7 @@ public struct Event: Sendable {
     }
 
     /// The derived field's value, nil when the event has none.
-    public func derived(_ field: DerivedField) -> String? {
+    package func derived(_ field: DerivedField) -> String? {
         switch field {
         case .name: return name.rawValue
         case .flow: return String(name.flow)
@@ -61,7 +61,7 @@ public struct Event: Sendable {
     }
 
     /// The identity the event is about: `identity`, else the session's or the settings flow's.
-    public var identity: JSONValue? {
+    package var identity: JSONValue? {
         nonNull(payload["identity"]) ?? nonNull(payload["session"]?["identity"])
             ?? nonNull(payload["flow"]?["identity"]) ?? nonNull(payload["template_data"]?["identity"])
     }

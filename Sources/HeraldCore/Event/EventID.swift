@@ -5,19 +5,19 @@ import Synchronization
 /// The first 48 bits are the Unix time in milliseconds; a 12-bit counter keeps ids made in the
 /// same millisecond in order (RFC 9562 §6.2 method 1); the rest is random. The text form is the
 /// usual lower-case 8-4-4-4-12 hex.
-public struct TimeOrderedID: Sendable, Hashable, Comparable, CustomStringConvertible {
-    public let high: UInt64
-    public let low: UInt64
+package struct TimeOrderedID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package let high: UInt64
+    package let low: UInt64
 
-    public init(high: UInt64, low: UInt64) {
+    package init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
 
     /// Milliseconds since the Unix epoch when the id was made.
-    public var milliseconds: UInt64 { high >> 16 }
+    package var milliseconds: UInt64 { high >> 16 }
 
-    public var description: String {
+    package var description: String {
         var text = [UInt8]()
         text.reserveCapacity(36)
         let digits = Array("0123456789abcdef".utf8)
@@ -33,7 +33,7 @@ public struct TimeOrderedID: Sendable, Hashable, Comparable, CustomStringConvert
     }
 
     /// Parses the 36-character text form.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let hex = text.utf8.filter { $0 != UInt8(ascii: "-") }
         guard text.utf8.count == 36, hex.count == 32 else { return nil }
         var values: [UInt64] = [0, 0]
@@ -51,13 +51,13 @@ public struct TimeOrderedID: Sendable, Hashable, Comparable, CustomStringConvert
         low = values[1]
     }
 
-    public static func < (lhs: TimeOrderedID, rhs: TimeOrderedID) -> Bool {
+    package static func < (lhs: TimeOrderedID, rhs: TimeOrderedID) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }
 }
 
 /// Makes `TimeOrderedID`s that are strictly increasing within this process.
-public final class TimeOrderedIDGenerator: Sendable {
+package final class TimeOrderedIDGenerator: Sendable {
     private struct State {
         var lastMilliseconds: UInt64 = 0
         var counter: UInt64 = 0
@@ -83,11 +83,11 @@ public final class TimeOrderedIDGenerator: Sendable {
     private let now: @Sendable () -> UInt64
 
     /// - Parameter now: milliseconds since the Unix epoch (injectable for tests).
-    public init(now: @escaping @Sendable () -> UInt64 = { UInt64(WallClock.now.millisecondsSinceEpoch) }) {
+    package init(now: @escaping @Sendable () -> UInt64 = { UInt64(WallClock.now.millisecondsSinceEpoch) }) {
         self.now = now
     }
 
-    public func next() -> TimeOrderedID {
+    package func next() -> TimeOrderedID {
         let (milliseconds, counter, randomBits) = state.withLock { state -> (UInt64, UInt64, UInt64) in
             let current = now()
             if current > state.lastMilliseconds {

@@ -1,13 +1,13 @@
 /// The name of an event: `<flow>.<phase>` for Kratos web hooks (`registration.after`),
 /// `courier.<template_type>` for courier messages (`courier.verification_code_valid`) and
 /// `mandrill.<event>` for Mandrill's delivery events (`mandrill.hard_bounce`).
-public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible {
+package struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The self-service flows Kratos runs hooks for.
-    public static let flows = ["registration", "login", "verification", "recovery", "settings"]
+    package static let flows = ["registration", "login", "verification", "recovery", "settings"]
     /// The hook phases.
-    public static let phases = ["before", "after"]
+    package static let phases = ["before", "after"]
     /// The courier's template types (reference/kratos-webhooks.md §5).
-    public static let courierTemplateTypes = [
+    package static let courierTemplateTypes = [
         "recovery_valid", "recovery_invalid", "recovery_code_valid", "recovery_code_invalid",
         "verification_valid", "verification_invalid", "verification_code_valid", "verification_code_invalid",
         "login_code_valid", "registration_code_valid", "verifiable_address_changed", "authenticator_key_added",
@@ -16,26 +16,26 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Mandrill's webhook events (reference/mandrill-webhooks.md §3): message events by their
     /// `event`, and the sync events by their `type` (`blacklist`, `whitelist`).
-    public static let mandrillEventTypes = [
+    package static let mandrillEventTypes = [
         "send", "deferral", "hard_bounce", "soft_bounce", "delivered", "open", "click", "spam", "unsub", "reject",
         "blacklist", "whitelist",
     ]
 
     /// Every event name Herald knows of: the ten flow events, the courier template types and
     /// Mandrill's events.
-    public static let known: [EventName] =
+    package static let known: [EventName] =
         flows.flatMap { flow in phases.map { EventName(flow: flow, phase: $0) } }
         + courierTemplateTypes.map { EventName(courierTemplate: $0) }
         + mandrillEventTypes.map { EventName(mandrillEvent: $0) }
 
-    public let rawValue: String
+    package let rawValue: String
     /// The length in UTF-8 bytes of the first segment, before the `.`.
     private let flowLength: Int
     /// Worked out once: this is asked on the path of every request.
     private let kind: Kind
 
     /// Validates `text` as `segment.segment` where segments are lower-case letters, digits and `_`.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard let dot = text.firstIndex(of: "."),
             EventName.isSegment(text[..<dot]),
             EventName.isSegment(text[text.index(after: dot)...])
@@ -45,39 +45,39 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
         self.kind = EventName.kind(flow: text[..<dot], phase: text[text.index(after: dot)...])
     }
 
-    public init(flow: String, phase: String) {
+    package init(flow: String, phase: String) {
         self.rawValue = flow + "." + phase
         self.flowLength = flow.utf8.count
         self.kind = EventName.kind(flow: flow[...], phase: phase[...])
     }
 
-    public init(courierTemplate templateType: String) {
+    package init(courierTemplate templateType: String) {
         self.init(flow: "courier", phase: templateType)
     }
 
-    public init(mandrillEvent type: String) {
+    package init(mandrillEvent type: String) {
         self.init(flow: "mandrill", phase: type)
     }
 
     /// `registration`, `login`, …, or `courier`.
-    public var flow: Substring { rawValue[..<dot] }
+    package var flow: Substring { rawValue[..<dot] }
     /// `before`/`after`, or the courier template type.
-    public var phase: Substring { rawValue[rawValue.utf8.index(after: dot)...] }
+    package var phase: Substring { rawValue[rawValue.utf8.index(after: dot)...] }
 
     private var dot: String.Index { rawValue.utf8.index(rawValue.startIndex, offsetBy: flowLength) }
 
     /// True for the courier channel's events.
-    public var isCourier: Bool { flow == "courier" }
+    package var isCourier: Bool { flow == "courier" }
 
     /// True for Mandrill's delivery events.
-    public var isMandrill: Bool { kind == .mandrill }
+    package var isMandrill: Bool { kind == .mandrill }
 
     /// True for the ten events a Kratos web hook can send.
-    public var isFlowEvent: Bool { kind == .flow }
+    package var isFlowEvent: Bool { kind == .flow }
 
     /// True when Herald knows this event (a known flow event, courier template type or Mandrill
     /// event).
-    public var isKnown: Bool { kind != .unknown }
+    package var isKnown: Bool { kind != .unknown }
 
     private enum Kind: UInt8 { case flow, courier, mandrill, unknown }
 
@@ -88,11 +88,11 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
         return .unknown
     }
 
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
-    public static func < (lhs: EventName, rhs: EventName) -> Bool { lhs.rawValue < rhs.rawValue }
-    public static func == (lhs: EventName, rhs: EventName) -> Bool { lhs.rawValue == rhs.rawValue }
-    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+    package static func < (lhs: EventName, rhs: EventName) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func == (lhs: EventName, rhs: EventName) -> Bool { lhs.rawValue == rhs.rawValue }
+    package func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 
     static func isSegment(_ text: Substring) -> Bool {
         !text.isEmpty
@@ -103,12 +103,12 @@ public struct EventName: Sendable, Hashable, Comparable, CustomStringConvertible
 }
 
 /// A route's `events:` entry: an event name where any segment may be `*`.
-public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
-    public let flow: String
-    public let phase: String
+package struct EventPattern: Sendable, Hashable, CustomStringConvertible {
+    package let flow: String
+    package let phase: String
 
     /// Parses `registration.after`, `*.after`, `courier.*`, `*.*`; nil for anything else.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
         for part in parts where part != "*" {
@@ -118,12 +118,12 @@ public struct EventPattern: Sendable, Hashable, CustomStringConvertible {
         phase = String(parts[1])
     }
 
-    public func matches(_ name: EventName) -> Bool {
+    package func matches(_ name: EventName) -> Bool {
         (flow == "*" || name.flow == flow) && (phase == "*" || name.phase == phase)
     }
 
     /// The known events this pattern matches; empty means it can never match a known event.
-    public var knownMatches: [EventName] { EventName.known.filter(matches) }
+    package var knownMatches: [EventName] { EventName.known.filter(matches) }
 
-    public var description: String { "\(flow).\(phase)" }
+    package var description: String { "\(flow).\(phase)" }
 }

@@ -1,11 +1,11 @@
 /// What a path lookup finds: a part of the payload, or a text Herald derived.
-public enum FieldValue: Sendable {
+package enum FieldValue: Sendable {
     case json(JSONValue)
     case text(String)
 
     /// The value as text for templates and text comparisons: strings as they are, numbers as
     /// written, booleans as `true`/`false`, null as empty; arrays and objects as compact JSON.
-    public var text: String {
+    package var text: String {
         switch self {
         case .text(let text): return text
         case .json(let value):
@@ -23,7 +23,7 @@ public enum FieldValue: Sendable {
     }
 
     /// The value as JSON text (strings quoted), for the `json` filter.
-    public var jsonText: String {
+    package var jsonText: String {
         var writer = JSONWriter()
         switch self {
         case .text(let text): writer.writeString(text)
@@ -34,7 +34,7 @@ public enum FieldValue: Sendable {
 
     /// Mustache truthiness for sections: false, null, empty text, empty lists and empty objects
     /// are false; everything else (including 0) is true.
-    public var isTruthy: Bool {
+    package var isTruthy: Bool {
         switch self {
         case .text(let text): return !text.isEmpty
         case .json(let value):
@@ -49,13 +49,13 @@ public enum FieldValue: Sendable {
     }
 
     /// True when the value is JSON null (a derived text is never null).
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .json(let value) = self { return value.isNull }
         return false
     }
 
     /// The number, when the value is a JSON number or a text that reads as one.
-    public var number: Double? {
+    package var number: Double? {
         switch self {
         case .text(let text): return Double(text)
         case .json(let value):
@@ -66,7 +66,7 @@ public enum FieldValue: Sendable {
     }
 
     /// A short description of the value for `herald explain`: JSON text, cut when long.
-    public var preview: String {
+    package var preview: String {
         let text: String
         switch self {
         case .text(let value): text = quote(value)

@@ -1,7 +1,7 @@
 /// Which top-level keys a payload can have for each event (reference/kratos-webhooks.md §2.2
 /// and §5), so that the config loader can reject template and condition paths that can never
 /// exist, such as `identity.traits.email` on a route that only listens to `registration.before`.
-public enum PayloadShape {
+package enum PayloadShape {
     /// Keys every Kratos web hook payload has.
     static let common = ["flow", "request_headers", "request_method", "request_url", "request_cookies"]
     /// Keys of the courier's message.
@@ -19,7 +19,7 @@ public enum PayloadShape {
 
     /// The top-level keys `name`'s payload may have; nil when Herald does not know the event
     /// (then any path is accepted).
-    public static func topLevelKeys(of name: EventName) -> Set<String>? {
+    package static func topLevelKeys(of name: EventName) -> Set<String>? {
         knownKeys[name.rawValue] ?? nil
     }
 
@@ -66,7 +66,7 @@ public enum PayloadShape {
     }
 
     /// Checks that `path` can exist for at least one of `events`; returns a message otherwise.
-    public static func problem(with path: PayloadPath, events: [EventName]) -> String? {
+    package static func problem(with path: PayloadPath, events: [EventName]) -> String? {
         if case .derived(let field) = path.root {
             return field == .recipient ? recipientProblem(events: events) : nil
         }

@@ -1,20 +1,20 @@
 extension JSON: CustomStringConvertible {
     /// The value as compact RFC 8259 JSON in UTF-8.
-    public func serialized() -> [UInt8] {
+    package func serialized() -> [UInt8] {
         var writer = JSONWriter()
         writer.write(self)
         return writer.bytes
     }
 
     /// The value as compact JSON text.
-    public var serializedString: String { String(decoding: serialized(), as: UTF8.self) }
+    package var serializedString: String { String(decoding: serialized(), as: UTF8.self) }
 
     /// The compact JSON text.
-    public var description: String { serializedString }
+    package var description: String { serializedString }
 
     /// The value as JSON indented by two spaces per level, for humans (`"key": value`, one member or
     /// element per line, empty containers as `{}` and `[]`).
-    public func prettyPrinted() -> String {
+    package func prettyPrinted() -> String {
         var writer = JSONWriter()
         appendPretty(to: &writer, indent: 0)
         return String(decoding: writer.bytes, as: UTF8.self)

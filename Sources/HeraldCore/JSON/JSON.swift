@@ -7,7 +7,7 @@
 /// let message: JSON = ["to": [["email": "ada@example.com"]], "merge": true, "retries": 3]
 /// let body = message.serialized()
 /// ```
-public enum JSON: Sendable, Hashable {
+package enum JSON: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -21,15 +21,15 @@ extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressibl
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral
 {
-    public init(nilLiteral: ()) { self = .null }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(floatLiteral value: Double) { self = .double(value) }
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    package init(nilLiteral: ()) { self = .null }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(integerLiteral value: Int64) { self = .int(value) }
+    package init(floatLiteral value: Double) { self = .double(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(arrayLiteral elements: JSON...) { self = .array(elements) }
 
     /// Repeated keys: the last value wins, at the first key's position.
-    public init(dictionaryLiteral elements: (String, JSON)...) {
+    package init(dictionaryLiteral elements: (String, JSON)...) {
         var object = JSONObject()
         for (key, value) in elements { object[key] = value }
         self = .object(object)
@@ -38,40 +38,40 @@ extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressibl
 
 extension JSON {
     /// The member `key` of an object; nil when absent or not an object.
-    public subscript(key: String) -> JSON? {
+    package subscript(key: String) -> JSON? {
         guard case .object(let object) = self else { return nil }
         return object[key]
     }
 
     /// The element at `index` of an array; nil when out of range or not an array.
-    public subscript(index: Int) -> JSON? {
+    package subscript(index: Int) -> JSON? {
         guard case .array(let elements) = self, elements.indices.contains(index) else { return nil }
         return elements[index]
     }
 
     /// Whether the value is `null`.
-    public var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 
     /// The text of a string; nil for other kinds.
-    public var string: String? {
+    package var string: String? {
         guard case .string(let text) = self else { return nil }
         return text
     }
 
     /// The value of an `.int`; nil for other kinds (including `.double`).
-    public var int: Int64? {
+    package var int: Int64? {
         guard case .int(let value) = self else { return nil }
         return value
     }
 
     /// The value of a boolean; nil for other kinds.
-    public var bool: Bool? {
+    package var bool: Bool? {
         guard case .bool(let value) = self else { return nil }
         return value
     }
 
     /// The value of an `.int` or `.double` as a `Double`; nil for other kinds.
-    public var double: Double? {
+    package var double: Double? {
         switch self {
         case .int(let value): Double(value)
         case .double(let value): value
@@ -80,13 +80,13 @@ extension JSON {
     }
 
     /// The elements of an array; nil for other kinds.
-    public var array: [JSON]? {
+    package var array: [JSON]? {
         guard case .array(let elements) = self else { return nil }
         return elements
     }
 
     /// The members of an object; nil for other kinds.
-    public var object: JSONObject? {
+    package var object: JSONObject? {
         guard case .object(let object) = self else { return nil }
         return object
     }

@@ -8,14 +8,14 @@
 /// let document = try JSONDocument(parsing: body)
 /// let email = document.root["identity"]?["traits"]?["email"]?.string
 /// ```
-public struct JSONDocument: Sendable {
+package struct JSONDocument: Sendable {
     let storage: JSONStorage
 
     /// Parses `bytes`, which the document keeps (no copy).
     ///
     /// - Throws: `JSONParseError` with the offset and reason of the first problem, including
     ///   violations of `limits`.
-    public init(parsing bytes: [UInt8], limits: JSONLimits = .default) throws(JSONParseError) {
+    package init(parsing bytes: [UInt8], limits: JSONLimits = .default) throws(JSONParseError) {
         let tape = try bytes.withUnsafeBufferPointer { (buffer) throws(JSONParseError) in
             try JSONParser.parse(buffer, limits: limits)
         }
@@ -23,7 +23,7 @@ public struct JSONDocument: Sendable {
     }
 
     /// Parses a copy of `bytes`.
-    public init(parsing bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) throws(JSONParseError) {
+    package init(parsing bytes: UnsafeRawBufferPointer, limits: JSONLimits = .default) throws(JSONParseError) {
         if bytes.count > limits.maxBytes {
             throw JSONParseError(offset: max(0, limits.maxBytes), reason: "input larger than \(limits.maxBytes) bytes")
         }
@@ -31,25 +31,25 @@ public struct JSONDocument: Sendable {
     }
 
     /// Parses the UTF-8 form of `text`.
-    public init(parsing text: String, limits: JSONLimits = .default) throws(JSONParseError) {
+    package init(parsing text: String, limits: JSONLimits = .default) throws(JSONParseError) {
         try self.init(parsing: [UInt8](text.utf8), limits: limits)
     }
 
     /// The top-level value.
-    public var root: JSONValue { JSONValue(storage: storage, index: 0) }
+    package var root: JSONValue { JSONValue(storage: storage, index: 0) }
 
     /// The bytes that were parsed.
-    public var bytes: [UInt8] { storage.bytes }
+    package var bytes: [UInt8] { storage.bytes }
 }
 
 extension JSON {
     /// Parses `bytes` into an owned tree; shorthand for `JSONDocument(parsing:limits:).root.json`.
-    public init(parsing bytes: [UInt8], limits: JSONLimits = .default) throws(JSONParseError) {
+    package init(parsing bytes: [UInt8], limits: JSONLimits = .default) throws(JSONParseError) {
         self = try JSONDocument(parsing: bytes, limits: limits).root.json
     }
 
     /// Parses the UTF-8 form of `text` into an owned tree.
-    public init(parsing text: String, limits: JSONLimits = .default) throws(JSONParseError) {
+    package init(parsing text: String, limits: JSONLimits = .default) throws(JSONParseError) {
         self = try JSONDocument(parsing: text, limits: limits).root.json
     }
 }

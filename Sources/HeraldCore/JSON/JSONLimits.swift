@@ -1,20 +1,20 @@
 /// Bounds that a `JSONDocument` enforces while parsing, so that hostile input costs bounded time,
 /// memory and stack.
-public struct JSONLimits: Sendable {
+package struct JSONLimits: Sendable {
     /// The deepest nesting of arrays and objects accepted; `[[1]]` has depth 2, a scalar 0.
     ///
     /// Materializing (`JSONValue.json`) and re-serializing (`JSONValue.write(to:)`) recurse once per
     /// level, so keep this modest (the default 128 needs a few KiB of stack).
-    public var maxDepth: Int
+    package var maxDepth: Int
     /// The largest input accepted, in bytes. Inputs of 4 GiB or more are always rejected.
-    public var maxBytes: Int
+    package var maxBytes: Int
 
     /// Creates limits; the defaults suit web hook bodies.
-    public init(maxDepth: Int = 128, maxBytes: Int = 16 << 20) {
+    package init(maxDepth: Int = 128, maxBytes: Int = 16 << 20) {
         self.maxDepth = maxDepth
         self.maxBytes = maxBytes
     }
 
     /// Depth 128, 16 MiB.
-    public static let `default` = JSONLimits()
+    package static let `default` = JSONLimits()
 }

@@ -3,9 +3,9 @@
 /// Setting a key that exists replaces its value in place; a new key is appended; setting nil removes.
 /// Equality and hashing ignore member order, as JSON object semantics do (serialization keeps it).
 /// Lookups are linear, which suits the small objects Herald builds.
-public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+package struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     /// One member.
-    public typealias Element = (key: String, value: JSON)
+    package typealias Element = (key: String, value: JSON)
 
     private struct Member: Sendable, Hashable {
         var key: String
@@ -15,15 +15,15 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     private var members: [Member] = []
 
     /// An empty object.
-    public init() {}
+    package init() {}
 
     /// An object with `members` in order; for a repeated key the last value wins at the first position.
-    public init(_ members: some Sequence<(key: String, value: JSON)>) {
+    package init(_ members: some Sequence<(key: String, value: JSON)>) {
         for (key, value) in members { self[key] = value }
     }
 
     /// Repeated keys: the last value wins, at the first key's position.
-    public init(dictionaryLiteral elements: (String, JSON)...) {
+    package init(dictionaryLiteral elements: (String, JSON)...) {
         for (key, value) in elements { self[key] = value }
     }
 
@@ -33,7 +33,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     /// The value for `key`, or nil. Setting nil removes the member; to store a JSON null, set `.null`.
-    public subscript(key: String) -> JSON? {
+    package subscript(key: String) -> JSON? {
         get {
             members.first { $0.key == key }?.value
         }
@@ -50,28 +50,28 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// Removes the member `key` and returns its value, if there was one.
     @discardableResult
-    public mutating func removeValue(forKey key: String) -> JSON? {
+    package mutating func removeValue(forKey key: String) -> JSON? {
         guard let position = members.firstIndex(where: { $0.key == key }) else { return nil }
         return members.remove(at: position).value
     }
 
     /// The number of members.
-    public var count: Int { members.count }
+    package var count: Int { members.count }
 
     /// Whether there are no members.
-    public var isEmpty: Bool { members.isEmpty }
+    package var isEmpty: Bool { members.isEmpty }
 
     /// The keys, in order.
-    public var keys: [String] { members.map(\.key) }
+    package var keys: [String] { members.map(\.key) }
 
     /// The values, in order.
-    public var values: [JSON] { members.map(\.value) }
+    package var values: [JSON] { members.map(\.value) }
 
-    public func makeIterator() -> some IteratorProtocol<Element> {
+    package func makeIterator() -> some IteratorProtocol<Element> {
         members.lazy.map { (key: $0.key, value: $0.value) }.makeIterator()
     }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.members.count == rhs.members.count else { return false }
         if lhs.members == rhs.members { return true }
         // Keys are unique on both sides, so equal counts plus every lhs member found in rhs suffices.
@@ -79,7 +79,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         return lhs.members.allSatisfy { right[$0.key] == $0.value }
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         // Order-independent, to agree with ==: combine the members' own hashes commutatively.
         var sum = 0
         for member in members {

@@ -1,6 +1,6 @@
 extension JSONValue {
     /// The source text of a number, exactly as written (`-1.50e3`); nil for other kinds.
-    public var numberLiteral: String? {
+    package var numberLiteral: String? {
         let entry = entry
         guard entry.kind == .number else { return nil }
         return storage.bytes.withUnsafeBufferPointer { bytes in
@@ -10,7 +10,7 @@ extension JSONValue {
 
     /// The value of a number, correctly rounded; ±infinity when its magnitude is too large for a
     /// `Double`. Nil for other kinds.
-    public var number: Double? {
+    package var number: Double? {
         let entry = entry
         guard entry.kind == .number else { return nil }
         if let integer = int {
@@ -24,7 +24,7 @@ extension JSONValue {
 
     /// The value of a number written as an integer (no fraction or exponent) that fits in `Int`;
     /// nil otherwise (`1.0`, `1e2`, `9223372036854775808` and non-numbers give nil).
-    public var int: Int? {
+    package var int: Int? {
         let entry = entry
         guard entry.kind == .number, entry.flags & JSONTapeEntry.isInteger != 0 else { return nil }
         return storage.bytes.withUnsafeBufferPointer { bytes in

@@ -1,6 +1,6 @@
 extension JSONValue {
     /// The unescaped text of a string; nil for other kinds.
-    public var string: String? {
+    package var string: String? {
         let entry = entry
         guard entry.kind == .string else { return nil }
         return storage.bytes.withUnsafeBufferPointer { bytes in
@@ -16,7 +16,7 @@ extension JSONValue {
 
     /// Whether this is a string whose unescaped UTF-8 equals that of `text` byte for byte (no Unicode
     /// normalization). Allocates nothing unless the source string has escapes.
-    public func stringEquals(_ text: String) -> Bool {
+    package func stringEquals(_ text: String) -> Bool {
         guard entry.kind == .string else { return false }
         if let equal = text.utf8.withContiguousStorageIfAvailable({ keyEquals(index, $0) }) {
             return equal

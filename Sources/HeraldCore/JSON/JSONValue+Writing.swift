@@ -1,7 +1,7 @@
 extension JSONValue: CustomStringConvertible {
     /// An owned copy of the value. Integer literals that fit in 64 bits become `.int`, other numbers
     /// `.double`; for a repeated object key the last value wins at the first key's position.
-    public var json: JSON {
+    package var json: JSON {
         let entry = entry
         switch entry.kind {
         case .null: return .null
@@ -39,7 +39,7 @@ extension JSONValue: CustomStringConvertible {
 
     /// Writes the value compactly, byte for byte what `json.serialized()` gives; strings without
     /// escapes and integers are copied from the source instead of being decoded and re-encoded.
-    public func write(to writer: inout JSONWriter) {
+    package func write(to writer: inout JSONWriter) {
         let entry = entry
         switch entry.kind {
         case .null: writer.writeNull()
@@ -144,7 +144,7 @@ extension JSONValue: CustomStringConvertible {
     }
 
     /// The value as compact JSON text.
-    public var description: String {
+    package var description: String {
         var writer = JSONWriter(reservingCapacity: Int(entry.end - entry.start))
         write(to: &writer)
         return String(decoding: writer.bytes, as: UTF8.self)

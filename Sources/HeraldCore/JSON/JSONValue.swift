@@ -2,9 +2,9 @@
 ///
 /// Accessors for the wrong kind return nil (or 0, or an empty sequence) instead of trapping, so
 /// lookups chain: `root["identity"]?["verifiable_addresses"]?[0]?["value"]?.string`.
-public struct JSONValue: Sendable {
+package struct JSONValue: Sendable {
     /// The JSON type of a value.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         case null, bool, number, string, array, object
     }
 
@@ -20,7 +20,7 @@ public struct JSONValue: Sendable {
     var entry: JSONTapeEntry { storage.tape[index] }
 
     /// The value's type.
-    public var kind: Kind {
+    package var kind: Kind {
         switch entry.kind {
         case .null: .null
         case .false, .true: .bool
@@ -32,10 +32,10 @@ public struct JSONValue: Sendable {
     }
 
     /// Whether the value is `null`.
-    public var isNull: Bool { entry.kind == .null }
+    package var isNull: Bool { entry.kind == .null }
 
     /// The value of `true` or `false`; nil for other kinds.
-    public var bool: Bool? {
+    package var bool: Bool? {
         switch entry.kind {
         case .true: true
         case .false: false
@@ -44,19 +44,19 @@ public struct JSONValue: Sendable {
     }
 
     /// The byte range of the value's source text in `JSONDocument.bytes` (quotes and brackets included).
-    public var sourceRange: Range<Int> {
+    package var sourceRange: Range<Int> {
         let entry = entry
         return Int(entry.start)..<Int(entry.end)
     }
 
     /// The number of elements of an array or members of an object (duplicate keys counted); 0 otherwise.
-    public var count: Int {
+    package var count: Int {
         let entry = entry
         return entry.kind == .array || entry.kind == .object ? Int(entry.count) : 0
     }
 
     /// The element at `index` of an array; nil when out of range or not an array. O(index).
-    public subscript(index: Int) -> JSONValue? {
+    package subscript(index: Int) -> JSONValue? {
         let entry = entry
         guard entry.kind == .array, index >= 0, index < Int(entry.count) else { return nil }
         var child = self.index + 1
@@ -66,7 +66,7 @@ public struct JSONValue: Sendable {
 
     /// The value of the member named `key` of an object (the last one when the key is repeated); nil
     /// when absent or not an object. Compares raw bytes, allocating only for keys that have escapes.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard entry.kind == .object else { return nil }
         if let found = key.utf8.withContiguousStorageIfAvailable({ member(named: $0) }) {
             return found
@@ -99,13 +99,13 @@ public struct JSONValue: Sendable {
     }
 
     /// The elements of an array, in order; empty for other kinds.
-    public var elements: Elements { Elements(self) }
+    package var elements: Elements { Elements(self) }
 
     /// The members of an object, in document order (duplicates included); empty for other kinds.
-    public var members: Members { Members(self) }
+    package var members: Members { Members(self) }
 
     /// A lazy sequence of an array's elements.
-    public struct Elements: Sequence, Sendable {
+    package struct Elements: Sequence, Sendable {
         let storage: JSONStorage
         let first: Int
         let end: Int
@@ -117,15 +117,15 @@ public struct JSONValue: Sendable {
             end = entry.kind == .array ? Int(entry.next) : first
         }
 
-        public func makeIterator() -> Iterator { Iterator(storage: storage, position: first, end: end) }
+        package func makeIterator() -> Iterator { Iterator(storage: storage, position: first, end: end) }
 
         /// Yields each element in turn.
-        public struct Iterator: IteratorProtocol, Sendable {
+        package struct Iterator: IteratorProtocol, Sendable {
             let storage: JSONStorage
             var position: Int
             let end: Int
 
-            public mutating func next() -> JSONValue? {
+            package mutating func next() -> JSONValue? {
                 guard position < end else { return nil }
                 let value = JSONValue(storage: storage, index: position)
                 position = Int(storage.tape[position].next)
@@ -135,7 +135,7 @@ public struct JSONValue: Sendable {
     }
 
     /// A lazy sequence of an object's members; keys are decoded as they are reached.
-    public struct Members: Sequence, Sendable {
+    package struct Members: Sequence, Sendable {
         let storage: JSONStorage
         let first: Int
         let end: Int
@@ -147,15 +147,15 @@ public struct JSONValue: Sendable {
             end = entry.kind == .object ? Int(entry.next) : first
         }
 
-        public func makeIterator() -> Iterator { Iterator(storage: storage, position: first, end: end) }
+        package func makeIterator() -> Iterator { Iterator(storage: storage, position: first, end: end) }
 
         /// Yields each member in turn.
-        public struct Iterator: IteratorProtocol, Sendable {
+        package struct Iterator: IteratorProtocol, Sendable {
             let storage: JSONStorage
             var position: Int
             let end: Int
 
-            public mutating func next() -> (key: String, value: JSONValue)? {
+            package mutating func next() -> (key: String, value: JSONValue)? {
                 guard position < end else { return nil }
                 let key = JSONValue(storage: storage, index: position).string ?? ""
                 let value = JSONValue(storage: storage, index: position + 1)

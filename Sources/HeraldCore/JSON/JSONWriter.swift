@@ -16,22 +16,22 @@
 /// writer.write(2)
 /// writer.endObject()   // {"event":"registration.after","jobs":2}
 /// ```
-public struct JSONWriter: Sendable {
+package struct JSONWriter: Sendable {
     /// The output so far.
-    public var bytes: [UInt8]
+    package var bytes: [UInt8]
     /// Open containers; commas are written only inside one.
     private var depth = 0
     /// Whether the next element of the innermost container needs a comma before it.
     private var needsComma = false
 
     /// An empty writer with room for `reservingCapacity` bytes.
-    public init(reservingCapacity: Int = 256) {
+    package init(reservingCapacity: Int = 256) {
         bytes = []
         bytes.reserveCapacity(reservingCapacity)
     }
 
     /// Writes `value` compactly.
-    public mutating func write(_ value: JSON) {
+    package mutating func write(_ value: JSON) {
         switch value {
         case .null: writeNull()
         case .bool(let value): write(value)
@@ -53,7 +53,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Writes `text` quoted and escaped.
-    public mutating func writeString(_ text: String) {
+    package mutating func writeString(_ text: String) {
         separate()
         if text.utf8.withContiguousStorageIfAvailable({ appendEscaped($0) }) == nil {
             var text = text
@@ -62,18 +62,18 @@ public struct JSONWriter: Sendable {
     }
 
     /// Appends `bytes` exactly as given: no separator, no validation.
-    public mutating func writeRaw(_ bytes: some Sequence<UInt8>) {
+    package mutating func writeRaw(_ bytes: some Sequence<UInt8>) {
         self.bytes.append(contentsOf: bytes)
     }
 
     /// Writes `null`.
-    public mutating func writeNull() {
+    package mutating func writeNull() {
         separate()
         bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])  // null
     }
 
     /// Writes `true` or `false`.
-    public mutating func write(_ value: Bool) {
+    package mutating func write(_ value: Bool) {
         separate()
         if value {
             bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65])
@@ -83,25 +83,25 @@ public struct JSONWriter: Sendable {
     }
 
     /// Writes an integer in decimal.
-    public mutating func write(_ value: Int64) {
+    package mutating func write(_ value: Int64) {
         separate()
         appendDecimal(value)
     }
 
     /// Writes an integer in decimal.
-    public mutating func write(_ value: Int) {
+    package mutating func write(_ value: Int) {
         write(Int64(value))
     }
 
     /// Writes a double in its shortest round-trip form, or `null` when it is not finite.
-    public mutating func write(_ value: Double) {
+    package mutating func write(_ value: Double) {
         guard value.isFinite else { return writeNull() }
         separate()
         bytes.append(contentsOf: value.description.utf8)
     }
 
     /// Opens an object.
-    public mutating func beginObject() {
+    package mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
         depth += 1
@@ -109,21 +109,21 @@ public struct JSONWriter: Sendable {
     }
 
     /// Writes a member name and the colon; the member's value must follow.
-    public mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         writeString(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
     /// Closes the innermost object.
-    public mutating func endObject() {
+    package mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         depth -= 1
         needsComma = true
     }
 
     /// Opens an array.
-    public mutating func beginArray() {
+    package mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
         depth += 1
@@ -131,7 +131,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// Closes the innermost array.
-    public mutating func endArray() {
+    package mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         depth -= 1
         needsComma = true

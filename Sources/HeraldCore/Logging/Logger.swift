@@ -1,11 +1,11 @@
 /// How important a log line is.
-public enum LogLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
+package enum LogLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConvertible {
     case debug
     case info
     case warning
     case error
 
-    public init?(name: String) {
+    package init?(name: String) {
         switch name {
         case "debug": self = .debug
         case "info": self = .info
@@ -15,7 +15,7 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConve
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .debug: return "debug"
         case .info: return "info"
@@ -24,11 +24,11 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable, CustomStringConve
         }
     }
 
-    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// A value in a log line. Personal data is marked so that handlers can mask it.
-public enum LogValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+package enum LogValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
     case string(String)
     case int(Int)
     case double(Double)
@@ -36,69 +36,69 @@ public enum LogValue: Sendable, Equatable, ExpressibleByStringLiteral, Expressib
     /// An email address or other personal data: masked by default (`j***@example.com`).
     case personal(String)
 
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .int(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .int(value) }
 
     /// A duration in milliseconds with up to three decimals.
-    public static func milliseconds(_ duration: Duration) -> LogValue {
+    package static func milliseconds(_ duration: Duration) -> LogValue {
         .double((duration.seconds * 1_000_000).rounded() / 1000)
     }
 }
 
 /// Receives log records. Handlers format and write them (logfmt or JSON to stderr in the daemon,
 /// memory in tests).
-public protocol LogHandler: Sendable {
+package protocol LogHandler: Sendable {
     func log(level: LogLevel, message: String, fields: [(String, LogValue)])
     /// Writes out anything buffered; called before the process exits.
     func flush()
 }
 
 extension LogHandler {
-    public func flush() {}
+    package func flush() {}
 }
 
 /// A cheap, copyable front to a `LogHandler` with a minimum level and fields added to every line.
-public struct Logger: Sendable {
-    public let handler: any LogHandler
-    public var level: LogLevel
-    public var fields: [(String, LogValue)]
+package struct Logger: Sendable {
+    package let handler: any LogHandler
+    package var level: LogLevel
+    package var fields: [(String, LogValue)]
 
-    public init(handler: any LogHandler, level: LogLevel = .info, fields: [(String, LogValue)] = []) {
+    package init(handler: any LogHandler, level: LogLevel = .info, fields: [(String, LogValue)] = []) {
         self.handler = handler
         self.level = level
         self.fields = fields
     }
 
     /// A logger that drops everything.
-    public static var discarding: Logger { Logger(handler: DiscardingLogHandler(), level: .error) }
+    package static var discarding: Logger { Logger(handler: DiscardingLogHandler(), level: .error) }
 
     /// A copy that adds `fields` to every line.
-    public func with(_ fields: KeyValuePairs<String, LogValue>) -> Logger {
+    package func with(_ fields: KeyValuePairs<String, LogValue>) -> Logger {
         var copy = self
         copy.fields += fields.map { ($0.key, $0.value) }
         return copy
     }
 
-    public func isEnabled(_ level: LogLevel) -> Bool { level >= self.level }
+    package func isEnabled(_ level: LogLevel) -> Bool { level >= self.level }
 
     /// Logs when `level` is enabled; the fields are only computed then.
-    public func log(
+    package func log(
         _ level: LogLevel, _ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]
     ) {
         guard level >= self.level else { return }
         handler.log(level: level, message: message, fields: self.fields + fields().map { ($0.key, $0.value) })
     }
 
-    public func debug(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
+    package func debug(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
         log(.debug, message, fields())
     }
-    public func info(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
+    package func info(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
         log(.info, message, fields())
     }
-    public func warning(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
+    package func warning(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
         log(.warning, message, fields())
     }
-    public func error(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
+    package func error(_ message: String, _ fields: @autoclosure () -> KeyValuePairs<String, LogValue> = [:]) {
         log(.error, message, fields())
     }
 }
@@ -109,7 +109,7 @@ private struct DiscardingLogHandler: LogHandler {
 
 /// Masks an email address for logs: `jane.doe@example.com` → `j***@example.com`; other text
 /// keeps its first character only.
-public func maskPersonalData(_ text: String) -> String {
+package func maskPersonalData(_ text: String) -> String {
     guard let first = text.first else { return "" }
     if let at = text.lastIndex(of: "@") {
         return "\(first)***\(text[at...])"

@@ -9,23 +9,23 @@
 /// let redactor = RemoteTextRedactor(secrets: [apiKey])
 /// let reason = "Mandrill answered: " + redactor.clean(message)
 /// ```
-public struct RemoteTextRedactor: Sendable {
+package struct RemoteTextRedactor: Sendable {
     /// Secrets shorter than this are not searched for: they would redact ordinary words.
-    public static let shortestSecret = 4
+    package static let shortestSecret = 4
 
     private let secrets: [[Unicode.Scalar]]
     private let longestSecret: Int
 
     /// - Parameter secrets: the values to redact wherever they appear; empty and very short ones
     ///   are ignored.
-    public init(secrets: [String]) {
+    package init(secrets: [String]) {
         self.secrets = secrets.map { Array($0.unicodeScalars) }.filter { $0.count >= Self.shortestSecret }
             .sorted { $0.count > $1.count }
         longestSecret = self.secrets.first?.count ?? 0
     }
 
     /// Log-safe text of at most `limit` characters (plus `…` when cut).
-    public func clean(_ text: String, limit: Int = 200) -> String {
+    package func clean(_ text: String, limit: Int = 200) -> String {
         let collapsed = Self.collapsingControlsAndWhitespace(redacted(text))
         // Again after collapsing: a secret split by a control character is whole again now.
         let masked = redacted(Self.maskEmails(in: collapsed))
@@ -36,7 +36,7 @@ public struct RemoteTextRedactor: Sendable {
     /// A short excerpt of a response body of any size. Only a window of the body is decoded; a
     /// secret that the window's end cuts could leave its first characters behind, so as many
     /// characters as the longest secret has are dropped from the end of a cut window.
-    public func excerpt(_ bytes: [UInt8], limit: Int = 120) -> String {
+    package func excerpt(_ bytes: [UInt8], limit: Int = 120) -> String {
         let window = (limit + longestSecret) * 4
         guard bytes.count > window else { return clean(String(decoding: bytes, as: UTF8.self), limit: limit) }
         var text = redacted(String(decoding: bytes.prefix(window), as: UTF8.self))
@@ -45,13 +45,13 @@ public struct RemoteTextRedactor: Sendable {
     }
 
     /// An address a peer named (`j***@example.com`), cleaned like any remote text.
-    public func address(_ text: String) -> String {
+    package func address(_ text: String) -> String {
         clean(maskPersonalData(redacted(text)), limit: 80)
     }
 
     /// `text` with every secret replaced by `<redacted>`. Matching is by Unicode scalars, not
     /// characters, so a combining mark after a secret cannot hide it.
-    public func redacted(_ text: String) -> String {
+    package func redacted(_ text: String) -> String {
         guard !secrets.isEmpty else { return text }
         var scalars = Array(text.unicodeScalars)
         var changed = false
@@ -137,7 +137,7 @@ public struct RemoteTextRedactor: Sendable {
 
 extension Unicode.Scalar {
     /// C0 controls, DEL and C1 controls: what a terminal may act on instead of showing.
-    public var isControlCharacter: Bool {
+    package var isControlCharacter: Bool {
         value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value)
     }
 }
@@ -145,7 +145,7 @@ extension Unicode.Scalar {
 extension String {
     /// The text with control characters shown as escapes (`\u{1B}` for ESC) and everything else
     /// kept: for a terminal, where such a character would act instead of being shown.
-    public var escapingControlCharacters: String {
+    package var escapingControlCharacters: String {
         guard unicodeScalars.contains(where: \.isControlCharacter) else { return self }
         var result = ""
         for scalar in unicodeScalars {

@@ -3,36 +3,36 @@
 /// Herald derives (`event.name`, `event.method`, `recipient`, …; see `DerivedField`).
 ///
 /// Parsed and checked once when the config loads; lookups then walk the components.
-public struct PayloadPath: Sendable, Hashable, CustomStringConvertible {
-    public enum Component: Sendable, Hashable {
+package struct PayloadPath: Sendable, Hashable, CustomStringConvertible {
+    package enum Component: Sendable, Hashable {
         case key(String)
         case index(Int)
     }
 
     /// Where a lookup starts.
-    public enum Root: Sendable, Hashable {
+    package enum Root: Sendable, Hashable {
         /// The request body.
         case payload
         /// A field Herald computes from the payload and the request.
         case derived(DerivedField)
     }
 
-    public let components: [Component]
-    public let root: Root
+    package let components: [Component]
+    package let root: Root
     /// The text the path was parsed from, for messages.
-    public let text: String
+    package let text: String
 
     /// Parses a path; throws a message (without position) describing what is wrong.
-    public init(parsing text: String) throws(PathSyntaxError) {
+    package init(parsing text: String) throws(PathSyntaxError) {
         self.text = text
         self.components = try PayloadPath.parse(text)
         self.root = PayloadPath.root(of: components)
     }
 
-    public var description: String { text }
+    package var description: String { text }
 
     /// The first key, e.g. `identity` for `identity.traits.email`.
-    public var firstKey: String? {
+    package var firstKey: String? {
         if case .key(let key)? = components.first { return key }
         return nil
     }
@@ -117,14 +117,14 @@ public struct PayloadPath: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Why a path could not be parsed.
-public struct PathSyntaxError: Error, Sendable, CustomStringConvertible {
-    public let description: String
+package struct PathSyntaxError: Error, Sendable, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }
 
 extension JSONValue {
     /// Follows `components` from this value; nil when any step is missing or of the wrong kind.
-    public func value(at components: some Collection<PayloadPath.Component>) -> JSONValue? {
+    package func value(at components: some Collection<PayloadPath.Component>) -> JSONValue? {
         var current = self
         for component in components {
             switch component {

@@ -9,7 +9,7 @@
 ///   their positions; never fail later for something that could have been checked then.
 /// - Never print secrets (options read from `${env:}`, `${file:}`, `${credential:}`) in
 ///   diagnostics, summaries, logs or job payloads: add them only when performing.
-public protocol ActionPlugin: Sendable {
+package protocol ActionPlugin: Sendable {
     /// The `plugin:` value that selects this plugin.
     static var kind: String { get }
     /// One line for `herald --help` and `herald check`.
@@ -29,7 +29,7 @@ public protocol ActionPlugin: Sendable {
 ///   request may have taken effect.
 /// - Safe under retry: the same job may be performed again after a crash or an ambiguous answer;
 ///   pass `job.id` to the peer where it can be traced (Mandrill: `metadata.herald_job`).
-public protocol Action: Sendable {
+package protocol Action: Sendable {
     /// The key under `actions:`.
     var name: String { get }
     /// The plugin kind.
@@ -46,14 +46,14 @@ public protocol Action: Sendable {
 }
 
 extension Action {
-    public var defaultConcurrency: Int? { nil }
+    package var defaultConcurrency: Int? { nil }
 }
 
 /// A compiled `do:` step: renders a job for an event.
 ///
 /// **Implementation requirements**: runs on the request path. Quick, no I/O, no network; all
 /// parsing and validation happened in `Action.compileStep`.
-public protocol ActionStep: Sendable {
+package protocol ActionStep: Sendable {
     /// The action that performs the jobs this step plans.
     var action: String { get }
     /// Renders the job for `event`. Template paths missing from the payload render their
@@ -62,23 +62,23 @@ public protocol ActionStep: Sendable {
 }
 
 /// What a plugin gets to build an action from `actions.NAME`.
-public struct ActionDefinition {
+package struct ActionDefinition {
     /// The key under `actions:`.
-    public let name: String
+    package let name: String
     /// The whole `actions.NAME` map (it contains `plugin:`).
-    public let node: ConfigNode
-    public let diagnostics: ConfigDiagnostics
+    package let node: ConfigNode
+    package let diagnostics: ConfigDiagnostics
     /// The directory of the file the action is defined in, for relative paths.
-    public let baseDirectory: String
+    package let baseDirectory: String
     /// Herald's `state_dir`, for plugins that keep files (the outbox's default directory).
-    public let stateDirectory: String
+    package let stateDirectory: String
     /// Every secret of the configuration: each value that came from a `${…}` reference, whole and
     /// each reference's value on its own (`T` of `"Bearer ${env:T}"`). An action's redactor masks
     /// them all, so a peer that answers with part of a longer value (`invalid bearer token T`), or
     /// with another action's key, never puts it into a reason, a log line or the spool.
-    public let secrets: [String]
+    package let secrets: [String]
 
-    public init(
+    package init(
         name: String, node: ConfigNode, diagnostics: ConfigDiagnostics, baseDirectory: String, stateDirectory: String,
         secrets: [String] = []
     ) {
@@ -91,29 +91,29 @@ public struct ActionDefinition {
     }
 
     /// Keys every action may have; the config loader reads them, the plugin ignores them.
-    public static let commonKeys = ["plugin", "concurrency"]
+    package static let commonKeys = ["plugin", "concurrency"]
 
     /// Opens the options map; the common keys are allowed besides `keys`.
-    public func options(keys: [String]) -> ConfigMap? {
+    package func options(keys: [String]) -> ConfigMap? {
         ConfigMap(node, keys: ActionDefinition.commonKeys + keys, what: "action '\(name)'", diagnostics: diagnostics)
     }
 }
 
 /// What an action gets to compile one `do:` step of a route.
-public struct StepDefinition {
+package struct StepDefinition {
     /// The route's name.
-    public let route: String
+    package let route: String
     /// 1-based position in the route's `do:` list.
-    public let index: Int
+    package let index: Int
     /// The step's map (it contains `action:`).
-    public let node: ConfigNode
-    public let diagnostics: ConfigDiagnostics
+    package let node: ConfigNode
+    package let diagnostics: ConfigDiagnostics
     /// Compiles templates, checking their paths against the events the route listens to.
-    public let templates: TemplateCompiler
+    package let templates: TemplateCompiler
     /// The directory of the file the route is defined in, for `html_file:` and friends.
-    public let baseDirectory: String
+    package let baseDirectory: String
 
-    public init(
+    package init(
         route: String, index: Int, node: ConfigNode, diagnostics: ConfigDiagnostics, templates: TemplateCompiler,
         baseDirectory: String
     ) {
@@ -126,32 +126,32 @@ public struct StepDefinition {
     }
 
     /// How messages name this step: "step 1 of route 'welcome'".
-    public var what: String { "step \(index) of route '\(route)'" }
+    package var what: String { "step \(index) of route '\(route)'" }
 
     /// Opens the step's options; `action` is allowed besides `keys`.
-    public func options(keys: [String]) -> ConfigMap? {
+    package func options(keys: [String]) -> ConfigMap? {
         ConfigMap(node, keys: ["action"] + keys, what: what, diagnostics: diagnostics)
     }
 }
 
 /// What `perform` gets besides the job.
-public struct DeliveryContext: Sendable {
-    public let logger: Logger
-    public let clock: any TimeSource
+package struct DeliveryContext: Sendable {
+    package let logger: Logger
+    package let clock: any TimeSource
     /// When the attempt must be over; the plugin sets its timeouts from it.
-    public let deadline: ContinuousClock.Instant
+    package let deadline: ContinuousClock.Instant
     /// 1 for the first attempt.
-    public let attempt: Int
+    package let attempt: Int
 
     /// The previous attempt may have reached the peer: it ended ambiguously (a timeout after
     /// sending, a 5xx, a reset), or its process died or lost its lease while it ran. A plugin that
     /// can ask the peer whether the job took effect (Mandrill's `messages/search`) does so first.
-    public let previousAttemptMayHaveSent: Bool
+    package let previousAttemptMayHaveSent: Bool
     /// Counts something the plugin wants watched, by a short fixed name of its own
     /// (`search_inconclusive`): `herald_plugin_events_total{action, event}`.
-    public let count: @Sendable (String) -> Void
+    package let count: @Sendable (String) -> Void
 
-    public init(
+    package init(
         logger: Logger, clock: any TimeSource, deadline: ContinuousClock.Instant, attempt: Int,
         previousAttemptMayHaveSent: Bool = false, count: @escaping @Sendable (String) -> Void = { _ in }
     ) {

@@ -3,29 +3,29 @@
 /// Jobs are planned on the request path, stored before the event is acknowledged, and performed
 /// later by the scheduler, possibly more than once (at-least-once delivery). The payload is
 /// exactly what will be sent, minus secrets, which the action adds when it performs the job.
-public struct Job: Sendable {
-    public let id: TimeOrderedID
-    public let eventID: TimeOrderedID
-    public let eventName: EventName
+package struct Job: Sendable {
+    package let id: TimeOrderedID
+    package let eventID: TimeOrderedID
+    package let eventName: EventName
     /// The route that planned the job.
-    public let route: String
+    package let route: String
     /// The configured action (`actions:` key) that performs it.
-    public let action: String
+    package let action: String
     /// What the action's step rendered; the action reads it back in `perform`.
-    public let payload: JSON
+    package let payload: JSON
     /// Jobs with the same key are performed in the order they were planned.
-    public let orderingKey: String?
-    public let createdAt: WallClock
+    package let orderingKey: String?
+    package let createdAt: WallClock
     /// The earliest time the job may run (later than `createdAt` for `delay:` routes and retries).
-    public var notBefore: WallClock
+    package var notBefore: WallClock
     /// Attempts made so far.
-    public var attempts: Int
+    package var attempts: Int
     /// When the job was first due: `createdAt`, or later for a `delay:` route. `max_age` counts
     /// from here, so a job delayed by a day still gets its retries.
-    public let dueAt: WallClock
+    package let dueAt: WallClock
 
     /// - Parameter dueAt: when the job is first due; `notBefore` when nil.
-    public init(
+    package init(
         id: TimeOrderedID, eventID: TimeOrderedID, eventName: EventName, route: String, action: String,
         payload: JSON, orderingKey: String?, createdAt: WallClock, notBefore: WallClock, attempts: Int = 0,
         dueAt: WallClock? = nil
@@ -45,20 +45,20 @@ public struct Job: Sendable {
 }
 
 /// What a step plans for one event, before it becomes a `Job`.
-public struct PlannedJob: Sendable {
-    public var payload: JSON
-    public var orderingKey: String?
+package struct PlannedJob: Sendable {
+    package var payload: JSON
+    package var orderingKey: String?
     /// Set when the step has nothing to do for this event (its recipient rendered empty or is not
     /// an address): no job is made, and the reason is logged and counted instead.
-    public var nothingBecause: String?
+    package var nothingBecause: String?
 
-    public init(payload: JSON, orderingKey: String?) {
+    package init(payload: JSON, orderingKey: String?) {
         self.payload = payload
         self.orderingKey = orderingKey
     }
 
     /// No job: the step cannot do anything for this event, for `reason` (log-safe: no personal data).
-    public static func nothing(because reason: String) -> PlannedJob {
+    package static func nothing(because reason: String) -> PlannedJob {
         var planned = PlannedJob(payload: .null, orderingKey: nil)
         planned.nothingBecause = reason
         return planned
@@ -66,7 +66,7 @@ public struct PlannedJob: Sendable {
 }
 
 /// How an attempt to perform a job ended.
-public enum Outcome: Sendable, Equatable {
+package enum Outcome: Sendable, Equatable {
     /// Done. `detail` is a short, log-safe note such as the provider's message id.
     case delivered(detail: String)
     /// Not done, worth trying again: at the next step of the retry schedule, or not before
@@ -78,9 +78,9 @@ public enum Outcome: Sendable, Equatable {
 
     /// A one-word label for logs and metrics.
     /// The label of a retry whose attempt may have taken effect.
-    public static let ambiguousRetryLabel = "retry_ambiguous"
+    package static let ambiguousRetryLabel = "retry_ambiguous"
 
-    public var label: String {
+    package var label: String {
         switch self {
         case .delivered: return "delivered"
         case .retry(_, _, let ambiguous): return ambiguous ? Outcome.ambiguousRetryLabel : "retry"

@@ -7,11 +7,11 @@
 /// do:
 ///   - deny: { message: "Registrations from this domain are not allowed.", field: "#/traits/email", id: 4000901 }
 /// ```
-public struct Denial: Sendable {
-    public static let keys = ["message", "field", "id", "status"]
+package struct Denial: Sendable {
+    package static let keys = ["message", "field", "id", "status"]
     /// The events a denial can affect: `before` hooks, and the pre-persist (`parse: true`) hooks
     /// of registration and settings, which Kratos runs before it stores anything.
-    public static func canDeny(_ name: EventName) -> Bool {
+    package static func canDeny(_ name: EventName) -> Bool {
         name.isFlowEvent && (name.phase == "before" || name.flow == "registration" || name.flow == "settings")
     }
 
@@ -19,7 +19,7 @@ public struct Denial: Sendable {
     /// `hook.go`, issue 8): the answer of a `before` hook is never shown on a form, because the
     /// flow it would go into is not stored yet; the pre-persist hooks of registration and
     /// settings run on a stored flow, before anything is saved, and their messages show on it.
-    public enum Visibility: Sendable, Equatable {
+    package enum Visibility: Sendable, Equatable {
         /// Kratos shows the message on the form, at `field`.
         case form
         /// The flow ends on an error page (or a JSON error); the message is not shown.
@@ -29,7 +29,7 @@ public struct Denial: Sendable {
     }
 
     /// How a denial of `name` reaches the user.
-    public static func visibility(of name: EventName) -> Visibility {
+    package static func visibility(of name: EventName) -> Visibility {
         switch (name.flow, name.phase) {
         case ("registration", "after"), ("settings", "after"):
             return .form
@@ -55,15 +55,15 @@ public struct Denial: Sendable {
     }
 
     /// The message text; a template over the event.
-    public let message: Template
+    package let message: Template
     /// JSON pointer of the form field (`#/traits/email`), or `#/` for the whole form.
-    public let field: String
+    package let field: String
     /// Kratos message id (Kratos' own ids are 1xxxxxx to 5xxxxxx; pick your own range, e.g. 4000901).
-    public let id: Int
+    package let id: Int
     /// The HTTP status: 400–499 but 429 (Kratos retries 429 and shows no messages).
-    public let status: Int
+    package let status: Int
 
-    public init(message: Template, field: String, id: Int, status: Int) {
+    package init(message: Template, field: String, id: Int, status: Int) {
         self.message = message
         self.field = field
         self.id = id
@@ -72,18 +72,18 @@ public struct Denial: Sendable {
 }
 
 /// One rendered denial.
-public struct DenyMessage: Sendable, Hashable {
-    public let route: String
-    public let field: String
-    public let id: Int
-    public let text: String
-    public let status: Int
+package struct DenyMessage: Sendable, Hashable {
+    package let route: String
+    package let field: String
+    package let id: Int
+    package let text: String
+    package let status: Int
 }
 
 extension RuleSet {
     /// The denials of the matching decision routes, in file order (a matching route with
     /// `stop: true` ends the search). Empty when the event may go on.
-    public func decide(_ event: Event) -> [DenyMessage] {
+    package func decide(_ event: Event) -> [DenyMessage] {
         var messages: [DenyMessage] = []
         for route in match(event, decisions: true) {
             guard let denial = route.denial else { continue }
@@ -100,7 +100,7 @@ extension RuleSet {
 
 extension [DenyMessage] {
     /// The body Kratos parses: messages grouped by field, each of type `error`.
-    public var kratosBody: JSON {
+    package var kratosBody: JSON {
         var order: [String] = []
         var grouped: [String: [JSON]] = [:]
         for message in self {
@@ -115,5 +115,5 @@ extension [DenyMessage] {
     }
 
     /// The status of the answer: the first denial's.
-    public var status: Int { first?.status ?? 400 }
+    package var status: Int { first?.status ?? 400 }
 }

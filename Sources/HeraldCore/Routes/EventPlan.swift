@@ -1,31 +1,31 @@
 /// What routing one event produced: the routes that fired and the jobs they planned.
-public struct EventPlan: Sendable {
+package struct EventPlan: Sendable {
     /// The jobs of one matching route.
-    public struct RoutePlan: Sendable {
-        public let route: String
-        public var jobs: [Job]
+    package struct RoutePlan: Sendable {
+        package let route: String
+        package var jobs: [Job]
         /// Steps that planned nothing for this event, with why (an empty recipient, say).
-        public var nothing: [(action: String, reason: String)] = []
+        package var nothing: [(action: String, reason: String)] = []
         /// The route's rendered `dedupe:` key (`route:<name>:<rendered>`) and window, if it has one.
-        public let dedupe: (key: String, window: Duration)?
+        package let dedupe: (key: String, window: Duration)?
     }
 
-    public var routePlans: [RoutePlan] = []
+    package var routePlans: [RoutePlan] = []
     /// Template paths that were missing from the payload (no default), per route, for the log.
-    public var missingPaths: [(route: String, path: String)] = []
+    package var missingPaths: [(route: String, path: String)] = []
 
-    public init() {}
+    package init() {}
 
     /// Names of the routes that matched, in order.
-    public var routes: [String] { routePlans.map(\.route) }
+    package var routes: [String] { routePlans.map(\.route) }
     /// Every job, in route order.
-    public var jobs: [Job] { routePlans.flatMap(\.jobs) }
+    package var jobs: [Job] { routePlans.flatMap(\.jobs) }
 }
 
 extension RuleSet {
     /// Routes `event` and renders a job for every step of every matching route. Pure and quick:
     /// it runs on the request path.
-    public func plan(_ event: Event, ids: TimeOrderedIDGenerator) -> EventPlan {
+    package func plan(_ event: Event, ids: TimeOrderedIDGenerator) -> EventPlan {
         var plan = EventPlan()
         for route in match(event) {
             var report = RenderReport()

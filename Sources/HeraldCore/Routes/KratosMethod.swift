@@ -1,10 +1,10 @@
 /// The per-method hook lists of Kratos' `after` phases (ory/kratos `embedx/config.schema.json`):
 /// Kratos runs the list of the method that was used (for settings, of the settings type that
 /// changed), and reads pre-persist hooks only from these lists.
-public enum KratosMethod {
+package enum KratosMethod {
     /// The lists of each flow that has them, in the schema's order. `passkey` exists from Kratos
     /// v1.2.0; the rest from v1.1.0 on.
-    public static let afterLists: [String: [String]] = [
+    package static let afterLists: [String: [String]] = [
         "registration": ["password", "webauthn", "passkey", "oidc", "code"],
         "login": ["password", "webauthn", "passkey", "oidc", "code", "totp", "lookup_secret"],
         "settings": ["password", "totp", "oidc", "webauthn", "passkey", "lookup_secret", "profile"],
@@ -13,7 +13,7 @@ public enum KratosMethod {
     /// The lists a deny route on `flow`.after guards when it names none: every registration
     /// method (each creates an identity), and for settings only `profile`, the one settings type
     /// that changes traits, so that a rule about an address does not block a password change.
-    public static func defaultDenyLists(flow: String) -> [String] {
+    package static func defaultDenyLists(flow: String) -> [String] {
         flow == "settings" ? ["profile"] : afterLists[flow] ?? []
     }
 }

@@ -1,12 +1,12 @@
 /// The compiled, immutable routing rules. Built once per config load; a reload swaps the whole
 /// rule set.
-public struct RuleSet: Sendable {
-    public let routes: [Route]
+package struct RuleSet: Sendable {
+    package let routes: [Route]
     /// For each known event, the indexes of the routes that listen to it, so that routing an
     /// event looks at its candidates only.
     private let candidates: [EventName: [Int]]
 
-    public init(routes: [Route]) {
+    package init(routes: [Route]) {
         self.routes = routes
         var candidates: [EventName: [Int]] = [:]
         for name in EventName.known { candidates[name] = [] }
@@ -17,7 +17,7 @@ public struct RuleSet: Sendable {
     }
 
     /// The routes that listen to `name`, in file order (before conditions are checked).
-    public func routes(listeningTo name: EventName) -> [Route] {
+    package func routes(listeningTo name: EventName) -> [Route] {
         if let indexes = candidates[name] { return indexes.map { routes[$0] } }
         return routes.filter { $0.listens(to: name) }
     }
@@ -25,7 +25,7 @@ public struct RuleSet: Sendable {
     /// The routes that fire for `event`: every listening route whose condition holds, in file
     /// order, up to and including the first matching route with `stop: true`. Decision routes
     /// (`deny:`) and job routes are matched separately: `decisions` says which.
-    public func match(_ event: Event, decisions: Bool = false) -> [Route] {
+    package func match(_ event: Event, decisions: Bool = false) -> [Route] {
         var matched: [Route] = []
         let indexes = candidates[event.name] ?? routes.indices.filter { routes[$0].listens(to: event.name) }
         for index in indexes {

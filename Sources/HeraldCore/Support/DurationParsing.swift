@@ -1,5 +1,5 @@
 /// What `parseConfiguredDuration` makes of a text.
-public enum ParsedDuration: Sendable, Equatable {
+package enum ParsedDuration: Sendable, Equatable {
     case duration(Duration)
     /// Not a duration at all: empty, a bare number, an unknown unit, a sign.
     case malformed
@@ -11,7 +11,7 @@ public enum ParsedDuration: Sendable, Equatable {
 /// refusing anything longer than `Duration.longestConfigurable`.
 ///
 /// Sums are kept in milliseconds with overflow checks, so no input can trap.
-public func parseConfiguredDuration(_ text: String) -> ParsedDuration {
+package func parseConfiguredDuration(_ text: String) -> ParsedDuration {
     let limit = Duration.longestConfigurable.saturatingMilliseconds
     var total: Int64 = 0
     var tooLong = false
@@ -50,7 +50,7 @@ public func parseConfiguredDuration(_ text: String) -> ParsedDuration {
 }
 
 /// Parses a duration as `parseConfiguredDuration` does; nil when malformed or too long.
-public func parseDuration(_ text: String) -> Duration? {
+package func parseDuration(_ text: String) -> Duration? {
     if case .duration(let duration) = parseConfiguredDuration(text) { return duration }
     return nil
 }
@@ -58,16 +58,16 @@ public func parseDuration(_ text: String) -> Duration? {
 extension Duration {
     /// The longest duration a config may name (3650d, about ten years): far beyond any sensible
     /// delay, window or timeout, and small enough that adding it to any clock cannot overflow.
-    public static let longestConfigurable = Duration.seconds(3650 * 86_400)
+    package static let longestConfigurable = Duration.seconds(3650 * 86_400)
 
     /// The duration in seconds as a floating-point number.
-    public var seconds: Double {
+    package var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     /// Whole milliseconds, clamped to `Int64`'s range instead of trapping.
-    public var saturatingMilliseconds: Int64 {
+    package var saturatingMilliseconds: Int64 {
         let (seconds, attoseconds) = components
         let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
         if overflow { return seconds < 0 ? .min : .max }
@@ -78,7 +78,7 @@ extension Duration {
 
     /// Whole nanoseconds, negative durations as zero, clamped to `UInt64.max` instead of trapping;
     /// what timers and poll timeouts want.
-    public var saturatingNanoseconds: UInt64 {
+    package var saturatingNanoseconds: UInt64 {
         let (seconds, attoseconds) = components
         guard seconds >= 0, attoseconds >= 0 || seconds > 0 else { return 0 }
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
@@ -89,7 +89,7 @@ extension Duration {
 
     /// A compact rendering such as `1h30m`, `45s`, `250ms`, the inverse of `parseDuration`;
     /// a negative duration renders as `-` and its magnitude.
-    public var compactDescription: String {
+    package var compactDescription: String {
         let total = saturatingMilliseconds
         if total == 0 { return "0s" }
         var milliseconds = total.magnitude

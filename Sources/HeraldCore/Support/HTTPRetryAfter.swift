@@ -5,7 +5,7 @@ import FoundationEssentials
 ///
 /// Anything between Herald and a provider (a proxy, a load balancer) controls this header, so every
 /// value is handled: a usable one is capped at `maximum`, anything else is `unusable` and ignored.
-public enum HTTPRetryAfter: Sendable, Equatable {
+package enum HTTPRetryAfter: Sendable, Equatable {
     /// No header, or a date already past: the retry schedule decides.
     case absent
     /// Wait this long (at most `maximum`).
@@ -14,10 +14,10 @@ public enum HTTPRetryAfter: Sendable, Equatable {
     case unusable
 
     /// The longest wait honoured; a peer asking for more gets this much.
-    public static let maximum = Duration.seconds(86_400)
+    package static let maximum = Duration.seconds(86_400)
 
     /// Reads `value`, counting a date from `now`.
-    public init(_ value: String?, now: WallClock) {
+    package init(_ value: String?, now: WallClock) {
         guard let text = value?.trimmingSpaces(), !text.isEmpty else {
             self = .absent
             return
@@ -40,7 +40,7 @@ public enum HTTPRetryAfter: Sendable, Equatable {
     }
 
     /// The wait, when there is one to honour.
-    public var wait: Duration? {
+    package var wait: Duration? {
         if case .wait(let duration) = self { return duration }
         return nil
     }
@@ -48,7 +48,7 @@ public enum HTTPRetryAfter: Sendable, Equatable {
     /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), and the obsolete RFC 850
     /// (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`) forms that
     /// RFC 9110 says recipients must accept.
-    public static func httpDate(_ text: String) -> WallClock? {
+    package static func httpDate(_ text: String) -> WallClock? {
         let tokens = text.split { $0 == " " || $0 == "," || $0 == "-" || $0 == ":" }.map(String.init)
         let day: String
         let month: String
@@ -78,7 +78,7 @@ public enum HTTPRetryAfter: Sendable, Equatable {
 
     /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's
     /// `days_from_civil`).
-    public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+    package static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
         let yearOfEra = shiftedYear - era * 400

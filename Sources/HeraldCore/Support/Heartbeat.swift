@@ -7,21 +7,21 @@ import Synchronization
 /// // in the loop:      heartbeat.answer()
 /// // in the watchdog:  let alive = heartbeat.check { doorbell.ring() }
 /// ```
-public final class Heartbeat: Sendable {
+package final class Heartbeat: Sendable {
     private let asked = Atomic<UInt64>(0)
     private let answered = Atomic<UInt64>(0)
 
-    public init() {}
+    package init() {}
 
     /// Called by the loop on each round: answers every question asked so far.
     @inline(__always)
-    public func answer() {
+    package func answer() {
         answered.store(asked.load(ordering: .acquiring), ordering: .releasing)
     }
 
     /// True when the loop answered the previous question (or none was asked yet); then asks a new
     /// one and calls `wake` so that the loop comes round.
-    public func check(wake: () -> Void) -> Bool {
+    package func check(wake: () -> Void) -> Bool {
         let previous = asked.load(ordering: .acquiring)
         let alive = answered.load(ordering: .acquiring) >= previous
         asked.store(previous &+ 1, ordering: .releasing)

@@ -2,35 +2,35 @@ import FoundationEssentials
 import Glibc
 
 /// Wall-clock time as Herald records it: milliseconds since the Unix epoch.
-public struct WallClock: Sendable, Hashable, Comparable {
-    public var millisecondsSinceEpoch: Int64
+package struct WallClock: Sendable, Hashable, Comparable {
+    package var millisecondsSinceEpoch: Int64
 
-    public init(millisecondsSinceEpoch: Int64) {
+    package init(millisecondsSinceEpoch: Int64) {
         self.millisecondsSinceEpoch = millisecondsSinceEpoch
     }
 
-    public static var now: WallClock {
+    package static var now: WallClock {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return WallClock(millisecondsSinceEpoch: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
     }
 
     /// The clock moved by `duration`, saturating at the ends of the range instead of trapping.
-    public func adding(_ duration: Duration) -> WallClock {
+    package func adding(_ duration: Duration) -> WallClock {
         let (sum, overflow) = millisecondsSinceEpoch.addingReportingOverflow(duration.saturatingMilliseconds)
         guard overflow else { return WallClock(millisecondsSinceEpoch: sum) }
         return WallClock(millisecondsSinceEpoch: duration < .zero ? .min : .max)
     }
 
     /// The time from `rhs` to `lhs`, saturating instead of trapping.
-    public static func - (lhs: WallClock, rhs: WallClock) -> Duration {
+    package static func - (lhs: WallClock, rhs: WallClock) -> Duration {
         let (difference, overflow) = lhs.millisecondsSinceEpoch.subtractingReportingOverflow(rhs.millisecondsSinceEpoch)
         guard overflow else { return .milliseconds(difference) }
         return .milliseconds(lhs < rhs ? Int64.min : Int64.max)
     }
 
     /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-27T16:27:07.512Z`.
-    public var rfc3339: String {
+    package var rfc3339: String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
         appendRFC3339(to: &bytes)
@@ -39,7 +39,7 @@ public struct WallClock: Sendable, Hashable, Comparable {
 
     /// Appends the RFC 3339 form to `bytes` without going through formatted strings (it is on
     /// the path of every log line).
-    public func appendRFC3339(to bytes: inout [UInt8]) {
+    package func appendRFC3339(to bytes: inout [UInt8]) {
         // Floor division, so that times before 1970 keep a milliseconds part in 0...999.
         let (quotient, remainder) = millisecondsSinceEpoch.quotientAndRemainder(dividingBy: 1000)
         var seconds = time_t(remainder < 0 ? quotient - 1 : quotient)
@@ -72,18 +72,18 @@ public struct WallClock: Sendable, Hashable, Comparable {
         bytes.append(UInt8(ascii: "Z"))
     }
 
-    public static func < (lhs: WallClock, rhs: WallClock) -> Bool {
+    package static func < (lhs: WallClock, rhs: WallClock) -> Bool {
         lhs.millisecondsSinceEpoch < rhs.millisecondsSinceEpoch
     }
 }
 
 /// A source of the current time, so that schedulers and plugins can be tested with a manual clock.
-public protocol TimeSource: Sendable {
+package protocol TimeSource: Sendable {
     var now: WallClock { get }
 }
 
 /// The real clock.
-public struct SystemTimeSource: TimeSource {
-    public init() {}
-    public var now: WallClock { WallClock.now }
+package struct SystemTimeSource: TimeSource {
+    package init() {}
+    package var now: WallClock { WallClock.now }
 }

@@ -1,7 +1,7 @@
 extension Template {
     /// Renders the template for `event`. Missing paths render their `default:` (or nothing) and
     /// are recorded in `report` when they had no default.
-    public func render(_ event: Event, report: inout RenderReport) -> String {
+    package func render(_ event: Event, report: inout RenderReport) -> String {
         var output = ""
         var scope: [FieldValue] = []
         render(nodes, event: event, scope: &scope, into: &output, report: &report)
@@ -87,13 +87,13 @@ extension Template {
 
 /// The primary language subtag of a BCP 47 tag or POSIX locale, lower-cased: `en-US` → `en`,
 /// `pt_BR.UTF-8` → `pt`, `de` → `de`. Text that does not start with letters gives "".
-public func primaryLanguage(_ tag: String) -> String {
+package func primaryLanguage(_ tag: String) -> String {
     let letters = tag.unicodeScalars.prefix { ("a"..."z").contains($0) || ("A"..."Z").contains($0) }
     return String(String.UnicodeScalarView(letters)).lowercased()
 }
 
 /// Escapes `& < > " '` for HTML text and attribute values.
-public func escapeHTML(_ text: String) -> String {
+package func escapeHTML(_ text: String) -> String {
     guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
         return text
     }
@@ -114,7 +114,7 @@ public func escapeHTML(_ text: String) -> String {
 
 /// Replaces control characters (CR, LF, TAB, other C0 and DEL) with spaces so the text is safe
 /// in a header, and trims the ends.
-public func headerSafe(_ text: String) -> String {
+package func headerSafe(_ text: String) -> String {
     guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
     var result = ""
     for scalar in text.unicodeScalars {
@@ -124,7 +124,7 @@ public func headerSafe(_ text: String) -> String {
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
-public func percentEncode(_ text: String) -> String {
+package func percentEncode(_ text: String) -> String {
     let hex = Array("0123456789ABCDEF".utf8)
     var bytes: [UInt8] = []
     bytes.reserveCapacity(text.utf8.count)

@@ -1,5 +1,5 @@
 /// Where a rendered template goes, which decides how values are escaped (design §6.3).
-public enum TemplateSink: Sendable, Hashable {
+package enum TemplateSink: Sendable, Hashable {
     /// HTML bodies: `{{x}}` is HTML-escaped, `{{{x}}}` is inserted as it is.
     case html
     /// Text bodies and values handed to other systems (merge vars): inserted as they are.
@@ -14,7 +14,7 @@ public enum TemplateSink: Sendable, Hashable {
 /// `language` (`en-US` → `en`, for locale fallbacks such as `welcome-{{event.locale | language}}`),
 /// raw `{{{path}}}`, sections `{{#path}}…{{/path}}`, inverted sections `{{^path}}…{{/path}}`,
 /// comments `{{! … }}` and `{{.}}` for the current item inside a section over a list.
-public struct Template: Sendable, CustomStringConvertible {
+package struct Template: Sendable, CustomStringConvertible {
     indirect enum Node: Sendable {
         case text(String)
         case value(Reference, filters: [Filter], raw: Bool)
@@ -34,27 +34,27 @@ public struct Template: Sendable, CustomStringConvertible {
     }
 
     let nodes: [Node]
-    public let sink: TemplateSink
+    package let sink: TemplateSink
     /// The source text, for `herald check` and messages.
-    public let source: String
+    package let source: String
 
     /// True when the template has no tags: its output is its source.
-    public var isConstant: Bool {
+    package var isConstant: Bool {
         nodes.allSatisfy { if case .text = $0 { return true } else { return false } }
     }
 
-    public var description: String { source }
+    package var description: String { source }
 }
 
 /// What rendering noticed: paths that were missing from the payload and had no default.
-public struct RenderReport: Sendable {
+package struct RenderReport: Sendable {
     /// Each missing path once, in the order first met (a path used in the subject and the body
     /// is one problem, not two).
-    public private(set) var missingPaths: [String] = []
+    package private(set) var missingPaths: [String] = []
 
-    public init() {}
+    package init() {}
 
-    public mutating func noteMissing(_ path: String) {
+    package mutating func noteMissing(_ path: String) {
         if !missingPaths.contains(path) { missingPaths.append(path) }
     }
 }

@@ -1,18 +1,18 @@
 /// Compiles templates from config values and files, checking syntax and paths, recording every
 /// problem at its position.
-public struct TemplateCompiler {
+package struct TemplateCompiler {
     /// The known events the templates will render for; paths that exist for none are errors.
-    public let events: [EventName]
-    public let diagnostics: ConfigDiagnostics
+    package let events: [EventName]
+    package let diagnostics: ConfigDiagnostics
 
-    public init(events: [EventName], diagnostics: ConfigDiagnostics) {
+    package init(events: [EventName], diagnostics: ConfigDiagnostics) {
         self.events = events
         self.diagnostics = diagnostics
     }
 
     /// Compiles the text of a scalar config node; reports and returns nil when it is not text or
     /// not a valid template.
-    public func compile(_ node: ConfigNode, key: String, sink: TemplateSink) -> Template? {
+    package func compile(_ node: ConfigNode, key: String, sink: TemplateSink) -> Template? {
         guard let scalar = node.scalar else {
             diagnostics.error("'\(key)' must be a text template, found \(node.kindDescription)", at: node)
             return nil
@@ -44,7 +44,7 @@ public struct TemplateCompiler {
     }
 
     /// Compiles a template file's text; `file` names it in messages.
-    public func compile(fileText text: String, file: String, sink: TemplateSink) -> Template? {
+    package func compile(fileText text: String, file: String, sink: TemplateSink) -> Template? {
         compile(text, sink: sink) { offset, text in
             let before = text.utf8.prefix(offset)
             let line = before.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }

@@ -177,7 +177,7 @@ private func splitOutsideQuotes(_ text: String, separator: Character) -> [String
 
 extension StringProtocol {
     /// Without leading and trailing spaces, tabs, CR and LF.
-    public func trimmingSpaces() -> String {
+    package func trimmingSpaces() -> String {
         String(self).trimmingSpaces()
     }
 }
@@ -185,7 +185,7 @@ extension StringProtocol {
 extension String {
     /// Without leading and trailing spaces, tabs, CR and LF. Text that has none is returned as it
     /// is (this runs for every rendered address).
-    public func trimmingSpaces() -> String {
+    package func trimmingSpaces() -> String {
         let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         let bytes = utf8
         guard let first = bytes.first, let last = bytes.last else { return "" }

@@ -11,14 +11,14 @@ import HeraldCore
 /// so that a slow reader of stderr never stalls the event loop; at most `maximumBuffered` bytes
 /// wait, beyond that lines are dropped and the drop is reported in the next line written. Before
 /// `start()`, `flush()` writes what waits on the caller's thread.
-public final class StreamLogHandler: LogHandler, @unchecked Sendable {
+package final class StreamLogHandler: LogHandler, @unchecked Sendable {
     // @unchecked Sendable: `condition` guards `pending`, `dropped`, `writing` and `started`; the
     // other stored properties are immutable.
-    public enum Format: Sendable { case logfmt, json }
+    package enum Format: Sendable { case logfmt, json }
 
-    public static let maximumBuffered = 8 << 20
+    package static let maximumBuffered = 8 << 20
     /// Lines reach stderr within this time.
-    public static let flushInterval: Duration = .milliseconds(20)
+    package static let flushInterval: Duration = .milliseconds(20)
     static let wakeThreshold = 64 << 10
 
     private let format: Format
@@ -30,7 +30,7 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
     private var writing = false
     private var started = false
 
-    public init(format: Format, showPersonalData: Bool = false, descriptor: Int32 = STDERR_FILENO) {
+    package init(format: Format, showPersonalData: Bool = false, descriptor: Int32 = STDERR_FILENO) {
         self.format = format
         self.showPersonalData = showPersonalData
         self.descriptor = descriptor
@@ -38,7 +38,7 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
 
     /// Starts the thread that writes the lines (for the life of the process). Later calls do
     /// nothing.
-    public func start() {
+    package func start() {
         condition.lock()
         defer { condition.unlock() }
         guard !started else { return }
@@ -48,7 +48,7 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
         }
     }
 
-    public func log(level: LogLevel, message: String, fields: [(String, LogValue)]) {
+    package func log(level: LogLevel, message: String, fields: [(String, LogValue)]) {
         var line: [UInt8] = []
         line.reserveCapacity(256)
         format(level: level, message: message, fields: fields, into: &line)
@@ -67,7 +67,7 @@ public final class StreamLogHandler: LogHandler, @unchecked Sendable {
     }
 
     /// Waits until everything logged so far is written.
-    public func flush() {
+    package func flush() {
         condition.lock()
         if !started {
             let batch = pending

@@ -1,40 +1,40 @@
 /// One counter series (a family with its label values resolved): resolve it once, then
 /// `increment()` is a single relaxed atomic add.
-public struct Counter: Sendable {
+package struct Counter: Sendable {
     let cells: AtomicCells
 
     /// Adds `amount` (default 1).
     @inline(__always)
-    public func increment(by amount: UInt64 = 1) {
+    package func increment(by amount: UInt64 = 1) {
         cells.add(amount, at: 0)
     }
 
     /// The current value.
-    public var value: UInt64 { cells.load(0) }
+    package var value: UInt64 { cells.load(0) }
 }
 
 /// One gauge series that the program sets (for values sampled at scrape time, see
 /// `MetricsRegistry.sampledGauge`).
-public struct Gauge: Sendable {
+package struct Gauge: Sendable {
     let cells: AtomicCells
 
-    public func set(_ value: Double) {
+    package func set(_ value: Double) {
         cells.store(value.bitPattern, at: 0)
     }
 
-    public var value: Double { Double(bitPattern: cells.load(0)) }
+    package var value: Double { Double(bitPattern: cells.load(0)) }
 }
 
 /// One histogram series with fixed buckets. Observations are durations, kept as whole
 /// nanoseconds so that the sum is an atomic integer too.
-public struct Histogram: Sendable {
+package struct Histogram: Sendable {
     let cells: AtomicCells
     /// Upper bounds in nanoseconds, ascending; the cell after the last bound is `+Inf`.
     let bounds: HistogramBounds
 
     /// Counts one observation.
     @inline(__always)
-    public func observe(_ duration: Duration) {
+    package func observe(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         let nanoseconds =
             seconds < 0 ? 0 : UInt64(seconds) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
@@ -46,7 +46,7 @@ public struct Histogram: Sendable {
     }
 
     /// Observations so far.
-    public var count: UInt64 {
+    package var count: UInt64 {
         var total: UInt64 = 0
         for index in 0...bounds.nanoseconds.count { total &+= cells.load(index) }
         return total

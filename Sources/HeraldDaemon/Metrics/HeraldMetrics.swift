@@ -10,26 +10,26 @@ import Synchronization
 ///
 /// The request path resolves nothing by building strings: event names and status codes map to
 /// handles made at start, route names through one small table under one lock per event.
-public final class HeraldMetrics: Sendable {
+package final class HeraldMetrics: Sendable {
     /// What the spool reports when scraped.
-    public struct SpoolReading: Sendable {
+    package struct SpoolReading: Sendable {
         /// Jobs waiting or running.
-        public var depth: Int
+        package var depth: Int
         /// Age of the oldest job waiting, nil when unknown or empty.
-        public var oldestJobAge: Duration?
+        package var oldestJobAge: Duration?
 
-        public init(depth: Int, oldestJobAge: Duration?) {
+        package init(depth: Int, oldestJobAge: Duration?) {
             self.depth = depth
             self.oldestJobAge = oldestJobAge
         }
     }
 
     /// The outcome words of `herald_jobs_total`.
-    public static let outcomes = ["delivered", "retry", "retry_ambiguous", "failed"]
+    package static let outcomes = ["delivered", "retry", "retry_ambiguous", "failed"]
     /// Upper bounds of `herald_ack_latency_seconds` (the target is p99 under 2 ms).
-    public static let ackBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
+    package static let ackBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
     /// Upper bounds of `herald_delivery_latency_seconds`.
-    public static let deliveryBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+    package static let deliveryBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
     /// Per-action handles, resolved on the first job of an action.
     struct ActionSeries: Sendable {
@@ -39,7 +39,7 @@ public final class HeraldMetrics: Sendable {
         let latency: Histogram
     }
 
-    public let registry: MetricsRegistry
+    package let registry: MetricsRegistry
 
     private let eventsReceived: [String: Counter]
     private let otherEventReceived: Counter
@@ -69,7 +69,7 @@ public final class HeraldMetrics: Sendable {
         func read() -> SpoolReading? { reading.withLock { $0 }?() }
     }
 
-    public init(version: String = HeraldVersion.current) {
+    package init(version: String = HeraldVersion.current) {
         let registry = MetricsRegistry()
         self.registry = registry
         registry.gauge(
@@ -141,7 +141,7 @@ public final class HeraldMetrics: Sendable {
 
     /// Makes the series of the configured routes and actions, so that they show as 0 before their
     /// first event. Call at start and after each reload.
-    public func prepare(for configuration: HeraldConfiguration) {
+    package func prepare(for configuration: HeraldConfiguration) {
         routesMatched.withLock { table in
             for route in configuration.rules.routes where table[route.name] == nil {
                 table[route.name] = routesMatchedFamily.counter(route.name)
@@ -151,19 +151,19 @@ public final class HeraldMetrics: Sendable {
     }
 
     /// Reads the spool's depth and oldest job when scraped. `reading` must be quick.
-    public func observeSpool(_ reading: @escaping @Sendable () -> SpoolReading?) {
+    package func observeSpool(_ reading: @escaping @Sendable () -> SpoolReading?) {
         spool.reading.withLock { $0 = reading }
     }
 
     // MARK: Ingress
 
     /// An event was received and decoded.
-    public func eventReceived(_ name: EventName) {
+    package func eventReceived(_ name: EventName) {
         (eventsReceived[name.rawValue] ?? otherEventReceived).increment()
     }
 
     /// An event was routed: `routes` matched (empty: none did).
-    public func eventRouted(_ name: EventName, routes: [String]) {
+    package func eventRouted(_ name: EventName, routes: [String]) {
         guard !routes.isEmpty else {
             (eventsUnmatched[name.rawValue] ?? otherEventUnmatched).increment()
             return
@@ -182,7 +182,7 @@ public final class HeraldMetrics: Sendable {
     }
 
     /// A step of `route` planned no job for an event (its reason is in the log).
-    public func stepPlannedNothing(route: String) {
+    package func stepPlannedNothing(route: String) {
         stepsNothing.withLock { table in
             let counter = table[route] ?? stepsNothingFamily.counter(route)
             table[route] = counter
@@ -191,17 +191,17 @@ public final class HeraldMetrics: Sendable {
     }
 
     /// `count` events of a signed Mandrill post were refused for `reason` (`stale`).
-    public func mandrillEventsRefused(reason: String, count: Int) {
+    package func mandrillEventsRefused(reason: String, count: Int) {
         mandrillRefused[reason]?.increment(by: UInt64(max(0, count)))
     }
 
     /// An event was answered after its jobs were stored, `latency` after the request was complete.
-    public func eventAcknowledged(latency: Duration) {
+    package func eventAcknowledged(latency: Duration) {
         ackLatency.observe(latency)
     }
 
     /// The server answered with `status` (every answer, including the server's own 4xx).
-    public func httpResponse(status: Int) {
+    package func httpResponse(status: Int) {
         let index = status - 100
         guard index >= 0 && index < responses.count else { return }
         responses[index].increment()
@@ -210,7 +210,7 @@ public final class HeraldMetrics: Sendable {
     // MARK: Delivery
 
     /// An attempt of a job of `action` ended with `outcome` after `latency`.
-    public func jobFinished(action: String, outcome: Outcome, latency: Duration) {
+    package func jobFinished(action: String, outcome: Outcome, latency: Duration) {
         let series = series(action: action)
         let index: Int
         switch outcome {
@@ -223,29 +223,29 @@ public final class HeraldMetrics: Sendable {
     }
 
     /// A job of `action` was scheduled for another attempt.
-    public func jobRetried(action: String) {
+    package func jobRetried(action: String) {
         series(action: action).retries.increment()
     }
 
     /// Something a plugin counted while performing a job of `action`.
-    public func pluginEvent(action: String, event: String) {
+    package func pluginEvent(action: String, event: String) {
         pluginEventsFamily.counter(action, event).increment()
     }
 
     /// A job of `action` was moved to dead letters.
-    public func jobDeadLettered(action: String) {
+    package func jobDeadLettered(action: String) {
         series(action: action).deadLetters.increment()
     }
 
     // MARK: Operations
 
     /// A reload was applied, or refused (the running configuration kept).
-    public func configurationReloaded(applied: Bool) {
+    package func configurationReloaded(applied: Bool) {
         reloads[applied]?.increment()
     }
 
     /// The exposition served at `/metrics`.
-    public func exposition() -> String { registry.exposition() }
+    package func exposition() -> String { registry.exposition() }
 
     private func series(action: String) -> ActionSeries {
         actions.withLock { table in

@@ -72,29 +72,29 @@ final class MetricFamily: Sendable {
 }
 
 /// A counter family; `counter(_:)` resolves label values to a cheap handle.
-public struct CounterFamily: Sendable {
+package struct CounterFamily: Sendable {
     let family: MetricFamily
 
     /// The series for `values`, one per label name, in order.
-    public func counter(_ values: String...) -> Counter { Counter(cells: family.cells(for: values)) }
+    package func counter(_ values: String...) -> Counter { Counter(cells: family.cells(for: values)) }
 
     /// The series for `values`, one per label name, in order.
-    public func counter(labels values: [String]) -> Counter { Counter(cells: family.cells(for: values)) }
+    package func counter(labels values: [String]) -> Counter { Counter(cells: family.cells(for: values)) }
 }
 
 /// A gauge family whose series the program sets.
-public struct GaugeFamily: Sendable {
+package struct GaugeFamily: Sendable {
     let family: MetricFamily
 
-    public func gauge(_ values: String...) -> Gauge { Gauge(cells: family.cells(for: values)) }
+    package func gauge(_ values: String...) -> Gauge { Gauge(cells: family.cells(for: values)) }
 }
 
 /// A histogram family with fixed buckets.
-public struct HistogramFamily: Sendable {
+package struct HistogramFamily: Sendable {
     let family: MetricFamily
     let bounds: HistogramBounds
 
-    public func histogram(_ values: String...) -> Histogram {
+    package func histogram(_ values: String...) -> Histogram {
         Histogram(cells: family.cells(for: values), bounds: bounds)
     }
 }

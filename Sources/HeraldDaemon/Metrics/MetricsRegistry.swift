@@ -13,7 +13,7 @@ import Synchronization
 /// ok.increment()
 /// let text = registry.exposition()   // # HELP http_responses_total Answers. …
 /// ```
-public final class MetricsRegistry: Sendable {
+package final class MetricsRegistry: Sendable {
     private enum Entry: Sendable {
         case family(MetricFamily)
         case sampled(name: String, help: String, sample: @Sendable () -> Double?)
@@ -27,11 +27,11 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// `Content-Type` of `exposition()`.
-    public static let contentType = PrometheusText.contentType
+    package static let contentType = PrometheusText.contentType
 
     private let entries = Mutex<[Entry]>([])
 
-    public init() {}
+    package init() {}
 
     /// Adds a counter family. Names of counters end in `_total`.
     ///
@@ -39,20 +39,20 @@ public final class MetricsRegistry: Sendable {
     ///   - labels: label names; every series gives one value for each.
     ///   - hidesZeroSeries: leave series out of the exposition until they count something.
     ///   - maxSeries: past this many series, new label values are counted as `other`.
-    public func counter(
+    package func counter(
         _ name: String, help: String, labels: [String] = [], hidesZeroSeries: Bool = false, maxSeries: Int = 1000
     ) -> CounterFamily {
         CounterFamily(family: add(name, help, labels, .counter, hidesZeroSeries, maxSeries))
     }
 
     /// Adds a gauge family whose series the program sets.
-    public func gauge(_ name: String, help: String, labels: [String] = []) -> GaugeFamily {
+    package func gauge(_ name: String, help: String, labels: [String] = []) -> GaugeFamily {
         GaugeFamily(family: add(name, help, labels, .gauge, false, 1000))
     }
 
     /// Adds a histogram family with `buckets` (upper bounds in seconds, ascending; `+Inf` is
     /// added). Observations are durations.
-    public func histogram(
+    package func histogram(
         _ name: String, help: String, labels: [String] = [], buckets: [Double], maxSeries: Int = 1000
     ) -> HistogramFamily {
         let bounds = HistogramBounds(seconds: buckets)
@@ -62,7 +62,7 @@ public final class MetricsRegistry: Sendable {
     /// Adds an unlabelled gauge read when the registry is scraped (for example the spool depth).
     /// `sample` runs on the scraping thread: it must be quick and never block; nil leaves the
     /// sample out.
-    public func sampledGauge(_ name: String, help: String, sample: @escaping @Sendable () -> Double?) {
+    package func sampledGauge(_ name: String, help: String, sample: @escaping @Sendable () -> Double?) {
         precondition(PrometheusText.isValidName(name), "invalid metric name \(name)")
         insert(.sampled(name: name, help: help, sample: sample))
     }
@@ -84,7 +84,7 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// Every family in registration order, as Prometheus text exposition format 0.0.4.
-    public func exposition() -> String {
+    package func exposition() -> String {
         var text = ""
         text.reserveCapacity(8192)
         for entry in entries.withLock({ $0 }) {

@@ -4,24 +4,24 @@ import HeraldHTTP
 /// Sockets passed by systemd socket activation (`sd_listen_fds(3)`): `LISTEN_PID` must be this
 /// process, `LISTEN_FDS` says how many descriptors from 3 on, `LISTEN_FDNAMES` names them
 /// (`FileDescriptorName=` in the .socket unit).
-public enum SocketActivation {
+package enum SocketActivation {
     /// One passed socket.
-    public struct Socket: Sendable, Equatable {
-        public let fd: Int32
-        public let name: String
+    package struct Socket: Sendable, Equatable {
+        package let fd: Int32
+        package let name: String
 
         /// The server listens on it as it is (it is already bound and listening).
-        public var address: HTTPListenAddress { .fileDescriptor(fd) }
+        package var address: HTTPListenAddress { .fileDescriptor(fd) }
     }
 
     /// The first descriptor systemd passes (`SD_LISTEN_FDS_START`).
-    public static let firstDescriptor: Int32 = 3
+    package static let firstDescriptor: Int32 = 3
 
     /// Reads the variables without touching any descriptor: empty when they are absent or meant
     /// for another process.
     ///
     /// - Throws: `SystemdError.invalidEnvironment` for values that are not numbers.
-    public static func parse(_ environment: [String: String], pid: Int32) throws(SystemdError) -> [Socket] {
+    package static func parse(_ environment: [String: String], pid: Int32) throws(SystemdError) -> [Socket] {
         guard let pidText = environment["LISTEN_PID"], let countText = environment["LISTEN_FDS"] else { return [] }
         guard let owner = Int32(pidText) else { throw .invalidEnvironment(name: "LISTEN_PID", value: pidText) }
         guard owner == pid else { return [] }
@@ -41,7 +41,7 @@ public enum SocketActivation {
     ///
     /// - Throws: `SystemdError` for bad variables or a descriptor that is not a listening stream
     ///   socket (a .socket unit with `ListenDatagram=` or `Accept=yes`).
-    public static func take(_ environment: [String: String], pid: Int32 = getpid()) throws(SystemdError) -> [Socket] {
+    package static func take(_ environment: [String: String], pid: Int32 = getpid()) throws(SystemdError) -> [Socket] {
         let sockets = try parse(environment, pid: pid)
         for name in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { unsetenv(name) }
         for socket in sockets { try prepare(socket.fd) }

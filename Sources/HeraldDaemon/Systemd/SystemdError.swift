@@ -1,7 +1,7 @@
 import Glibc
 
 /// What can go wrong talking to systemd or taking the sockets it passed.
-public enum SystemdError: Error, Equatable, CustomStringConvertible {
+package enum SystemdError: Error, Equatable, CustomStringConvertible {
     /// A variable systemd sets has a value Herald cannot use.
     case invalidEnvironment(name: String, value: String)
     /// A system call failed.
@@ -9,7 +9,7 @@ public enum SystemdError: Error, Equatable, CustomStringConvertible {
     /// A passed descriptor is not a listening stream socket.
     case notAListeningSocket(fd: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidEnvironment(let name, let value): "\(name)=\(value) is not valid"
         case .system(let call, let code): "\(call): \(String(cString: strerror(code)))"

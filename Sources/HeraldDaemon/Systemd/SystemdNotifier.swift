@@ -7,16 +7,16 @@ import Glibc
 /// let notifier = SystemdNotifier.fromEnvironment()      // nil outside a Type=notify unit
 /// notifier?.ready(status: "listening on 127.0.0.1:4470")
 /// ```
-public final class SystemdNotifier: Sendable {
+package final class SystemdNotifier: Sendable {
     private let socket: Int32
     private let address: sockaddr_un
     private let addressLength: socklen_t
     /// The socket as given (`/run/systemd/notify`, `@name`).
-    public let path: String
+    package let path: String
 
     /// A notifier for `$NOTIFY_SOCKET`, or nil when it is not set (not started by systemd with
     /// `Type=notify`) or cannot be used.
-    public static func fromEnvironment() -> SystemdNotifier? {
+    package static func fromEnvironment() -> SystemdNotifier? {
         guard let path = getenv("NOTIFY_SOCKET").map({ String(cString: $0) }), !path.isEmpty else { return nil }
         return try? SystemdNotifier(path: path)
     }
@@ -25,7 +25,7 @@ public final class SystemdNotifier: Sendable {
     ///
     /// - Throws: `SystemdError.invalidEnvironment` for an empty, relative or too long path,
     ///   `SystemdError.system` when no socket can be made.
-    public init(path: String) throws(SystemdError) {
+    package init(path: String) throws(SystemdError) {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
@@ -53,7 +53,7 @@ public final class SystemdNotifier: Sendable {
     /// Sends `state`, newline-separated `KEY=VALUE` assignments. Returns false when the datagram
     /// could not be sent (systemd went away); a daemon carries on regardless.
     @discardableResult
-    public func notify(_ state: String) -> Bool {
+    package func notify(_ state: String) -> Bool {
         var address = self.address
         let bytes = Array(state.utf8)
         while true {
@@ -71,14 +71,14 @@ public final class SystemdNotifier: Sendable {
 
     /// `READY=1`: start-up is finished (listening, jobs can be stored), or a reload is.
     @discardableResult
-    public func ready(status: String? = nil) -> Bool {
+    package func ready(status: String? = nil) -> Bool {
         notify("READY=1" + SystemdNotifier.statusLine(status))
     }
 
     /// `RELOADING=1` with the `MONOTONIC_USEC=` systemd needs to match it to `ExecReload`; send
     /// `ready(status:)` when the reload is over, applied or not.
     @discardableResult
-    public func reloading(status: String? = nil) -> Bool {
+    package func reloading(status: String? = nil) -> Bool {
         notify(
             "RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())"
                 + SystemdNotifier.statusLine(status))
@@ -86,24 +86,24 @@ public final class SystemdNotifier: Sendable {
 
     /// `STOPPING=1`: shutting down.
     @discardableResult
-    public func stopping(status: String? = nil) -> Bool {
+    package func stopping(status: String? = nil) -> Bool {
         notify("STOPPING=1" + SystemdNotifier.statusLine(status))
     }
 
     /// `STATUS=…`: one line shown by `systemctl status`.
     @discardableResult
-    public func status(_ text: String) -> Bool {
+    package func status(_ text: String) -> Bool {
         notify("STATUS=" + SystemdNotifier.oneLine(text))
     }
 
     /// `WATCHDOG=1`: the daemon is alive.
     @discardableResult
-    public func watchdog() -> Bool {
+    package func watchdog() -> Bool {
         notify("WATCHDOG=1")
     }
 
     /// `CLOCK_MONOTONIC` in microseconds, the clock of `MONOTONIC_USEC=`.
-    public static func monotonicMicroseconds() -> UInt64 {
+    package static func monotonicMicroseconds() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec) / 1000

@@ -10,19 +10,19 @@ import Synchronization
 ///
 /// `@unchecked Sendable`: `timer` is made in init and never replaced; dispatch sources may be
 /// resumed and cancelled from any thread; the mutable state is behind `failing`'s mutex.
-public final class SystemdWatchdog: @unchecked Sendable {
+package final class SystemdWatchdog: @unchecked Sendable {
     /// A named check; `isAlive` is called once per tick from the watchdog's queue.
-    public struct Check: Sendable {
-        public let name: String
-        public let isAlive: @Sendable () -> Bool
+    package struct Check: Sendable {
+        package let name: String
+        package let isAlive: @Sendable () -> Bool
 
-        public init(_ name: String, isAlive: @escaping @Sendable () -> Bool) {
+        package init(_ name: String, isAlive: @escaping @Sendable () -> Bool) {
             self.name = name
             self.isAlive = isAlive
         }
     }
 
-    public let interval: Duration
+    package let interval: Duration
     private let notifier: SystemdNotifier
     private let checks: [Check]
     private let logger: Logger
@@ -33,7 +33,7 @@ public final class SystemdWatchdog: @unchecked Sendable {
     /// Half of `WATCHDOG_USEC`, when it is set for this process (`WATCHDOG_PID` absent or ours).
     ///
     /// - Throws: `SystemdError.invalidEnvironment` for a value that is not a positive number.
-    public static func interval(environment: [String: String], pid: Int32 = getpid()) throws(SystemdError) -> Duration?
+    package static func interval(environment: [String: String], pid: Int32 = getpid()) throws(SystemdError) -> Duration?
     {
         guard let text = environment["WATCHDOG_USEC"] else { return nil }
         if let owner = environment["WATCHDOG_PID"], Int32(owner) != pid { return nil }
@@ -43,7 +43,7 @@ public final class SystemdWatchdog: @unchecked Sendable {
         return .microseconds(microseconds / 2)
     }
 
-    public init(notifier: SystemdNotifier, interval: Duration, checks: [Check], logger: Logger) {
+    package init(notifier: SystemdNotifier, interval: Duration, checks: [Check], logger: Logger) {
         self.notifier = notifier
         self.interval = interval
         self.checks = checks
@@ -58,7 +58,7 @@ public final class SystemdWatchdog: @unchecked Sendable {
     }
 
     /// Pings at once (start-up is over), then every `interval`.
-    public func start() {
+    package func start() {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let nanoseconds =
             Int(interval.components.seconds) * 1_000_000_000 + Int(interval.components.attoseconds / 1_000_000_000)
@@ -69,7 +69,7 @@ public final class SystemdWatchdog: @unchecked Sendable {
     }
 
     /// Stops pinging (at shutdown, after `STOPPING=1`).
-    public func stop() {
+    package func stop() {
         timer.cancel()
     }
 

@@ -20,9 +20,9 @@ import Glibc
 ///
 /// Line endings: CRLF, and also a bare LF (RFC 9112 §2.2 allows a recipient to accept it, and nginx
 /// does); a CR anywhere else is an error. Empty lines before a request line are skipped.
-public struct HTTPRequestParser: Sendable {
+package struct HTTPRequestParser: Sendable {
     /// What one `parse(_:)` call found.
-    public enum Event: Sendable, Hashable {
+    package enum Event: Sendable, Hashable {
         /// The request line and headers are complete and valid; the body (if any) follows.
         case head(HTTPRequestHead)
         /// The body is complete (chunked bodies decoded, trailers discarded): the request is
@@ -34,9 +34,9 @@ public struct HTTPRequestParser: Sendable {
 
     /// The result of one `parse(_:)` call: how many bytes were consumed, and the event, if any.
     /// When `event` is nil, all the input was consumed.
-    public struct Step: Sendable, Hashable {
-        public var consumed: Int
-        public var event: Event?
+    package struct Step: Sendable, Hashable {
+        package var consumed: Int
+        package var event: Event?
     }
 
     enum State: Sendable {
@@ -52,7 +52,7 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// The limits this parser enforces.
-    public let limits: HTTPLimits
+    package let limits: HTTPLimits
 
     var state: State = .requestLine
     /// A line that started in an earlier chunk; empty when lines are read straight from the input.
@@ -66,18 +66,18 @@ public struct HTTPRequestParser: Sendable {
     var trailerCount = 0
 
     /// A parser with the given limits.
-    public init(limits: HTTPLimits = HTTPLimits()) {
+    package init(limits: HTTPLimits = HTTPLimits()) {
         self.limits = limits
     }
 
     /// Whether the parser sits between requests with no byte of the next one seen yet.
-    public var isAtRequestStart: Bool {
+    package var isAtRequestStart: Bool {
         if case .requestLine = state { return carry.isEmpty && blankPrefixBytes == 0 }
         return false
     }
 
     /// Forgets any partial request and starts afresh (also after an error).
-    public mutating func reset() {
+    package mutating func reset() {
         state = .requestLine
         carry.removeAll(keepingCapacity: true)
         blankPrefixBytes = 0
@@ -86,12 +86,12 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// Parses `input` from its start; see the type's documentation for the calling protocol.
-    public mutating func parse(_ input: ArraySlice<UInt8>) -> Step {
+    package mutating func parse(_ input: ArraySlice<UInt8>) -> Step {
         input.withUnsafeBytes { parse($0) }
     }
 
     /// Parses `input` from its start; see the type's documentation for the calling protocol.
-    public mutating func parse(_ input: UnsafeRawBufferPointer) -> Step {
+    package mutating func parse(_ input: UnsafeRawBufferPointer) -> Step {
         var position = 0
         while true {
             let outcome: Outcome

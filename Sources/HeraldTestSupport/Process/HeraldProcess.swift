@@ -3,22 +3,22 @@ import Synchronization
 
 /// Runs the real `herald` binary for integration tests: starts it in a temporary directory,
 /// collects its stderr (the log), waits until it listens, and stops it with a signal.
-public final class HeraldProcess: Sendable {
+package final class HeraldProcess: Sendable {
     /// The `herald` executable built next to the test bundle.
-    public static var executableURL: URL {
+    package static var executableURL: URL {
         let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return testBinary.deletingLastPathComponent().appendingPathComponent("herald")
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// The result of a command that ran to its end.
-    public struct Result: Sendable {
-        public let status: Int32
-        public let stdout: String
-        public let stderr: String
+    package struct Result: Sendable {
+        package let status: Int32
+        package let stdout: String
+        package let stderr: String
     }
 
     /// Collects the child's output; shared with the pipe's reading handler.
@@ -28,7 +28,7 @@ public final class HeraldProcess: Sendable {
 
     private let process: Process
     private let log: OutputBuffer
-    public let directory: URL
+    package let directory: URL
 
     private init(process: Process, log: OutputBuffer, directory: URL) {
         self.process = process
@@ -37,15 +37,15 @@ public final class HeraldProcess: Sendable {
     }
 
     /// Everything the daemon wrote to stderr so far.
-    public var output: String { log.text.withLock { $0 } }
+    package var output: String { log.text.withLock { $0 } }
 
-    public var processIdentifier: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
+    package var processIdentifier: Int32 { process.processIdentifier }
+    package var isRunning: Bool { process.isRunning }
 
     /// Starts `herald arguments…` in `directory` with `environment` added to a minimal one;
     /// through `launcher` when given (`["/usr/bin/unshare", "--pid", "--fork"]` runs
     /// `unshare --pid --fork <herald> arguments…`, and `processIdentifier` is the launcher's).
-    public static func start(
+    package static func start(
         _ arguments: [String], in directory: URL, environment: [String: String] = [:], launcher: [String] = []
     ) throws -> HeraldProcess {
         let process = Process()
@@ -71,7 +71,7 @@ public final class HeraldProcess: Sendable {
     }
 
     /// Runs `herald arguments…` to completion (for check, explain, version).
-    public static func run(
+    package static func run(
         _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
     ) throws -> Result {
         let process = Process()
@@ -95,12 +95,12 @@ public final class HeraldProcess: Sendable {
 
     /// How much output there is so far, in UTF-8 bytes: pass it as `after:` to wait only for
     /// lines written from now on.
-    public var outputLength: Int { log.text.withLock { $0.utf8.count } }
+    package var outputLength: Int { log.text.withLock { $0.utf8.count } }
 
     /// Waits until the log has a line containing `text` (after the first `offset` bytes of
     /// output); returns that line.
     @discardableResult
-    public func waitForLog(_ text: String, after offset: Int = 0, timeout: Duration = .seconds(10)) async throws
+    package func waitForLog(_ text: String, after offset: Int = 0, timeout: Duration = .seconds(10)) async throws
         -> String
     {
         let deadline = ContinuousClock.now + timeout
@@ -132,7 +132,7 @@ public final class HeraldProcess: Sendable {
     }
 
     /// Waits for the `listening` line (logfmt or JSON) and returns the address (`127.0.0.1:PORT`).
-    public func listeningAddress() async throws -> String {
+    package func listeningAddress() async throws -> String {
         // Generous: a loaded CI machine (two cores, builds and fuzzers beside) can take seconds.
         let deadline = ContinuousClock.now + .seconds(30)
         // Looks once more after the sleep that passes the deadline: on a starved machine one
@@ -158,18 +158,18 @@ public final class HeraldProcess: Sendable {
         throw Failure(description: "herald did not log its listening address:\n\(output.suffix(4000))")
     }
 
-    public func signal(_ number: Int32) {
+    package func signal(_ number: Int32) {
         kill(process.processIdentifier, number)
     }
 
     /// Sends SIGTERM and waits for the exit status.
     @discardableResult
-    public func stop(timeout: Duration = .seconds(15)) async throws -> Int32 {
+    package func stop(timeout: Duration = .seconds(15)) async throws -> Int32 {
         if process.isRunning { signal(SIGTERM) }
         return try await waitForExit(timeout: timeout)
     }
 
-    public func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
+    package func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline {
@@ -187,7 +187,7 @@ public final class HeraldProcess: Sendable {
 }
 
 /// A fresh temporary directory for one test.
-public func makeTemporaryDirectory(_ prefix: String = "herald-test") throws -> URL {
+package func makeTemporaryDirectory(_ prefix: String = "herald-test") throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url

@@ -3,28 +3,28 @@ import Glibc
 
 /// A small blocking HTTP/1.1 client over a raw TCP socket, for integration tests that need
 /// exact control over the bytes (malformed requests, keep-alive, auth headers).
-public final class RawHTTPClient {
-    public struct Response: Sendable {
-        public let status: Int
-        public let headers: [(String, String)]
-        public let body: [UInt8]
+package final class RawHTTPClient {
+    package struct Response: Sendable {
+        package let status: Int
+        package let headers: [(String, String)]
+        package let body: [UInt8]
 
-        public var text: String { String(decoding: body, as: UTF8.self) }
+        package var text: String { String(decoding: body, as: UTF8.self) }
 
-        public func header(_ name: String) -> String? {
+        package func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1
         }
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
     private let descriptor: Int32
     private var buffer: [UInt8] = []
 
     /// Connects to `host:port` (IPv4 literal) with a receive timeout.
-    public init(address: String, timeout: Duration = .seconds(10)) throws {
+    package init(address: String, timeout: Duration = .seconds(10)) throws {
         guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else {
             throw Failure(description: "bad address \(address)")
         }
@@ -50,7 +50,7 @@ public final class RawHTTPClient {
 
     deinit { close(descriptor) }
 
-    public func send(_ bytes: [UInt8]) throws {
+    package func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes {
@@ -61,10 +61,10 @@ public final class RawHTTPClient {
         }
     }
 
-    public func send(_ text: String) throws { try send(Array(text.utf8)) }
+    package func send(_ text: String) throws { try send(Array(text.utf8)) }
 
     /// Sends a request with `body` and reads the response.
-    public func request(
+    package func request(
         _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []
     ) throws -> Response {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: test\r\n"
@@ -77,7 +77,7 @@ public final class RawHTTPClient {
 
     /// Reads one response (Content-Length framed, or until close); `bodyless` for the answer to a
     /// HEAD request, whose Content-Length describes a body that is not sent.
-    public func readResponse(bodyless: Bool = false) throws -> Response {
+    package func readResponse(bodyless: Bool = false) throws -> Response {
         while true {
             if let end = headEnd() {
                 let headText = String(decoding: buffer[..<end], as: UTF8.self)
@@ -109,7 +109,7 @@ public final class RawHTTPClient {
     }
 
     /// True when the server closed the connection (reads end of stream).
-    public func isClosedByPeer() -> Bool {
+    package func isClosedByPeer() -> Bool {
         (try? fill()) == false
     }
 

@@ -3,20 +3,20 @@ import Glibc
 
 /// The receiving end of `$NOTIFY_SOCKET` for tests: a unix datagram socket bound to a file or an
 /// abstract name, collecting the `sd_notify` messages the daemon sends.
-public final class NotifySocketListener {
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+package final class NotifySocketListener {
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// What to put in `NOTIFY_SOCKET`: the path, or `@name` for an abstract name.
-    public let path: String
+    package let path: String
     private let descriptor: Int32
     private let file: String?
     /// Every message received so far, in order.
-    public private(set) var messages: [String] = []
+    package private(set) var messages: [String] = []
 
     /// Binds a new socket: an abstract name when `abstract`, else a file in the temporary directory.
-    public init(abstract: Bool) throws {
+    package init(abstract: Bool) throws {
         let name = "herald-notify-\(UUID().uuidString.prefix(8))"
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket: errno \(errno)") }
@@ -51,7 +51,7 @@ public final class NotifySocketListener {
     }
 
     /// Waits up to `timeout` for the next datagram; nil when none came.
-    public func receive(timeout: Duration) -> String? {
+    package func receive(timeout: Duration) -> String? {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         let milliseconds = Int32(
             timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
@@ -67,7 +67,7 @@ public final class NotifySocketListener {
     /// Receives until a message satisfies `condition` (returned) or `timeout` passes (throws,
     /// listing what came). Sleeps between polls instead of blocking a shared thread.
     @discardableResult
-    public func waitFor(
+    package func waitFor(
         _ what: String, timeout: Duration = .seconds(10), _ condition: (String) -> Bool
     ) async throws -> String {
         let deadline = ContinuousClock.now + timeout
@@ -81,7 +81,7 @@ public final class NotifySocketListener {
     }
 
     /// The value of `KEY=` in a message, if present.
-    public static func value(_ key: String, in message: String) -> String? {
+    package static func value(_ key: String, in message: String) -> String? {
         message.split(separator: "\n").first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
     }
 }

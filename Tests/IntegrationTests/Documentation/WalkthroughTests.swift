@@ -44,6 +44,30 @@ import Testing
             contentsOf: try #require(Integration.files(in: outbox, suffix: ".eml").first), encoding: .utf8)
         #expect(eml.contains("(method: password)"), "\(eml)")
         #expect(!eml.contains("unknown"))
+        try Self.expectDocumentedHeaders(eml)
         #expect(try await herald.stop() == 0)
+    }
+
+    /// Every `X-Herald-*` header of the message is in docs/delivery-and-stores.md's table, in the
+    /// format the table gives: the job id, and the event's name and id.
+    static func expectDocumentedHeaders(_ eml: String) throws {
+        let docs = try String(
+            contentsOf: SystemTools.repository.appendingPathComponent("docs/delivery-and-stores.md"), encoding: .utf8)
+        let head = eml.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
+        let herald = head.filter { $0.hasPrefix("X-Herald-") }
+        #expect(herald.count == 2, "\(head)")
+        var values: [String: String] = [:]
+        for line in herald {
+            let name = String(line.prefix { $0 != ":" })
+            values[name] = String(line.dropFirst(name.count + 2))
+            #expect(docs.contains("| `\(name)` |"), "\(name) is not documented")
+        }
+        let uuid = "[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+        let job = try #require(values["X-Herald-Job"])
+        #expect(job.range(of: "^\(uuid)$", options: .regularExpression) != nil, "\(job)")
+        #expect(head.contains("Message-ID: <\(job)@herald.invalid>"))
+        let event = try #require(values["X-Herald-Event"])
+        #expect(event.range(of: "^registration\\.after \(uuid)$", options: .regularExpression) != nil, "\(event)")
+        #expect(docs.contains("| the event name, one space, the event id |"))
     }
 }

@@ -23,8 +23,12 @@ import Testing
         let target = try Self.walkthroughTarget()
         #expect(target == "/v1/events/registration/after?method=password")
 
-        // kratos-config on the same embedded default writes this very hook.
-        let kratos = try HeraldProcess.run(["kratos-config"], in: try makeTemporaryDirectory())
+        // kratos-config on the same embedded default writes this very hook (the default written to
+        // a file: without --config a machine with /etc/herald/herald.yaml would read that).
+        let defaults = try makeTemporaryDirectory()
+        try DefaultConfiguration.yaml.write(
+            to: defaults.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
+        let kratos = try HeraldProcess.run(["kratos-config", "--config", "herald.yaml"], in: defaults)
         #expect(kratos.status == 0, "\(kratos.stderr)")
         #expect(kratos.stdout.contains("http://127.0.0.1:4470\(target)"), "\(kratos.stdout)")
 

@@ -67,7 +67,8 @@ final class ConfigKeyProbe {
         "mailchimp": [("api_key", .text("0123456789abcdef0123456789abcdef-us21")), ("list_id", .text("abc123"))],
         "kratos": [("admin_url", .text("http://127.0.0.1:4434"))],
         "webhook": [
-            ("url", .text("https://example.com/hook")), ("secrets", .list([.text("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")])),
+            ("url", .text("https://example.com/hook")),
+            ("secrets", .list([.text("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")])),
         ],
         "exec": [("program", .text("/bin/sh"))],
         "smtp": [("url", .text("smtp://127.0.0.1:25")), ("starttls", .text("none"))],

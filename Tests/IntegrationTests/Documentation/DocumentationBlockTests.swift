@@ -123,7 +123,8 @@ import Testing
                 let name = String(text[nameRange])
                 let rest = String(text[restRange])
                 guard let help = commands[name] else {
-                    Issue.record("\(location): `herald \(name)` is not a command (\(text[nameRange.lowerBound...].prefix(60)))")
+                    Issue.record(
+                        "\(location): `herald \(name)` is not a command (\(text[nameRange.lowerBound...].prefix(60)))")
                     continue
                 }
                 seen += 1

@@ -46,7 +46,10 @@ import Testing
         let sections = try Self.sections()
         #expect(Set(sections.keys) == Set(commands.keys), "man/herald.1: \(sections.keys.sorted())")
         for (name, help) in commands {
-            let trimmed = help.components(separatedBy: "\n").map { $0.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression) }
+            let trimmed =
+                help.components(separatedBy: "\n").map {
+                    $0.replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression)
+                }
                 .joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
             #expect(sections[name] == trimmed, "man/herald.1's herald \(name) differs from herald \(name) --help")
         }

@@ -119,7 +119,8 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["herald", "HeraldTestSupport"]
+            // HeraldConfig: the documentation tests read the embedded default and the known keys.
+            dependencies: ["herald", "HeraldConfig", "HeraldTestSupport"]
         ),
     ]
 )

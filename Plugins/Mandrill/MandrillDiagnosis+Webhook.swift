@@ -2,7 +2,8 @@ import HeraldCore
 
 extension MandrillDiagnosis {
     /// The webhook at `ingress.mandrill_webhooks.url` must be registered (`webhooks/list`) with
-    /// every event a `mandrill.<type>` route listens to; Mandrill's `last_error` for it is shown.
+    /// every event a `mandrill.<type>` route listens to (one missing fails: Mandrill would never
+    /// send it); Mandrill's `last_error` for it is shown.
     func checkWebhook(_ expected: DiagnosisContext.MandrillWebhook) async -> [Finding] {
         let subject = "webhook \(expected.url)"
         let webhooks: [JSON]
@@ -32,10 +33,14 @@ extension MandrillDiagnosis {
                 : "registered with every event routes listen to (\(expected.events.joined(separator: ", ")))"
             findings.append(Finding(.ok, subject, detail))
         } else {
+            // Mandrill posts only the events a webhook was registered with: the routes listening
+            // to the others would never run, which is a failure, not a matter of taste.
+            let list = missing.joined(separator: ", ")
             findings.append(
                 Finding(
-                    .warn, subject,
-                    "registered without \(missing.joined(separator: ", ")), which routes listen to",
+                    .fail, subject,
+                    "registered without \(list), which routes listen to: Mandrill never sends "
+                        + "\(missing.count == 1 ? "it" : "them"), so those routes never run",
                     fix:
                         "edit the webhook under Mandrill → Settings → Webhooks to send \(missing.joined(separator: ", "))"
                 ))

@@ -66,7 +66,8 @@ enum Help {
         message, or nothing). By default the tests are the *.test.yaml files in the directories of
         the configuration and of its included route files (include globs skip them). Nothing is
         sent or stored; secrets are not read. Prints each failure with what differed, then a tally.
-        Exit 0 when all pass, 1 when one fails or a test file has a problem.
+        Exit 0 when all pass, 1 when one fails or a test file has a problem (the tally counts
+        each problem as a failure).
 
           --verbose   also list the tests that pass
 
@@ -131,7 +132,8 @@ enum Help {
                      route can name exists and is published (templates/info; a name that depends
                      on the event is checked for --locales when it depends on the locale alone,
                      and is a warning otherwise); the webhook at ingress.mandrill_webhooks.url is
-                     registered with the events mandrill.* routes listen to (webhooks/list)
+                     registered with the events mandrill.* routes listen to (webhooks/list;
+                     one missing fails: Mandrill never sends it)
           mailchimp  each key works (GET /ping); every audience a route uses exists
                      (GET /lists/{id}) with the merge fields it sets (GET /lists/{id}/merge-fields)
 

@@ -4,7 +4,7 @@ import HeraldTestSupport
 import Testing
 
 /// The commands that read no secrets (`check --no-secrets`, and `queue`/`dead` on the local store)
-/// accept every secret reference README shows, and the store commands never print a database
+/// accept every secret reference the documentation shows, and the store commands never print a database
 /// password, even from a DSN libpq cannot read.
 @Suite struct CommandsWithoutSecretsTests {
     static let webhookSecret = "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
@@ -74,7 +74,7 @@ import Testing
               - { name: forward, events: [registration.after], do: [{ action: hook }] }
             """, environment: ["WEBHOOK_SECRET": Self.webhookSecret])
         // While it runs (through its control socket) and once it stopped (on the spool itself); with
-        // the secret present, as README runs them, and without it (they read none).
+        // the secret present, as the documentation runs them, and without it (they read none).
         for running in [true, false] {
             if !running { try await herald.stop() }
             for environment in [["WEBHOOK_SECRET": Self.webhookSecret], [:]] {

@@ -126,6 +126,28 @@ import Testing
         #expect(broken.stderr.contains("welcome.test.yaml:3:12: unknown event 'registration.aftr'"), "\(broken.stderr)")
         #expect(broken.stderr.contains("cannot read a JSON payload from"))
         #expect(broken.stderr.contains("'expect' has either routes/jobs, or deny, or nothing: true"))
+        // Each problem counts as a failure in the tally: "0 failed" beside them would read as a pass.
+        #expect(broken.stdout == "tests: 0 passed, 3 failed (3 problems in the test files)\n", "\(broken.stdout)")
+
+        // A passing test beside a broken one: the tally says one failed, as the exit status does.
+        try """
+        tests:
+          - name: the welcome greets by name
+            event: registration.after
+            payload: \(Self.payload)
+            expect: { routes: [welcome] }
+          - name: broken
+            event: registration.after
+            payload: \(Self.payload)
+            expect: { routes: [welcome], nothing: true }
+        """.write(to: directory.appendingPathComponent("routes.d/welcome.test.yaml"), atomically: true, encoding: .utf8)
+        let mixed = try HeraldProcess.run(["test", "--config", "herald.yaml"], in: directory)
+        #expect(mixed.status == 1)
+        #expect(mixed.stdout == "tests: 1 passed, 1 failed (1 problem in the test files)\n", "\(mixed.stdout)")
+        let mixedCheck = try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory)
+        #expect(mixedCheck.status == 1)
+        #expect(mixedCheck.stdout.hasSuffix("tests: 1 passed, 1 failed (1 problem in the test files)\n"))
+
         let usage = try HeraldProcess.run(["test", "--bogus"], in: directory)
         #expect(usage.status == 2)
     }

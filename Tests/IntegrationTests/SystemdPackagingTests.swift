@@ -36,6 +36,8 @@ import Testing
             "etc/herald/routes.d/50-security-notices.yaml", "etc/herald/templates/new-sign-in.html",
             "usr/local/share/doc/herald/README.md", "usr/local/share/doc/herald/examples/herald.yaml",
             "usr/local/share/doc/herald/kratos/ctx.jsonnet", "usr/local/share/doc/herald/grafana/herald-dashboard.json",
+            "usr/local/share/doc/herald/docs/operations.md", "usr/local/share/man/man1/herald.1.gz",
+            "usr/local/share/man/man5/herald.yaml.5.gz",
         ] {
             #expect(Self.exists(root, path), "make install did not place \(path)")
         }
@@ -72,6 +74,7 @@ import Testing
         #expect(info.status == 0)
         for field in [
             "Package: herald", "Depends: libc6, libyaml-0-2", "Recommends: systemd", "postinst", "prerm", "conffiles",
+            "md5sums", "init-system-helpers",
         ] {
             #expect(info.output.contains(field), "dpkg-deb --info lacks \(field):\n\(info.output)")
         }
@@ -82,6 +85,9 @@ import Testing
             "./etc/herald/herald.yaml", "./usr/share/doc/herald/examples/herald.yaml",
             "./usr/share/doc/herald/examples/routes.d/50-security-notices.yaml",
             "./usr/share/doc/herald/grafana/herald-dashboard.json", "./usr/share/doc/herald/README.md",
+            "./usr/share/doc/herald/docs/configuration.md", "./usr/share/doc/herald/docs/plugins/mandrill.md",
+            "./usr/share/doc/herald/copyright", "./usr/share/doc/herald/changelog.gz",
+            "./usr/share/man/man1/herald.1.gz", "./usr/share/man/man5/herald.yaml.5.gz",
         ] {
             #expect(contents.output.contains(" \(path)\n"), "the package lacks \(path)")
         }

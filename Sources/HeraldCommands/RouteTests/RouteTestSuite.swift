@@ -6,10 +6,14 @@ import HeraldCore
 package struct RouteTestSuite {
     /// Problems in the test files themselves (with positions), rendered.
     package let problems: String?
+    /// How many problems `problems` holds: each counts as a failed test, since the test it
+    /// belongs to could not run (a summary of "0 failed" beside them would read as a pass).
+    let problemCount: Int
     let results: [RouteTestRunner.Result]
 
     package var passed: Int { results.filter(\.passed).count }
-    package var failed: Int { results.count - passed }
+    /// The tests that failed plus the problems in the test files.
+    package var failed: Int { results.count - passed + problemCount }
     package var isEmpty: Bool { results.isEmpty && problems == nil }
 
     /// Loads and runs the tests of `files` (default: the configuration's route test files).
@@ -22,12 +26,13 @@ package struct RouteTestSuite {
                 results.append(RouteTestRunner.run(test, configuration: configuration))
             }
         }
-        let problems =
-            diagnostics.isEmpty ? nil : DiagnosticRenderer(sources: loader.sources).render(diagnostics.sorted)
-        return RouteTestSuite(problems: problems, results: results)
+        let sorted = diagnostics.sorted
+        let problems = sorted.isEmpty ? nil : DiagnosticRenderer(sources: loader.sources).render(sorted)
+        return RouteTestSuite(problems: problems, problemCount: sorted.count, results: results)
     }
 
-    /// One line per test (`ok` or `FAIL` with where it is and each difference), then the tally.
+    /// One line per test (`ok` or `FAIL` with where it is and each difference), then the tally,
+    /// which counts each problem in the test files (printed to stderr) as a failure.
     package func render(verbose: Bool) -> String {
         var lines: [String] = []
         for result in results {
@@ -38,7 +43,9 @@ package struct RouteTestSuite {
             lines.append("FAIL  \(result.test.name) (\(result.test.location))")
             lines += result.differences.map { "      \($0)" }
         }
-        lines.append("tests: \(passed) passed, \(failed) failed")
+        let noun = problemCount == 1 ? "problem" : "problems"
+        let why = problemCount == 0 ? "" : " (\(problemCount) \(noun) in the test files)"
+        lines.append("tests: \(passed) passed, \(failed) failed\(why)")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -1,8 +1,9 @@
 /// The configuration `herald serve` runs without a file: a loopback listener without
 /// authentication, state under the working directory, and one route per flow to the `outbox`
 /// plugin, so that a new user sees the whole path work before they own a Mandrill key.
-enum DefaultConfiguration {
-    static let yaml = """
+package enum DefaultConfiguration {
+    /// The YAML text; the README's walkthrough runs on it (its test takes it from here).
+    package static let yaml = """
         # Herald's embedded default configuration (`herald serve` without --config).
         listen: ["127.0.0.1:4470"]
         state_dir: herald-state

@@ -20,6 +20,9 @@ import Testing
         for library in [
             "libFoundation.so", "libFoundationNetworking", "libFoundationInternationalization", "lib_FoundationICU",
         ] {
+            // An incremental build keeps an unchanged file's object, with the modules its module
+            // imported when it was compiled: after a branch that still imported Foundation, touch
+            // the files that `strings -a X.o | grep -x -- -lFoundation` names, or build afresh.
             #expect(!result.output.contains(library), "herald links \(library):\n\(result.output)")
         }
     }

@@ -12,6 +12,8 @@ public struct HeraldConfiguration: Sendable {
     public var ingress: IngressSettings
     public var delivery: DeliverySettings
     public var log: LogSettings
+    /// `console:`, the operators' web console; nil (off) unless configured.
+    public var console: ConsoleSettings?
     /// Configured actions by name.
     public var actions: [String: any Action]
     /// Per-action concurrency limits (`actions.NAME.concurrency`).

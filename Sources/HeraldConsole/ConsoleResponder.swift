@@ -39,6 +39,7 @@ package final class ConsoleResponder: HTTPResponder {
         case ("GET", "/static/console.css"): return Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8")
         case ("GET", "/static/console.js"):
             return Self.asset(ConsoleAssets.javascript, type: "text/javascript; charset=utf-8")
+        case ("GET", "/favicon.ico"): return HTTPResponse(status: 204, headers: ["Cache-Control": "max-age=86400"])
         case ("GET", "/login"): return loginPage(problem: nil)
         case ("POST", "/login"):
             guard Self.isSameOrigin(head) else { return Self.crossSite() }

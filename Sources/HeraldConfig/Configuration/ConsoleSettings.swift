@@ -76,7 +76,10 @@ extension ConfigurationBuilder {
 
     /// The console's listener must not be one of the ingress' (it has its own credentials).
     func checkConsoleListener() {
-        guard let console, let at = consoleNode, listeners.contains(console.listener) else { return }
+        // Port 0 picks a free port for each listener: never the same one.
+        guard let console, let at = consoleNode, listeners.contains(console.listener),
+            console.listener != .tcp(host: "127.0.0.1", port: 0)
+        else { return }
         diagnostics.error("console.listen \(console.listener) is also in listen:; give the console its own", at: at)
     }
 }

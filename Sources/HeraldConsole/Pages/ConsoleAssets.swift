@@ -36,7 +36,7 @@ package enum ConsoleAssets {
         svg.chart { width: 100%; height: auto; max-height: 14rem; border: 1px solid var(--line); }
         svg.chart .events { fill: var(--accent); } svg.chart .delivered { fill: var(--ok); } svg.chart .failed { fill: var(--bad); }
         svg.chart text { fill: var(--muted); font-size: 10px; }
-        .legend span { margin-right: 1rem; }
+        .legend span { margin-right: 1rem; } .legend .events { color: var(--accent); }
         .inline { display: inline; }
         """
 

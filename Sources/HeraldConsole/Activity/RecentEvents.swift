@@ -29,13 +29,17 @@ package final class RecentEvents: Sendable {
         package var decision: Decision
     }
 
+    private struct Ring {
+        var entries: [Entry] = []
+        /// Where the next entry goes once the ring is full (the oldest one).
+        var next = 0
+    }
+
     private let capacity: Int
-    private let ring: Mutex<[Entry]>
+    private let ring = Mutex(Ring())
 
     package init(capacity: Int) {
         self.capacity = max(1, capacity)
-        ring = Mutex([])
-        ring.withLock { $0.reserveCapacity(self.capacity) }
     }
 
     /// Records what was decided for `event`.
@@ -45,15 +49,19 @@ package final class RecentEvents: Sendable {
             method: event.derived(.method), recipient: event.derived(.recipient).map(maskPersonalData),
             decision: decision)
         ring.withLock { ring in
-            if ring.count < capacity {
-                ring.append(entry)
+            if ring.entries.count < capacity {
+                ring.entries.append(entry)
             } else {
-                ring.removeFirst()
-                ring.append(entry)
+                ring.entries[ring.next] = entry
+                ring.next = (ring.next + 1) % capacity
             }
         }
     }
 
     /// Newest first.
-    package var entries: [Entry] { ring.withLock { $0.reversed() } }
+    package var entries: [Entry] {
+        ring.withLock { ring in
+            Array((ring.entries[ring.next...] + ring.entries[..<ring.next]).reversed())
+        }
+    }
 }

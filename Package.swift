@@ -56,7 +56,8 @@ let package = Package(
         .target(
             name: "HeraldDaemon",
             dependencies: [
-                "HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "HeraldPostgres", "HeraldConsole",
+                "HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "HeraldPostgres",
+                "HeraldConsole",
             ]
         ),
         // The operators' web console (docs/console.md): server-rendered pages over the job store,
@@ -119,7 +120,8 @@ let package = Package(
         .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldJobs", "HeraldTestSupport"]),
         .testTarget(name: "HeraldCommandsTests", dependencies: ["HeraldCommands", "HeraldTestSupport"]),
         .testTarget(
-            name: "HeraldConsoleTests", dependencies: ["HeraldConsole", "HeraldConfig", "HeraldJobs", "HeraldTestSupport"]),
+            name: "HeraldConsoleTests",
+            dependencies: ["HeraldConsole", "HeraldConfig", "HeraldJobs", "HeraldTestSupport"]),
         .testTarget(
             name: "PluginTests",
             dependencies: [

@@ -71,7 +71,8 @@ package final class ConsoleResponder: HTTPResponder {
     }
 
     private func route(
-        _ method: String, _ path: String, query: FormData, form: FormData, token: String, session: ConsoleSessions.Session
+        _ method: String, _ path: String, query: FormData, form: FormData, token: String,
+        session: ConsoleSessions.Session
     ) throws(ConsoleError) -> HTTPResponse {
         let csrf = session.csrf
         let parts = path.split(separator: "/").map(String.init)

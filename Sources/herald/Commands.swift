@@ -120,7 +120,8 @@ enum Commands {
                 writeError("herald: \(problem)\n")
             } else {
                 writeError(
-                    "herald: say which event the payload is with --event NAME (such as registration.after)\n\n\(Help.explain)")
+                    "herald: say which event the payload is with --event NAME (such as registration.after)\n\n\(Help.explain)"
+                )
             }
             return nil
         }

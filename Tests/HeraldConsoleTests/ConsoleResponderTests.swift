@@ -74,7 +74,8 @@ import Testing
         #expect(crossSite.status == 403)
         #expect(try console.store.stored(id)?.state == .dead)
         let sameOrigin = console.request(
-            "POST", "/dead/\(id)/retry", headers: [("Origin", "http://127.0.0.1:4471"), ("Sec-Fetch-Site", "same-origin")])
+            "POST", "/dead/\(id)/retry",
+            headers: [("Origin", "http://127.0.0.1:4471"), ("Sec-Fetch-Site", "same-origin")])
         #expect(sameOrigin.status == 200 && console.text(sameOrigin).contains("back in the queue"))
         #expect(try console.store.stored(id)?.state == .queued)
     }
@@ -99,10 +100,12 @@ import Testing
     @Test func aDeadLetterIsListedShownRetriedAndTheFilterMatchesItsRecipient() async throws {
         var console = try ConsoleFixture()
         try console.logIn()
-        let id = try await console.addJob(recipient: "jane@example.com", payload: ["to": "jane@example.com"], dead: true)
+        let id = try await console.addJob(
+            recipient: "jane@example.com", payload: ["to": "jane@example.com"], dead: true)
         _ = try await console.addJob(recipient: "max@example.com", dead: true)
         let list = console.text(console.request("GET", "/dead?recipient=Jane%40example.com&route=welcome&since=1h"))
-        #expect(list.contains("1 dead letter match") && list.contains("/dead/\(id)") && list.contains("j***@example.com"))
+        #expect(
+            list.contains("1 dead letter match") && list.contains("/dead/\(id)") && list.contains("j***@example.com"))
         #expect(!list.contains("<td>jane@example.com") && !list.contains("max"))
         let all = console.text(console.request("GET", "/dead"))
         #expect(all.contains("2 dead letters match"))
@@ -139,7 +142,8 @@ import Testing
         let explained = console.request(
             "POST", "/playground", form: "event=registration.after&payload=\(HTML.queryEscape(payload))")
         #expect(explained.status == 200)
-        #expect(console.text(explained).contains("route &#39;welcome&#39;") && console.text(explained).contains("MATCH"))
+        #expect(
+            console.text(explained).contains("route &#39;welcome&#39;") && console.text(explained).contains("MATCH"))
         #expect(console.text(explained).contains("nothing was sent"))
 
         let broken = console.request("POST", "/playground", form: "payload=\(HTML.queryEscape("{\n  \"a\": tru\n}"))")
@@ -162,19 +166,25 @@ import Testing
             triggerID: evil, payload: try JSONDocument(parsing: #"{"identity":{"traits":{"email":"\#(evil)"}}}"#).root,
             hookMethod: nil)
         console.events.record(event, .denied(routes: [evil], status: 403))
-        let query = "route=\(HTML.queryEscape(evil))&action=\(HTML.queryEscape(evil))&recipient=\(HTML.queryEscape(evil))"
+        let query =
+            "route=\(HTML.queryEscape(evil))&action=\(HTML.queryEscape(evil))&recipient=\(HTML.queryEscape(evil))"
         let pages: [HTTPResponse] = [
-            console.request("GET", "/dead?\(query)"), console.request("GET", "/dead"), console.request("GET", "/queue?\(query)"),
+            console.request("GET", "/dead?\(query)"), console.request("GET", "/dead"),
+            console.request("GET", "/queue?\(query)"),
             console.request("GET", "/dead/\(id)"), console.request("GET", "/events"),
             console.request("GET", "/dead/retry-all?\(query)"),
             console.request("GET", "/dead?since=\(HTML.queryEscape(evil))"),
             console.request("GET", "/dead/\(HTML.queryEscape(evil))"),
             console.request(
                 "POST", "/playground",
-                form: "event=\(HTML.queryEscape(evil))&method=\(HTML.queryEscape(evil))&payload=\(HTML.queryEscape(evil))"),
+                form:
+                    "event=\(HTML.queryEscape(evil))&method=\(HTML.queryEscape(evil))&payload=\(HTML.queryEscape(evil))"
+            ),
             console.request(
                 "POST", "/playground",
-                form: "event=registration.after&payload=\(HTML.queryEscape(#"{"identity":{"traits":{"email":"\#(evil)"}}}"#))"),
+                form:
+                    "event=registration.after&payload=\(HTML.queryEscape(#"{"identity":{"traits":{"email":"\#(evil)"}}}"#))"
+            ),
             console.request("POST", "/playground", form: "payload=\(HTML.queryEscape("{\"\(evil)\": tru"))"),
             console.request("POST", "/login", form: "password=\(HTML.queryEscape(evil))", session: false),
         ]

@@ -21,6 +21,6 @@ import Testing
         let ids = entries.map(\.id)
         recent.record(try event("last@example.com"), .duplicate)
         #expect(recent.entries.first?.recipient == "l***@example.com" && recent.entries.first?.decision == .duplicate)
-        #expect(Array(recent.entries.dropFirst()) .map(\.id) == Array(ids.prefix(2)))
+        #expect(Array(recent.entries.dropFirst()).map(\.id) == Array(ids.prefix(2)))
     }
 }

@@ -88,7 +88,10 @@ import Testing
         let retried = try session.post("/dead/\(first)/retry", "")
         #expect(retried.status == 200 && String(decoding: retried.body, as: UTF8.self).contains("back in the queue"))
         // It fails again (the key is still wrong): a new series, one attempt, dead again.
-        #expect(try await Integration.eventually { daemon.output.components(separatedBy: "moved to dead letters").count == 4 })
+        #expect(
+            try await Integration.eventually {
+                daemon.output.components(separatedBy: "moved to dead letters").count == 4
+            })
 
         #expect(try session.get("/dead/\(TimeOrderedIDGenerator().next())").status == 404)
         #expect(try session.get("/queue?since=soon").status == 400)

@@ -17,7 +17,8 @@ public enum ExplainInput {
         if let name {
             guard let event = EventName(name), event.isKnown || event.isCourier else {
                 return .problem(
-                    "unknown event '\(name)'; expected flow.phase such as registration.after, or courier.<template_type>")
+                    "unknown event '\(name)'; expected flow.phase such as registration.after, or courier.<template_type>"
+                )
             }
             if let ctx = root["ctx"], ctx.kind == .object, root["event"] != nil { return .event(event, ctx) }
             return .event(event, root)

@@ -44,9 +44,12 @@ extension ConfigurationBuilder {
             diagnostics.error(
                 "'console.password' must come from a secret reference (${env:…}, ${file:…} or ${credential:…}), not the file itself",
                 at: passwordNode)
-        } else if password.count < ConsoleSettings.minimumPasswordLength, !(passwordNode.scalar?.holdsUnreadSecret ?? false) {
+        } else if password.count < ConsoleSettings.minimumPasswordLength,
+            !(passwordNode.scalar?.holdsUnreadSecret ?? false)
+        {
             diagnostics.error(
-                "'console.password' must be at least \(ConsoleSettings.minimumPasswordLength) characters", at: passwordNode)
+                "'console.password' must be at least \(ConsoleSettings.minimumPasswordLength) characters",
+                at: passwordNode)
         }
         if let text = map.string("listen"), let at = map.node("listen") {
             if let address = ListenAddress(text) {

@@ -12,7 +12,8 @@ package enum ConsoleAssets {
         header { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; padding: .5rem 1rem;
           border-bottom: 1px solid var(--line); background: var(--panel); }
         header strong { font-size: 1.1rem; margin-right: .5rem; }
-        nav a { margin-right: .75rem; color: var(--accent); }
+        nav { display: flex; flex-wrap: wrap; gap: .25rem .75rem; }
+        nav a { color: var(--accent); white-space: nowrap; }
         nav a[aria-current] { font-weight: 700; text-decoration: none; }
         main { padding: 1rem; max-width: 72rem; }
         a { color: var(--accent); }
@@ -31,7 +32,7 @@ package enum ConsoleAssets {
         .notice { border-left: 4px solid var(--accent); padding: .5rem 1rem; background: var(--panel); }
         .error { border-left: 4px solid var(--bad); padding: .5rem 1rem; background: var(--panel); }
         .cards { display: flex; flex-wrap: wrap; gap: 1rem; }
-        .card { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; min-width: 10rem; }
+        .card { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; flex: 1 1 9rem; max-width: 16rem; }
         .card b { display: block; font-size: 1.6rem; }
         svg.chart { width: 100%; height: auto; max-height: 14rem; border: 1px solid var(--line); }
         svg.chart .events { fill: var(--accent); } svg.chart .delivered { fill: var(--ok); } svg.chart .failed { fill: var(--bad); }

@@ -27,9 +27,13 @@ extension ConsoleResponder {
         }
         body += "<h2>Summary</h2><table><tbody>"
         body += row("Listeners", configuration.listeners.map(\.description).joined(separator: ", "))
-        body += row("Store", configuration.store.isPostgres ? "postgres (<secret> DSN)" : "local spool in \(configuration.stateDirectory)")
+        body += row(
+            "Store",
+            configuration.store.isPostgres
+                ? "postgres (<secret> DSN)" : "local spool in \(configuration.stateDirectory)")
         body += row("Ingress credentials", configuration.ingress.credentials.map(Self.describe).joined(separator: ", "))
-        body += row("Retry schedule", configuration.delivery.retrySchedule.map(\.compactDescription).joined(separator: ", "))
+        body += row(
+            "Retry schedule", configuration.delivery.retrySchedule.map(\.compactDescription).joined(separator: ", "))
         body += row("Max age", configuration.delivery.maxAge.compactDescription)
         body += row("Concurrency", String(configuration.delivery.concurrency))
         body += "</tbody></table>"

@@ -34,7 +34,8 @@ extension ConsoleResponder {
             let answer = try Self.store { () throws(JobStoreError) in
                 rest[1] == "retry" ? try context.control.retry(section, id) : try context.control.drop(section, id)
             }
-            let body = "<p class=\"notice\" role=\"status\">\(HTML.escape(Self.sentence(answer)))</p>"
+            let body =
+                "<p class=\"notice\" role=\"status\">\(HTML.escape(Self.sentence(answer)))</p>"
                 + "<p><a href=\"/\(section.rawValue)\">Back to the \(page == .queue ? "queue" : "dead letters")</a></p>"
             return ConsolePage(title: "Job \(id)", section: page, csrf: csrf, body: body).response
         default:
@@ -61,12 +62,17 @@ extension ConsoleResponder {
         }
         guard !items.isEmpty else {
             body += "<p class=\"muted\">\(dead ? "No dead letters." : "The queue is empty.")</p>"
-            return ConsolePage(title: dead ? "Dead letters" : "Queue", section: dead ? .dead : .queue, csrf: csrf, body: body)
-                .response
+            return ConsolePage(
+                title: dead ? "Dead letters" : "Queue", section: dead ? .dead : .queue, csrf: csrf, body: body
+            )
+            .response
         }
         body += "<table><thead><tr><th scope=\"col\">Job</th><th scope=\"col\">Event</th><th scope=\"col\">Route</th>"
         body += "<th scope=\"col\">Action</th><th scope=\"col\">Recipient</th><th scope=\"col\">Attempts</th>"
-        body += dead ? "<th scope=\"col\">Died</th><th scope=\"col\">Reason</th>" : "<th scope=\"col\">Next attempt</th><th scope=\"col\">Waits for</th>"
+        body +=
+            dead
+            ? "<th scope=\"col\">Died</th><th scope=\"col\">Reason</th>"
+            : "<th scope=\"col\">Next attempt</th><th scope=\"col\">Waits for</th>"
         body += "</tr></thead><tbody>"
         for stored in items {
             let id = stored.id.description
@@ -76,7 +82,8 @@ extension ConsoleResponder {
                 continue
             }
             body += "<td>\(HTML.escape(job.eventName.rawValue))</td><td>\(HTML.escape(job.route))</td>"
-            body += "<td>\(HTML.escape(job.action))</td><td>\(HTML.escape(job.orderingKey.map(maskPersonalData) ?? "—"))</td>"
+            body +=
+                "<td>\(HTML.escape(job.action))</td><td>\(HTML.escape(job.orderingKey.map(maskPersonalData) ?? "—"))</td>"
             body += "<td>\(stored.attempts)</td>"
             if let death = stored.death {
                 body += "<td>\(Self.time(death.diedAt))</td><td>\(HTML.escape(death.reason))</td>"
@@ -87,8 +94,10 @@ extension ConsoleResponder {
             body += "</tr>"
         }
         body += "</tbody></table>"
-        return ConsolePage(title: dead ? "Dead letters" : "Queue", section: dead ? .dead : .queue, csrf: csrf, body: body)
-            .response
+        return ConsolePage(
+            title: dead ? "Dead letters" : "Queue", section: dead ? .dead : .queue, csrf: csrf, body: body
+        )
+        .response
     }
 
     /// How many jobs match in all, and the first `limit` (0: all) of them.
@@ -107,7 +116,9 @@ extension ConsoleResponder {
 
     private func filterForm(_ section: JobSection, _ filter: JobListFilter) -> String {
         let configuration = context.configuration.current.configuration
-        func field(_ name: String, _ label: String, _ value: String?, placeholder: String, list: String? = nil) -> String {
+        func field(_ name: String, _ label: String, _ value: String?, placeholder: String, list: String? = nil)
+            -> String
+        {
             let listAttribute = list.map { " list=\"\($0)\"" } ?? ""
             return "<div><label for=\"f-\(name)\">\(label)</label><input id=\"f-\(name)\" name=\"\(name)\" "
                 + "value=\"\(HTML.escape(value ?? ""))\" placeholder=\"\(placeholder)\"\(listAttribute)></div>"
@@ -142,8 +153,11 @@ extension ConsoleResponder {
             default: text = String(decoding: value.serialized(), as: UTF8.self)
             }
             if key == "ordering_key" { text = value.string.map(maskPersonalData) ?? "—" }
-            if key == "reason" || key == "last_answer" { text = RemoteTextRedactor(secrets: secrets).clean(text, limit: 2000) }
-            body += "<tr><th scope=\"row\">\(HTML.escape(key.replacingUnderscores))</th><td>\(HTML.escape(text))</td></tr>"
+            if key == "reason" || key == "last_answer" {
+                text = RemoteTextRedactor(secrets: secrets).clean(text, limit: 2000)
+            }
+            body +=
+                "<tr><th scope=\"row\">\(HTML.escape(key.replacingUnderscores))</th><td>\(HTML.escape(text))</td></tr>"
         }
         body += "</tbody></table>"
         if let payload = answer["payload"] {
@@ -216,14 +230,15 @@ extension ConsoleResponder {
                 do throws(JobStoreError) {
                     _ = retry ? try control.retry(.dead, id) : try control.drop(.dead, id)
                     done += 1
-                } catch where error.kind == .notFound {
+                } catch  where error.kind == .notFound {
                     continue  // retried or dropped by someone else meanwhile
                 } catch {
                     throw ConsoleError(error)
                 }
             }
         }
-        let body = "<p class=\"notice\" role=\"status\">\(matched) matched; \(done) \(retry ? "back in the queue" : "dropped").</p>"
+        let body =
+            "<p class=\"notice\" role=\"status\">\(matched) matched; \(done) \(retry ? "back in the queue" : "dropped").</p>"
             + "<p><a href=\"/dead\">Back to the dead letters</a> · <a href=\"/queue\">The queue</a></p>"
         return ConsolePage(title: retry ? "Retried" : "Dropped", section: .dead, csrf: csrf, body: body).response
     }

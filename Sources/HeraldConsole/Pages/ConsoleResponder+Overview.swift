@@ -50,16 +50,19 @@ extension ConsoleResponder {
         let peak = max(1, minutes.map { max($0.events, $0.delivered, $0.failed) }.max() ?? 1)
         let slot = Double(width) / Double(max(1, minutes.count))
         var svg = "<svg class=\"chart\" viewBox=\"0 0 \(width) \(height + 14)\" role=\"img\" "
-        svg += "aria-label=\"Events, deliveries and failed attempts per minute over the last hour; peak \(peak) a minute\">"
+        svg +=
+            "aria-label=\"Events, deliveries and failed attempts per minute over the last hour; peak \(peak) a minute\">"
         for (index, minute) in minutes.enumerated() {
             let x = Double(index) * slot
-            for (offset, (value, kind)) in [(minute.events, "events"), (minute.delivered, "delivered"), (minute.failed, "failed")]
-                .enumerated() where value > 0
-            {
+            for (offset, (value, kind)) in [
+                (minute.events, "events"), (minute.delivered, "delivered"), (minute.failed, "failed"),
+            ]
+            .enumerated() where value > 0 {
                 let barHeight = max(1, Int(Double(height) * Double(value) / Double(peak)))
                 let barX = x + Double(offset) * slot / 3
                 svg += "<rect class=\"\(kind)\" x=\"\(Self.format(barX))\" y=\"\(height - barHeight)\" "
-                svg += "width=\"\(Self.format(slot / 3 - 0.5))\" height=\"\(barHeight)\"><title>\(value) \(kind)</title></rect>"
+                svg +=
+                    "width=\"\(Self.format(slot / 3 - 0.5))\" height=\"\(barHeight)\"><title>\(value) \(kind)</title></rect>"
             }
         }
         svg += "<text x=\"0\" y=\"\(height + 12)\">−60 min</text>"
@@ -90,7 +93,8 @@ extension ConsoleResponder {
             html += "<tr><td><a href=\"/queue?action=\(HTML.queryEscape(name))\">\(HTML.escape(name))</a>"
             html += healthy ? "" : " <span class=\"bad\">(failing)</span>"
             html += "</td><td>\(HTML.escape(snapshot.actions[name]?.kind ?? "?"))</td>"
-            html += "<td>\(entry.lastSuccess.map(Self.time) ?? "—")</td><td>\(entry.lastFailure.map(Self.time) ?? "—")</td>"
+            html +=
+                "<td>\(entry.lastSuccess.map(Self.time) ?? "—")</td><td>\(entry.lastFailure.map(Self.time) ?? "—")</td>"
             html += "<td>\(HTML.escape(entry.lastFailureReason ?? "—"))</td><td>\(retrying)</td>"
             html += "<td><a href=\"/dead?action=\(HTML.queryEscape(name))\">\(dead)</a></td></tr>"
         }

@@ -49,7 +49,8 @@ extension ConsoleResponder {
         if !input.method.isEmpty, !KratosMethod.isMethodName(input.method[...]) {
             return .failure(
                 Problem(
-                    "<p>method '\(HTML.escape(input.method))' is not a Kratos method name (lowercase letters, digits, _; such as password or oidc)</p>"))
+                    "<p>method '\(HTML.escape(input.method))' is not a Kratos method name (lowercase letters, digits, _; such as password or oidc)</p>"
+                ))
         }
         let bytes = Array(input.payload.utf8)
         let document: JSONDocument

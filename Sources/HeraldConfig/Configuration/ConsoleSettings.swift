@@ -10,22 +10,22 @@ import HeraldCore
 ///   secure_cookie: true                          # default false; set when a TLS proxy serves it
 ///   recent_events: 100                           # default; 10 … 1000 kept in memory
 /// ```
-public struct ConsoleSettings: Sendable, Equatable {
+package struct ConsoleSettings: Sendable, Equatable {
     /// Where the console listens (never one of `listen:`).
-    public var listener: ListenAddress = .tcp(host: "127.0.0.1", port: 4471)
+    package var listener: ListenAddress = .tcp(host: "127.0.0.1", port: 4471)
     /// The one operator password (from a secret reference; at least `minimumPasswordLength`).
-    public var password: String
+    package var password: String
     /// How long a login lasts.
-    public var sessionTTL: Duration = .seconds(12 * 3600)
+    package var sessionTTL: Duration = .seconds(12 * 3600)
     /// Adds `Secure` to the session cookie: Herald itself speaks plain HTTP, so this is for a
     /// console served through a TLS proxy.
-    public var secureCookie = false
+    package var secureCookie = false
     /// How many recent events the console keeps in memory (masked).
-    public var recentEvents = 100
+    package var recentEvents = 100
 
-    public static let minimumPasswordLength = 12
+    package static let minimumPasswordLength = 12
 
-    public init(password: String) {
+    package init(password: String) {
         self.password = password
     }
 }

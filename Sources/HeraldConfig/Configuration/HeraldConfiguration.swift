@@ -13,7 +13,7 @@ public struct HeraldConfiguration: Sendable {
     public var delivery: DeliverySettings
     public var log: LogSettings
     /// `console:`, the operators' web console; nil (off) unless configured.
-    public var console: ConsoleSettings?
+    package var console: ConsoleSettings?
     /// Configured actions by name.
     public var actions: [String: any Action]
     /// Per-action concurrency limits (`actions.NAME.concurrency`).

@@ -90,8 +90,8 @@ package final class ConsoleSessions: Sendable {
         guard let header else { return nil }
         for part in header.split(separator: ";") {
             let pair = part.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, String(pair[0]).trimmingSpaces == cookieName else { continue }
-            let value = String(pair[1]).trimmingSpaces
+            guard pair.count == 2, String(pair[0]).withoutSurroundingSpaces == cookieName else { continue }
+            let value = String(pair[1]).withoutSurroundingSpaces
             return value.isEmpty ? nil : value
         }
         return nil

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HeraldConfig
 import HeraldCore
 
@@ -13,12 +13,11 @@ enum ConfigurationText {
         guard configuration.source != ConfigLoader.defaultSourceName else {
             return "# the embedded default configuration (no --config file)\n"
         }
-        guard let handle = FileHandle(forReadingAtPath: configuration.source) else {
+        // The loader refuses files over 1 MiB, so reading it whole is bounded.
+        guard let data = FileManager.default.contents(atPath: configuration.source) else {
             return "# \(configuration.source) cannot be read now\n"
         }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: maxBytes)) ?? Data()
-        return redacted(String(decoding: data, as: UTF8.self), configuration)
+        return redacted(String(decoding: data.prefix(maxBytes), as: UTF8.self), configuration)
     }
 
     static func redacted(_ text: String, _ configuration: HeraldConfiguration) -> String {
@@ -36,7 +35,7 @@ enum ConfigurationText {
         for secret in Set(secrets).filter({ $0.count >= RemoteTextRedactor.shortestSecret }).sorted(by: {
             $0.count > $1.count
         }) {
-            result = result.replacingOccurrences(of: secret, with: "<secret>")
+            result = result.replacing(secret, with: "<secret>")
         }
         return result
     }

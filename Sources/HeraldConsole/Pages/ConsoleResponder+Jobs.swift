@@ -281,5 +281,5 @@ extension ConsoleResponder {
 }
 
 extension String {
-    var replacingUnderscores: String { replacingOccurrences(of: "_", with: " ") }
+    var replacingUnderscores: String { replacing("_", with: " ") }
 }

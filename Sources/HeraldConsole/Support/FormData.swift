@@ -24,7 +24,7 @@ package struct FormData: Sendable {
 
     /// The value of `name` trimmed, nil when absent or empty.
     package func nonEmpty(_ name: String) -> String? {
-        guard let value = self[name]?.trimmingSpaces, !value.isEmpty else { return nil }
+        guard let value = self[name]?.withoutSurroundingSpaces, !value.isEmpty else { return nil }
         return value
     }
 
@@ -58,7 +58,7 @@ package struct FormData: Sendable {
 
 extension String {
     /// Without leading and trailing spaces, tabs and line breaks.
-    var trimmingSpaces: String {
+    var withoutSurroundingSpaces: String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !" \t\r\n".unicodeScalars.contains($0) }),
             let last = scalars.lastIndex(where: { !" \t\r\n".unicodeScalars.contains($0) })

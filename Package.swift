@@ -55,7 +55,16 @@ let package = Package(
         .target(name: "HeraldSpool", dependencies: ["HeraldCore", "HeraldJobs", "CISAL"]),
         .target(
             name: "HeraldDaemon",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "HeraldPostgres"]
+            dependencies: [
+                "HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "HeraldPostgres",
+                "HeraldConsole",
+            ]
+        ),
+        // The operators' web console (docs/console.md): server-rendered pages over the job store,
+        // the running configuration and `herald explain`'s decision.
+        .target(
+            name: "HeraldConsole",
+            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldCommands"]
         ),
         // What the commands other than `serve` need: check, explain, test, doctor, kratos-config,
         // and the queue|dead client.
@@ -110,6 +119,9 @@ let package = Package(
             dependencies: ["HeraldPostgres", "HeraldJobs", "HeraldConfig", "HeraldTestSupport"]),
         .testTarget(name: "HeraldDaemonTests", dependencies: ["HeraldDaemon", "HeraldJobs", "HeraldTestSupport"]),
         .testTarget(name: "HeraldCommandsTests", dependencies: ["HeraldCommands", "HeraldTestSupport"]),
+        .testTarget(
+            name: "HeraldConsoleTests",
+            dependencies: ["HeraldConsole", "HeraldConfig", "HeraldJobs", "HeraldTestSupport"]),
         .testTarget(
             name: "PluginTests",
             dependencies: [

@@ -20,9 +20,12 @@ package final class Daemon: Sendable {
     private let configuration: HeraldConfiguration
     private let logger: Logger
     private let logHandler: StreamLogHandler
+    /// The load's warnings, rendered (the console shows them).
+    private let warnings: String
 
-    package init(configuration: HeraldConfiguration, loader: ConfigLoader, configPath: String?) {
+    package init(configuration: HeraldConfiguration, loader: ConfigLoader, configPath: String?, warnings: String = "") {
         self.configuration = configuration
+        self.warnings = warnings
         self.loader = loader
         self.configPath = configPath
         let settings = configuration.log
@@ -98,13 +101,20 @@ package final class Daemon: Sendable {
         metrics.prepare(for: configuration)
         metrics.observe(store)
         let running = RunningConfiguration(configuration)
+        let console = configuration.console.map {
+            ConsoleService(
+                settings: $0, configuration: configuration, warnings: warnings, store: store, metrics: metrics)
+        }
+        // With the console, the actions' health sees every attempt first and passes it on.
+        let observer: any DeliveryObserver = console.map { $0.health } ?? metrics
         let executor = DeliveryExecutor(
-            store: store, settings: { running.current.delivery }, logger: logger, observer: metrics)
+            store: store, settings: { running.current.delivery }, logger: logger, observer: observer)
         let systemd = SystemdService(logger: logger)
         let ids = TimeOrderedIDGenerator()
         let dedupe = DedupeIndex { key, now in store.seen(key, now: now) }
         let responder = IngressResponder(
-            running: running, intake: store, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics)
+            running: running, intake: store, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics,
+            recentEvents: console?.events)
         let server: HTTPServer
         do {
             var serverConfiguration = Daemon.serverConfiguration(configuration)
@@ -112,6 +122,7 @@ package final class Daemon: Sendable {
             try systemd.adoptSockets(into: &serverConfiguration)
             server = HTTPServer(configuration: serverConfiguration, responder: responder)
             try server.start()
+            try console?.start()
         } catch {
             logger.error("cannot listen", ["reason": .string("\(error)")])
             service.stop(.now)
@@ -146,6 +157,7 @@ package final class Daemon: Sendable {
                     "control socket", run: { try? await controlServer.run() },
                     stop: { controlServer.stop(deadline: $0) }))
         }
+        if let console { lifecycle.append(console.lifecycle) }
         lifecycle.append(
             LifecycleService("listener", run: { try? await server.run() }, stop: { server.stop(deadline: $0) }))
         let services = ServiceGroup(lifecycle, logger: logger, stopDeadline: Daemon.stopDeadline)
@@ -161,6 +173,7 @@ package final class Daemon: Sendable {
                 metrics.configurationReloaded(applied: result.configuration != nil)
                 if let applied = result.configuration {
                     metrics.prepare(for: applied)
+                    console?.reloaded(applied, warnings: result.renderedWarnings)
                     systemd.reloaded(applied)
                 } else {
                     systemd.reloadRefused(problems: result.diagnostics.count, path: configPath)
@@ -173,6 +186,9 @@ package final class Daemon: Sendable {
         }
         for address in server.boundAddresses {
             logger.info("listening", ["address": .string(address.description)])
+        }
+        for address in console?.server.boundAddresses ?? [] {
+            logger.info("console listening", ["console_address": .string(address.description)])
         }
         logger.info(
             "herald ready",

@@ -13,9 +13,11 @@ enum Commands {
             return ExitCode.usage
         }
         let path = configPath(arguments)
-        guard let configuration = load(path) else { return ExitCode.config }
+        var warnings = ""
+        guard let configuration = load(path, warnings: &warnings) else { return ExitCode.config }
         let daemon = Daemon(
-            configuration: configuration, loader: ConfigLoader(plugins: builtinPlugins), configPath: path)
+            configuration: configuration, loader: ConfigLoader(plugins: builtinPlugins), configPath: path,
+            warnings: warnings)
         return await daemon.run()
     }
 
@@ -108,29 +110,21 @@ enum Commands {
 
     /// The event to explain: `--event`, else the envelope's `event`, else a courier message's type.
     private static func eventName(_ option: String?, _ root: JSONValue, file: String) -> (EventName, JSONValue)? {
-        guard root.kind == .object else {
-            writeError("herald: \(file) must hold a JSON object\n")
+        switch ExplainInput.choose(name: option, root: root) {
+        case .event(let name, let payload):
+            return (name, payload)
+        case .problem(let problem):
+            if root.kind != .object {
+                writeError("herald: \(file) must hold a JSON object\n")
+            } else if option != nil {
+                writeError("herald: \(problem)\n")
+            } else {
+                writeError(
+                    "herald: say which event the payload is with --event NAME (such as registration.after)\n\n\(Help.explain)"
+                )
+            }
             return nil
         }
-        if let option {
-            guard let name = EventName(option), name.isKnown || name.isCourier else {
-                writeError(
-                    "herald: unknown event '\(option)'; expected flow.phase such as registration.after, or courier.<template_type>\n"
-                )
-                return nil
-            }
-            if let ctx = root["ctx"], ctx.kind == .object, root["event"] != nil { return (name, ctx) }
-            return (name, root)
-        }
-        if let text = root["event"]?.string, let name = EventName(text), let ctx = root["ctx"], ctx.kind == .object {
-            return (name, ctx)
-        }
-        if let type = root["template_type"]?.string, let name = EventName("courier.\(type)") {
-            return (name, root)
-        }
-        writeError(
-            "herald: say which event the payload is with --event NAME (such as registration.after)\n\n\(Help.explain)")
-        return nil
     }
 
     static func configPath(_ arguments: CommandLineArguments) -> String? {
@@ -141,9 +135,16 @@ enum Commands {
     /// Loads the configuration, printing every problem; nil when there were any. With
     /// `readsSecrets` false, secret references are checked for form only and read as placeholders.
     static func load(_ path: String?, readsSecrets: Bool = true) -> HeraldConfiguration? {
+        var warnings = ""
+        return load(path, readsSecrets: readsSecrets, warnings: &warnings)
+    }
+
+    /// `load`, handing back the warnings it printed (the console shows them).
+    static func load(_ path: String?, readsSecrets: Bool = true, warnings: inout String) -> HeraldConfiguration? {
         let loader = ConfigLoader(plugins: builtinPlugins, secrets: SecretResolver(readsSecrets: readsSecrets))
         let result = loader.load(path: path)
-        writeError(result.renderedWarnings)
+        warnings = result.renderedWarnings
+        writeError(warnings)
         guard let configuration = result.configuration else {
             writeError(result.renderedDiagnostics)
             let count = result.diagnostics.count

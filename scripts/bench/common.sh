@@ -79,6 +79,8 @@ s.bind(('127.0.0.1', $parked_port)); s.listen(4096); time.sleep(3600)" &
 # with DELAY (e.g. 1h) its jobs are planned and stored at once but performed that much later.
 herald_config() {
     mkdir -p "$1"
+    # HERALD_CONFIG_EXTRA: more top-level settings (e.g. a console: section), for a with/without run.
+    local extra="${HERALD_CONFIG_EXTRA:-}"
     local delay=""
     [ -z "${4:-}" ] || delay="    delay: $4"
     cat >"$1/herald.yaml" <<YAML
@@ -101,6 +103,7 @@ $delay
         template: welcome
         to: "{{recipient}}"
         vars: { FNAME: "{{identity.traits.name.first | default: 'there'}}" }
+$extra
 YAML
 }
 

@@ -12,6 +12,8 @@ package struct HeraldConfiguration: Sendable {
     package var ingress: IngressSettings
     package var delivery: DeliverySettings
     package var log: LogSettings
+    /// `console:`, the operators' web console; nil (off) unless configured.
+    package var console: ConsoleSettings?
     /// Configured actions by name.
     package var actions: [String: any Action]
     /// Per-action concurrency limits (`actions.NAME.concurrency`).

@@ -100,7 +100,7 @@ package struct RemoteTextRedactor: Sendable {
     }
 
     /// Replaces every `local@domain` in `text` with its masked form (`j***@example.com`).
-    static func maskEmails(in text: String) -> String {
+    package static func maskEmails(in text: String) -> String {
         var scalars = Array(text.unicodeScalars)
         var index = 0
         while index < scalars.count {

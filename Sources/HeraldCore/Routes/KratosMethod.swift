@@ -16,4 +16,17 @@ package enum KratosMethod {
     package static func defaultDenyLists(flow: String) -> [String] {
         flow == "settings" ? ["profile"] : afterLists[flow] ?? []
     }
+
+    /// Whether `text` can be a Kratos method name (`password`, `oidc`, `lookup_secret`): a
+    /// lowercase letter, then lowercase letters, digits and `_`, at most 40 bytes.
+    package static func isMethodName(_ text: Substring) -> Bool {
+        guard let first = text.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first),
+            text.utf8.count <= 40
+        else { return false }
+        return text.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: "_")
+        }
+    }
 }

@@ -1,3 +1,5 @@
+import HeraldCore
+
 /// What the query of a hook's URL tells Herald (`herald kratos-config` writes both):
 /// `mode=decide` for a pre-persist hook that only consults deny routes, and `method=NAME` for the
 /// per-method list the hook sits in, since Kratos' body says the method only for some of them.
@@ -53,16 +55,7 @@ package struct HookQuery: Equatable {
 
     /// Lower-case letters, digits and `_`, starting with a letter: every Kratos method and settings
     /// type (`password`, `lookup_secret`, `profile`), and nothing that needs escaping in a log.
-    package static func isMethodName(_ text: Substring) -> Bool {
-        guard let first = text.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first),
-            text.utf8.count <= maxMethodLength
-        else { return false }
-        return text.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                || byte == UInt8(ascii: "_")
-        }
-    }
+    package static func isMethodName(_ text: Substring) -> Bool { KratosMethod.isMethodName(text) }
 
     /// Request text quoted in an answer: printable ASCII only, and short.
     private static func shown(_ text: Substring) -> String {

@@ -1,4 +1,5 @@
 import HeraldConfig
+import HeraldConsole
 import HeraldCore
 import HeraldHTTP
 import HeraldJobs
@@ -24,12 +25,15 @@ final class IngressResponder: HTTPResponder {
     let logger: Logger
     let dedupe: DedupeIndex
     let metrics: HeraldMetrics?
+    /// What the console shows of recent events; nil (nothing recorded) when the console is off.
+    let recentEvents: RecentEvents?
 
     init(
         running: RunningConfiguration, intake: any JobIntake, dedupe: DedupeIndex, ids: TimeOrderedIDGenerator,
-        logger: Logger, metrics: HeraldMetrics? = nil
+        logger: Logger, metrics: HeraldMetrics? = nil, recentEvents: RecentEvents? = nil
     ) {
         self.metrics = metrics
+        self.recentEvents = recentEvents
         self.running = running
         self.dedupe = dedupe
         self.intake = intake
@@ -123,9 +127,11 @@ final class IngressResponder: HTTPResponder {
                     "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
                     "routes": .string(denials.map(\.route).joined(separator: ",")), "status": .int(denials.status),
                 ])
+            recentEvents?.record(event, .denied(routes: denials.map(\.route), status: denials.status))
             writer.respond(.json(denials.status, denials.kratosBody.serialized()))
             return
         case .allow:
+            recentEvents?.record(event, .allowed)
             // A pre-persist hook only decides; the post-persist hook of the same flow plans the jobs.
             writer.respond(HTTPResponse(status: 204))
             return
@@ -143,6 +149,7 @@ final class IngressResponder: HTTPResponder {
             case .claimed: claimed.append(DedupeKey(key, expiresAt: receivedAt.adding(current.dedupeWindow)))
             case .pending: return
             case .duplicate:
+                recentEvents?.record(event, .duplicate)
                 IngressResponder.answerDuplicate(event, stored: true, writer: writer, logger: logger)
                 return
             }
@@ -208,6 +215,7 @@ final class IngressResponder: HTTPResponder {
         let logger = self.logger
         let dedupe = self.dedupe
         let metrics = self.metrics
+        let recentEvents = self.recentEvents
         let started = ContinuousClock.now
         let jobs = plan.jobs
         intake.accept(jobs, dedupeKeys: claimed) { result in
@@ -215,6 +223,7 @@ final class IngressResponder: HTTPResponder {
             case .success(let receipt) where receipt.duplicate:
                 // Another instance stored this event first (a shared store's verdict).
                 dedupe.commit(claimed.map(\.key))
+                recentEvents?.record(event, .duplicate)
                 IngressResponder.answerDuplicate(event, stored: true, writer: writer, logger: logger)
             case .success(let receipt):
                 dedupe.commit(claimed.map(\.key))
@@ -237,9 +246,11 @@ final class IngressResponder: HTTPResponder {
                         "jobs": .int(jobs.count), "ack_ms": .milliseconds(ContinuousClock.now - started),
                     ])
                 metrics?.eventAcknowledged(latency: ContinuousClock.now - arrived)
+                recentEvents?.record(event, .accepted(routes: plan.routes, jobs: jobs.count))
                 writer.respond(.json(202, body))
             case .failure(let error):
                 dedupe.release(claimed.map(\.key))
+                recentEvents?.record(event, .notStored)
                 logger.error(
                     "event not stored; answered 503 so that Kratos retries",
                     [

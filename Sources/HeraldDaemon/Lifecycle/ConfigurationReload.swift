@@ -44,6 +44,7 @@ struct ConfigurationReload: Sendable {
         if configuration.stateDirectory != started.stateDirectory { keys.append("state_dir") }
         if configuration.store != started.store { keys.append("store") }
         if configuration.log != started.log { keys.append("log") }
+        if configuration.console != started.console { keys.append("console") }
         if configuration.ingress.limits != started.ingress.limits { keys.append("ingress.limits") }
         if configuration.ingress.mandrillWebhooks?.maxBodyBytes != started.ingress.mandrillWebhooks?.maxBodyBytes {
             keys.append("ingress.mandrill_webhooks.max_body_bytes")

@@ -41,8 +41,8 @@ package final class HeraldMetrics: Sendable {
 
     package let registry: MetricsRegistry
 
-    private let eventsReceived: [String: Counter]
-    private let otherEventReceived: Counter
+    let eventsReceived: [String: Counter]
+    let otherEventReceived: Counter
     private let eventsUnmatched: [String: Counter]
     private let otherEventUnmatched: Counter
     private let routesMatchedFamily: CounterFamily
@@ -54,7 +54,7 @@ package final class HeraldMetrics: Sendable {
     private let deadLettersFamily: CounterFamily
     private let pluginEventsFamily: CounterFamily
     private let deliveryLatencyFamily: HistogramFamily
-    private let actions = Mutex<[String: ActionSeries]>([:])
+    let actions = Mutex<[String: ActionSeries]>([:])
     private let ackLatency: Histogram
     /// Index: status − 100, for 100…599.
     private let responses: [Counter]

@@ -118,17 +118,7 @@ package struct JobControl<Store: JobStore>: QueueControl {
     }
 
     /// What the performing process says the job waits for, in words.
-    static func describe(_ wait: JobWait, job: Job) -> String? {
-        switch wait {
-        case .running: return "its attempt, under way now"
-        case .dueTime: return job.attempts == 0 ? "its due time" : "its next attempt time"
-        case .earlierJobs(let ahead):
-            return
-                "\(ahead) earlier job\(ahead == 1 ? "" : "s") of '\(job.action)' to the same recipient (first attempts run in order)"
-        case .actionConcurrency: return "a free slot of action '\(job.action)' (its concurrency limit)"
-        case .unknown: return nil
-        }
-    }
+    static func describe(_ wait: JobWait, job: Job) -> String? { wait.explanation(for: job) }
 }
 
 extension JSON {

@@ -55,7 +55,10 @@ let package = Package(
         .target(name: "HeraldSpool", dependencies: ["HeraldCore", "HeraldJobs", "CISAL"]),
         .target(
             name: "HeraldDaemon",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "HeraldPostgres"]
+            dependencies: [
+                "HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldHTTPClient", "HeraldJobs", "HeraldSpool",
+                "HeraldPostgres",
+            ]
         ),
         // What the commands other than `serve` need: check, explain, test, doctor, kratos-config,
         // and the queue|dead client.

@@ -5,6 +5,7 @@ import HeraldCore
 struct ConfigurationBuilder {
     static let topLevelKeys = [
         "listen", "state_dir", "store", "ingress", "delivery", "log", "actions", "routes", "include",
+        "tracing",
     ]
     static let dropInKeys = ["actions", "routes"]
 
@@ -23,6 +24,8 @@ struct ConfigurationBuilder {
     var delivery = DeliverySettings()
     var store = StoreSettings.local
     var log = LogSettings()
+    /// `tracing:`; nil (off) unless the section is there.
+    var tracing: TracingSettings?
     /// `actions:` entries in file order, across files.
     var actionNodes: [(name: String, key: ConfigNode, value: ConfigNode, baseDirectory: String)] = []
     /// `routes:` items in file order, across files.
@@ -50,6 +53,7 @@ struct ConfigurationBuilder {
         if let node = map.node("ingress") { readIngress(node) }
         if let node = map.node("delivery") { readDelivery(node) }
         if let node = map.node("log") { readLog(node) }
+        if let node = map.node("tracing") { readTracing(node) }
         readActionsAndRoutes(map, baseDirectory: baseDirectory)
         if let node = map.node("include") { readIncludes(node) }
     }

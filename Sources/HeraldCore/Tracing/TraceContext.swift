@@ -35,7 +35,13 @@ public struct TraceContext: Sendable, Hashable {
     /// A new trace, sampled, naming a new span: what the ingress starts when no valid
     /// `traceparent` came.
     public static func start() -> TraceContext {
-        TraceContext(traceID: .random(), spanID: .random(), flags: 0x01)
+        // One draw for both ids (it runs for every request that comes without a trace).
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { SecureRandom.fill($0) }
+        guard let traceID = TraceID(high: words.0, low: words.1), let spanID = SpanID(words.2) else {
+            return TraceContext(traceID: .random(), spanID: .random(), flags: 0x01)
+        }
+        return TraceContext(traceID: traceID, spanID: spanID, flags: 0x01)
     }
 
     /// The same trace, flags and state naming a new span (`spanID` when given): the context of

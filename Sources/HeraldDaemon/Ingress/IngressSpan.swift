@@ -11,7 +11,8 @@ struct IngressSpan: Sendable {
     /// Kratos' span (the `parent-id` of its `traceparent`); nil when Herald started the trace.
     let parentSpanID: SpanID?
     let method: String
-    let path: String
+    /// The request's path (a view of its target: nothing is copied unless a span is recorded).
+    let path: Substring
     let startNanoseconds: UInt64
 
     init(_ head: HTTPRequestHead) {
@@ -20,7 +21,7 @@ struct IngressSpan: Sendable {
         trace = incoming?.child() ?? TraceContext.start()
         parentSpanID = incoming?.spanID
         method = head.method
-        path = String(head.path)
+        path = head.path
     }
 
     /// The caller's trace; nil when `traceparent` is missing, repeated or malformed.
@@ -37,7 +38,7 @@ struct IngressSpan: Sendable {
     ) {
         guard let spans, trace.isSampled else { return }
         var attributes: [(String, SpanAttribute)] = [
-            ("http.request.method", .string(method)), ("url.path", .string(path)),
+            ("http.request.method", .string(method)), ("url.path", .string(String(path))),
             ("http.response.status_code", .int(status)), ("herald.event.name", .string(event.name.rawValue)),
             ("herald.event.id", .string(event.id.description)), ("herald.jobs", .int(jobs)),
             ("herald.routes", .string(routes.joined(separator: ","))),
@@ -53,7 +54,7 @@ struct IngressSpan: Sendable {
             finished(
                 "ingress mandrill events", status: status,
                 attributes: [
-                    ("http.request.method", .string(method)), ("url.path", .string(path)),
+                    ("http.request.method", .string(method)), ("url.path", .string(String(path))),
                     ("http.response.status_code", .int(status)), ("herald.events", .int(events)),
                     ("herald.jobs", .int(jobs)),
                 ]))

@@ -56,8 +56,8 @@ let package = Package(
         .target(
             name: "HeraldDaemon",
             dependencies: [
-                "HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "HeraldPostgres",
-                "HeraldConsole",
+                "HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldHTTPClient", "HeraldJobs", "HeraldSpool",
+                "HeraldPostgres", "HeraldConsole",
             ]
         ),
         // The operators' web console (docs/console.md): server-rendered pages over the job store,

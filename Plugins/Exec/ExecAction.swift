@@ -47,7 +47,7 @@ struct ExecAction: Action {
             arguments: [settings.program] + settings.arguments,
             environment: settings.environment + [
                 "HERALD_JOB_ID=\(job.id)", "HERALD_EVENT=\(job.eventName)", "HERALD_ATTEMPT=\(context.attempt)",
-            ], workingDirectory: settings.workingDirectory, input: Array(input.utf8),
+            ] + traceEnvironment(context.trace), workingDirectory: settings.workingDirectory, input: Array(input.utf8),
             outputLimit: ExecSettings.outputLimit)
         let started = ContinuousClock.now
         let result = await ExecRunner.run(command, timeout: timeout)
@@ -62,6 +62,17 @@ struct ExecAction: Action {
                 "stderr_bytes": .int(result.stderr.total), "duration_ms": .milliseconds(ContinuousClock.now - started),
             ])
         return outcome
+    }
+
+    /// The attempt's span as `TRACEPARENT` and `TRACESTATE` (OpenTelemetry's environment
+    /// carrier), unless `environment:` sets them itself.
+    private func traceEnvironment(_ trace: TraceContext?) -> [String] {
+        guard let trace, !settings.environmentNames.contains("TRACEPARENT") else { return [] }
+        var entries = ["TRACEPARENT=\(trace.traceparent)"]
+        if let state = trace.state, !settings.environmentNames.contains("TRACESTATE") {
+            entries.append("TRACESTATE=\(state)")
+        }
+        return entries
     }
 
     /// `exit 3`, `signal 9`, `timeout`, …: how the run ended, for the log.

@@ -101,6 +101,9 @@ package final class Daemon: Sendable {
         metrics.prepare(for: configuration)
         metrics.observe(store)
         let running = RunningConfiguration(configuration)
+        let exporter = configuration.tracing.map {
+            SpanExporter(settings: $0, metrics: SpanMetrics(registry: metrics.registry), logger: logger)
+        }
         let console = configuration.console.map {
             ConsoleService(
                 settings: $0, configuration: configuration, warnings: warnings, store: store, metrics: metrics)
@@ -108,13 +111,14 @@ package final class Daemon: Sendable {
         // With the console, the actions' health sees every attempt first and passes it on.
         let observer: any DeliveryObserver = console.map { $0.health } ?? metrics
         let executor = DeliveryExecutor(
-            store: store, settings: { running.current.delivery }, logger: logger, observer: observer)
+            store: store, settings: { running.current.delivery }, logger: logger, observer: observer,
+            spans: exporter)
         let systemd = SystemdService(logger: logger)
         let ids = TimeOrderedIDGenerator()
         let dedupe = DedupeIndex { key, now in store.seen(key, now: now) }
         let responder = IngressResponder(
             running: running, intake: store, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics,
-            recentEvents: console?.events)
+            recentEvents: console?.events, spans: exporter)
         let server: HTTPServer
         do {
             var serverConfiguration = Daemon.serverConfiguration(configuration)
@@ -146,8 +150,14 @@ package final class Daemon: Sendable {
             return 78
         }
         // In dependency order; a stop runs in reverse: the listener first (the requests it has
-        // still reach the store), the store last.
-        var lifecycle = [
+        // still reach the store), the store, and the span exporter last (it sends the spans of
+        // everything before it).
+        var lifecycle: [LifecycleService] = []
+        if let exporter {
+            lifecycle.append(
+                LifecycleService("span exporter", run: { await exporter.run() }, stop: { exporter.stop(deadline: $0) }))
+        }
+        lifecycle += [
             service,
             LifecycleService("delivery", run: { await executor.run() }, stop: { executor.stop(deadline: $0) }),
         ]
@@ -165,6 +175,7 @@ package final class Daemon: Sendable {
             loader: loader, path: configPath, running: running, started: configuration, logger: logger)
         // Signals are watched before readiness is announced: a SIGHUP or SIGTERM sent the moment
         // systemd (or a test) hears READY=1 must not be lost.
+        let startedTracing = configuration.tracing
         let signals = SignalWatcher(signals: [SIGTERM, SIGINT, SIGHUP]) { [logger, configPath] signal in
             if signal == SIGHUP {
                 systemd.reloading()
@@ -174,6 +185,9 @@ package final class Daemon: Sendable {
                 if let applied = result.configuration {
                     metrics.prepare(for: applied)
                     console?.reloaded(applied, warnings: result.renderedWarnings)
+                    if applied.tracing != startedTracing {
+                        logger.warning("tracing: changes take effect when herald restarts")
+                    }
                     systemd.reloaded(applied)
                 } else {
                     systemd.reloadRefused(problems: result.diagnostics.count, path: configPath)

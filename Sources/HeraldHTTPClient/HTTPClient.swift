@@ -74,7 +74,9 @@ package struct HTTPClient: Sendable {
     }
 
     /// Sends `request` and reads the answer; the whole exchange is bounded by `timeout` (and the
-    /// configuration's), and cancelling the calling task ends it at once.
+    /// configuration's), and cancelling the calling task ends it at once. Within a delivery
+    /// attempt (`OutboundTrace.current`), the request carries the attempt's `traceparent` and
+    /// `tracestate` unless it names them itself.
     ///
     /// - Throws: `HTTPClientError` when there is no answer to give: none came, it was over its
     ///   limit, or the request could not be sent. `HTTPClientFailure` reads it.
@@ -82,7 +84,7 @@ package struct HTTPClient: Sendable {
         -> HTTPClientResponse
     {
         let lines: [String]
-        switch Self.headerLines(request) {
+        switch Self.headerLines(request, trace: OutboundTrace.current) {
         case .success(let checked): lines = checked
         case .failure(let error): throw error
         }
@@ -120,14 +122,18 @@ package struct HTTPClient: Sendable {
 
     /// The request's header lines for libcurl, after checking that none can end early or add a
     /// field (a CR, LF or NUL), and with the fields libcurl would add on its own switched off:
-    /// `Expect: 100-continue` (a round trip per large body) and a form `Content-Type`.
-    static func headerLines(_ request: HTTPClientRequest) -> Result<[String], HTTPClientError> {
+    /// `Expect: 100-continue` (a round trip per large body) and a form `Content-Type`; with
+    /// `trace`, `traceparent` (and `tracestate`) naming it, unless the request has its own.
+    static func headerLines(_ request: HTTPClientRequest, trace: TraceContext? = nil)
+        -> Result<[String], HTTPClientError>
+    {
         guard !request.method.isEmpty, request.method.utf8.allSatisfy(Self.isTokenByte) else {
             return .failure(HTTPClientError(.invalidRequest("the method is not an HTTP token"), mayHaveSent: false))
         }
         var lines: [String] = []
         lines.reserveCapacity(request.headers.count + 2)
         var hasContentType = false
+        var hasTraceparent = false
         for (name, value) in request.headers {
             guard !name.isEmpty, name.utf8.allSatisfy(Self.isTokenByte) else {
                 return .failure(
@@ -138,9 +144,16 @@ package struct HTTPClient: Sendable {
                     HTTPClientError(
                         .invalidRequest("the value of header \(name) has a line break or NUL"), mayHaveSent: false))
             }
-            if name.lowercased() == "content-type" { hasContentType = true }
+            let lowercased = name.lowercased()
+            if lowercased == "content-type" { hasContentType = true }
+            if lowercased == "traceparent" || lowercased == "tracestate" { hasTraceparent = true }
             // "Name;" sends a field with an empty value: "Name:" would remove it.
             lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
+        }
+        if let trace, !hasTraceparent {
+            // Both come from Herald's own validation (hex and tracestate's printable ASCII).
+            lines.append("traceparent: \(trace.traceparent)")
+            if let state = trace.state { lines.append("tracestate: \(state)") }
         }
         lines.append("Expect:")
         if request.body != nil, !hasContentType { lines.append("Content-Type:") }

@@ -74,6 +74,7 @@ extension PostgresJobTable {
                 lease_until = now() + $4::bigint * interval '1 millisecond'
             FROM ready WHERE j.id = ready.id
             RETURNING j.id, j.event_id, j.event, j.route, j.action, j.ordering_key, j.payload, j.attempts,
+                j.trace, j.trace_state,
                 j.lease_token::text AS token,
                 (extract(epoch FROM j.created_at) * 1000)::bigint AS created_ms,
                 (extract(epoch FROM j.due_at) * 1000)::bigint AS due_ms,

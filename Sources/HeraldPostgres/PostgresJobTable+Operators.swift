@@ -84,6 +84,7 @@ extension PostgresJobTable {
 
     private static let columns = """
         id, event_id, event, route, action, ordering_key, payload, attempts, state, reason, last_answer,
+        trace, trace_state,
         (extract(epoch FROM created_at) * 1000)::bigint AS created_ms,
         (extract(epoch FROM due_at) * 1000)::bigint AS due_ms,
         (extract(epoch FROM not_before) * 1000)::bigint AS not_before_ms,

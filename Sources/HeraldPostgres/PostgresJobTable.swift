@@ -93,18 +93,19 @@ package struct PostgresJobTable {
             parameters += [
                 job.id.description, job.eventID.description, job.eventName.rawValue, job.route, job.action,
                 job.orderingKey, String(decoding: job.payload.serialized(), as: UTF8.self), String(delay),
+                job.trace?.traceparent, job.trace?.state,
             ]
-            let p = (1...8).map { "$\(base + $0)" }
+            let p = (1...10).map { "$\(base + $0)" }
             values.append(
                 "(\(p[0]), \(p[1]), \(p[2]), \(p[3]), \(p[4]), \(p[5]), \(p[6]), now(), "
                     + "now() + \(p[7])::bigint * interval '1 millisecond', "
                     + "now() + \(p[7])::bigint * interval '1 millisecond', "
-                    + "now() + \(p[7])::bigint * interval '1 millisecond', 0, 'queued')")
+                    + "now() + \(p[7])::bigint * interval '1 millisecond', 0, 'queued', \(p[8]), \(p[9]))")
         }
         try connection.query(
             """
             INSERT INTO herald_jobs (id, event_id, event, route, action, ordering_key, payload, created_at, due_at,
-                series_start, not_before, attempts, state)
+                series_start, not_before, attempts, state, trace, trace_state)
             VALUES \(values.joined(separator: ", "))
             """, parameters)
     }
@@ -137,7 +138,10 @@ package struct PostgresJobTable {
             id: id, eventID: eventID, eventName: event, route: route, action: action, payload: payload,
             orderingKey: rows.value(row, "ordering_key"), createdAt: WallClock(millisecondsSinceEpoch: created),
             notBefore: WallClock(millisecondsSinceEpoch: notBefore),
-            attempts: rows.value(row, "attempts").flatMap(Int.init) ?? 0, dueAt: WallClock(millisecondsSinceEpoch: due))
+            attempts: rows.value(row, "attempts").flatMap(Int.init) ?? 0, dueAt: WallClock(millisecondsSinceEpoch: due),
+            trace: rows.value(row, "trace").flatMap { traceparent in
+                TraceContext(traceparent: traceparent, tracestate: rows.value(row, "trace_state").map { [$0] } ?? [])
+            })
     }
 }
 

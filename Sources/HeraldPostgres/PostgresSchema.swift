@@ -50,6 +50,11 @@ package enum PostgresSchema {
         """
         CREATE INDEX herald_jobs_created ON herald_jobs (created_at, id) WHERE state IN ('queued', 'running');
         """,
+        // 4: the event's W3C trace, naming the ingress span (`traceparent` form), and its
+        // `tracestate`; NULL for jobs stored before (their attempts start a trace of their own).
+        """
+        ALTER TABLE herald_jobs ADD COLUMN trace text, ADD COLUMN trace_state text;
+        """,
     ]
 
     /// A stable key for `pg_advisory_lock` (the bytes of "herald-m").

@@ -22,7 +22,7 @@ extension SpoolRecord {
             var group: UInt64 = 0
             if try decoder.u8() != 0 { group = Digest.orderingGroup(action: action, key: try decoder.field()) }
             _ = try decoder.field()
-            if !decoder.isAtEnd { _ = try decoder.i64() }
+            _ = try decoder.jobTrailer()
             record = .jobAdded(
                 JobHeader(
                     id: id, attempts: attempts, notBefore: notBefore, createdAt: createdAt, action: action,
@@ -78,7 +78,8 @@ extension SpoolRecord {
         let action = try decoder.string()
         let orderingKey = try decoder.optionalString()
         let text = try decoder.field()
-        let dueAt = decoder.isAtEnd ? createdAt : try decoder.i64()
+        let trailer = try decoder.jobTrailer()
+        let dueAt = trailer.dueAt ?? createdAt
         let payload: JSON
         do {
             payload = try JSONDocument(parsing: text).root.json
@@ -89,7 +90,7 @@ extension SpoolRecord {
             id: id, eventID: eventID, eventName: eventName, route: route, action: action, payload: payload,
             orderingKey: orderingKey, createdAt: WallClock(millisecondsSinceEpoch: createdAt),
             notBefore: WallClock(millisecondsSinceEpoch: notBefore), attempts: Int(attempts),
-            dueAt: WallClock(millisecondsSinceEpoch: dueAt))
+            dueAt: WallClock(millisecondsSinceEpoch: dueAt), trace: trailer.trace)
     }
 
     /// The reason, attempts and last answer of a "job dead" payload.
@@ -103,5 +104,26 @@ extension SpoolRecord {
         return Death(
             attempts: Int(attempts), diedAt: WallClock(millisecondsSinceEpoch: diedAt), reason: reason,
             lastAnswer: lastAnswer)
+    }
+}
+
+extension RecordDecoder {
+    /// What follows a "job added" record's payload: nothing (records of earlier versions), the
+    /// due time, or the due time and the trace.
+    mutating func jobTrailer() throws(RecordDecodingError) -> (dueAt: Int64?, trace: TraceContext?) {
+        if isAtEnd { return (nil, nil) }
+        let dueAt = try i64()
+        if isAtEnd { return (dueAt, nil) }
+        let tag = try u8()
+        guard tag == RecordEncoder.traceTag else { throw RecordDecodingError(reason: "unknown job trailer \(tag)") }
+        let high = try u64()
+        let low = try u64()
+        let span = try u64()
+        let flags = try u8()
+        let state = try optionalString()
+        guard let traceID = TraceID(high: high, low: low), let spanID = SpanID(span) else {
+            throw RecordDecodingError(reason: "job trace has a zero id")
+        }
+        return (dueAt, TraceContext(traceID: traceID, spanID: spanID, flags: flags, state: state))
     }
 }

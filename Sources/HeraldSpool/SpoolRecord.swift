@@ -84,9 +84,11 @@ extension EncodedRecord {
         encoder.append(job.action)
         encoder.append(optional: job.orderingKey)
         encoder.append(blob: payload)
-        // Only a delayed job carries its due time, after the payload, so that every other record
-        // stays as earlier versions wrote and read it.
-        if job.dueAt != job.createdAt { encoder.append(job.dueAt.millisecondsSinceEpoch) }
+        // After the payload, what earlier versions did not write: the due time (written by them
+        // only for a delayed job), then the trace behind a tag byte. Records without them read as
+        // before; a job with a trace always has its due time written first.
+        if job.dueAt != job.createdAt || job.trace != nil { encoder.append(job.dueAt.millisecondsSinceEpoch) }
+        if let trace = job.trace { encoder.append(trace: trace) }
         let header = JobHeader(
             id: job.id, attempts: UInt32(clamping: job.attempts), notBefore: job.notBefore.millisecondsSinceEpoch,
             createdAt: job.createdAt.millisecondsSinceEpoch, action: job.action,
@@ -187,6 +189,21 @@ extension EncodedRecord {
             end = text.utf8.index(before: end)
         }
         return String(text[..<end])
+    }
+}
+
+extension RecordEncoder {
+    /// The tag of a trace after a "job added" record's due time.
+    static let traceTag: UInt8 = 1
+
+    /// A trace: its tag, the trace id (16 bytes), the span id, the flags and the `tracestate`.
+    mutating func append(trace: TraceContext) {
+        append(Self.traceTag)
+        append(trace.traceID.high)
+        append(trace.traceID.low)
+        append(trace.spanID.value)
+        append(trace.flags)
+        append(optional: trace.state)
     }
 }
 

@@ -18,8 +18,8 @@ extension DeliveryContext {
     /// A context with a deadline `timeout` from now.
     package static func testing(
         timeout: Duration = .seconds(30), attempt: Int = 1, logger: Logger = .discarding,
-        clock: any TimeSource = SystemTimeSource()
+        clock: any TimeSource = SystemTimeSource(), trace: TraceContext? = nil
     ) -> DeliveryContext {
-        DeliveryContext(logger: logger, clock: clock, deadline: .now + timeout, attempt: attempt)
+        DeliveryContext(logger: logger, clock: clock, deadline: .now + timeout, attempt: attempt, trace: trace)
     }
 }

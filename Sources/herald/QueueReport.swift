@@ -106,6 +106,9 @@ struct QueueReport {
             lines.append("  " + name.padded(to: 14) + value)
         }
         field("event", "\(text(job, "event")) (event id \(text(job, "event_id")))")
+        if job["trace_id"]?.string != nil {
+            field("trace", "\(text(job, "trace_id")) (ingress span \(text(job, "span_id")))")
+        }
         field("route", text(job, "route"))
         field("action", text(job, "action"))
         field("created", "\(text(job, "created_at")) (\(relative(job["created_at"]?.string, future: false)))")

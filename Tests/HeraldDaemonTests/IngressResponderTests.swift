@@ -48,11 +48,11 @@ import Testing
         return try #require(result.configuration, "\(result.renderedDiagnostics)")
     }
 
-    private func responder(_ intake: any JobIntake) throws -> IngressResponder {
+    private func responder(_ intake: any JobIntake, spans: RecordingSpanSink? = nil) throws -> IngressResponder {
         IngressResponder(
             running: RunningConfiguration(try configuration()), intake: intake,
             dedupe: DedupeIndex { key, now in intake.seen(key, now: now) }, ids: TimeOrderedIDGenerator(),
-            logger: .discarding)
+            logger: .discarding, spans: spans)
     }
 
     private func request(
@@ -103,6 +103,48 @@ import Testing
         #expect(store.jobs.count == 1)
         #expect(store.jobs.first?.route == "welcome" && store.jobs.first?.action == "mail")
         #expect(store.jobs.first?.eventID.description == summary["event_id"]?.string)
+    }
+
+    /// Kratos' `traceparent` names the parent of the ingress span, which each job carries; a
+    /// missing, malformed or repeated one starts a new trace and is never refused.
+    @Test(
+        arguments: [
+            ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate": "rojo=1"],
+            [:],
+            ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0"],
+            ["traceparent": "not a trace"],
+        ] as [[String: String]])
+    func theEventsTraceIsKratosOrANewOne(_ extra: [String: String]) throws {
+        let store = InMemoryJobStore()
+        let spans = RecordingSpanSink()
+        let responder = try self.responder(store, spans: spans)
+        var headers: HTTPHeaders = ["X-Herald-Key": Self.key]
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        let body = try Integration.payload("registration-after.json")
+        let response = try answer(responder, request("/v1/events/registration/after", headers: headers, body: body))
+        #expect(response.status == 202)
+        let trace = try #require(store.jobs.first?.trace)
+        let span = try #require(spans.spans.first)
+        #expect(spans.spans.count == 1 && span.trace == trace && span.kind == .server)
+        #expect(span.attribute("http.response.status_code") == .int(202) && span.attribute("herald.jobs") == .int(1))
+        if let parent = extra["traceparent"].flatMap({ TraceContext(traceparent: $0) }) {
+            #expect(trace.traceID == parent.traceID && trace.spanID != parent.spanID && trace.state == "rojo=1")
+            #expect(span.parentSpanID == parent.spanID)
+        } else {
+            #expect(trace.traceID.hex != "4bf92f3577b34da6a3ce929d0e0e4736" && trace.isSampled)
+            #expect(span.parentSpanID == nil && trace.state == nil)
+        }
+    }
+
+    @Test func twoTraceparentsAreNoTrace() {
+        var headers: HTTPHeaders = [:]
+        headers.add(name: "traceparent", value: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+        headers.add(name: "Traceparent", value: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b8-01")
+        #expect(IngressSpan.incoming(headers) == nil)
+        headers = ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]
+        headers.add(name: "tracestate", value: "a=1")
+        headers.add(name: "TraceState", value: "b=2")
+        #expect(IngressSpan.incoming(headers)?.state == "a=1,b=2")
     }
 
     /// Kratos' retry of one call carries the same trigger id: answered 202 as a duplicate, and

@@ -1,4 +1,5 @@
 import Foundation
+import HeraldCore
 import HeraldHTTPClient
 import HeraldTestSupport
 import Testing
@@ -49,6 +50,33 @@ import Testing
         // Nothing asks for a compressed answer, and no 100-continue round trip.
         #expect(request.header("Accept-Encoding") == nil)
         #expect(request.header("Expect") == nil)
+    }
+
+    /// Within a delivery attempt (`OutboundTrace.current`) every request carries the attempt's
+    /// span as `traceparent`, and `tracestate`; a request that names its own keeps it; outside
+    /// an attempt nothing is added.
+    @Test func requestsWithinAnAttemptCarryItsTraceparent() async throws {
+        let peer = try FaultyHTTPPeer()
+        defer { peer.stop() }
+        let trace = try #require(
+            TraceContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: ["rojo=1"])
+        )
+        try await OutboundTrace.$current.withValue(trace) {
+            _ = try await send(peer.url("/traced"))
+            _ = try await send(
+                peer.url("/own"),
+                headers: [
+                    ("traceparent", "00-\(String(repeating: "1", count: 32))-\(String(repeating: "2", count: 16))-00")
+                ])
+        }
+        _ = try await send(peer.url("/plain"))
+        let requests = peer.requests
+        #expect(requests.count == 3)
+        #expect(requests[0].header("traceparent") == trace.traceparent)
+        #expect(requests[0].header("tracestate") == "rojo=1")
+        #expect(
+            requests[1].header("traceparent")?.hasPrefix("00-1111") == true && requests[1].header("tracestate") == nil)
+        #expect(requests[2].header("traceparent") == nil && requests[2].header("tracestate") == nil)
     }
 
     @Test func methodsWithAndWithoutBodies() async throws {

@@ -28,10 +28,11 @@ import Testing
     /// Runs the executor while `body` runs, then stops it and waits for it to end.
     private func running(
         _ store: InMemoryJobStore, _ snapshot: DeliverySnapshot, logs: RecordingLogHandler = RecordingLogHandler(),
-        _ body: (DeliveryExecutor<InMemoryJobStore>) async throws -> Void
+        spans: RecordingSpanSink? = nil, _ body: (DeliveryExecutor<InMemoryJobStore>) async throws -> Void
     ) async rethrows {
         let executor = DeliveryExecutor(
-            store: store, settings: { snapshot }, clock: clock, logger: Logger(handler: logs, level: .debug))
+            store: store, settings: { snapshot }, clock: clock, logger: Logger(handler: logs, level: .debug),
+            spans: spans)
         let task = Task { await executor.run() }
         try await body(executor)
         executor.stop(deadline: .now + .seconds(5))
@@ -50,8 +51,75 @@ import Testing
         let line = logs.records.first { $0.message == "job delivered" }
         #expect(
             line?.fields.map(\.0) == [
-                "job", "event", "event_id", "route", "action", "attempt", "outcome", "latency_ms", "detail",
+                "job", "trace_id", "event", "event_id", "route", "action", "attempt", "outcome", "latency_ms",
+                "detail",
             ])
+    }
+
+    /// Each attempt is a child span of the ingress span the job names: the plugin gets it in its
+    /// context and as the HTTP client's `OutboundTrace`, its log line names the trace, and a
+    /// span with the outcome goes to the sink; a second attempt gets a span of its own.
+    @Test func eachAttemptIsAChildSpanOfTheJobsIngressSpan() async throws {
+        let store = InMemoryJobStore(clock: clock)
+        let mail = ScriptedAction(outcomes: [.retry(after: nil, reason: "503 for a@example.com", ambiguous: false)])
+        let logs = RecordingLogHandler()
+        let spans = RecordingSpanSink()
+        var traced = job()
+        let ingress = try #require(
+            TraceContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: ["rojo=1"])
+        )
+        traced.trace = ingress
+        store.add([traced])
+        await running(store, snapshot([mail]), logs: logs, spans: spans) { executor in
+            await store.waitForFinished(1)
+            clock.advance(by: .seconds(11))
+            executor.wake()
+            await store.waitForFinished(2)
+        }
+        let calls = mail.calls
+        #expect(calls.count == 2)
+        for call in calls {
+            #expect(call.trace?.traceID == ingress.traceID && call.trace?.state == "rojo=1")
+            #expect(call.trace?.spanID != ingress.spanID)
+            #expect(call.outbound == call.trace)
+        }
+        #expect(calls[0].trace?.spanID != calls[1].trace?.spanID)
+        let recorded = spans.spans
+        #expect(recorded.count == 2)
+        #expect(recorded.map(\.trace.spanID) == calls.compactMap(\.trace?.spanID))
+        #expect(recorded.allSatisfy { $0.parentSpanID == ingress.spanID && $0.kind == .client })
+        #expect(recorded[0].attribute("herald.outcome") == .string("retry"))
+        #expect(recorded[0].attribute("herald.verdict") == .string("retry"))
+        #expect(recorded[0].status == .error("retry"))
+        #expect(recorded[1].attribute("herald.outcome") == .string("delivered") && recorded[1].status == .ok)
+        #expect(recorded[1].attribute("herald.plugin") == .string("scripted"))
+        #expect(recorded[1].attribute("herald.attempt") == .int(2))
+        // No reason (a peer's words may name the recipient) and no payload in any attribute.
+        #expect(!recorded.flatMap(\.attributes).contains { "\($0.1)".contains("example.com") })
+        let lines = logs.records.filter { $0.message == "job delivered" || $0.message == "job will be retried" }
+        #expect(lines.count == 2)
+        #expect(lines.allSatisfy { $0.fields.contains { $0.0 == "trace_id" && $0.1 == .string(ingress.traceID.hex) } })
+    }
+
+    /// An unsampled trace is still passed on, but no span is recorded; a job stored before
+    /// traces were kept gets a trace of its own per attempt, as a root span.
+    @Test func unsampledTracesAreNotRecordedAndOldJobsGetATrace() async throws {
+        let store = InMemoryJobStore(clock: clock)
+        let mail = ScriptedAction()
+        let spans = RecordingSpanSink()
+        var unsampled = job()
+        unsampled.trace = TraceContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")
+        #expect(unsampled.trace != nil)
+        let old = job()
+        store.add([unsampled, old])
+        await running(store, snapshot([mail]), spans: spans) { _ in await store.waitForFinished(2) }
+        let calls = Dictionary(uniqueKeysWithValues: mail.calls.map { ($0.id, $0) })
+        #expect(calls[unsampled.id]?.outbound?.traceID == unsampled.trace?.traceID)
+        #expect(calls[unsampled.id]?.outbound?.isSampled == false)
+        let fresh = try #require(calls[old.id]?.outbound)
+        #expect(fresh.isSampled)
+        #expect(spans.spans.map(\.trace) == [fresh])
+        #expect(spans.spans.first?.parentSpanID == nil)
     }
 
     /// Retries wait for their time (the manual clock) and end as a dead letter once the next

@@ -9,6 +9,9 @@ final class ScriptedAction: Action, Sendable {
         var id: TimeOrderedID
         var attempt: Int
         var previousAttemptMayHaveSent: Bool
+        /// The attempt's span, as the context names it and as the HTTP client would send it.
+        var trace: TraceContext? = nil
+        var outbound: TraceContext? = nil
     }
 
     private struct State {
@@ -50,8 +53,9 @@ final class ScriptedAction: Action, Sendable {
         let outcome = state.withLock { state in
             state.calls.append(
                 Call(
-                    id: job.id, attempt: context.attempt, previousAttemptMayHaveSent: context.previousAttemptMayHaveSent
-                ))
+                    id: job.id, attempt: context.attempt,
+                    previousAttemptMayHaveSent: context.previousAttemptMayHaveSent,
+                    trace: context.trace, outbound: OutboundTrace.current))
             state.running += 1
             state.mostRunning = max(state.mostRunning, state.running)
             return state.script.isEmpty ? Outcome.delivered(detail: "ok") : state.script.removeFirst()

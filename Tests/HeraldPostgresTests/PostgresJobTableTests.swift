@@ -15,7 +15,7 @@ struct PostgresJobTableTests {
     private func store() throws -> PostgresJobTable {
         let cluster = try #require(PostgresTestCluster.shared)
         let connection = try PostgresConnection(dsn: try cluster.createDatabase())
-        #expect(try PostgresSchema.migrate(connection) == [1, 2, 3])
+        #expect(try PostgresSchema.migrate(connection) == [1, 2, 3, 4])
         #expect(try PostgresSchema.migrate(connection) == [])
         try PostgresSchema.check(connection)
         return PostgresJobTable(connection: connection)

@@ -65,6 +65,66 @@ struct SpoolTests {
         }
     }
 
+    /// A job's trace (trace id, ingress span, flags, tracestate) survives a reopen and a
+    /// compaction, which copies the record with its attempts patched in place.
+    @Test func aJobsTraceSurvivesReopenAndCompaction() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var traced = makeJob()
+        let trace = try #require(
+            TraceContext(
+                traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                tracestate: ["rojo=00f067aa0ba902b7"]))
+        traced.trace = trace
+        var delayed = makeJob(notBefore: WallClock(millisecondsSinceEpoch: 1_800_000_086_400))
+        delayed.trace = TraceContext.start()
+        let plain = makeJob()
+        let spool = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: .discarding)
+        try await spool.add([traced, delayed, plain])
+        spool.recordAttempt(
+            traced.id, attempts: 1, notBefore: WallClock(millisecondsSinceEpoch: 1_800_000_090_000), mayHaveSent: false,
+            reason: "x")
+        spool.close()
+        for _ in 0..<2 {
+            let reopened = try Spool.open(stateDirectory: directory.path, options: testOptions(), logger: .discarding)
+            #expect(try reopened.job(traced.id).trace == trace)
+            #expect(try reopened.job(traced.id).trace?.state == "rojo=00f067aa0ba902b7")
+            #expect(try reopened.job(traced.id).attempts == 1)
+            #expect(try reopened.job(traced.id).dueAt == traced.createdAt)
+            #expect(try reopened.job(delayed.id).trace == delayed.trace)
+            #expect(try reopened.job(delayed.id).dueAt == delayed.dueAt)
+            #expect(try reopened.job(plain.id).trace == nil)
+            _ = reopened.compact()
+            reopened.close()
+        }
+    }
+
+    /// "Job added" records as versions before traces wrote them (payload last, or the due time
+    /// after it) read as jobs without a trace; a trailer Herald does not know is an error, not
+    /// a guess.
+    @Test func jobRecordsWithoutATraceReadAsBefore() throws {
+        let plain = makeJob()
+        let delayed = makeJob(notBefore: WallClock(millisecondsSinceEpoch: 1_800_000_086_400))
+        for job in [plain, delayed] {
+            let frame = EncodedRecord.jobAdded(job).frame
+            let decoded = try frame.withUnsafeBytes { raw in
+                try SpoolRecord.decodeJob(payload: UnsafeRawBufferPointer(rebasing: raw[RecordEncoder.headerSize...]))
+            }
+            #expect(decoded.trace == nil && decoded.dueAt == job.dueAt && decoded.payload == job.payload)
+        }
+        var traced = makeJob()
+        traced.trace = TraceContext.start()
+        var frame = EncodedRecord.jobAdded(traced).frame
+        let tagOffset = frame.count - (1 + 16 + 8 + 1 + 1)
+        #expect(frame[tagOffset] == RecordEncoder.traceTag)
+        frame[tagOffset] = 9
+        #expect(throws: RecordDecodingError.self) {
+            try frame.withUnsafeBytes { raw in
+                try SpoolRecord.decodeJob(payload: UnsafeRawBufferPointer(rebasing: raw[RecordEncoder.headerSize...]))
+            }
+        }
+    }
+
     @Test func attemptsCompletionsAndDeathsSurviveReopen() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

@@ -36,6 +36,15 @@ import Testing
         #expect(shared.status == 0, "\(shared.stderr)")
         #expect(shared.stdout.contains("store: postgres (lease 9s, poll_interval 1s, max_batch 256)"), "\(shared.stdout)")
         #expect(!shared.stdout.contains("s3cret-pw") && !shared.stdout.contains("db.internal"))
+        #expect(!local.stdout.contains("tracing:"))
+        let traced = try check(
+            base + #"tracing: { endpoint: "https://user:pw@otlp.example.com:4318/v1/traces?k=1", batch_size: 100 }"#)
+        #expect(traced.status == 0, "\(traced.stderr)")
+        #expect(
+            traced.stdout.contains(
+                "tracing: spans of sampled traces to https://otlp.example.com:4318/v1/traces "
+                    + "(batch_size 100, buffer 4096, interval 5s)"), "\(traced.stdout)")
+        #expect(!traced.stdout.contains("pw@") && !traced.stdout.contains("k=1"))
     }
 
     @Test func reportsEveryMistakeWithItsPosition() throws {

@@ -83,6 +83,13 @@ import Testing
             contentsOf: try #require(Integration.files(in: outbox, suffix: ".eml").first), encoding: .utf8)
         #expect(mail.contains("Subject: Bounced: jane.doe@example.com"))
         #expect(mail.contains("identity 7a1e3f4c-2b6d-4c8e-9f1a-3d5b7c9e1f20: smtp;550 5.1.1 no such user"))
+        // The batch is one trace (Mandrill sends none): its line and its job's name the same one.
+        try await herald.waitForLog("msg=\"job delivered\"")
+        let accepted = try #require(
+            herald.output.split(separator: "\n").first { $0.contains("msg=\"Mandrill events accepted\"") })
+        let traceID = try #require(accepted.split(separator: " ").first { $0.hasPrefix("trace_id=") })
+        #expect(traceID.count == "trace_id=".count + 32)
+        #expect(herald.output.split(separator: "\n").contains { $0.contains("job delivered") && $0.contains(traceID) })
 
         // Mandrill posts a batch again when it missed the 200: nothing new.
         let again = try post(address, body, signature: signature)

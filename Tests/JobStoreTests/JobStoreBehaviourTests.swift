@@ -42,6 +42,29 @@ import Testing
         }
     }
 
+    /// A job's trace (trace id, ingress span, flags, tracestate) comes back with the job, from
+    /// a claim and from an operator's look alike; a job without one comes back without.
+    @Test(arguments: StoreUnderTest.all)
+    func aJobsTraceComesBackWithIt(kind: StoreUnderTest) async throws {
+        try await kind.with { store in
+            var traced = job(store)
+            traced.trace = TraceContext(
+                traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00", tracestate: ["rojo=1,congo=2"])
+            #expect(traced.trace != nil)
+            let plain = job(store)
+            try await store.add([traced, plain])
+            let claims = try await store.claim()
+            #expect(claims.count == 2)
+            for claim in claims {
+                let loaded = try await store.load(claim)
+                #expect(loaded.trace == (claim.id == traced.id ? traced.trace : nil))
+            }
+            #expect(try store.stored(traced.id)?.job?.trace == traced.trace)
+            #expect(try store.stored(traced.id)?.job?.trace?.state == "rojo=1,congo=2")
+            #expect(try store.stored(plain.id)?.job?.trace == nil)
+        }
+    }
+
     /// The first attempts of one action's jobs to one recipient run in the order they were
     /// planned; a job that retries leaves the line, and the next one goes ahead.
     @Test(arguments: StoreUnderTest.all)

@@ -19,7 +19,9 @@ import Testing
         return directory
     }
 
-    static func perform(_ directory: URL, extra: String = "", step: String = "", attempt: Int = 1) async throws
+    static func perform(
+        _ directory: URL, extra: String = "", step: String = "", attempt: Int = 1, trace: TraceContext? = nil
+    ) async throws
         -> Outcome
     {
         let harness = PluginHarness(
@@ -42,7 +44,7 @@ import Testing
         let action = try #require(harness.actions["run"])
         let event = try ReferenceFiles.kratosEvent("registration-after", name: "registration.after")
         let job = try #require(harness.job(event: event))
-        return await action.perform(job, context: .testing(timeout: .seconds(10), attempt: attempt))
+        return await action.perform(job, context: .testing(timeout: .seconds(10), attempt: attempt, trace: trace))
     }
 
     @Test func theProgramGetsArgsStdinAndItsEnvironment() async throws {
@@ -59,6 +61,21 @@ import Testing
         #expect(env.contains("HERALD_EVENT=registration.after\n") && env.contains("HERALD_ATTEMPT=3\n"))
         #expect(env.contains("HERALD_JOB_ID=0190"))
         #expect(!env.contains("HOME="))
+    }
+
+    /// The attempt's span reaches the program as OpenTelemetry's environment carrier.
+    @Test func theProgramGetsTheAttemptsTraceparent() async throws {
+        let directory = try Self.script("env > env")
+        let trace = try #require(
+            TraceContext(
+                traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: ["rojo=1"]))
+        #expect(try await Self.perform(directory, trace: trace) == .delivered(detail: "exit 0"))
+        let env = try String(contentsOf: directory.appendingPathComponent("env"), encoding: .utf8)
+        #expect(env.contains("TRACEPARENT=\(trace.traceparent)\n") && env.contains("TRACESTATE=rojo=1\n"))
+        let untraced = try Self.script("env > env")
+        _ = try await Self.perform(untraced)
+        let plain = try String(contentsOf: untraced.appendingPathComponent("env"), encoding: .utf8)
+        #expect(!plain.contains("TRACEPARENT"))
     }
 
     @Test func aRenderedBodyIsWrittenInstead() async throws {

@@ -37,6 +37,16 @@ package enum CheckReport {
                     + "\(settings.pollInterval.compactDescription), max_batch \(settings.maxBatch)); "
                     + "run herald store migrate before the first start")
         }
+        if let tracing = configuration.tracing {
+            // The endpoint without user info or query; header values are never shown.
+            let endpoint = tracing.endpoint
+            let port = endpoint.port.map { ":\($0)" } ?? ""
+            let target = "\(endpoint.scheme ?? "http")://\(endpoint.host ?? "")\(port)\(endpoint.path)"
+            let interval = tracing.interval.compactDescription
+            lines.append(
+                "tracing: spans of sampled traces to \(configuration.redacting(target)) (batch_size "
+                    + "\(tracing.batchSize), buffer \(tracing.buffer), interval \(interval))")
+        }
         lines.append("actions:")
         for name in configuration.actions.keys.sorted() {
             guard let action = configuration.actions[name] else { continue }

@@ -13,7 +13,7 @@ extension ConfigurationBuilder {
         var configuration = HeraldConfiguration(
             source: source, listeners: listeners, stateDirectory: stateDirectory, store: store, ingress: ingress,
             delivery: delivery, log: log, actions: actions, actionConcurrency: concurrency,
-            rules: RuleSet(routes: routes), secrets: secrets)
+            rules: RuleSet(routes: routes), secrets: secrets, tracing: tracing)
         configuration.console = console
         return configuration
     }

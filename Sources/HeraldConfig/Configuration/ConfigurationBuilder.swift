@@ -5,6 +5,7 @@ import HeraldCore
 struct ConfigurationBuilder {
     static let topLevelKeys = [
         "listen", "state_dir", "store", "ingress", "delivery", "log", "console", "actions", "routes", "include",
+        "tracing",
     ]
     static let dropInKeys = ["actions", "routes"]
 
@@ -25,6 +26,8 @@ struct ConfigurationBuilder {
     var log = LogSettings()
     var console: ConsoleSettings?
     var consoleNode: ConfigNode?
+    /// `tracing:`; nil (off) unless the section is there.
+    var tracing: TracingSettings?
     /// `actions:` entries in file order, across files.
     var actionNodes: [(name: String, key: ConfigNode, value: ConfigNode, baseDirectory: String)] = []
     /// `routes:` items in file order, across files.

@@ -24,6 +24,8 @@ package struct HeraldConfiguration: Sendable {
     /// Route tests (`*.test.yaml`) beside the configuration's route files: in the directories of
     /// the main file and of every included file (`herald test`, `herald check`).
     package var routeTestFiles: [String] = []
+    /// Span export (`tracing:`); nil when off (the default).
+    package var tracing: TracingSettings? = nil
 
     /// Replaces every secret value in `text` with `<redacted>`.
     package func redacting(_ text: String) -> String {

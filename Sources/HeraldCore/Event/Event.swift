@@ -18,14 +18,20 @@ package struct Event: Sendable {
     package let locale: String?
     /// `recipient`, when the payload has an address.
     package let recipient: String?
+    /// The event's trace, naming the ingress' span (W3C `traceparent` from Ory, or a new trace);
+    /// every job planned for the event carries it.
+    package let trace: TraceContext?
 
-    /// - Parameter hookMethod: the method named by the hook that called (`?method=` in its URL,
-    ///   which `herald kratos-config` writes for every per-method list).
+    /// - Parameters:
+    ///   - hookMethod: the method named by the hook that called (`?method=` in its URL, which
+    ///     `herald kratos-config` writes for every per-method list).
+    ///   - trace: the event's trace, naming the ingress' span.
     package init(
         id: TimeOrderedID, name: EventName, receivedAt: WallClock, triggerID: String?, payload: JSONValue,
-        hookMethod: String? = nil
+        hookMethod: String? = nil, trace: TraceContext? = nil
     ) {
         self.id = id
+        self.trace = trace
         self.name = name
         self.receivedAt = receivedAt
         self.triggerID = triggerID

@@ -150,11 +150,17 @@ package struct DeliveryContext: Sendable {
     /// Counts something the plugin wants watched, by a short fixed name of its own
     /// (`search_inconclusive`): `herald_plugin_events_total{action, event}`.
     package let count: @Sendable (String) -> Void
+    /// The attempt's own span in the event's trace. HTTP requests made through HeraldHTTPClient
+    /// carry it as `traceparent` already (`OutboundTrace`); a plugin that talks another way may
+    /// pass it on (nil in tests that make no trace).
+    package let trace: TraceContext?
 
     package init(
         logger: Logger, clock: any TimeSource, deadline: ContinuousClock.Instant, attempt: Int,
-        previousAttemptMayHaveSent: Bool = false, count: @escaping @Sendable (String) -> Void = { _ in }
+        previousAttemptMayHaveSent: Bool = false, trace: TraceContext? = nil,
+        count: @escaping @Sendable (String) -> Void = { _ in }
     ) {
+        self.trace = trace
         self.logger = logger
         self.clock = clock
         self.deadline = deadline

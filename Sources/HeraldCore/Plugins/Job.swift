@@ -23,14 +23,20 @@ package struct Job: Sendable {
     /// When the job was first due: `createdAt`, or later for a `delay:` route. `max_age` counts
     /// from here, so a job delayed by a day still gets its retries.
     package let dueAt: WallClock
+    /// The trace the event came with (or the one Herald started for it), naming the ingress'
+    /// span: each attempt's span is its child. nil for jobs stored before Herald kept traces.
+    package var trace: TraceContext?
 
-    /// - Parameter dueAt: when the job is first due; `notBefore` when nil.
+    /// - Parameters:
+    ///   - dueAt: when the job is first due; `notBefore` when nil.
+    ///   - trace: the event's trace, naming the ingress span.
     package init(
         id: TimeOrderedID, eventID: TimeOrderedID, eventName: EventName, route: String, action: String,
         payload: JSON, orderingKey: String?, createdAt: WallClock, notBefore: WallClock, attempts: Int = 0,
-        dueAt: WallClock? = nil
+        dueAt: WallClock? = nil, trace: TraceContext? = nil
     ) {
         self.dueAt = dueAt ?? notBefore
+        self.trace = trace
         self.id = id
         self.eventID = eventID
         self.eventName = eventName

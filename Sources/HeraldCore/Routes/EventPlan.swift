@@ -46,7 +46,7 @@ extension RuleSet {
                         id: ids.next(), eventID: event.id, eventName: event.name, route: route.name,
                         action: step.action,
                         payload: planned.payload, orderingKey: orderingKey, createdAt: event.receivedAt,
-                        notBefore: notBefore))
+                        notBefore: notBefore, trace: event.trace))
             }
             let dedupe = route.dedupe.map { rule in
                 ("route:\(route.name):\(rule.key.render(event, report: &report))", rule.window)

@@ -27,13 +27,17 @@ final class IngressResponder: HTTPResponder {
     let metrics: HeraldMetrics?
     /// What the console shows of recent events; nil (nothing recorded) when the console is off.
     let recentEvents: RecentEvents?
+    /// Where the ingress span of each event of a sampled trace goes; nil when tracing is off.
+    let spans: (any SpanSink)?
 
     init(
         running: RunningConfiguration, intake: any JobIntake, dedupe: DedupeIndex, ids: TimeOrderedIDGenerator,
-        logger: Logger, metrics: HeraldMetrics? = nil, recentEvents: RecentEvents? = nil
+        logger: Logger, metrics: HeraldMetrics? = nil, recentEvents: RecentEvents? = nil,
+        spans: (any SpanSink)? = nil
     ) {
         self.metrics = metrics
         self.recentEvents = recentEvents
+        self.spans = spans
         self.running = running
         self.dedupe = dedupe
         self.intake = intake
@@ -97,6 +101,7 @@ final class IngressResponder: HTTPResponder {
     private func receive(_ request: HTTPRequest, route: IngressRoute, writer: HTTPResponseWriter) {
         let receivedAt = WallClock.now
         let arrived = ContinuousClock.now
+        let span = IngressSpan(request.head)
         let current = running.current.ingress
         let query: HookQuery
         do {
@@ -118,16 +123,18 @@ final class IngressResponder: HTTPResponder {
         let triggerID = request.head.headers["Ory-Webhook-Trigger-ID"]
         let event = Event(
             id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload,
-            hookMethod: query.method)
+            hookMethod: query.method, trace: span.trace)
         switch IngressDecision.decide(event, rules: current.rules, decideOnly: query.decide) {
         case .deny(let denials):
             logger.info(
                 "event denied",
                 [
                     "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
+                    "trace_id": .string(span.trace.traceID.hex),
                     "routes": .string(denials.map(\.route).joined(separator: ",")), "status": .int(denials.status),
                 ])
             recentEvents?.record(event, .denied(routes: denials.map(\.route), status: denials.status))
+            span.end(event, status: denials.status, jobs: 0, routes: denials.map(\.route), into: spans)
             writer.respond(.json(denials.status, denials.kratosBody.serialized()))
             return
         case .allow:
@@ -141,21 +148,24 @@ final class IngressResponder: HTTPResponder {
         var claimed: [DedupeKey] = []
         if let key = IngressResponder.dedupeKey(for: event, body: request.body, query: query) {
             let logger = self.logger
+            let spans = self.spans
             let claim = dedupe.claim(key, now: receivedAt) { stored in
                 // The first request with this key finished: answer as it did.
-                IngressResponder.answerDuplicate(event, stored: stored, writer: writer, logger: logger)
+                IngressResponder.answerDuplicate(
+                    event, stored: stored, span: span, spans: spans, writer: writer, logger: logger)
             }
             switch claim {
             case .claimed: claimed.append(DedupeKey(key, expiresAt: receivedAt.adding(current.dedupeWindow)))
             case .pending: return
             case .duplicate:
                 recentEvents?.record(event, .duplicate)
-                IngressResponder.answerDuplicate(event, stored: true, writer: writer, logger: logger)
+                IngressResponder.answerDuplicate(
+                    event, stored: true, span: span, spans: spans, writer: writer, logger: logger)
                 return
             }
         }
         let plan = self.plan(event, rules: current.rules, receivedAt: receivedAt, claimed: &claimed)
-        store(event, plan: plan, claimed: claimed, arrived: arrived, writer: writer)
+        store(event, plan: plan, claimed: claimed, arrived: arrived, span: span, writer: writer)
     }
 
     /// Plans the event's jobs: claims each route's `dedupe:` key (a route whose key is taken plans
@@ -172,7 +182,10 @@ final class IngressResponder: HTTPResponder {
             } else {
                 logger.info(
                     "route suppressed by its dedupe window",
-                    ["event_id": .string(event.id.description), "route": .string(plan.routePlans[index].route)])
+                    [
+                        "event_id": .string(event.id.description), "trace_id": .string(event.traceIDText),
+                        "route": .string(plan.routePlans[index].route),
+                    ])
                 plan.routePlans[index].jobs = []
             }
         }
@@ -182,7 +195,8 @@ final class IngressResponder: HTTPResponder {
                     "step planned nothing",
                     [
                         "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
-                        "route": .string(routePlan.route), "action": .string(action), "reason": .string(reason),
+                        "trace_id": .string(event.traceIDText), "route": .string(routePlan.route),
+                        "action": .string(action), "reason": .string(reason),
                     ])
                 metrics?.stepPlannedNothing(route: routePlan.route)
             }
@@ -201,7 +215,8 @@ final class IngressResponder: HTTPResponder {
                 "template paths missing from the payload; rendered their default or empty",
                 [
                     "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
-                    "route": .string(route), "paths": .string(paths.joined(separator: ",")),
+                    "trace_id": .string(event.traceIDText), "route": .string(route),
+                    "paths": .string(paths.joined(separator: ",")),
                 ])
         }
         return plan
@@ -209,10 +224,11 @@ final class IngressResponder: HTTPResponder {
 
     /// Hands the jobs to the intake and answers once they are stored (202) or cannot be (503).
     private func store(
-        _ event: Event, plan: EventPlan, claimed: [DedupeKey], arrived: ContinuousClock.Instant,
+        _ event: Event, plan: EventPlan, claimed: [DedupeKey], arrived: ContinuousClock.Instant, span: IngressSpan,
         writer: HTTPResponseWriter
     ) {
         let logger = self.logger
+        let spans = self.spans
         let dedupe = self.dedupe
         let metrics = self.metrics
         let recentEvents = self.recentEvents
@@ -224,7 +240,8 @@ final class IngressResponder: HTTPResponder {
                 // Another instance stored this event first (a shared store's verdict).
                 dedupe.commit(claimed.map(\.key))
                 recentEvents?.record(event, .duplicate)
-                IngressResponder.answerDuplicate(event, stored: true, writer: writer, logger: logger)
+                IngressResponder.answerDuplicate(
+                    event, stored: true, span: span, spans: spans, writer: writer, logger: logger)
             case .success(let receipt):
                 dedupe.commit(claimed.map(\.key))
                 var plan = plan
@@ -232,7 +249,10 @@ final class IngressResponder: HTTPResponder {
                 where receipt.suppressedRoutes.contains(plan.routePlans[index].route) {
                     logger.info(
                         "route suppressed by its dedupe window",
-                        ["event_id": .string(event.id.description), "route": .string(plan.routePlans[index].route)])
+                        [
+                            "event_id": .string(event.id.description), "trace_id": .string(event.traceIDText),
+                            "route": .string(plan.routePlans[index].route),
+                        ])
                     plan.routePlans[index].jobs = []
                 }
                 let body = IngressResponder.acceptedBody(event: event, plan: plan, duplicate: false)
@@ -241,12 +261,13 @@ final class IngressResponder: HTTPResponder {
                     plan.routes.isEmpty ? "event accepted; no route matched" : "event accepted",
                     [
                         "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
-                        "trigger_id": .string(event.triggerID ?? "-"),
+                        "trigger_id": .string(event.triggerID ?? "-"), "trace_id": .string(span.trace.traceID.hex),
                         "routes": .string(plan.routes.joined(separator: ",")),
                         "jobs": .int(jobs.count), "ack_ms": .milliseconds(ContinuousClock.now - started),
                     ])
                 metrics?.eventAcknowledged(latency: ContinuousClock.now - arrived)
                 recentEvents?.record(event, .accepted(routes: plan.routes, jobs: jobs.count))
+                span.end(event, status: 202, jobs: jobs.count, routes: plan.routes, into: spans)
                 writer.respond(.json(202, body))
             case .failure(let error):
                 dedupe.release(claimed.map(\.key))
@@ -255,21 +276,30 @@ final class IngressResponder: HTTPResponder {
                     "event not stored; answered 503 so that Kratos retries",
                     [
                         "event": .string(event.name.rawValue), "event_id": .string(event.id.description),
-                        "reason": .string(error.description),
+                        "trace_id": .string(span.trace.traceID.hex), "reason": .string(error.description),
                     ])
+                span.end(event, status: 503, jobs: 0, routes: plan.routes, into: spans)
                 writer.respond(.error(503, "jobs cannot be stored right now; retry later"))
             }
         }
     }
 
-    private static func answerDuplicate(_ event: Event, stored: Bool, writer: HTTPResponseWriter, logger: Logger) {
+    private static func answerDuplicate(
+        _ event: Event, stored: Bool, span: IngressSpan, spans: (any SpanSink)?, writer: HTTPResponseWriter,
+        logger: Logger
+    ) {
         guard stored else {
+            span.end(event, status: 503, jobs: 0, routes: [], into: spans)
             writer.respond(.error(503, "the first delivery of this event could not be stored; retry later"))
             return
         }
         logger.info(
             "duplicate event; already accepted",
-            ["event": .string(event.name.rawValue), "trigger_id": .string(event.triggerID ?? "-")])
+            [
+                "event": .string(event.name.rawValue), "trace_id": .string(span.trace.traceID.hex),
+                "trigger_id": .string(event.triggerID ?? "-"),
+            ])
+        span.end(event, status: 202, jobs: 0, routes: [], into: spans, duplicate: true)
         writer.respond(.json(202, acceptedBody(event: event, plan: EventPlan(), duplicate: true)))
     }
 

@@ -99,6 +99,9 @@ package struct JobControl<Store: JobStore>: QueueControl {
             "id": .string(job.id.description), "event_id": .string(job.eventID.description),
             "event": .string(job.eventName.rawValue), "route": .string(job.route), "action": .string(job.action),
             "created_at": .string(job.createdAt.rfc3339), "attempts": .int(Int64(stored.attempts)),
+            // The event's trace and the ingress span its attempts are children of.
+            "trace_id": job.trace.map { .string($0.traceID.hex) } ?? .null,
+            "span_id": job.trace.map { .string($0.spanID.hex) } ?? .null,
         ]
         if let death = stored.death {
             object = object.adding("died_at", .string(death.diedAt.rfc3339)).adding("reason", .string(death.reason))

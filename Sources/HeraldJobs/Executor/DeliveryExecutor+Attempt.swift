@@ -38,16 +38,22 @@ extension DeliveryExecutor {
         }
         var job = loaded
         job.attempts = claim.attempts + 1
+        // The attempt's own span, a child of the ingress span the job names (a job stored before
+        // Herald kept traces gets a trace of its own).
+        let trace = job.trace?.child() ?? TraceContext.start()
+        let startedAt = FinishedSpan.nowNanoseconds
+        let action = snapshot.actions[job.action]
         let outcome: Outcome
-        if let action = snapshot.actions[job.action] {
+        if let action {
             let observer = self.observer
             let context = DeliveryContext(
-                logger: logger.with(["job": .string(job.id.description)]), clock: clock,
-                deadline: started + snapshot.limits.attemptTimeout, attempt: job.attempts,
-                previousAttemptMayHaveSent: claim.previousAttemptMayHaveSent,
+                logger: logger.with(["job": .string(job.id.description), "trace_id": .string(trace.traceID.hex)]),
+                clock: clock, deadline: started + snapshot.limits.attemptTimeout, attempt: job.attempts,
+                previousAttemptMayHaveSent: claim.previousAttemptMayHaveSent, trace: trace,
                 count: { [action = job.action] in observer?.pluginEvent(action: action, event: $0) })
-            outcome = await Self.performWithin(
-                snapshot.limits.attemptTimeout, action: action, job: job, context: context)
+            outcome = await OutboundTrace.$current.withValue(trace) {
+                await Self.performWithin(snapshot.limits.attemptTimeout, action: action, job: job, context: context)
+            }
         } else {
             outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")
         }
@@ -58,7 +64,39 @@ extension DeliveryExecutor {
         let verdict = AttemptVerdict.decide(
             outcome, attempt: job.attempts, seriesStart: claim.seriesStart ?? job.dueAt, now: now,
             policy: snapshot.retry)
-        await record(verdict, of: claim, job: job, outcome: outcome, latency: latency, now: now)
+        if let spans, trace.isSampled {
+            spans.record(
+                Self.attemptSpan(
+                    job, trace: trace, plugin: action?.kind, outcome: outcome, verdict: verdict, start: startedAt,
+                    end: FinishedSpan.nowNanoseconds))
+        }
+        await record(
+            verdict, of: claim, job: job, traceID: trace.traceID, outcome: outcome, latency: latency, now: now)
+    }
+
+    /// One attempt as a span: a client span, child of the ingress span, with the job's ids, the
+    /// plugin and the outcome; never the payload, a recipient or the peer's answer.
+    static func attemptSpan(
+        _ job: Job, trace: TraceContext, plugin: String?, outcome: Outcome, verdict: AttemptVerdict, start: UInt64,
+        end: UInt64
+    ) -> FinishedSpan {
+        let verdictLabel =
+            switch verdict {
+            case .delivered: "delivered"
+            case .retry: "retry"
+            case .dead: "dead"
+            }
+        let status: FinishedSpan.Status = if case .delivered = outcome { .ok } else { .error(outcome.label) }
+        return FinishedSpan(
+            trace: trace, parentSpanID: job.trace?.spanID, name: "attempt \(job.action)", kind: .client,
+            startNanoseconds: start, endNanoseconds: max(start, end),
+            attributes: [
+                ("herald.job.id", .string(job.id.description)), ("herald.event.id", .string(job.eventID.description)),
+                ("herald.event.name", .string(job.eventName.rawValue)), ("herald.route", .string(job.route)),
+                ("herald.action", .string(job.action)), ("herald.plugin", .string(plugin ?? "unknown")),
+                ("herald.attempt", .int(job.attempts)), ("herald.outcome", .string(outcome.label)),
+                ("herald.verdict", .string(verdictLabel)),
+            ], status: status)
     }
 
     /// Runs `perform`, cancelling it when it overruns `timeout` (a timeout is ambiguous: the
@@ -88,13 +126,15 @@ extension DeliveryExecutor {
     }
 
     /// Records the verdict and reports it: one log line per attempt, with the same keys
-    /// whichever the store (`job`, `event`, `event_id`, `route`, `action`, `attempt`, `outcome`,
+    /// whichever the store (`job`, `trace_id`, `event`, `event_id`, `route`, `action`, `attempt`, `outcome`,
     /// `latency_ms`, then `detail`, or `reason` and `retry_in_ms`).
     private func record(
-        _ verdict: AttemptVerdict, of claim: JobClaim, job: Job, outcome: Outcome, latency: Duration, now: WallClock
+        _ verdict: AttemptVerdict, of claim: JobClaim, job: Job, traceID: TraceID, outcome: Outcome,
+        latency: Duration, now: WallClock
     ) async {
         let base: [(String, LogValue)] = [
-            ("job", .string(job.id.description)), ("event", .string(job.eventName.rawValue)),
+            ("job", .string(job.id.description)), ("trace_id", .string(traceID.hex)),
+            ("event", .string(job.eventName.rawValue)),
             ("event_id", .string(job.eventID.description)), ("route", .string(job.route)),
             ("action", .string(job.action)), ("attempt", .int(job.attempts)), ("outcome", .string(outcome.label)),
             ("latency_ms", .milliseconds(latency)),

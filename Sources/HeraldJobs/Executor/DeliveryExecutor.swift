@@ -35,6 +35,8 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
     let clock: any TimeSource
     let logger: Logger
     let observer: (any DeliveryObserver)?
+    /// Where each attempt's span goes (the OTLP exporter); nil when tracing is off.
+    let spans: (any SpanSink)?
     let state = Mutex(RunState())
     let doorbell = Doorbell()
     /// Answered by `run()` on every round; asked by the systemd watchdog through `isResponsive()`.
@@ -43,10 +45,12 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
     /// - Parameters:
     ///   - settings: the current snapshot, read at each round (reload swaps it).
     ///   - clock: the plugins' clock (`DeliveryContext.clock`); verdicts use the store's time.
+    ///   - spans: takes one span per attempt of a sampled trace; nil when tracing is off.
     package init(
         store: Store, settings: @escaping @Sendable () -> DeliverySnapshot, clock: any TimeSource = SystemTimeSource(),
-        logger: Logger, observer: (any DeliveryObserver)? = nil
+        logger: Logger, observer: (any DeliveryObserver)? = nil, spans: (any SpanSink)? = nil
     ) {
+        self.spans = spans
         self.store = store
         self.settings = settings
         self.clock = clock

@@ -35,6 +35,8 @@ extension IngressResponder {
         }
         let receivedAt = WallClock.now
         let arrived = ContinuousClock.now
+        // One trace for the batch: its events' jobs are children of the one ingress span.
+        let span = IngressSpan(request.head)
         let form: FormBody
         let text: String
         do throws(IngressRejection) {
@@ -108,7 +110,8 @@ extension IngressResponder {
                 continue
             }
             let event = Event(
-                id: ids.next(), name: item.name, receivedAt: receivedAt, triggerID: nil, payload: item.payload)
+                id: ids.next(), name: item.name, receivedAt: receivedAt, triggerID: nil, payload: item.payload,
+                trace: span.trace)
             var claimed = [DedupeKey(item.dedupeKey, expiresAt: receivedAt.adding(settings.dedupeWindow))]
             let plan = self.plan(event, rules: current.rules, receivedAt: receivedAt, claimed: &claimed)
             claimedKeys += claimed.map(\.key)
@@ -117,6 +120,7 @@ extension IngressResponder {
         let logger = self.logger
         let dedupe = self.dedupe
         let metrics = self.metrics
+        let spans = self.spans
         let count = batch.items.count
         let refused = stale.count
         let (planned, keys, skipped) = (events, claimedKeys, duplicates)
@@ -132,8 +136,10 @@ extension IngressResponder {
                     "Mandrill events accepted",
                     [
                         "events": .int(count), "duplicates": .int(repeated), "stale": .int(refused), "jobs": .int(jobs),
+                        "trace_id": .string(span.trace.traceID.hex),
                         "ack_ms": .milliseconds(ContinuousClock.now - arrived),
                     ])
+                span.endBatch(events: count, status: 200, jobs: jobs, into: spans)
                 metrics?.eventAcknowledged(latency: ContinuousClock.now - arrived)
                 let body: JSON = [
                     "events": .int(Int64(count)), "duplicates": .int(Int64(repeated)), "stale": .int(Int64(refused)),
@@ -144,7 +150,11 @@ extension IngressResponder {
                 dedupe.release(keys)
                 logger.error(
                     "Mandrill events not stored; answered 503 so that Mandrill posts them again",
-                    ["events": .int(count), "reason": .string(error.description)])
+                    [
+                        "events": .int(count), "trace_id": .string(span.trace.traceID.hex),
+                        "reason": .string(error.description),
+                    ])
+                span.endBatch(events: count, status: 503, jobs: 0, into: spans)
                 writer.respond(.error(503, "events cannot be stored right now; retry later"))
             }
         }

@@ -56,6 +56,7 @@ struct ConfigurationBuilder {
         if let node = map.node("delivery") { readDelivery(node) }
         if let node = map.node("log") { readLog(node) }
         if let node = map.node("console") { readConsole(node) }
+        if let node = map.node("tracing") { readTracing(node) }
         readActionsAndRoutes(map, baseDirectory: baseDirectory)
         if let node = map.node("include") { readIncludes(node) }
     }

@@ -73,7 +73,7 @@ public final class Daemon: Sendable {
                     }
                     spool.close()
                 })
-            return await serve(spool, service: service, control: JobControl(store: spool))
+            return await serve(spool, service: service, controlSocket: true)
         case .postgres(let settings):
             let store: PostgresStore
             do throws(PostgresError) {
@@ -84,15 +84,13 @@ public final class Daemon: Sendable {
                 return 78
             }
             let service = LifecycleService("job store", run: { await store.run() }, stop: { _ in store.stop() })
-            return await serve(store, service: service, control: nil)
+            return await serve(store, service: service, controlSocket: false)
         }
     }
 
-    /// Serves with `store`: its service first, then the executor, the control socket (local
-    /// store only) and the listener.
-    private func serve<Store: JobStore>(_ store: Store, service: LifecycleService, control: (any QueueControl)?)
-        async -> Int32
-    {
+    /// Serves with `store`: its service first, then the executor, retention, the control socket
+    /// (local store only; PostgreSQL's commands work on the database) and the listener.
+    private func serve<Store: JobStore>(_ store: Store, service: LifecycleService, controlSocket: Bool) async -> Int32 {
         let metrics = HeraldMetrics()
         metrics.prepare(for: configuration)
         metrics.observe(store)
@@ -118,9 +116,12 @@ public final class Daemon: Sendable {
             logger.handler.flush()
             return 1
         }
-        let controlServer = control.flatMap {
-            Daemon.startControl(stateDirectory: configuration.stateDirectory, control: $0, logger: logger)
-        }
+        let retention = RetentionSweeper(store: store, running: running, metrics: metrics, logger: logger)
+        let control = JobControl(
+            store: store, keepers: { running.current.configuration.personalDataKeepers }, audit: logger)
+        let controlServer =
+            controlSocket
+            ? Daemon.startControl(stateDirectory: configuration.stateDirectory, control: control, logger: logger) : nil
         let exposed = SystemdService.exposed(server.boundAddresses)
         if configuration.ingress.insecureNoAuth && !exposed.isEmpty {
             logger.error(
@@ -138,6 +139,7 @@ public final class Daemon: Sendable {
         var lifecycle = [
             service,
             LifecycleService("delivery", run: { await executor.run() }, stop: { executor.stop(deadline: $0) }),
+            LifecycleService("retention", run: { await retention.run() }, stop: { _ in retention.stop() }),
         ]
         if let controlServer {
             lifecycle.append(

@@ -37,6 +37,12 @@ public enum CheckReport {
                     + "\(settings.pollInterval.compactDescription), max_batch \(settings.maxBatch)); "
                     + "run herald store migrate before the first start")
         }
+        let retention = configuration.retention
+        let keepers = configuration.personalDataKeepers.map(\.name)
+        lines.append(
+            "retention: dead letters \(retention.deadLetters.compactDescription), outbox files "
+                + "\(retention.outbox.compactDescription)"
+                + (keepers.isEmpty ? "" : " (\(keepers.joined(separator: ", ")))"))
         lines.append("actions:")
         for name in configuration.actions.keys.sorted() {
             guard let action = configuration.actions[name] else { continue }

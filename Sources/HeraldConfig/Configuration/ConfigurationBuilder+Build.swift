@@ -12,7 +12,7 @@ extension ConfigurationBuilder {
         return HeraldConfiguration(
             source: source, listeners: listeners, stateDirectory: stateDirectory, store: store, ingress: ingress,
             delivery: delivery, log: log, actions: actions, actionConcurrency: concurrency,
-            rules: RuleSet(routes: routes), secrets: secrets)
+            rules: RuleSet(routes: routes), secrets: secrets, retention: retention)
     }
 
     /// A configuration that loads but cannot do anything: no route at all, or an action no route

@@ -4,7 +4,7 @@ import HeraldCore
 /// recording every problem. Used once per load by `ConfigLoader`.
 struct ConfigurationBuilder {
     static let topLevelKeys = [
-        "listen", "state_dir", "store", "ingress", "delivery", "log", "actions", "routes", "include",
+        "listen", "state_dir", "store", "ingress", "delivery", "log", "retention", "actions", "routes", "include",
     ]
     static let dropInKeys = ["actions", "routes"]
 
@@ -23,6 +23,7 @@ struct ConfigurationBuilder {
     var delivery = DeliverySettings()
     var store = StoreSettings.local
     var log = LogSettings()
+    var retention = RetentionSettings()
     /// `actions:` entries in file order, across files.
     var actionNodes: [(name: String, key: ConfigNode, value: ConfigNode, baseDirectory: String)] = []
     /// `routes:` items in file order, across files.
@@ -50,6 +51,7 @@ struct ConfigurationBuilder {
         if let node = map.node("ingress") { readIngress(node) }
         if let node = map.node("delivery") { readDelivery(node) }
         if let node = map.node("log") { readLog(node) }
+        if let node = map.node("retention") { readRetention(node) }
         readActionsAndRoutes(map, baseDirectory: baseDirectory)
         if let node = map.node("include") { readIncludes(node) }
     }

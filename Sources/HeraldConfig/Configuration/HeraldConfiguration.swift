@@ -22,6 +22,8 @@ public struct HeraldConfiguration: Sendable {
     /// Route tests (`*.test.yaml`) beside the configuration's route files: in the directories of
     /// the main file and of every included file (`herald test`, `herald check`).
     public var routeTestFiles: [String] = []
+    /// How long dead letters and outbox files are kept (`retention:`).
+    public var retention = RetentionSettings()
 
     /// Replaces every secret value in `text` with `<redacted>`.
     public func redacting(_ text: String) -> String {

@@ -54,8 +54,8 @@ public struct DataSubject: Sendable, Equatable {
     /// `matches(text:)` on a JSON value's compact serialisation.
     public func matches(json: JSON) -> Bool { matches(text: json.serialized()) }
 
-    /// The byte strings searched for, lower-case: each value, and its JSON-escaped form when it
-    /// differs.
+    /// The byte strings searched for, lower-case: each value, its JSON-escaped form when it
+    /// differs, and the address's MD5 (hex), by which Mailchimp's member paths name it.
     package var needles: [[UInt8]] {
         var result: [[UInt8]] = []
         for value in [identity, email].compactMap({ $0 }) {
@@ -64,6 +64,8 @@ public struct DataSubject: Sendable, Equatable {
             let escaped = Array(JSON.string(value).serialized().dropFirst().dropLast()).map(Self.lowered)
             if escaped != raw { result.append(escaped) }
         }
+        // Mailchimp's member paths name an address by the MD5 of its lower-case form only.
+        if let email { result.append(Array(MD5.hexDigest(Array(email.utf8)).utf8)) }
         return result
     }
 

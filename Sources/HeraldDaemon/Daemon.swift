@@ -100,8 +100,11 @@ public final class Daemon: Sendable {
         let systemd = SystemdService(logger: logger)
         let ids = TimeOrderedIDGenerator()
         let dedupe = DedupeIndex { key, now in store.seen(key, now: now) }
+        let control = JobControl(
+            store: store, keepers: { running.current.configuration.personalDataKeepers }, audit: logger)
         let responder = IngressResponder(
-            running: running, intake: store, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics)
+            running: running, intake: store, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics,
+            personalData: control)
         let server: HTTPServer
         do {
             var serverConfiguration = Daemon.serverConfiguration(configuration)
@@ -117,8 +120,6 @@ public final class Daemon: Sendable {
             return 1
         }
         let retention = RetentionSweeper(store: store, running: running, metrics: metrics, logger: logger)
-        let control = JobControl(
-            store: store, keepers: { running.current.configuration.personalDataKeepers }, audit: logger)
         let controlServer =
             controlSocket
             ? Daemon.startControl(stateDirectory: configuration.stateDirectory, control: control, logger: logger) : nil

@@ -43,6 +43,11 @@ public enum CheckReport {
             "retention: dead letters \(retention.deadLetters.compactDescription), outbox files "
                 + "\(retention.outbox.compactDescription)"
                 + (keepers.isEmpty ? "" : " (\(keepers.joined(separator: ", ")))"))
+        if let privacy = configuration.privacyAPI {
+            lines.append(
+                "privacy_api: POST /v1/personal-data/forget (\(privacy.count) credential\(privacy.count == 1 ? "" : "s") of its own)"
+            )
+        }
         lines.append("actions:")
         for name in configuration.actions.keys.sorted() {
             guard let action = configuration.actions[name] else { continue }

@@ -6,13 +6,14 @@ extension ConfigurationBuilder {
     /// Compiles actions and routes and checks what spans sections (auth against listeners).
     func build(source: String, secrets: [String]) -> HeraldConfiguration {
         checkAuthentication()
+        checkPrivacyCredentials()
         let (actions, concurrency) = buildActions(secrets: secrets)
         let routes = buildRoutes(actions: actions)
         warnAboutWhatDoesNothing(actions: actions, routes: routes)
         return HeraldConfiguration(
             source: source, listeners: listeners, stateDirectory: stateDirectory, store: store, ingress: ingress,
             delivery: delivery, log: log, actions: actions, actionConcurrency: concurrency,
-            rules: RuleSet(routes: routes), secrets: secrets, retention: retention)
+            rules: RuleSet(routes: routes), secrets: secrets, retention: retention, privacyAPI: privacyAPI)
     }
 
     /// A configuration that loads but cannot do anything: no route at all, or an action no route

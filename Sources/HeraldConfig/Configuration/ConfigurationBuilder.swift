@@ -4,7 +4,8 @@ import HeraldCore
 /// recording every problem. Used once per load by `ConfigLoader`.
 struct ConfigurationBuilder {
     static let topLevelKeys = [
-        "listen", "state_dir", "store", "ingress", "delivery", "log", "retention", "actions", "routes", "include",
+        "listen", "state_dir", "store", "ingress", "delivery", "log", "retention", "privacy_api", "actions", "routes",
+        "include",
     ]
     static let dropInKeys = ["actions", "routes"]
 
@@ -24,6 +25,9 @@ struct ConfigurationBuilder {
     var store = StoreSettings.local
     var log = LogSettings()
     var retention = RetentionSettings()
+    /// `privacy_api.auth`; nil when the personal-data API is off.
+    var privacyAPI: [IngressCredential]?
+    var privacyAPINode: ConfigNode?
     /// `actions:` entries in file order, across files.
     var actionNodes: [(name: String, key: ConfigNode, value: ConfigNode, baseDirectory: String)] = []
     /// `routes:` items in file order, across files.
@@ -52,6 +56,7 @@ struct ConfigurationBuilder {
         if let node = map.node("delivery") { readDelivery(node) }
         if let node = map.node("log") { readLog(node) }
         if let node = map.node("retention") { readRetention(node) }
+        if let node = map.node("privacy_api") { readPrivacyAPI(node) }
         readActionsAndRoutes(map, baseDirectory: baseDirectory)
         if let node = map.node("include") { readIncludes(node) }
     }
@@ -182,7 +187,7 @@ struct ConfigurationBuilder {
         return settings
     }
 
-    private func readCredentials(_ node: ConfigNode) -> [IngressCredential] {
+    func readCredentials(_ node: ConfigNode) -> [IngressCredential] {
         guard let items = node.sequence else {
             diagnostics.error(
                 "'auth' must be a list of credentials (api_key or basic_auth), found \(node.kindDescription)", at: node)

@@ -24,6 +24,8 @@ public struct HeraldConfiguration: Sendable {
     public var routeTestFiles: [String] = []
     /// How long dead letters and outbox files are kept (`retention:`).
     public var retention = RetentionSettings()
+    /// `privacy_api.auth`: the credentials of `POST /v1/personal-data/forget`; nil when it is off.
+    public var privacyAPI: [IngressCredential]?
 
     /// Replaces every secret value in `text` with `<redacted>`.
     public func redacting(_ text: String) -> String {

@@ -15,6 +15,8 @@ final class IngressResponder: HTTPResponder {
         let jsonLimits: JSONLimits
         let dedupeWindow: Duration
         let mandrill: MandrillWebhookSettings?
+        /// `privacy_api`'s own credentials; nil when the personal-data API is off.
+        let privacyAuthenticator: IngressAuthenticator?
     }
 
     /// The snapshot in force (`running.current.ingress`), swapped whole on reload.
@@ -24,12 +26,15 @@ final class IngressResponder: HTTPResponder {
     let logger: Logger
     let dedupe: DedupeIndex
     let metrics: HeraldMetrics?
+    /// Performs `POST /v1/personal-data/forget` (`privacy_api`); nil: not served.
+    let personalData: (any QueueControl)?
 
     init(
         running: RunningConfiguration, intake: any JobIntake, dedupe: DedupeIndex, ids: TimeOrderedIDGenerator,
-        logger: Logger, metrics: HeraldMetrics? = nil
+        logger: Logger, metrics: HeraldMetrics? = nil, personalData: (any QueueControl)? = nil
     ) {
         self.metrics = metrics
+        self.personalData = personalData
         self.running = running
         self.dedupe = dedupe
         self.intake = intake
@@ -42,7 +47,8 @@ final class IngressResponder: HTTPResponder {
             rules: configuration.rules,
             authenticator: IngressAuthenticator(credentials: configuration.ingress.credentials),
             jsonLimits: JSONLimits(maxDepth: 64, maxBytes: configuration.ingress.limits.maxBodyBytes),
-            dedupeWindow: configuration.ingress.dedupeWindow, mandrill: configuration.ingress.mandrillWebhooks)
+            dedupeWindow: configuration.ingress.dedupeWindow, mandrill: configuration.ingress.mandrillWebhooks,
+            privacyAuthenticator: configuration.privacyAPI.map { IngressAuthenticator(credentials: $0) })
     }
 
     // MARK: HTTPResponder
@@ -55,6 +61,7 @@ final class IngressResponder: HTTPResponder {
             return .error(error.status, error.clientMessage)
         }
         if route == .mandrillEvents { return screenMandrill(head) }
+        if route == .forgetPerson { return screenForget(head) }
         if !route.acceptsAnyMethod {
             guard head.method == "GET" || head.method == "HEAD" else {
                 var response = HTTPResponse.error(405, "use GET")
@@ -87,6 +94,8 @@ final class IngressResponder: HTTPResponder {
             receive(request, route: route, writer: writer)
         case .mandrillEvents:
             receiveMandrill(request, writer: writer)
+        case .forgetPerson:
+            forgetPerson(request, writer: writer)
         }
     }
 

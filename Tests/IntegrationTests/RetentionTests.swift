@@ -39,8 +39,10 @@ import Testing
             "POST", "/v1/events/registration/after", headers: [("Ory-Webhook-Trigger-ID", "t-1")],
             body: try Integration.example("registration-after.json"))
         #expect(response.status == 202)
+        // Both written (the retention of 2 s may already have removed them on a loaded machine:
+        // the counts below say that retention did).
         try await daemon.waitForLog("moved to dead letters")
-        #expect(try await Integration.eventually { Integration.files(in: outbox, suffix: ".eml").count == 1 })
+        try await daemon.waitForLog("job delivered")
         // (Not asserted that the dead letter is still listed here: under load the 2s may be over.)
 
         try await daemon.waitForLog("retention removed what expired", timeout: .seconds(20))

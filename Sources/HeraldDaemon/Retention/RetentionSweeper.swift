@@ -39,7 +39,15 @@ final class RetentionSweeper<Store: JobStore>: Sendable {
             finished.open()
         }
         thread.name = "herald-retention"
+        // Created while the daemon runs, the thread inherits its creator's signal mask: start it
+        // with every signal blocked, so that a SIGHUP or SIGTERM (ignored, and read by the signal
+        // watcher's dispatch sources) is never taken and dropped by this thread.
+        var all = sigset_t()
+        var previous = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, &previous)
         thread.start()
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
         await finished.wait()
     }
 

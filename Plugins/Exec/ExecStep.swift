@@ -6,11 +6,12 @@ struct ExecStep: ActionStep {
     static let keys = ["body"]
 
     let action: String
-    /// A rendered body; nil writes the event's payload as compact JSON.
+    /// A rendered body; nil writes the event's payload as compact JSON, without the user's
+    /// cookies (`Event.forwardedPayload`).
     let body: Template?
 
     func plan(_ event: Event, report: inout RenderReport) -> PlannedJob {
-        let text = body.map { $0.render(event, report: &report) } ?? event.payload.description
+        let text = body.map { $0.render(event, report: &report) } ?? event.forwardedPayload
         return PlannedJob(payload: ["stdin": .string(text)], orderingKey: nil)
     }
 

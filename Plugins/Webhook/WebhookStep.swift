@@ -11,12 +11,13 @@ struct WebhookStep: ActionStep {
     static let keys = ["body", "content_type"]
 
     let action: String
-    /// A rendered body; nil sends the event's payload as compact JSON.
+    /// A rendered body; nil sends the event's payload as compact JSON, without the user's
+    /// cookies (`Event.forwardedPayload`).
     let body: Template?
     let contentType: String
 
     func plan(_ event: Event, report: inout RenderReport) -> PlannedJob {
-        let text = body.map { $0.render(event, report: &report) } ?? event.payload.description
+        let text = body.map { $0.render(event, report: &report) } ?? event.forwardedPayload
         return PlannedJob(payload: ["content_type": .string(contentType), "body": .string(text)], orderingKey: nil)
     }
 

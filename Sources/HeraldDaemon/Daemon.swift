@@ -77,7 +77,7 @@ package final class Daemon: Sendable {
                     }
                     spool.close()
                 })
-            return await serve(spool, service: service, control: JobControl(store: spool))
+            return await serve(spool, service: service, controlSocket: true)
         case .postgres(let settings):
             let store: PostgresStore
             do throws(PostgresError) {
@@ -88,15 +88,13 @@ package final class Daemon: Sendable {
                 return 78
             }
             let service = LifecycleService("job store", run: { await store.run() }, stop: { _ in store.stop() })
-            return await serve(store, service: service, control: nil)
+            return await serve(store, service: service, controlSocket: false)
         }
     }
 
-    /// Serves with `store`: its service first, then the executor, the control socket (local
-    /// store only) and the listener.
-    private func serve<Store: JobStore>(_ store: Store, service: LifecycleService, control: (any QueueControl)?)
-        async -> Int32
-    {
+    /// Serves with `store`: its service first, then the executor, retention, the control socket
+    /// (local store only; PostgreSQL's commands work on the database) and the listener.
+    private func serve<Store: JobStore>(_ store: Store, service: LifecycleService, controlSocket: Bool) async -> Int32 {
         let metrics = HeraldMetrics()
         metrics.prepare(for: configuration)
         metrics.observe(store)
@@ -116,9 +114,11 @@ package final class Daemon: Sendable {
         let systemd = SystemdService(logger: logger)
         let ids = TimeOrderedIDGenerator()
         let dedupe = DedupeIndex { key, now in store.seen(key, now: now) }
+        let control = JobControl(
+            store: store, keepers: { running.current.configuration.personalDataKeepers }, audit: logger)
         let responder = IngressResponder(
             running: running, intake: store, dedupe: dedupe, ids: ids, logger: logger, metrics: metrics,
-            recentEvents: console?.events, spans: exporter)
+            recentEvents: console?.events, spans: exporter, personalData: control)
         let server: HTTPServer
         do {
             var serverConfiguration = Daemon.serverConfiguration(configuration)
@@ -134,9 +134,10 @@ package final class Daemon: Sendable {
             logger.handler.flush()
             return 1
         }
-        let controlServer = control.flatMap {
-            Daemon.startControl(stateDirectory: configuration.stateDirectory, control: $0, logger: logger)
-        }
+        let retention = RetentionSweeper(store: store, running: running, metrics: metrics, logger: logger)
+        let controlServer =
+            controlSocket
+            ? Daemon.startControl(stateDirectory: configuration.stateDirectory, control: control, logger: logger) : nil
         let exposed = SystemdService.exposed(server.boundAddresses)
         if configuration.ingress.insecureNoAuth && !exposed.isEmpty {
             logger.error(
@@ -160,6 +161,7 @@ package final class Daemon: Sendable {
         lifecycle += [
             service,
             LifecycleService("delivery", run: { await executor.run() }, stop: { executor.stop(deadline: $0) }),
+            LifecycleService("retention", run: { await retention.run() }, stop: { _ in retention.stop() }),
         ]
         if let controlServer {
             lifecycle.append(

@@ -16,24 +16,34 @@ extension PostgresJobTable {
     }
 
     /// Queued (and running) jobs, or dead letters, oldest first, with the count of all matches.
-    /// `route`, `action` and `since` (created, or died, within that long) narrow them.
-    package func list(
-        dead: Bool, limit: Int, route: String?, action: String?, since: Duration?
-    ) throws(PostgresError) -> (total: Int, items: [Listed]) {
+    /// `filter`'s route, action, since and older-than (created, or died, within or before that
+    /// long) narrow them, and its person: the payload, reason or last answer holds one of the
+    /// subject's needles (lower-case, as `DataSubject` searches).
+    package func list(dead: Bool, limit: Int, filter jobFilter: JobFilter) throws(PostgresError) -> (
+        total: Int, items: [Listed]
+    ) {
         let time = dead ? "died_at" : "created_at"
+        let needles = jobFilter.subject?.needles.map { String(decoding: $0, as: UTF8.self) } ?? []
+        let stored = "lower(payload || coalesce(reason, '') || coalesce(last_answer, ''))"
         let filter = """
             WHERE \(dead ? "state = 'dead'" : "state IN ('queued', 'running')")
               AND ($1::text IS NULL OR route = $1) AND ($2::text IS NULL OR action = $2)
               AND ($3::bigint IS NULL OR \(time) > now() - $3::bigint * interval '1 millisecond')
+              AND ($4::bigint IS NULL OR \(time) <= now() - $4::bigint * interval '1 millisecond')
+              AND ($5::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($5::text[]) AS n WHERE strpos(\(stored), n) > 0))
             """
-        let parameters = [route, action, since.map { String($0.saturatingMilliseconds) }]
+        let parameters = [
+            jobFilter.route, jobFilter.action, jobFilter.since.map { String($0.saturatingMilliseconds) },
+            jobFilter.olderThan.map { String($0.saturatingMilliseconds) },
+            jobFilter.subject == nil ? nil : Self.textArray(needles),
+        ]
         // The page walks the (created_at, id) or (died_at) index and stops at the limit; the
         // total is a separate count, not a window over every row sorted.
         let rows = try connection.query(
             """
             SELECT \(Self.columns) FROM herald_jobs j \(filter)
             ORDER BY \(time), id
-            LIMIT CASE WHEN $4::integer > 0 THEN $4::integer END
+            LIMIT CASE WHEN $6::integer > 0 THEN $6::integer END
             """, parameters + [String(limit)])
         let counted = try connection.query("SELECT count(*) AS total FROM herald_jobs j \(filter)", parameters)
         let total = counted.value(0, "total").flatMap(Int.init) ?? 0
@@ -80,6 +90,21 @@ extension PostgresJobTable {
     package func remove(_ id: TimeOrderedID) throws(PostgresError) -> JobState? {
         try connection.query("DELETE FROM herald_jobs WHERE id = $1 RETURNING state", [id.description])
             .value(0, "state").flatMap(JobState.init(rawName:))
+    }
+
+    /// A PostgreSQL array literal of `items` (each quoted, `\\` and `"` escaped).
+    static func textArray(_ items: [String]) -> String {
+        var text = "{"
+        for (index, item) in items.enumerated() {
+            if index > 0 { text += "," }
+            text += "\""
+            for character in item {
+                if character == "\\" || character == "\"" { text += "\\" }
+                text.append(character)
+            }
+            text += "\""
+        }
+        return text + "}"
     }
 
     private static let columns = """

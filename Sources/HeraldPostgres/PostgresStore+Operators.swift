@@ -6,8 +6,7 @@ import HeraldJobs
 extension PostgresStore {
     package func page(_ section: JobSection, filter: JobFilter, limit: Int) throws(JobStoreError) -> JobPage {
         let (total, items) = try perform { table throws(PostgresError) in
-            try table.list(
-                dead: section == .dead, limit: limit, route: filter.route, action: filter.action, since: filter.since)
+            try table.list(dead: section == .dead, limit: limit, filter: filter)
         }
         return JobPage(total: total, items: items.map(Self.stored))
     }
@@ -34,6 +33,10 @@ extension PostgresStore {
     package func isServed() throws(JobStoreError) -> Bool {
         try perform { table throws(PostgresError) in try table.serveConnections() } > 0
     }
+
+    /// The database deletes a dropped job's row at once: nothing of it is left for Herald to
+    /// rewrite (dead tuples until VACUUM, the WAL and backups are the database's to manage).
+    package func scrub() throws(JobStoreError) {}
 
     private func perform<T>(_ work: (PostgresJobTable) throws(PostgresError) -> T) throws(JobStoreError) -> T {
         switch delivery.runAndWait(work) {

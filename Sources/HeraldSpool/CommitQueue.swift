@@ -11,6 +11,9 @@ struct PendingWrite: Sendable {
         case records([EncodedRecord])
         /// Records copied forward by compaction; checked against the index when written.
         case compaction(CompactionChunk)
+        /// Closes the active segment once this batch is written, so that compaction may take it
+        /// (`Spool.scrub`).
+        case seal
     }
 
     var content: Content

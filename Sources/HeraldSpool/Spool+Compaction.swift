@@ -47,9 +47,26 @@ extension Spool {
         var files: [UInt32: SegmentFile]
     }
 
-    private func compactOnce() -> CompactionReport {
+    /// Rewrites the whole spool so that its files hold only what is live (`herald forget`):
+    /// closes the active segment, copies every live record forward into a new one and deletes
+    /// every older segment. Blocks while it works.
+    /// - Throws: when the copies cannot be written or a segment cannot be deleted (what is live
+    ///   stays readable either way).
+    package func rewriteEverything() throws(SpoolError) -> CompactionReport {
+        try compactionGate.withLock { _ throws(SpoolError) -> CompactionReport in
+            if case .failure(let error) = appendAndWait(PendingWrite(content: .seal, bytes: 0, completion: nil)) {
+                throw error
+            }
+            let report = compactOnce(everything: true)
+            let left = shared.withLock { shared in shared.segments.keys.filter { $0 != shared.active }.count }
+            guard left == 0 else { throw SpoolError.incomplete(segmentsLeft: left) }
+            return report
+        }
+    }
+
+    private func compactOnce(everything: Bool = false) -> CompactionReport {
         var report = CompactionReport()
-        guard let plan = makePlan() else { return report }
+        guard let plan = makePlan(everything: everything) else { return report }
         var chunk = CompactionChunk(segments: Set(plan.prefix))
         var copied = 0
         func flush() -> Bool {
@@ -124,7 +141,7 @@ extension Spool {
 
     /// Chooses the longest prefix of closed segments whose live share is at most the threshold,
     /// and lists what in it is still needed.
-    private func makePlan() -> Plan? {
+    private func makePlan(everything: Bool) -> Plan? {
         let now = options.clock.now.millisecondsSinceEpoch
         return shared.withLock { shared -> Plan? in
             shared.index.expireDedupeKeys(now: now)
@@ -135,7 +152,7 @@ extension Spool {
             for (position, number) in closed.enumerated() {
                 live += max(0, shared.index.usage[number]?.liveBytes ?? 0)
                 total += shared.segments[number]?.size ?? 0
-                if Double(live) <= options.compactionThreshold * Double(total) { end = position + 1 }
+                if everything || Double(live) <= options.compactionThreshold * Double(total) { end = position + 1 }
             }
             guard end > 0 else { return nil }
             let prefix = Array(closed[..<end])

@@ -130,14 +130,18 @@ extension Spool: JobStore {
         var total = 0
         var items: [StoredJob] = []
         /// Counts and keeps (up to `limit`) one entry; an unreadable job matches only no filter.
-        func consider(_ id: TimeOrderedID, time: (Job) -> WallClock, make: (Job?) -> StoredJob) {
+        func consider(
+            _ id: TimeOrderedID, time: (Job) -> WallClock, death: DeadLetter? = nil, make: (Job?) -> StoredJob
+        ) {
+            // A dead letter's time is known without its payload: retention reads only what expired.
+            if let death, !filter.matches(time: death.diedAt, now: now) { return }
             guard let job = try? self.job(id) else {
                 guard filter.isEmpty else { return }
                 total += 1
                 if limit == 0 || items.count < limit { items.append(make(nil)) }
                 return
             }
-            guard filter.matches(job, time: time(job), now: now) else { return }
+            guard filter.matches(job, time: time(job), now: now, death: death) else { return }
             total += 1
             if limit == 0 || items.count < limit { items.append(make(job)) }
         }
@@ -156,10 +160,9 @@ extension Spool: JobStore {
             }
         case .dead:
             for letter in deadLetters {
-                consider(letter.id, time: { _ in letter.diedAt }) { job in
-                    StoredJob(
-                        id: letter.id, state: .dead, job: job, attempts: letter.attempts,
-                        death: DeadLetter(diedAt: letter.diedAt, reason: letter.reason, lastAnswer: letter.lastAnswer))
+                let death = DeadLetter(diedAt: letter.diedAt, reason: letter.reason, lastAnswer: letter.lastAnswer)
+                consider(letter.id, time: { _ in letter.diedAt }, death: death) { job in
+                    StoredJob(id: letter.id, state: .dead, job: job, attempts: letter.attempts, death: death)
                 }
             }
         }
@@ -204,6 +207,15 @@ extension Spool: JobStore {
     /// CLI opens it only when no daemon does).
     package func isServed() throws(JobStoreError) -> Bool {
         executorDoorbell.withLock { $0 } != nil
+    }
+
+    /// Rewrites every segment, so that records of dropped and done jobs leave the disk.
+    package func scrub() throws(JobStoreError) {
+        do throws(SpoolError) {
+            _ = try rewriteEverything()
+        } catch {
+            throw JobStoreError(error)
+        }
     }
 
     // MARK: Helpers

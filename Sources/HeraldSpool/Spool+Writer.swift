@@ -90,6 +90,7 @@ extension Spool {
                 collectZeroing(&writer, wait: false)
                 zeroAhead(&writer)
             }
+            if batch.contains(where: { if case .seal = $0.content { true } else { false } }) { try roll(&writer) }
             writable.store(true, ordering: .releasing)
             noteRecovery(writer)
             return .success(())
@@ -135,6 +136,7 @@ extension Spool {
             switch item.content {
             case .records(let list): records = list
             case .compaction(let chunk): records = shared.withLock { chunk.recordsStillNeeded(by: $0.index) }
+            case .seal: records = []
             }
             for record in records {
                 placed.append(Placed(record: record.record, offset: buffer.count, length: record.frame.count))

@@ -22,6 +22,9 @@ package enum SpoolError: Error, Sendable, Equatable, CustomStringConvertible {
     case recordTooLarge(bytes: Int, limit: Int)
     /// The spool was closed.
     case closed
+    /// A rewrite of the whole spool left segments behind (a record could not be copied or a file
+    /// deleted; the log says which).
+    case incomplete(segmentsLeft: Int)
 
     /// True when the disk is full (`ENOSPC` or `EDQUOT`).
     package var isDiskFull: Bool {
@@ -49,6 +52,8 @@ package enum SpoolError: Error, Sendable, Equatable, CustomStringConvertible {
             return "a record of \(bytes) bytes exceeds the limit of \(limit) bytes"
         case .closed:
             return "the spool is closed"
+        case .incomplete(let segmentsLeft):
+            return "\(segmentsLeft) old segment\(segmentsLeft == 1 ? "" : "s") could not be rewritten (see the log)"
         }
     }
 }

@@ -236,7 +236,8 @@ package final class InMemoryJobStore: JobStore, Sendable {
         let matching = state.withLock { state in
             state.entries.values.filter { entry in
                 (section == .dead) == (entry.state == .dead)
-                    && filter.matches(entry.job, time: entry.death?.diedAt ?? entry.job.createdAt, now: now)
+                    && filter.matches(
+                        entry.job, time: entry.death?.diedAt ?? entry.job.createdAt, now: now, death: entry.death)
             }
         }.sorted { $0.job.id < $1.job.id }
         let shown = limit == 0 ? matching[...] : matching.prefix(limit)
@@ -278,6 +279,9 @@ package final class InMemoryJobStore: JobStore, Sendable {
     }
 
     package func isServed() throws(JobStoreError) -> Bool { state.withLock { $0.doorbell != nil } }
+
+    /// Memory holds nothing of a dropped job.
+    package func scrub() throws(JobStoreError) {}
 
     private func stored(_ entry: Entry) -> StoredJob {
         var job = entry.job

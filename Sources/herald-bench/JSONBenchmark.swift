@@ -24,6 +24,14 @@ func jsonBenchmark() throws {
         checksum &+= root["flow"]?["transient_payload"]?["locale"]?.string?.utf8.count ?? 0
         checksum &+= root["flow"]?["active"]?.stringEquals("password") == true ? 1 : 0
     }
+    // What a webhook or exec step without `body:` stores: the payload as it came, or without the
+    // user's cookies (issue 21).
+    let root = try JSONDocument(parsing: bytes).root
+    let event = Event(
+        id: TimeOrderedIDGenerator().next(), name: EventName(flow: "registration", phase: "after"),
+        receivedAt: WallClock(millisecondsSinceEpoch: 0), triggerID: nil, payload: root, hookMethod: nil)
+    let whole = try measure(iterations: 2_000) { checksum &+= root.description.utf8.count }
+    let forwarded = try measure(iterations: 2_000) { checksum &+= event.forwardedPayload.utf8.count }
     let foundation = try measure(iterations: 100) {
         let object = try JSONSerialization.jsonObject(with: data)
         checksum &+= (object as? [String: Any])?.count ?? 0
@@ -35,6 +43,8 @@ func jsonBenchmark() throws {
     line("JSONDocument(parsing:)", ours)
     line("JSONDocument(parsing:) + 5 path reads", oursWithLookups)
     line("JSONSerialization.jsonObject", foundation)
+    line("payload.description (whole)", whole)
+    line("Event.forwardedPayload (no cookies)", forwarded)
     print(
         String(
             format: "JSONSerialization / JSONDocument: %.1f×  (with path reads: %.1f×)",

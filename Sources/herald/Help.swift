@@ -17,6 +17,8 @@ enum Help {
                     print the Kratos hooks and courier configuration for the routes
           queue     list, show, retry or drop queued jobs (of a stopped or running daemon)
           dead      list, show, retry or drop dead letters
+          forget    remove everything held about a person (--identity ID | --email ADDRESS)
+          export    print everything held about a person as JSON
           store     store migrate: create or upgrade Herald's tables in PostgreSQL
           health    ask the running daemon for /healthz (or /readyz): a container's health check
           version   print the version

@@ -28,7 +28,7 @@ do {
         Array(CommandLine.arguments.dropFirst()),
         valued: [
             "config", "event", "url", "state-dir", "limit", "method", "kratos-version", "merge", "route", "action",
-            "since", "locales", "address", "timeout",
+            "since", "locales", "address", "timeout", "identity", "email",
         ])
 } catch {
     writeError("herald: \(error.message)\n\n\(Help.main)")
@@ -47,6 +47,8 @@ let commands: [String: (help: String, run: (CommandLineArguments) async -> Int32
     "dead": (Help.dead, QueueCommands.dead),
     "store": (Help.store, StoreCommand.run),
     "health": (Help.health, HealthCommand.run),
+    "forget": (Help.forget, PersonalDataCommands.forget),
+    "export": (Help.export, PersonalDataCommands.export),
 ]
 
 guard let name = arguments.command, name != "help" else {

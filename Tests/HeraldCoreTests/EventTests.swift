@@ -70,6 +70,25 @@ import Testing
             json: #"{"request_headers": {"Accept-Language": ["fr-CH, fr;q=0.9"]}}"#, as: "login.before")
         #expect(event.locale == "fr-CH")
     }
+
+    /// A step that forwards the event whole stores and sends it without the user's cookies (the
+    /// session cookie is a credential); everything else is kept byte for byte.
+    @Test func theForwardedPayloadHasNoCookies() throws {
+        let event = try Fixtures.event("registration-after.json", as: "registration.after")
+        let forwarded = try JSON(parsing: event.forwardedPayload)
+        var expected = event.payload.json.object ?? [:]
+        #expect(expected["request_cookies"] != nil)
+        expected["request_cookies"] = nil
+        #expect(forwarded == .object(expected))
+        #expect(!event.forwardedPayload.contains("csrf_token_"))
+
+        let old = try Fixtures.event(
+            json: #"{"identity":{"id":"x"},"request_headers":{"cookie":["ory_kratos_session=s"],"User-Agent":["u"]}}"#,
+            as: "registration.after")
+        #expect(old.forwardedPayload == #"{"identity":{"id":"x"},"request_headers":{"User-Agent":["u"]}}"#)
+        let array = try Fixtures.event(json: "[1]", as: "registration.after")
+        #expect(array.forwardedPayload == "[1]")
+    }
 }
 
 @Suite struct EventNameTests {

@@ -53,6 +53,8 @@ import Testing
         #expect(server.verdicts == [.verified])
         #expect(request.header("Authorization") == "Bearer \(Self.token)")
         #expect(request.json?["identity"]?["id"]?.string == "7a1e3f4c-2b6d-4c8e-9f1a-3d5b7c9e1f20")
+        // The user's cookies (the session cookie among them) are neither sent nor stored.
+        #expect(request.json?["request_cookies"] == nil && request.json?["request_headers"]?["User-Agent"] != nil)
         if StandardWebhooksPython.isAvailable {
             #expect(
                 try StandardWebhooksPython.verify(secret: Self.secret, headers: request.headers, body: request.body)

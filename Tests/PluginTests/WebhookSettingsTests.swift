@@ -161,7 +161,9 @@ import Testing
         let event = try ReferenceFiles.kratosEvent("registration-after", name: "registration.after")
         let whole = try #require(harness.job("r", event: event))
         #expect(whole.payload["content_type"] == "application/json")
-        #expect(whole.payload["body"]?.string == event.payload.description)
+        // The whole payload, without the user's cookies (issue 21).
+        #expect(whole.payload["body"]?.string == event.forwardedPayload)
+        #expect(whole.payload["body"]?.string?.contains("request_cookies") == false)
         let rendered = try #require(harness.job("s", event: event))
         #expect(rendered.payload["content_type"] == "application/vnd.crm+json")
         let id = try #require(event.payload["identity"]?["id"]?.string)

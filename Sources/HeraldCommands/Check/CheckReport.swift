@@ -47,6 +47,17 @@ package enum CheckReport {
                 "tracing: spans of sampled traces to \(configuration.redacting(target)) (batch_size "
                     + "\(tracing.batchSize), buffer \(tracing.buffer), interval \(interval))")
         }
+        let retention = configuration.retention
+        let keepers = configuration.personalDataKeepers.map(\.name)
+        lines.append(
+            "retention: dead letters \(retention.deadLetters.compactDescription), outbox files "
+                + "\(retention.outbox.compactDescription)"
+                + (keepers.isEmpty ? "" : " (\(keepers.joined(separator: ", ")))"))
+        if let privacy = configuration.privacyAPI {
+            lines.append(
+                "privacy_api: POST /v1/personal-data/forget (\(privacy.count) credential\(privacy.count == 1 ? "" : "s") of its own)"
+            )
+        }
         lines.append("actions:")
         for name in configuration.actions.keys.sorted() {
             guard let action = configuration.actions[name] else { continue }

@@ -22,9 +22,12 @@ package final class ControlSession {
 
     package var mode: Mode { spool == nil ? .daemon : .direct }
 
-    private init(spool: Spool?, client: ControlClient?) {
+    private init(
+        spool: Spool?, client: ControlClient?, keepers: @escaping @Sendable () -> [any PersonalDataKeeper] = { [] },
+        audit: Logger = .discarding
+    ) {
         self.spool = spool
-        self.control = spool.map { JobControl(store: $0) }
+        self.control = spool.map { JobControl(store: $0, keepers: keepers, audit: audit) }
         self.client = client
     }
 
@@ -32,8 +35,15 @@ package final class ControlSession {
     ///
     /// Run as root on a state directory another user owns (the service's), the process takes
     /// that user's identity first, so that nothing it writes becomes unwritable for the daemon.
+    /// - Parameters:
+    ///   - keepers: in direct mode, the actions whose kept files `forget|export` reach (a daemon
+    ///     uses its own configuration's).
+    ///   - audit: in direct mode, where `forget` writes its audit line.
     /// - Throws: `ControlError` when there is no spool there or it cannot be opened.
-    package static func open(stateDirectory: String) throws(ControlError) -> ControlSession {
+    package static func open(
+        stateDirectory: String, keepers: @escaping @Sendable () -> [any PersonalDataKeeper] = { [] },
+        audit: Logger = .discarding
+    ) throws(ControlError) -> ControlSession {
         let spoolDirectory = stateDirectory + "/spool"
         var status = stat()
         guard stat(spoolDirectory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
@@ -50,7 +60,7 @@ package final class ControlSession {
         options.lockWait = .zero
         do throws(SpoolError) {
             let spool = try Spool.open(stateDirectory: stateDirectory, options: options, logger: .discarding)
-            return ControlSession(spool: spool, client: nil)
+            return ControlSession(spool: spool, client: nil, keepers: keepers, audit: audit)
         } catch {
             guard case .locked = error else { throw ControlError("cannot open the spool: \(error)") }
             let path = ControlClient.socketPath(stateDirectory: stateDirectory)

@@ -7,13 +7,15 @@ extension ConfigurationBuilder {
     func build(source: String, secrets: [String]) -> HeraldConfiguration {
         checkAuthentication()
         checkConsoleListener()
+        checkPrivacyCredentials()
         let (actions, concurrency) = buildActions(secrets: secrets)
         let routes = buildRoutes(actions: actions)
         warnAboutWhatDoesNothing(actions: actions, routes: routes)
         var configuration = HeraldConfiguration(
             source: source, listeners: listeners, stateDirectory: stateDirectory, store: store, ingress: ingress,
             delivery: delivery, log: log, actions: actions, actionConcurrency: concurrency,
-            rules: RuleSet(routes: routes), secrets: secrets, tracing: tracing)
+            rules: RuleSet(routes: routes), secrets: secrets, tracing: tracing,
+            retention: retention, privacyAPI: privacyAPI)
         configuration.console = console
         return configuration
     }

@@ -4,8 +4,8 @@ import HeraldCore
 /// recording every problem. Used once per load by `ConfigLoader`.
 struct ConfigurationBuilder {
     static let topLevelKeys = [
-        "listen", "state_dir", "store", "ingress", "delivery", "log", "console", "actions", "routes", "include",
-        "tracing",
+        "listen", "state_dir", "store", "ingress", "delivery", "log", "retention", "privacy_api", "console",
+        "tracing", "actions", "routes", "include",
     ]
     static let dropInKeys = ["actions", "routes"]
 
@@ -28,6 +28,10 @@ struct ConfigurationBuilder {
     var consoleNode: ConfigNode?
     /// `tracing:`; nil (off) unless the section is there.
     var tracing: TracingSettings?
+    var retention = RetentionSettings()
+    /// `privacy_api.auth`; nil when the personal-data API is off.
+    var privacyAPI: [IngressCredential]?
+    var privacyAPINode: ConfigNode?
     /// `actions:` entries in file order, across files.
     var actionNodes: [(name: String, key: ConfigNode, value: ConfigNode, baseDirectory: String)] = []
     /// `routes:` items in file order, across files.
@@ -57,6 +61,8 @@ struct ConfigurationBuilder {
         if let node = map.node("log") { readLog(node) }
         if let node = map.node("console") { readConsole(node) }
         if let node = map.node("tracing") { readTracing(node) }
+        if let node = map.node("retention") { readRetention(node) }
+        if let node = map.node("privacy_api") { readPrivacyAPI(node) }
         readActionsAndRoutes(map, baseDirectory: baseDirectory)
         if let node = map.node("include") { readIncludes(node) }
     }
@@ -187,7 +193,7 @@ struct ConfigurationBuilder {
         return settings
     }
 
-    private func readCredentials(_ node: ConfigNode) -> [IngressCredential] {
+    func readCredentials(_ node: ConfigNode) -> [IngressCredential] {
         guard let items = node.sequence else {
             diagnostics.error(
                 "'auth' must be a list of credentials (api_key or basic_auth), found \(node.kindDescription)", at: node)

@@ -26,6 +26,10 @@ package struct HeraldConfiguration: Sendable {
     package var routeTestFiles: [String] = []
     /// Span export (`tracing:`); nil when off (the default).
     package var tracing: TracingSettings? = nil
+    /// How long dead letters and outbox files are kept (`retention:`).
+    package var retention = RetentionSettings()
+    /// `privacy_api.auth`: the credentials of `POST /v1/personal-data/forget`; nil when it is off.
+    package var privacyAPI: [IngressCredential]?
 
     /// Replaces every secret value in `text` with `<redacted>`.
     package func redacting(_ text: String) -> String {

@@ -38,7 +38,7 @@ enum IngressDecoding {
                     .badBody, "courier message needs \"template_type\" (such as verification_code_valid)")
             }
             return (name, root)
-        case .health, .readiness, .metrics, .mandrillEvents:
+        case .health, .readiness, .metrics, .mandrillEvents, .forgetPerson:
             throw IngressRejection(.badBody, "not an event path")
         }
     }

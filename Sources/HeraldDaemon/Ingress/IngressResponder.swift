@@ -16,6 +16,8 @@ final class IngressResponder: HTTPResponder {
         let jsonLimits: JSONLimits
         let dedupeWindow: Duration
         let mandrill: MandrillWebhookSettings?
+        /// `privacy_api`'s own credentials; nil when the personal-data API is off.
+        let privacyAuthenticator: IngressAuthenticator?
     }
 
     /// The snapshot in force (`running.current.ingress`), swapped whole on reload.
@@ -29,15 +31,18 @@ final class IngressResponder: HTTPResponder {
     let recentEvents: RecentEvents?
     /// Where the ingress span of each event of a sampled trace goes; nil when tracing is off.
     let spans: (any SpanSink)?
+    /// Performs `POST /v1/personal-data/forget` (`privacy_api`); nil: not served.
+    let personalData: (any QueueControl)?
 
     init(
         running: RunningConfiguration, intake: any JobIntake, dedupe: DedupeIndex, ids: TimeOrderedIDGenerator,
         logger: Logger, metrics: HeraldMetrics? = nil, recentEvents: RecentEvents? = nil,
-        spans: (any SpanSink)? = nil
+        spans: (any SpanSink)? = nil, personalData: (any QueueControl)? = nil
     ) {
         self.metrics = metrics
         self.recentEvents = recentEvents
         self.spans = spans
+        self.personalData = personalData
         self.running = running
         self.dedupe = dedupe
         self.intake = intake
@@ -50,7 +55,8 @@ final class IngressResponder: HTTPResponder {
             rules: configuration.rules,
             authenticator: IngressAuthenticator(credentials: configuration.ingress.credentials),
             jsonLimits: JSONLimits(maxDepth: 64, maxBytes: configuration.ingress.limits.maxBodyBytes),
-            dedupeWindow: configuration.ingress.dedupeWindow, mandrill: configuration.ingress.mandrillWebhooks)
+            dedupeWindow: configuration.ingress.dedupeWindow, mandrill: configuration.ingress.mandrillWebhooks,
+            privacyAuthenticator: configuration.privacyAPI.map { IngressAuthenticator(credentials: $0) })
     }
 
     // MARK: HTTPResponder
@@ -63,6 +69,7 @@ final class IngressResponder: HTTPResponder {
             return .error(error.status, error.clientMessage)
         }
         if route == .mandrillEvents { return screenMandrill(head) }
+        if route == .forgetPerson { return screenForget(head) }
         if !route.acceptsAnyMethod {
             guard head.method == "GET" || head.method == "HEAD" else {
                 var response = HTTPResponse.error(405, "use GET")
@@ -95,6 +102,8 @@ final class IngressResponder: HTTPResponder {
             receive(request, route: route, writer: writer)
         case .mandrillEvents:
             receiveMandrill(request, writer: writer)
+        case .forgetPerson:
+            forgetPerson(request, writer: writer)
         }
     }
 

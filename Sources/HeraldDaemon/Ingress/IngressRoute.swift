@@ -10,6 +10,8 @@ enum IngressRoute: Equatable {
     case courier
     /// `/v1/mandrill/events`: Mandrill's webhook posts (its delivery events), signed by Mandrill.
     case mandrillEvents
+    /// `/v1/personal-data/forget`: `herald forget` over HTTP, behind `privacy_api`'s credentials.
+    case forgetPerson
     case health
     case readiness
     case metrics
@@ -22,6 +24,7 @@ enum IngressRoute: Equatable {
             ("/healthz", .health), ("/readyz", .readiness), ("/metrics", .metrics),
             ("/v1/events", .envelope), ("/v1/events/", .envelope), ("/v1/courier", .courier),
             ("/v1/courier/", .courier), ("/v1/mandrill/events", .mandrillEvents),
+            ("/v1/personal-data/forget", .forgetPerson),
         ]
         for name in EventName.known where name.isFlowEvent {
             table.append(("/v1/events/\(name.flow)/\(name.phase)", .flowEvent(name)))
@@ -64,7 +67,7 @@ enum IngressRoute: Equatable {
     var acceptsAnyMethod: Bool {
         switch self {
         case .flowEvent, .envelope, .courier: return true
-        case .health, .readiness, .metrics, .mandrillEvents: return false
+        case .health, .readiness, .metrics, .mandrillEvents, .forgetPerson: return false
         }
     }
 }

@@ -60,6 +60,8 @@ package final class HeraldMetrics: Sendable {
     private let responses: [Counter]
     private let reloads: [Bool: Counter]
     private let mandrillRefused: [String: Counter]
+    /// `herald_retention_removed_total` by kind: `dead_letters`, `outbox_files`; and `failures`.
+    let retentionRemoved: [String: Counter]
     private let spool = SpoolSource()
 
     /// Where the sampled spool gauges read from; set once the spool exists.
@@ -137,6 +139,14 @@ package final class HeraldMetrics: Sendable {
             help: "Events of signed Mandrill posts that were refused, by reason (stale: older than the dedupe window).",
             labels: ["reason"])
         mandrillRefused = ["stale": mandrillFamily.counter("stale")]
+        let retentionFamily = registry.counter(
+            "herald_retention_removed_total",
+            help:
+                "What retention removed, by kind (dead_letters, outbox_files; failures: sweeps that could not finish).",
+            labels: ["kind"])
+        retentionRemoved = Dictionary(
+            uniqueKeysWithValues: ["dead_letters", "outbox_files", "failures"].map { ($0, retentionFamily.counter($0)) }
+        )
     }
 
     /// Makes the series of the configured routes and actions, so that they show as 0 before their

@@ -4,10 +4,21 @@ import HeraldCore
 /// answers from the local spool and from PostgreSQL. Blocks on the store (disk reads, fsync, the
 /// database): call it from a dedicated thread or queue, never from Swift's shared threads.
 package struct JobControl<Store: JobStore>: QueueControl {
-    private let store: Store
+    let store: Store
+    /// What actions keep about people (the outbox's files), as the configuration has it now.
+    let keepers: @Sendable () -> [any PersonalDataKeeper]
+    /// Where `forget` writes its audit line.
+    let audit: Logger
 
-    package init(store: Store) {
+    /// - Parameters:
+    ///   - keepers: the configured actions that keep personal data of their own.
+    ///   - audit: receives one line per `forget`, without personal data.
+    package init(
+        store: Store, keepers: @escaping @Sendable () -> [any PersonalDataKeeper] = { [] }, audit: Logger = .discarding
+    ) {
         self.store = store
+        self.keepers = keepers
+        self.audit = audit
     }
 
     package func list(_ section: JobSection, limit: Int, filter: JobFilter) throws(JobStoreError) -> JSON {
@@ -26,7 +37,7 @@ package struct JobControl<Store: JobStore>: QueueControl {
                 do throws(JobStoreError) {
                     _ = try store.retryJob(id)
                     retried.append(.string(id.description))
-                } catch where error.kind == .notFound {
+                } catch  where error.kind == .notFound {
                     // Retried or dropped by someone else meanwhile.
                     continue
                 }
@@ -51,7 +62,7 @@ package struct JobControl<Store: JobStore>: QueueControl {
         let next: WallClock
         do throws(JobStoreError) {
             next = try store.retryJob(id)
-        } catch where error.kind == .running {
+        } catch  where error.kind == .running {
             throw JobStoreError(.running, "job \(id) is being attempted right now; see its outcome in the log")
         }
         return try noted([
@@ -91,7 +102,7 @@ package struct JobControl<Store: JobStore>: QueueControl {
         try store.isServed() ? answer : answer.adding("note", "it runs when herald serve starts")
     }
 
-    private func describe(_ stored: StoredJob, payload: Bool) -> JSON {
+    func describe(_ stored: StoredJob, payload: Bool) -> JSON {
         guard let job = stored.job else {
             return ["id": .string(stored.id.description), "error": "its record cannot be read"]
         }

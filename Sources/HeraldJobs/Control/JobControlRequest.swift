@@ -11,6 +11,8 @@ import HeraldCore
 /// | `POST /queue/{id}/retry`, `POST /dead/{id}/retry` | run now; a dead letter goes back in the queue |
 /// | `POST /queue/{id}/drop`, `POST /dead/{id}/drop` | removed for good |
 /// | `POST /dead/retry?route=…&action=…&since_ms=…[&dry_run=1]` | every matching dead letter back in the queue |
+/// | `POST /forget?identity=…&email=…` | a person's jobs, dead letters and kept files removed; counts |
+/// | `GET /export?identity=…&email=…` | everything held about a person |
 ///
 /// The lists take the same `route`, `action` and `since_ms` filters. Errors: `{"error": "..."}`
 /// with 400, 404, 405, 409 or 503 (`JobStoreError`'s status); the CLI exits 2 for 400 and 404.
@@ -22,6 +24,9 @@ package enum JobControlRequest {
     package static func answer(method: String, target: String, control: any QueueControl) -> (status: Int, body: JSON) {
         let (path, query) = split(target)
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if parts == ["forget"] || parts == ["export"] {
+            return person(parts[0], method: method, query: query, control: control)
+        }
         guard let first = parts.first, let section = JobSection(rawValue: first) else {
             return failure(404, "no such path; try /queue or /dead")
         }
@@ -44,6 +49,23 @@ package enum JobControlRequest {
             let id = try self.id(parts[1])
             if parts.count == 2 { return (200, try control.show(section, id)) }
             return (200, parts[2] == "retry" ? try control.retry(section, id) : try control.drop(section, id))
+        } catch {
+            return failure(error.status, error.clientMessage)
+        }
+    }
+
+    /// `POST /forget` and `GET /export`: a person named by `identity` and/or `email`.
+    private static func person(_ verb: String, method: String, query: Substring?, control: any QueueControl) -> (
+        status: Int, body: JSON
+    ) {
+        guard method == (verb == "forget" ? "POST" : "GET") else {
+            return failure(405, "\(method) /\(verb) is not supported")
+        }
+        do throws(JobStoreError) {
+            guard let subject = try JobFilter(query: query).subject else {
+                throw JobStoreError(.invalid, DataSubject.problem(identity: nil, email: nil) ?? "no person given")
+            }
+            return (200, verb == "forget" ? try control.forget(subject) : try control.export(subject))
         } catch {
             return failure(error.status, error.clientMessage)
         }

@@ -18,4 +18,10 @@ package protocol QueueControl: Sendable {
     func retry(_ section: JobSection, _ id: TimeOrderedID) throws(JobStoreError) -> JSON
     /// Removes a queued job or a dead letter for good.
     func drop(_ section: JobSection, _ id: TimeOrderedID) throws(JobStoreError) -> JSON
+    /// Removes everything Herald holds about `subject` (`herald forget`): queued jobs, dead
+    /// letters, what actions keep (outbox files); then scrubs the store.
+    /// `{"jobs": N, "dead_letters": N, "files": N, "subject_digest": "…"}`.
+    func forget(_ subject: DataSubject) throws(JobStoreError) -> JSON
+    /// Everything Herald holds about `subject` (`herald export`), with payloads.
+    func export(_ subject: DataSubject) throws(JobStoreError) -> JSON
 }

@@ -101,6 +101,11 @@ package protocol JobStore: JobIntake {
     /// Whether a `herald serve` performs this store's jobs now; if not, an operator's change
     /// waits for one to start.
     func isServed() throws(JobStoreError) -> Bool
+
+    /// Makes the store's own files hold nothing more of jobs that are gone (`herald forget`, after
+    /// `dropJob`): the spool rewrites its segments so that only live jobs' records remain;
+    /// a store that deletes rows at once (PostgreSQL) has nothing to do. Returns once durable.
+    func scrub() throws(JobStoreError)
 }
 
 /// What `JobStore.finish` came to.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import HeraldCore
 
 /// The outbox keeps every message it wrote (`JOB_ID.eml` and `JOB_ID.json`) until someone removes

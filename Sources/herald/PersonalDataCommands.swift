@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 import HeraldCommands
 import HeraldConfig
 import HeraldCore

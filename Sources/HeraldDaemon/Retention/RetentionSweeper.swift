@@ -1,5 +1,6 @@
 import Dispatch
 import FoundationEssentials
+import Glibc
 import HeraldConfig
 import HeraldCore
 import HeraldJobs
@@ -30,7 +31,7 @@ final class RetentionSweeper<Store: JobStore>: Sendable {
 
     /// Sweeps at once, then every interval, until `stop`.
     func run() async {
-        let thread = Thread { [self] in
+        NativeThread.start(named: "herald-retention") { [self] in
             while !stopping.load(ordering: .acquiring) {
                 sweep()
                 let interval = running.current.configuration.retention.sweepInterval
@@ -38,16 +39,6 @@ final class RetentionSweeper<Store: JobStore>: Sendable {
             }
             finished.open()
         }
-        thread.name = "herald-retention"
-        // Created while the daemon runs, the thread inherits its creator's signal mask: start it
-        // with every signal blocked, so that a SIGHUP or SIGTERM (ignored, and read by the signal
-        // watcher's dispatch sources) is never taken and dropped by this thread.
-        var all = sigset_t()
-        var previous = sigset_t()
-        sigfillset(&all)
-        pthread_sigmask(SIG_BLOCK, &all, &previous)
-        thread.start()
-        pthread_sigmask(SIG_SETMASK, &previous, nil)
         await finished.wait()
     }
 

@@ -18,6 +18,8 @@ import Testing
               - action: nowhere
         """
 
+    static let patience: Duration = .seconds(30)
+
     @Test func readyReloadingWatchdogAndStopping() async throws {
         let listener = try NotifySocketListener(abstract: true)
         let directory = try makeTemporaryDirectory()
@@ -34,19 +36,25 @@ import Testing
         try await herald.waitForLog("systemd watchdog on")
 
         // A good reload: RELOADING=1 with the monotonic time, then READY=1 saying it was applied.
+        // Generous bounds: with the whole suite running in parallel on two cores, herald's threads
+        // (the watchdog pings show it) can wait seconds for a core; what is checked is the order.
         herald.signal(SIGHUP)
-        let reloading = try await listener.waitFor("RELOADING=1") { $0.hasPrefix("RELOADING=1") }
+        let reloading = try await listener.waitFor("RELOADING=1", timeout: Self.patience) { $0.hasPrefix("RELOADING=1") }
         let stamp = NotifySocketListener.value("MONOTONIC_USEC", in: reloading).flatMap { UInt64($0) }
         #expect(stamp != nil && stamp! > 0, "MONOTONIC_USEC missing in \(reloading)")
-        let reloaded = try await listener.waitFor("READY=1 after reload") { $0.hasPrefix("READY=1") }
+        let reloaded = try await listener.waitFor("READY=1 after reload", timeout: Self.patience) {
+            $0.hasPrefix("READY=1")
+        }
         #expect(
             NotifySocketListener.value("STATUS", in: reloaded) == "ready: configuration reloaded; 2 routes, 1 action")
 
         // A broken file: refused, and the status says so; the daemon keeps serving.
         try Self.brokenConfig.write(to: configURL, atomically: true, encoding: .utf8)
         herald.signal(SIGHUP)
-        try await listener.waitFor("RELOADING=1") { $0.hasPrefix("RELOADING=1") }
-        let refused = try await listener.waitFor("READY=1 after refused reload") { $0.hasPrefix("READY=1") }
+        try await listener.waitFor("RELOADING=1", timeout: Self.patience) { $0.hasPrefix("RELOADING=1") }
+        let refused = try await listener.waitFor("READY=1 after refused reload", timeout: Self.patience) {
+            $0.hasPrefix("READY=1")
+        }
         let status = try #require(NotifySocketListener.value("STATUS", in: refused))
         #expect(status.hasPrefix("reload refused: "), "\(status)")
         #expect(status.hasSuffix(" problems in herald.yaml; running configuration kept"), "\(status)")

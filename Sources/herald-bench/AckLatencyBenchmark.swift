@@ -24,6 +24,9 @@ func runAckLatencyBenchmark() throws {
     let body =
         arguments.count > 4 ? [UInt8](try Data(contentsOf: URL(fileURLWithPath: arguments[4]))) : Array("{}".utf8)
     let total = Int(rate * seconds)
+    // ACK_SLOW=1: print each request slower than 2 ms with when it was due, to tell periodic stalls
+    // (a timer) from growing ones (a table doubling) and from noise.
+    let reportSlow = ProcessInfo.processInfo.environment["ACK_SLOW"] == "1"
     let latencies = Mutex<[Double]>([])
     let failures = Atomic<Int>(0)
     let start = ContinuousClock.now + .milliseconds(200)
@@ -46,7 +49,11 @@ func runAckLatencyBenchmark() throws {
                         "/v1/events/registration/after", body: body,
                         headers: "Content-Type: application/json\r\nOry-Webhook-Trigger-ID: ack-\(prefix)-\(index)\r\n")
                     if status / 100 != 2 { failures.add(1, ordering: .relaxed) }
-                    mine.append((ContinuousClock.now - due).seconds)
+                    let latency = (ContinuousClock.now - due).seconds
+                    mine.append(latency)
+                    if reportSlow && latency > 0.002 {
+                        print(String(format: "slow: request %d at %.3f s, %.3f ms", index, Double(index) / rate, latency * 1000))
+                    }
                 } catch {
                     failures.add(1, ordering: .relaxed)
                     client = nil

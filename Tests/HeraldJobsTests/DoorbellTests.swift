@@ -1,0 +1,58 @@
+import HeraldJobs
+import Testing
+
+/// The executor's doorbell: rings are never lost, and a wait with a timeout always ends by it,
+/// also when the timer of an earlier wait is kept. Only lower bounds on time are asserted (a timer
+/// never fires early); upper bounds are a generous "it did not hang".
+@Suite struct DoorbellTests {
+    private func elapsed(_ body: () async -> Void) async -> Duration {
+        let start = ContinuousClock.now
+        await body()
+        return ContinuousClock.now - start
+    }
+
+    @Test func aRingBeforeTheWaitIsRemembered() async {
+        let bell = Doorbell()
+        bell.ring()
+        let took = await elapsed { await bell.wait(upTo: .seconds(30)) }
+        #expect(took < .seconds(10))
+    }
+
+    @Test func aWaitWithATimeoutEndsWithoutARing() async {
+        let bell = Doorbell()
+        let took = await elapsed { await bell.wait(upTo: .milliseconds(50)) }
+        #expect(took >= .milliseconds(50))
+        #expect(took < .seconds(10))
+    }
+
+    @Test func aKeptTimerEndsTheNextWaitNoEarlierThanHalfOfIt() async {
+        let bell = Doorbell()
+        bell.ring()
+        await bell.wait(upTo: .milliseconds(400))  // rung at once; its timer stays armed
+        let took = await elapsed { await bell.wait(upTo: .milliseconds(500)) }
+        #expect(took >= .milliseconds(250))
+        #expect(took < .seconds(10))
+    }
+
+    @Test func aShorterWaitGetsATimerOfItsOwn() async {
+        let bell = Doorbell()
+        bell.ring()
+        await bell.wait(upTo: .seconds(60))
+        let took = await elapsed { await bell.wait(upTo: .milliseconds(50)) }
+        #expect(took >= .milliseconds(50))
+        #expect(took < .seconds(10), "the 60 s timer was kept for a 50 ms wait")
+    }
+
+    @Test func aWaitWithoutTimeoutCancelsTheTimer() async {
+        let bell = Doorbell()
+        bell.ring()
+        await bell.wait(upTo: .milliseconds(20))
+        let ringer = Task {
+            try? await Task.sleep(for: .milliseconds(300))
+            bell.ring()
+        }
+        let took = await elapsed { await bell.wait(upTo: nil) }
+        await ringer.value
+        #expect(took >= .milliseconds(250), "the earlier wait's timer woke a wait without a timeout")
+    }
+}

@@ -12,60 +12,27 @@ import HeraldCore
 /// // tracing: { endpoint: collector.endpoint }
 /// let spans = collector.spans     // decoded spans, in the order they came
 /// ```
-package final class OTLPTestReceiver: @unchecked Sendable {
-    // @unchecked: every property is a constant set in init, except `process`, which only `stop`
-    // (called once, from the test) changes.
-
+package final class OTLPTestReceiver: Sendable {
     /// Why the receiver cannot run here, nil when it can.
     package static var unavailableReason: String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "from opentelemetry.proto.collector.trace.v1 import trace_service_pb2"]
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        guard (try? process.run()) != nil else { return "python3 cannot be run" }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        PythonTestServer.succeeds(["python3", "-c", "from opentelemetry.proto.collector.trace.v1 import trace_service_pb2"])
             ? nil
             : "python3 cannot import opentelemetry.proto (pip install opentelemetry-proto, as scripts/setup --ops does)"
     }
 
-    package let port: Int
+    package var port: Int { server.port }
     package let directory: URL
-    private var process: Process?
+    private let server: PythonTestServer
 
     /// Starts a receiver and waits until it accepts connections.
     /// - Parameter status: the status to answer every export with; anything but 200 records nothing.
     /// - Throws: `OTLPTestReceiverError` when it does not start.
     package init(status: Int = 200) throws {
         directory = try makeTemporaryDirectory("herald-otlp")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", ReferenceFiles.packageRoot + "/scripts/otlp-test-receiver", "--directory", directory.path,
-            "--status", String(status),
-        ]
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let words = String(decoding: line, as: UTF8.self).split(separator: " ")
-        guard words.count == 2, words[0] == "listening",
-            let listening = Int(words[1].trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw OTLPTestReceiverError(
-                reason: "otlp-test-receiver did not start: \(String(decoding: line, as: UTF8.self))")
-        }
-        port = listening
-        self.process = process
+        server = try PythonTestServer(
+            script: ReferenceFiles.packageRoot + "/scripts/otlp-test-receiver",
+            arguments: ["--directory", directory.path, "--status", String(status)],
+            failure: { OTLPTestReceiverError(reason: "otlp-test-receiver did not start: \($0)") })
     }
 
     /// `http://127.0.0.1:PORT/v1/traces`.
@@ -84,14 +51,7 @@ package final class OTLPTestReceiver: @unchecked Sendable {
     }
 
     /// Stops the receiver (idempotent).
-    package func stop() {
-        guard let process else { return }
-        self.process = nil
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    deinit { stop() }
+    package func stop() { server.stop() }
 }
 
 /// The OTLP test receiver could not start.

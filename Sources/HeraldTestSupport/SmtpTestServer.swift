@@ -11,10 +11,7 @@ import HeraldCore
 /// // url: smtp://127.0.0.1:\(server.port), ca_file: server.certificate
 /// let message = try #require(server.messages.first)
 /// ```
-package final class SmtpTestServer: @unchecked Sendable {
-    // @unchecked: every property is a constant set in init, except `process`, which only `stop`
-    // (called once, from the test) changes.
-
+package final class SmtpTestServer: Sendable {
     /// How the server protects connections.
     package enum Security: String, Sendable {
         case startTLS = "starttls"
@@ -51,19 +48,19 @@ package final class SmtpTestServer: @unchecked Sendable {
     /// Why the server cannot run here, nil when it can: python3 must import aiosmtpd and the
     /// `openssl` command must exist.
     package static var unavailableReason: String? {
-        if !run(["python3", "-c", "import aiosmtpd"]) {
+        if !PythonTestServer.succeeds(["python3", "-c", "import aiosmtpd"]) {
             return "python3 cannot import aiosmtpd (pip install aiosmtpd, as scripts/setup --ops does)"
         }
-        if !run(["openssl", "version"]) { return "the openssl command is missing (apt-get install openssl)" }
+        if !PythonTestServer.succeeds(["openssl", "version"]) { return "the openssl command is missing (apt-get install openssl)" }
         return nil
     }
 
-    package let port: Int
+    package var port: Int { server.port }
     package let directory: URL
     /// The server's self-signed certificate (PEM), for `ca_file`; its names are 127.0.0.1 and
     /// localhost.
     package let certificate: String
-    private var process: Process?
+    private let server: PythonTestServer
 
     /// Starts a server and waits until it accepts connections.
     ///
@@ -85,36 +82,14 @@ package final class SmtpTestServer: @unchecked Sendable {
         self.certificate = pair.certificate
         let key = pair.key
         var arguments = [
-            ReferenceFiles.packageRoot + "/scripts/smtp-test-server", "--directory", mail.path, "--port", String(port),
-            "--tls", tls.rawValue, "--cert", self.certificate, "--key", key, "--greylist", String(greylist),
+            "--directory", mail.path, "--port", String(port), "--tls", tls.rawValue, "--cert", self.certificate,
+            "--key", key, "--greylist", String(greylist),
         ]
         if let login { arguments += ["--user", login.user, "--password", login.password] }
         for address in rejecting { arguments += ["--reject", address] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        // The first line says the port once the server listens.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = stdout.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let words = String(decoding: line, as: UTF8.self).split(separator: " ")
-        guard words.count == 2, words[0] == "listening",
-            let listening = Int(words[1].trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            throw SmtpTestServerError(
-                reason: "smtp-test-server did not start: \(String(decoding: line, as: UTF8.self))")
-        }
-        self.port = listening
-        self.process = process
+        server = try PythonTestServer(
+            script: ReferenceFiles.packageRoot + "/scripts/smtp-test-server", arguments: arguments,
+            failure: { SmtpTestServerError(reason: "smtp-test-server did not start: \($0)") })
     }
 
     /// A self-signed certificate (PEM) for 127.0.0.1 and localhost and its key, in a new
@@ -126,7 +101,7 @@ package final class SmtpTestServer: @unchecked Sendable {
         let certificate = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
         guard
-            run([
+            PythonTestServer.succeeds([
                 "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
                 "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             ])
@@ -193,26 +168,7 @@ package final class SmtpTestServer: @unchecked Sendable {
     }
 
     /// Stops the server (idempotent).
-    package func stop() {
-        guard let process else { return }
-        self.process = nil
-        // SIGKILL: the test process may block SIGTERM, and a child inherits the blocked mask.
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
-    deinit { stop() }
-
-    private static func run(_ arguments: [String]) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }
+    package func stop() { server.stop() }
 }
 
 /// The SMTP test server could not start.

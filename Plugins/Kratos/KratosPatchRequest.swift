@@ -25,29 +25,11 @@ struct KratosPatchRequest: Sendable {
         guard let identity = job.payload["identity"]?.string, let patch = job.payload["patch"]?.array,
             !patch.isEmpty
         else { throw Rejection(reason: "the job payload is not a Kratos identity patch") }
-        guard isUUID(identity) else {
+        guard UUIDText.isValid(identity) else {
             throw Rejection(
                 reason: "the identity id '\(redactor.clean(identity, limit: 60))' is not a UUID; not sent")
         }
         return KratosPatchRequest(
             identity: identity.lowercased(), body: JSON.array(patch).serialized(), operations: patch.count)
-    }
-
-    /// `8-4-4-4-12` hexadecimal digits, as Kratos' ids are written.
-    static func isUUID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 36 else { return false }
-        for (index, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(index) {
-                guard byte == UInt8(ascii: "-") else { return false }
-            } else {
-                let hex =
-                    (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                    || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
-                    || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
-                guard hex else { return false }
-            }
-        }
-        return true
     }
 }

@@ -22,7 +22,7 @@ package struct DataSubject: Sendable, Equatable {
     /// Log-safe: never quotes the values.
     package static func problem(identity: String?, email: String?) -> String? {
         if identity == nil && email == nil { return "give --identity ID or --email ADDRESS (or both)" }
-        if let identity, !isUUID(identity) {
+        if let identity, !UUIDText.isValid(identity) {
             return "the identity id must be a Kratos identity id (a UUID such as 9f4254a5-2b7c-4c3e-8f3a-0d1e2f3a4b5c)"
         }
         if let email {
@@ -92,22 +92,6 @@ package struct DataSubject: Sendable, Equatable {
         if let identity { object["identity"] = .string(identity) }
         if let email { object["email"] = .string(email) }
         return .object(object)
-    }
-
-    private static func isUUID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 36 else { return false }
-        for (index, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(index) {
-                guard byte == UInt8(ascii: "-") else { return false }
-            } else {
-                let isHex =
-                    (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                    || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
-                guard isHex else { return false }
-            }
-        }
-        return true
     }
 
     private static func lowered(_ byte: UInt8) -> UInt8 {

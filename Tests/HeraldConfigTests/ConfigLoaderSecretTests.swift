@@ -10,12 +10,7 @@ import Testing
     let secret = "md-fuzz-secret-key"
 
     func load(_ yaml: String) throws -> ConfigLoadResult {
-        try withTemporaryDirectory { directory in
-            let path = directory + "/herald.yaml"
-            try write(yaml, to: path)
-            let secrets = SecretResolver(environment: ["MANDRILL_API_KEY": secret])
-            return ConfigLoader(plugins: PluginRegistry([RecordingPlugin.self]), secrets: secrets).load(path: path)
-        }
+        try loadConfiguration(yaml, secrets: SecretResolver(environment: ["MANDRILL_API_KEY": secret]))
     }
 
     @Test func aSecretUsedAsAListenAddressIsNotShown() throws {

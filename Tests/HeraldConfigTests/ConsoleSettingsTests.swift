@@ -14,12 +14,8 @@ import Testing
         """
 
     func load(_ yaml: String) throws -> ConfigLoadResult {
-        try withTemporaryDirectory { directory in
-            let path = directory + "/herald.yaml"
-            try write(base + yaml, to: path)
-            let secrets = SecretResolver(environment: ["PASSWORD": "correct-horse-battery", "SHORT": "short"])
-            return ConfigLoader(plugins: PluginRegistry([RecordingPlugin.self]), secrets: secrets).load(path: path)
-        }
+        try loadConfiguration(
+            base + yaml, secrets: SecretResolver(environment: ["PASSWORD": "correct-horse-battery", "SHORT": "short"]))
     }
 
     @Test func offUnlessConfigured() throws {

@@ -5,23 +5,13 @@ import Testing
 
 /// `privacy_api:` (issue 21): off by default; on only with credentials of its own.
 @Suite struct PrivacyAPIConfigTests {
-    private let rest = """
+    private let ingress = """
         ingress:
           auth: [{ api_key: { header: X-Herald-Key, value: "kratos-password-123" } }]
-        actions:
-          rec: { plugin: recording }
-        routes:
-          - name: r
-            events: [registration.after]
-            do: [{ action: rec, to: "{{recipient}}" }]
         """
 
     private func load(_ yaml: String) throws -> ConfigLoadResult {
-        try withTemporaryDirectory { directory in
-            let path = directory + "/herald.yaml"
-            try write(rest + "\n" + yaml + "\n", to: path)
-            return ConfigLoader(plugins: PluginRegistry([RecordingPlugin.self])).load(path: path)
-        }
+        try loadConfiguration(ingress + "\n" + recordingRoute + "\n" + yaml + "\n")
     }
 
     private func messages(_ result: ConfigLoadResult) -> [String] {

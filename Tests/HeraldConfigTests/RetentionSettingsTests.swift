@@ -5,22 +5,8 @@ import Testing
 
 /// `retention:` (issue 21): defaults, limits and errors at their positions.
 @Suite struct RetentionSettingsTests {
-    private let routes = """
-        ingress: { insecure_no_auth: true }
-        actions:
-          rec: { plugin: recording }
-        routes:
-          - name: r
-            events: [registration.after]
-            do: [{ action: rec, to: "{{recipient}}" }]
-        """
-
     private func load(_ yaml: String) throws -> ConfigLoadResult {
-        try withTemporaryDirectory { directory in
-            let path = directory + "/herald.yaml"
-            try write(yaml + "\n" + routes, to: path)
-            return ConfigLoader(plugins: PluginRegistry([RecordingPlugin.self])).load(path: path)
-        }
+        try loadConfiguration(yaml + "\ningress: { insecure_no_auth: true }\n" + recordingRoute)
     }
 
     @Test func defaultsKeepDeadLettersThirtyDaysAndOutboxFilesSeven() throws {

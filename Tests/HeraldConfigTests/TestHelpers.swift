@@ -1,6 +1,7 @@
 import Foundation
 import HeraldConfig
 import HeraldCore
+import HeraldTestSupport
 
 /// Loads `text` as `t.yaml` and returns the root and the diagnostics as `file:line:column: message`.
 func load(_ text: String, _ configure: (inout YAMLLoader) -> Void = { _ in }) -> (ConfigNode?, [String]) {
@@ -52,3 +53,23 @@ func write(_ bytes: [UInt8], to path: String) throws {
 func write(_ text: String, to path: String) throws {
     try write(Array(text.utf8), to: path)
 }
+
+/// Loads `text` as a whole `herald.yaml` with the recording plugin, as `herald check` would.
+func loadConfiguration(_ text: String, secrets: SecretResolver = SecretResolver()) throws -> ConfigLoadResult {
+    try withTemporaryDirectory { directory in
+        let path = directory + "/herald.yaml"
+        try write(text, to: path)
+        return ConfigLoader(plugins: PluginRegistry([RecordingPlugin.self]), secrets: secrets).load(path: path)
+    }
+}
+
+/// An action `rec` of the recording plugin and one route to it: what a test of another section
+/// needs to make a whole configuration.
+let recordingRoute = """
+    actions:
+      rec: { plugin: recording }
+    routes:
+      - name: r
+        events: [registration.after]
+        do: [{ action: rec, to: "{{recipient}}" }]
+    """

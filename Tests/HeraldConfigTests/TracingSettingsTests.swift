@@ -9,22 +9,9 @@ import Testing
     let token = "otlp-secret-token"
 
     func load(_ tracing: String) throws -> ConfigLoadResult {
-        try withTemporaryDirectory { directory in
-            let path = directory + "/herald.yaml"
-            try write(
-                """
-                ingress: { insecure_no_auth: true }
-                actions:
-                  rec: { plugin: recording }
-                routes:
-                  - name: r
-                    events: [registration.after]
-                    do: [{ action: rec, to: "{{recipient}}" }]
-                \(tracing)
-                """, to: path)
-            let secrets = SecretResolver(environment: ["OTLP_TOKEN": token])
-            return ConfigLoader(plugins: PluginRegistry([RecordingPlugin.self]), secrets: secrets).load(path: path)
-        }
+        try loadConfiguration(
+            "ingress: { insecure_no_auth: true }\n" + recordingRoute + "\n" + tracing,
+            secrets: SecretResolver(environment: ["OTLP_TOKEN": token]))
     }
 
     @Test func tracingIsOffWithoutItsSection() throws {

@@ -52,7 +52,7 @@ extension Spool {
     private func write(_ batch: [PendingWrite], _ writer: inout WriterState) -> Result<Void, SpoolError> {
         do throws(SpoolError) {
             if writer.needsNewSegment || writer.active == nil { try roll(&writer) }
-            let (buffer, placed) = build(batch)
+            var (buffer, placed) = build(batch)
             if !buffer.isEmpty {
                 if writer.size > Int64(SegmentHeader.size)
                     && writer.size + Int64(buffer.count) > Int64(options.segmentSize)
@@ -68,14 +68,16 @@ extension Spool {
                 {
                     collectZeroing(&writer, wait: true)
                 }
+                let length = buffer.count
+                padToPage(&buffer, at: base, writer)
                 do {
-                    try file.write(paddedToPage(buffer, at: base, writer), at: base)
+                    try file.write(buffer, at: base)
                     try file.synchronize()
                 } catch {
                     abandon(file, at: base, &writer)
                     throw error
                 }
-                writer.size += Int64(buffer.count)
+                writer.size += Int64(length)
                 let now = options.clock.now.millisecondsSinceEpoch
                 let size = writer.size
                 shared.withLock { shared in
@@ -100,21 +102,19 @@ extension Spool {
         }
     }
 
-    /// The batch followed by zeros up to the end of its last page, when that page lies in space
-    /// zeroed ahead. The zeros went around the page cache, so a write that ends inside a page
+    /// Appends zeros to the batch up to the end of its last page, when that page lies in space
+    /// zeroed ahead (`build` leaves room for them). The zeros went around the page cache, so a write that ends inside a page
     /// the cache does not hold makes ext4 read that block from the disk first, on the writer's
     /// thread, before the fdatasync (`ext4_block_write_begin` in `perf`: a read per new page).
     /// Writing the page whole needs no read; the next append finds it cached and overwrites the
     /// zeros, which are what the disk holds there already. Recovery reads zeros as the log's end.
-    private func paddedToPage(_ buffer: [UInt8], at base: Int64, _ writer: WriterState) -> [UInt8] {
-        guard let preallocator else { return buffer }
+    private func padToPage(_ buffer: inout [UInt8], at base: Int64, _ writer: WriterState) {
+        guard let preallocator else { return }
         let end = base + Int64(buffer.count)
         let pageEnd = (end + 4095) & ~4095
         let zeroed = writer.extending == nil ? writer.zeroedEnd : max(writer.zeroedEnd, preallocator.progress)
-        guard pageEnd > end, pageEnd <= zeroed else { return buffer }
-        var padded = buffer
-        padded.append(contentsOf: repeatElement(0, count: Int(pageEnd - end)))
-        return padded
+        guard pageEnd > end, pageEnd <= zeroed else { return }
+        buffer.append(contentsOf: repeatElement(0, count: Int(pageEnd - end)))
     }
 
     /// Notes the end of the zeroing in progress (waiting for it when asked to).
@@ -146,7 +146,8 @@ extension Spool {
     /// The batch's frames in one buffer, and where each record is in it.
     private func build(_ batch: [PendingWrite]) -> ([UInt8], [Placed]) {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(batch.reduce(0) { $0 + $1.bytes })
+        // A page more: room for the zeros `padToPage` may add, without copying the batch.
+        buffer.reserveCapacity(batch.reduce(0) { $0 + $1.bytes } + 4096)
         var placed: [Placed] = []
         for item in batch {
             let records: [EncodedRecord]

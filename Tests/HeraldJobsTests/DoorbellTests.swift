@@ -18,6 +18,18 @@ import Testing
         #expect(took < .seconds(10))
     }
 
+    /// A loop rung before its timeout, waiting again for the same moment (the executor under
+    /// ingress with a `delay:` route), starts one timer, not one per wait.
+    @Test func waitsForTheSameMomentShareOneTimer() async {
+        let bell = Doorbell()
+        let due = ContinuousClock.now + .seconds(60)
+        for _ in 0..<100 {
+            bell.ring()
+            await bell.wait(upTo: due - ContinuousClock.now)
+        }
+        #expect(bell.timersStarted == 1)
+    }
+
     @Test func aWaitWithATimeoutEndsWithoutARing() async {
         let bell = Doorbell()
         let took = await elapsed { await bell.wait(upTo: .milliseconds(50)) }

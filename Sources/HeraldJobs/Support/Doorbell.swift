@@ -19,11 +19,15 @@ package final class Doorbell: Sendable {
         var rung = false
         var waiter: CheckedContinuation<Void, Never>?
         var timer: Timer?
+        var timersStarted = 0
     }
 
     private let state = Mutex(State())
 
     package init() {}
+
+    /// Timers started so far (each a task and a dispatch timer): what keeping them saves.
+    package var timersStarted: Int { state.withLock { $0.timersStarted } }
 
     deinit {
         state.withLock { $0.timer?.task.cancel() }
@@ -80,6 +84,7 @@ package final class Doorbell: Sendable {
                 if !Task.isCancelled { self?.timerRang(deadline) }
             }
             state.timer = Timer(deadline: deadline, task: task)
+            state.timersStarted += 1
             return previous
         }
         replaced?.cancel()

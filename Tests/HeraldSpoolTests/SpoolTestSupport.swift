@@ -5,14 +5,15 @@ import Synchronization
 
 @testable import HeraldSpool
 
-/// A fresh directory under /tmp, removed by `remove()`.
+/// A fresh directory under $TMPDIR (or /tmp), removed by `remove()`.
 struct TemporaryDirectory {
     let path: String
 
     init() {
-        var template = Array("/tmp/herald-spool-test-XXXXXX".utf8CString)
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array("\(base)/herald-spool-test-XXXXXX".utf8CString)
         let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        path = created.map { String(cString: $0) } ?? "/tmp/herald-spool-test-\(UInt64.random(in: 0...UInt64.max))"
+        path = created.map { String(cString: $0) } ?? "\(base)/herald-spool-test-\(UInt64.random(in: 0...UInt64.max))"
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }

@@ -6,6 +6,17 @@ import Testing
         try JSONDocument(parsing: text).root
     }
 
+    @Test func theEmptyObjectIsTheParsedOne() throws {
+        let empty = JSONValue.emptyObject
+        let parsed = try value("{}")
+        #expect(empty.kind == .object)
+        #expect(empty.count == parsed.count)
+        #expect(empty["anything"] == nil)
+        #expect(Array(empty.members).isEmpty)
+        #expect(empty.json == parsed.json)
+        #expect(empty.sourceRange == parsed.sourceRange)
+    }
+
     @Test(arguments: [
         (#""a\"b\\c\/d""#, "a\"b\\c/d"),
         (#""\b\f\n\r\t""#, "\u{08}\u{0C}\n\r\t"),

@@ -1,5 +1,6 @@
 import Foundation
 import HeraldConfig
+import HeraldConsole
 import HeraldCore
 import HeraldHTTP
 import HeraldJobs
@@ -48,11 +49,13 @@ import Testing
         return try #require(result.configuration, "\(result.renderedDiagnostics)")
     }
 
-    private func responder(_ intake: any JobIntake, spans: RecordingSpanSink? = nil) throws -> IngressResponder {
+    private func responder(
+        _ intake: any JobIntake, spans: RecordingSpanSink? = nil, recentEvents: RecentEvents? = nil
+    ) throws -> IngressResponder {
         IngressResponder(
             running: RunningConfiguration(try configuration()), intake: intake,
             dedupe: DedupeIndex { key, now in intake.seen(key, now: now) }, ids: TimeOrderedIDGenerator(),
-            logger: .discarding, spans: spans)
+            logger: .discarding, recentEvents: recentEvents, spans: spans)
     }
 
     private func request(
@@ -74,6 +77,11 @@ import Testing
 
     private func json(_ response: HTTPResponse) throws -> JSON {
         try JSONDocument(parsing: response.body).root.json
+    }
+
+    /// The summary's `duplicate`.
+    private func isDuplicate(_ response: HTTPResponse) throws -> Bool? {
+        try json(response)["duplicate"]?.bool
     }
 
     @Test func screeningAnswersBeforeTheBodyIsRead() throws {
@@ -164,6 +172,50 @@ import Testing
         let otherDuplicate = try json(other)["duplicate"]
         #expect(otherDuplicate == false)
         #expect(store.jobs.count == 2)
+    }
+
+    /// Without a trigger id (Kratos v1.x) a retry repeats the body byte for byte: the digest of
+    /// those bytes recognises it, and one byte more is a new event.
+    @Test func aRetryWithoutTriggerIDIsRecognisedByItsBytes() throws {
+        let store = InMemoryJobStore()
+        let recent = RecentEvents(capacity: 8)
+        let responder = try self.responder(store, recentEvents: recent)
+        let body = try Integration.payload("registration-after.json")
+        let first = try answer(responder, request("/v1/events/registration/after", body: body))
+        try #expect(first.status == 202 && isDuplicate(first) == false)
+        let again = try answer(responder, request("/v1/events/registration/after", body: body))
+        let againSummary = try json(again)
+        #expect(again.status == 202 && againSummary["duplicate"] == true)
+        #expect(againSummary["event"] == "registration.after")
+        let changed = try answer(responder, request("/v1/events/registration/after", body: body + Array(" ".utf8)))
+        try #expect(changed.status == 202 && isDuplicate(changed) == false)
+        #expect(store.jobs.count == 2)
+        // The console lists the retry as the first request, masked recipient and all.
+        let entries = recent.entries
+        #expect(entries.map(\.decision) == [.accepted(routes: ["welcome"], jobs: 1), .duplicate, .accepted(routes: ["welcome"], jobs: 1)])
+        #expect(entries[1].recipient != nil && entries[1].recipient == entries[2].recipient)
+    }
+
+    /// A retry whose jobs are stored is answered from its key before its body is parsed: what
+    /// the body says was decided when the first request was accepted.
+    @Test func aStoredRetryIsAnsweredBeforeItsBodyIsParsed() throws {
+        let store = InMemoryJobStore()
+        let responder = try self.responder(store)
+        let body = try Integration.payload("registration-after.json")
+        let headers: HTTPHeaders = ["X-Herald-Key": Self.key, "Ory-Webhook-Trigger-ID": "t-3"]
+        #expect(
+            try answer(responder, request("/v1/events/registration/after", headers: headers, body: body)).status == 202)
+        let cut = Array(body.prefix(10))
+        let retry = try answer(responder, request("/v1/events/registration/after", headers: headers, body: cut))
+        try #expect(retry.status == 202 && isDuplicate(retry) == true)
+        // A new call with the same bytes is parsed, and refused.
+        let fresh = try answer(
+            responder,
+            request(
+                "/v1/events/registration/after", headers: ["X-Herald-Key": Self.key, "Ory-Webhook-Trigger-ID": "t-4"],
+                body: cut))
+        #expect(fresh.status == 400)
+        #expect(store.jobs.count == 1)
     }
 
     @Test func aBadRequestIs400AndSaysWhy() throws {

@@ -19,6 +19,13 @@ package struct JSONValue: Sendable {
     @inline(__always)
     var entry: JSONTapeEntry { storage.tape[index] }
 
+    /// `{}`, without parsing it.
+    package static let emptyObject: JSONValue = {
+        var tape = JSONTapeBuffer(capacity: 1)
+        _ = tape.append(.object, start: 0, end: 2)
+        return JSONValue(storage: JSONStorage(bytes: Array("{}".utf8), tape: tape), index: 0)
+    }()
+
     /// The value's type.
     package var kind: Kind {
         switch entry.kind {

@@ -31,6 +31,13 @@ final class DedupeIndex: Sendable {
     /// Keys being stored right now.
     var inFlightCount: Int { inFlight.withLock { $0.count } }
 
+    /// Whether the jobs of `key` are stored (a retry of a request that got its 202), asked
+    /// without claiming: the ingress answers such a retry before it parses the body. A key that
+    /// is not stored yet, or is being stored, goes through `claim`.
+    func isStored(_ key: String, now: WallClock) -> Bool {
+        isStored(key, now)
+    }
+
     func claim(_ key: String, now: WallClock, onSettled: @escaping @Sendable (Bool) -> Void = { _ in }) -> Claim {
         inFlight.withLock { claims in
             if claims[key] != nil {

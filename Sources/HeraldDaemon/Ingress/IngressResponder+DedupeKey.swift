@@ -8,12 +8,18 @@ extension IngressResponder {
     /// after hooks once per factor, both with the same flow id; those are new events, and their
     /// bodies differ (the changed identity, the session's methods).
     static func dedupeKey(for event: Event, body: [UInt8], query: HookQuery = HookQuery()) -> String? {
-        if let trigger = event.triggerID, !trigger.isEmpty { return "trigger:\(trigger)" }
+        dedupeKey(name: event.name, triggerID: event.triggerID, body: body, query: query)
+    }
+
+    /// The same from what a request carries before its body is parsed (the event's name from a
+    /// `/v1/events/{flow}/{phase}` path).
+    static func dedupeKey(name: EventName, triggerID: String?, body: [UInt8], query: HookQuery) -> String? {
+        if let triggerID, !triggerID.isEmpty { return "trigger:\(triggerID)" }
         // The digest, not the body: the key is stored with the jobs and must not hold personal
         // data, codes or links a second time.
         var hashing = Hashing<SHA256>()
-        hashing.update("\(event.name)\n\(query.decide ? "decide" : "")\n\(query.method ?? "")\n".utf8)
+        hashing.update("\(name)\n\(query.decide ? "decide" : "")\n\(query.method ?? "")\n".utf8)
         hashing.update(body)
-        return (event.name.isCourier ? "courier:" : "body:") + Hex.lowercase(hashing.finalize())
+        return (name.isCourier ? "courier:" : "body:") + Hex.lowercase(hashing.finalize())
     }
 }

@@ -19,6 +19,21 @@ extension IngressResponder {
             writer.respond(.error(error.status, error.clientMessage))
             return
         }
+        let triggerID = request.head.headers["Ory-Webhook-Trigger-ID"]
+        // Kratos' retry of a hook call whose jobs are stored: its key (the trigger id, or a digest
+        // of the exact bytes already accepted) needs nothing from the body, so the body is not
+        // parsed again. Only the flow paths name the event before the body; a decide-only call
+        // never stores jobs.
+        var knownKey: String?
+        if case .flowEvent(let name) = route, !query.decide {
+            knownKey = Self.dedupeKey(name: name, triggerID: triggerID, body: request.body, query: query)
+            if let knownKey, dedupe.isStored(knownKey, now: receivedAt) {
+                answerStoredRetry(
+                    request, name: name, triggerID: triggerID, query: query, receivedAt: receivedAt, span: span,
+                    writer: writer)
+                return
+            }
+        }
         let decoded: (name: EventName, payload: JSONValue)
         do {
             decoded = try IngressDecoding.decode(request.body, route: route, limits: current.jsonLimits)
@@ -28,7 +43,6 @@ extension IngressResponder {
             return
         }
         metrics?.eventReceived(decoded.name)
-        let triggerID = request.head.headers["Ory-Webhook-Trigger-ID"]
         let event = Event(
             id: ids.next(), name: decoded.name, receivedAt: receivedAt, triggerID: triggerID, payload: decoded.payload,
             hookMethod: query.method, trace: span.trace)
@@ -54,7 +68,7 @@ extension IngressResponder {
             break
         }
         var claimed: [DedupeKey] = []
-        if let key = IngressResponder.dedupeKey(for: event, body: request.body, query: query) {
+        if let key = knownKey ?? IngressResponder.dedupeKey(for: event, body: request.body, query: query) {
             let logger = self.logger
             let spans = self.spans
             let claim = dedupe.claim(key, now: receivedAt) { stored in
@@ -136,6 +150,27 @@ extension IngressResponder {
                 writer.respond(.error(503, "jobs cannot be stored right now; retry later"))
             }
         }
+    }
+
+    /// A stored event's retry, answered from its key alone. The console's list shows what the
+    /// body says (method, masked recipient), so with the console on the body is parsed for it.
+    private func answerStoredRetry(
+        _ request: HTTPRequest, name: EventName, triggerID: String?, query: HookQuery, receivedAt: WallClock,
+        span: IngressSpan, writer: HTTPResponseWriter
+    ) {
+        metrics?.eventReceived(name)
+        var payload = JSONValue.emptyObject
+        if recentEvents != nil,
+            let decoded = try? IngressDecoding.decode(
+                request.body, route: .flowEvent(name), limits: running.current.ingress.jsonLimits)
+        {
+            payload = decoded.1
+        }
+        let event = Event(
+            id: ids.next(), name: name, receivedAt: receivedAt, triggerID: triggerID, payload: payload,
+            hookMethod: query.method, trace: span.trace)
+        recentEvents?.record(event, .duplicate)
+        IngressResponder.answerDuplicate(event, stored: true, span: span, spans: spans, writer: writer, logger: logger)
     }
 
     private static func answerDuplicate(

@@ -52,7 +52,8 @@ extension DeliveryExecutor {
                 previousAttemptMayHaveSent: claim.previousAttemptMayHaveSent, trace: trace,
                 count: { [action = job.action] in observer?.pluginEvent(action: action, event: $0) })
             outcome = await OutboundTrace.$current.withValue(trace) {
-                await Self.performWithin(snapshot.limits.attemptTimeout, action: action, job: job, context: context)
+                await Self.performWithin(
+                    snapshot.limits.attemptTimeout, action: action, job: job, context: context, deadlines: deadlines)
             }
         } else {
             outcome = .failed(reason: "action '\(job.action)' is not in the configuration any more")
@@ -100,29 +101,22 @@ extension DeliveryExecutor {
     }
 
     /// Runs `perform`, cancelling it when it overruns `timeout` (a timeout is ambiguous: the
-    /// request may have been sent).
-    package static func performWithin(_ timeout: Duration, action: any Action, job: Job, context: DeliveryContext)
-        async -> Outcome
-    {
-        await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask { await action.perform(job, context: context) }
-            group.addTask {
-                try? await Task.sleep(for: timeout + .milliseconds(250))
-                return Task.isCancelled
-                    ? nil
-                    : .retry(
-                        after: nil, reason: "attempt timed out after \(timeout.compactDescription)", ambiguous: true)
-            }
-            var result: Outcome = .retry(after: nil, reason: "attempt cancelled", ambiguous: true)
-            for await outcome in group {
-                if let outcome {
-                    result = outcome
-                    break
-                }
-            }
-            group.cancelAll()
-            return result
+    /// request may have been sent). Plugins keep `context.deadline` themselves (the HTTP client's
+    /// and SMTP's own timeouts, with a specific reason); this one, a quarter of a second later,
+    /// catches a plugin that does not. The outcome waits for the plugin to end after its
+    /// cancellation, as a task group would.
+    package static func performWithin(
+        _ timeout: Duration, action: any Action, job: Job, context: DeliveryContext, deadlines: AttemptDeadlines
+    ) async -> Outcome {
+        let attempt = Task { await action.perform(job, context: context) }
+        let watch = deadlines.watch(until: .now + timeout + .milliseconds(250)) { attempt.cancel() }
+        let outcome = await withTaskCancellationHandler {
+            await attempt.value
+        } onCancel: {
+            attempt.cancel()
         }
+        guard deadlines.end(watch) else { return outcome }
+        return .retry(after: nil, reason: "attempt timed out after \(timeout.compactDescription)", ambiguous: true)
     }
 
     /// Records the verdict and reports it: one log line per attempt, with the same keys

@@ -39,6 +39,8 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
     let spans: (any SpanSink)?
     let state = Mutex(RunState())
     let doorbell = Doorbell()
+    /// Cancels the attempts that overrun `DeliveryLimits.attemptTimeout`.
+    let deadlines = AttemptDeadlines()
     /// Answered by `run()` on every round; asked by the systemd watchdog through `isResponsive()`.
     private let heartbeat = Heartbeat()
 

@@ -1,0 +1,101 @@
+import HeraldCore
+import HeraldJobs
+import HeraldTestSupport
+import Synchronization
+import Testing
+
+/// The attempts' deadlines: an attempt that overruns is cancelled and its outcome says it timed
+/// out (ambiguously); one that ends in time is never cancelled; one thread serves a busy period
+/// and ends when idle. Only lower bounds on time are asserted; upper bounds mean "it did not hang".
+@Suite struct AttemptDeadlinesTests {
+    /// A plugin that waits until it is cancelled, or for `duration`.
+    final class SleepingAction: Action, Sendable {
+        let duration: Duration
+        let cancelled = Atomic<Int>(0)
+        init(duration: Duration) { self.duration = duration }
+        var name: String { "mail" }
+        var kind: String { "sleeping" }
+        var summary: String { "sleeps" }
+        func compileStep(_ step: StepDefinition) -> (any ActionStep)? { nil }
+        func perform(_ job: Job, context: DeliveryContext) async -> Outcome {
+            try? await Task.sleep(for: duration)
+            if Task.isCancelled {
+                cancelled.add(1, ordering: .relaxed)
+                return .failed(reason: "cancelled")
+            }
+            return .delivered(detail: "slept")
+        }
+    }
+
+    private let ids = TimeOrderedIDGenerator()
+
+    private func job() -> Job {
+        Job(
+            id: ids.next(), eventID: ids.next(), eventName: EventName("registration.after")!, route: "welcome",
+            action: "mail", payload: ["to": "a@example.com"], orderingKey: nil, createdAt: WallClock.now, notBefore: WallClock.now)
+    }
+
+    private func context() -> DeliveryContext {
+        DeliveryContext(
+            logger: .discarding, clock: SystemTimeSource(), deadline: .now + .seconds(1), attempt: 1,
+            previousAttemptMayHaveSent: false)
+    }
+
+    @Test func anAttemptThatOverrunsIsCancelledAndTimesOut() async {
+        let deadlines = AttemptDeadlines()
+        let action = SleepingAction(duration: .seconds(60))
+        let started = ContinuousClock.now
+        let outcome = await DeliveryExecutor<InMemoryJobStore>.performWithin(
+            .milliseconds(100), action: action, job: job(), context: context(), deadlines: deadlines)
+        let took = ContinuousClock.now - started
+        #expect(outcome == .retry(after: nil, reason: "attempt timed out after 100ms", ambiguous: true))
+        #expect(action.cancelled.load(ordering: .relaxed) == 1)
+        #expect(took >= .milliseconds(350), "cancelled before its timeout and the quarter second after it")
+        #expect(took < .seconds(30))
+        #expect(deadlines.watching == 0)
+    }
+
+    @Test func anAttemptInTimeKeepsItsOutcome() async {
+        let deadlines = AttemptDeadlines()
+        let action = SleepingAction(duration: .milliseconds(10))
+        let outcome = await DeliveryExecutor<InMemoryJobStore>.performWithin(
+            .seconds(30), action: action, job: job(), context: context(), deadlines: deadlines)
+        #expect(outcome == .delivered(detail: "slept"))
+        #expect(action.cancelled.load(ordering: .relaxed) == 0)
+        #expect(deadlines.watching == 0)
+    }
+
+    /// Many attempts in one busy period share one thread; a short deadline added while the
+    /// thread sleeps until a long one is still kept.
+    @Test func oneThreadWatchesEveryDeadline() async throws {
+        let deadlines = AttemptDeadlines()
+        let long = (0..<1000).map { _ in deadlines.watch(until: .now + .seconds(60)) {} }
+        let fired = Atomic<Bool>(false)
+        let short = deadlines.watch(until: .now + .milliseconds(50)) { fired.store(true, ordering: .relaxed) }
+        let waitStarted = ContinuousClock.now
+        while !fired.load(ordering: .relaxed) && ContinuousClock.now - waitStarted < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let didFire = fired.load(ordering: .relaxed)
+        #expect(didFire)
+        #expect(deadlines.end(short))
+        #expect(long.allSatisfy { !deadlines.end($0) })
+        #expect(deadlines.threadCount == 1)
+        #expect(deadlines.watching == 0)
+    }
+
+    /// The thread ends after a while with nothing to watch, and a later watch starts another.
+    @Test func theThreadEndsWhenIdleAndComesBack() async throws {
+        let deadlines = AttemptDeadlines(idleExit: .milliseconds(50))
+        #expect(!deadlines.end(deadlines.watch(until: .now + .seconds(60)) {}))
+        try await Task.sleep(for: .milliseconds(400))
+        let fired = Atomic<Bool>(false)
+        let watch = deadlines.watch(until: .now + .milliseconds(20)) { fired.store(true, ordering: .relaxed) }
+        let waitStarted = ContinuousClock.now
+        while !fired.load(ordering: .relaxed) && ContinuousClock.now - waitStarted < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(deadlines.end(watch))
+        #expect(deadlines.threadCount == 2)
+    }
+}

@@ -25,7 +25,9 @@ extension Spool: JobStore {
         add(jobs, dedupeKeys: keys) { [self] result in
             switch result {
             case .success:
-                if !jobs.isEmpty { executorDoorbell.withLock { $0 }?.ring() }
+                if let due = jobs.lazy.map(\.notBefore).min() {
+                    executorDoorbell.withLock { $0 }?.ring(dueIn: due - options.clock.now)
+                }
                 completion(.success(receipts))
             case .failure(let error):
                 completion(.failure(JobStoreError(error)))

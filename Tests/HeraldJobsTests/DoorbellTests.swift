@@ -67,4 +67,42 @@ import Testing
         await ringer.value
         #expect(took >= .milliseconds(250), "the earlier wait's timer woke a wait without a timeout")
     }
+
+    /// New work due after the waiting loop's timer needs no ring: the timer brings the loop
+    /// round in time. Work due earlier, or a loop without a timer, is rung at once.
+    @Test func workDueAfterTheTimerDoesNotWakeTheLoop() async {
+        let bell = Doorbell()
+        let ringer = Task {
+            try? await Task.sleep(for: .milliseconds(50))
+            bell.ring(dueIn: .seconds(60))
+        }
+        let took = await elapsed { await bell.wait(upTo: .milliseconds(400)) }
+        await ringer.value
+        #expect(took >= .milliseconds(400), "a ring for work due in a minute ended a 400 ms wait")
+        #expect(bell.ringsSkipped == 1)
+
+        let early = Task {
+            try? await Task.sleep(for: .milliseconds(50))
+            bell.ring(dueIn: .zero)
+        }
+        let tookEarly = await elapsed { await bell.wait(upTo: .seconds(60)) }
+        await early.value
+        #expect(tookEarly < .seconds(30), "work due now did not end a wait for a minute")
+
+        let forever = Task {
+            try? await Task.sleep(for: .milliseconds(50))
+            bell.ring(dueIn: .seconds(3600))
+        }
+        let tookForever = await elapsed { await bell.wait(upTo: nil) }
+        await forever.value
+        #expect(tookForever < .seconds(30), "a loop waiting without a timer was not told")
+        #expect(bell.ringsSkipped == 1)
+    }
+
+    @Test func aRingForLaterWorkWhileNobodyWaitsIsRemembered() async {
+        let bell = Doorbell()
+        bell.ring(dueIn: .seconds(3600))
+        let took = await elapsed { await bell.wait(upTo: .seconds(60)) }
+        #expect(took < .seconds(30))
+    }
 }

@@ -20,6 +20,7 @@ package final class Doorbell: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
         var timer: Timer?
         var timersStarted = 0
+        var ringsSkipped = 0
     }
 
     private let state = Mutex(State())
@@ -44,6 +45,29 @@ package final class Doorbell: Sendable {
         }
         waiter?.resume()
     }
+
+    /// Rings unless the loop is waiting with a timer that rings no later than `dueIn` from now:
+    /// new work due then (a `delay:` route's jobs) needs no earlier look. The spool rings this way
+    /// after each group commit, which otherwise woke the executor for nothing each time.
+    package func ring(dueIn: Duration) {
+        let now = ContinuousClock.now
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                if let timer = state.timer, timer.deadline <= now + dueIn {
+                    state.ringsSkipped += 1
+                    return nil
+                }
+                state.waiter = nil
+                return waiter
+            }
+            state.rung = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Rings that `ring(dueIn:)` found unneeded.
+    package var ringsSkipped: Int { state.withLock { $0.ringsSkipped } }
 
     /// Returns after a ring, or after `timeout` when given.
     package func wait(upTo timeout: Duration?) async {

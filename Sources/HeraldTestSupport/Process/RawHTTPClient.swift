@@ -20,7 +20,9 @@ package final class RawHTTPClient {
         package let description: String
     }
 
-    private let descriptor: Int32
+    /// -1 once closed: an initializer that throws after closing it still runs `deinit`, and a
+    /// second close would close whatever descriptor another test opened under that number.
+    private var descriptor: Int32
     private var buffer: [UInt8] = []
 
     /// Connects to `host:port` (IPv4 literal) with a receive timeout.
@@ -44,11 +46,12 @@ package final class RawHTTPClient {
         }
         guard result == 0 else {
             close(descriptor)
+            descriptor = -1
             throw Failure(description: "connect \(host):\(port): errno \(errno)")
         }
     }
 
-    deinit { close(descriptor) }
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
     package func send(_ bytes: [UInt8]) throws {
         var offset = 0

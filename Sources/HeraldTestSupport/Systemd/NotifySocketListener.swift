@@ -10,7 +10,9 @@ package final class NotifySocketListener {
 
     /// What to put in `NOTIFY_SOCKET`: the path, or `@name` for an abstract name.
     package let path: String
-    private let descriptor: Int32
+    /// -1 once closed: an initializer that throws after closing it still runs `deinit`, and a
+    /// second close would close whatever descriptor another test opened under that number.
+    private var descriptor: Int32
     private let file: String?
     /// Every message received so far, in order.
     package private(set) var messages: [String] = []
@@ -41,12 +43,13 @@ package final class NotifySocketListener {
         guard bound == 0 else {
             let code = errno
             close(descriptor)
+            descriptor = -1
             throw Failure(description: "bind \(path): errno \(code)")
         }
     }
 
     deinit {
-        close(descriptor)
+        if descriptor >= 0 { close(descriptor) }
         if let file { unlink(file) }
     }
 

@@ -17,7 +17,11 @@ struct TestClientError: Error, CustomStringConvertible {
 /// A tiny blocking HTTP client over a raw socket, with a receive timeout so that a broken server
 /// fails a test instead of hanging it.
 final class TestClient {
-    let fd: Int32
+    /// -1 once closed: an initializer that throws after closing it still runs `deinit`, and a
+    /// second close would close whatever descriptor a test running beside this one opened under
+    /// that number (once: the descriptor of `alreadyListeningDescriptor`, whose server then
+    /// failed with epoll_ctl EEXIST).
+    private(set) var fd: Int32
     private var buffer: [UInt8] = []
 
     init(_ address: HTTPListenAddress, timeout: Int = 5) throws {
@@ -34,6 +38,7 @@ final class TestClient {
             guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
                 let code = errno
                 Glibc.close(fd)
+                fd = -1
                 throw TestClientError(description: "connect to \(address) failed: errno \(code)")
             }
         case .unix(let path):
@@ -48,6 +53,7 @@ final class TestClient {
             }
             guard status == 0 else {
                 Glibc.close(fd)
+                fd = -1
                 throw TestClientError(description: "connect to \(path) failed")
             }
         case .fileDescriptor:
@@ -58,7 +64,7 @@ final class TestClient {
     }
 
     deinit {
-        Glibc.close(fd)
+        if fd >= 0 { Glibc.close(fd) }
     }
 
     func send(_ text: String) throws {

@@ -88,7 +88,11 @@ import Testing
     @Test func theThreadEndsWhenIdleAndComesBack() async throws {
         let deadlines = AttemptDeadlines(idleExit: .milliseconds(50))
         #expect(!deadlines.end(deadlines.watch(until: .now + .seconds(60)) {}))
-        try await Task.sleep(for: .milliseconds(400))
+        let idleStarted = ContinuousClock.now
+        while deadlines.threadRuns && ContinuousClock.now - idleStarted < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(!deadlines.threadRuns, "the thread did not end with nothing to watch")
         let fired = Atomic<Bool>(false)
         let watch = deadlines.watch(until: .now + .milliseconds(20)) { fired.store(true, ordering: .relaxed) }
         let waitStarted = ContinuousClock.now

@@ -69,34 +69,35 @@ import Testing
     }
 
     /// New work due after the waiting loop's timer needs no ring: the timer brings the loop
-    /// round in time. Work due earlier, or a loop without a timer, is rung at once.
+    /// round in time. Work due earlier, or a loop without a timer, is rung at once. Each ring
+    /// comes once the loop waits (a ring before the wait is remembered, which is another test).
     @Test func workDueAfterTheTimerDoesNotWakeTheLoop() async {
         let bell = Doorbell()
-        let ringer = Task {
-            try? await Task.sleep(for: .milliseconds(50))
-            bell.ring(dueIn: .seconds(60))
-        }
-        let took = await elapsed { await bell.wait(upTo: .milliseconds(400)) }
-        await ringer.value
-        #expect(took >= .milliseconds(400), "a ring for work due in a minute ended a 400 ms wait")
+        let late = Task { await elapsed { await bell.wait(upTo: .seconds(2)) } }
+        await untilWaiting(bell)
+        bell.ring(dueIn: .seconds(60))
+        let took = await late.value
+        #expect(took >= .seconds(2), "a ring for work due in a minute ended a 2 s wait")
         #expect(bell.ringsSkipped == 1)
 
-        let early = Task {
-            try? await Task.sleep(for: .milliseconds(50))
-            bell.ring(dueIn: .zero)
-        }
-        let tookEarly = await elapsed { await bell.wait(upTo: .seconds(60)) }
-        await early.value
-        #expect(tookEarly < .seconds(30), "work due now did not end a wait for a minute")
+        let early = Task { await elapsed { await bell.wait(upTo: .seconds(60)) } }
+        await untilWaiting(bell)
+        bell.ring(dueIn: .zero)
+        #expect(await early.value < .seconds(30), "work due now did not end a wait for a minute")
 
-        let forever = Task {
-            try? await Task.sleep(for: .milliseconds(50))
-            bell.ring(dueIn: .seconds(3600))
-        }
-        let tookForever = await elapsed { await bell.wait(upTo: nil) }
-        await forever.value
-        #expect(tookForever < .seconds(30), "a loop waiting without a timer was not told")
+        let forever = Task { await elapsed { await bell.wait(upTo: nil) } }
+        await untilWaiting(bell)
+        bell.ring(dueIn: .seconds(3600))
+        #expect(await forever.value < .seconds(30), "a loop waiting without a timer was not told")
         #expect(bell.ringsSkipped == 1)
+    }
+
+    /// Returns once a loop waits on `bell` (or after 10 s, and the test's expectations say why).
+    private func untilWaiting(_ bell: Doorbell) async {
+        let start = ContinuousClock.now
+        while !bell.hasWaiter && ContinuousClock.now - start < .seconds(10) {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
     }
 
     @Test func aRingForLaterWorkWhileNobodyWaitsIsRemembered() async {

@@ -44,6 +44,13 @@ package final class AttemptDeadlines: @unchecked Sendable {
         return threadsStarted
     }
 
+    /// Whether the thread runs now.
+    package var threadRuns: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return threadRunning
+    }
+
     /// Attempts watched now.
     package var watching: Int {
         condition.lock()

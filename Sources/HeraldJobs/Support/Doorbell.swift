@@ -69,6 +69,9 @@ package final class Doorbell: Sendable {
     /// Rings that `ring(dueIn:)` found unneeded.
     package var ringsSkipped: Int { state.withLock { $0.ringsSkipped } }
 
+    /// Whether a loop waits now.
+    package var hasWaiter: Bool { state.withLock { $0.waiter != nil } }
+
     /// Returns after a ring, or after `timeout` when given.
     package func wait(upTo timeout: Duration?) async {
         arm(timeout)

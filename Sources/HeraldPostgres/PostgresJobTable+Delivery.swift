@@ -50,6 +50,8 @@ extension PostgresJobTable {
     /// instance that stopped answering) for `owner`, skipping rows another instance is claiming
     /// right now. The first attempts of one action's jobs to one recipient run in the order they
     /// were planned, across instances. A row that cannot be read back becomes a dead letter.
+    /// A job taken from a lease that ran out is marked maybe-sent in its row (its attempt may
+    /// have sent), so the mark outlives this claim too, released or lost alike.
     package func claim(limit: Int, owner: String, lease: Duration, actions: [String]) throws(PostgresError)
         -> [Claim]
     {
@@ -57,7 +59,7 @@ extension PostgresJobTable {
         let rows = try connection.query(
             """
             WITH ready AS (
-                SELECT j.id, j.state AS previous_state FROM herald_jobs j
+                SELECT j.id FROM herald_jobs j
                 WHERE j.not_before <= now()
                   AND (j.state = 'queued' OR (j.state = 'running' AND j.lease_until < now()))
                   AND j.action = ANY($2::text[])
@@ -70,8 +72,8 @@ extension PostgresJobTable {
                 FOR UPDATE SKIP LOCKED
             )
             UPDATE herald_jobs j
-            SET state = 'running', lease_owner = $3, lease_token = nextval('herald_lease_tokens'),
-                lease_until = now() + $4::bigint * interval '1 millisecond'
+            SET state = 'running', may_have_sent = (j.may_have_sent OR j.state = 'running'), lease_owner = $3,
+                lease_token = nextval('herald_lease_tokens'), lease_until = now() + $4::bigint * interval '1 millisecond'
             FROM ready WHERE j.id = ready.id
             RETURNING j.id, j.event_id, j.event, j.route, j.action, j.ordering_key, j.payload, j.attempts,
                 j.trace, j.trace_state,
@@ -81,7 +83,7 @@ extension PostgresJobTable {
                 (extract(epoch FROM j.not_before) * 1000)::bigint AS not_before_ms,
                 (extract(epoch FROM j.series_start) * 1000)::bigint AS series_ms,
                 (extract(epoch FROM now()) * 1000)::bigint AS now_ms,
-                (j.may_have_sent OR ready.previous_state = 'running') AS may_have_sent
+                j.may_have_sent
             """,
             [String(limit), Self.array(actions), owner, String(lease.saturatingMilliseconds)])
         var claims: [Claim] = []

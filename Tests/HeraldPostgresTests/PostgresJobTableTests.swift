@@ -60,6 +60,23 @@ struct PostgresJobTableTests {
         #expect(try first.statistics().depth == 2)
     }
 
+    /// A job taken from a lease that ran out may have been sent: the mark is in its row, so a
+    /// release of the new claim (a stop before its attempt started) does not lose it.
+    @Test func aJobTakenOverStaysMaybeSentWhenItsClaimIsReleased() throws {
+        let first = try store()
+        let second = try other(first)
+        _ = try first.store([PostgresJobTable.Event(jobs: [job()], key: nil, routeKeys: [])])
+        let claimed = try first.claim(limit: 10, owner: "a", lease: .milliseconds(200), actions: ["mail"])
+        #expect(claimed.count == 1 && !claimed[0].mayHaveSent)
+        Thread.sleep(forTimeInterval: 0.3)
+        let takenOver = try second.claim(limit: 10, owner: "b", lease: .seconds(30), actions: ["mail"])
+        #expect(takenOver.count == 1 && takenOver[0].mayHaveSent)
+        #expect(try second.release(takenOver.map { (id: $0.job.id, token: $0.token) }) == 1)
+        let again = try first.claim(limit: 10, owner: "a", lease: .seconds(30), actions: ["mail"])
+        #expect(again.map(\.job.id) == claimed.map(\.job.id))
+        #expect(again.first?.mayHaveSent == true, "the released claim forgot that the job may have been sent")
+    }
+
     @Test func aJobIsClaimedOnceAndOnlyTheLeaseHolderRecordsItsOutcome() throws {
         let first = try store()
         let second = try other(first)

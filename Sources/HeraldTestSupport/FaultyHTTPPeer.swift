@@ -106,12 +106,13 @@ package final class FaultyHTTPPeer: Sendable {
 
     /// Stops accepting and closes every connection (a silent one's client sees the close).
     package func stop() {
-        let open = state.withLock { state -> Set<Int32> in
+        // Under the lock that `serve` closes its descriptor under: a number closed meanwhile may
+        // already belong to another test's socket.
+        state.withLock { state in
             state.stopped = true
-            return state.open
+            for descriptor in state.open { shutdown(descriptor, Int32(SHUT_RDWR)) }
         }
         shutdown(listener, Int32(SHUT_RDWR))
-        for descriptor in open { shutdown(descriptor, Int32(SHUT_RDWR)) }
     }
 
     deinit {
@@ -145,8 +146,10 @@ package final class FaultyHTTPPeer: Sendable {
     private func serve(_ descriptor: Int32) {
         var connection = PeerConnection(descriptor: descriptor)
         defer {
-            state.withLock { _ = $0.open.remove(descriptor) }
-            close(descriptor)
+            state.withLock { state in
+                state.open.remove(descriptor)
+                close(descriptor)
+            }
         }
         while let request = connection.readRequest() {
             let behaviour = state.withLock { state -> Behaviour in

@@ -105,8 +105,7 @@ import Testing
     private static func script(_ body: String) throws -> String {
         let directory = try makeTemporaryDirectory()
         let file = directory.appendingPathComponent("run.sh")
-        try ("#!/bin/sh\n" + body + "\n").write(to: file, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        try writeExecutable("#!/bin/sh\n" + body + "\n", to: file)
         return file.path
     }
 

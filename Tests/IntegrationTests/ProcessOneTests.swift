@@ -24,8 +24,7 @@ struct ProcessOneTests {
     @Test func orphansAreReapedAndTheProgramsExitStatusIsKept() async throws {
         let scripts = try makeTemporaryDirectory()
         let program = scripts.appendingPathComponent("run.sh")
-        try Self.script.write(to: program, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: program.path)
+        try writeExecutable(Self.script, to: program)
         let directory = try makeTemporaryDirectory()
         try """
         listen: ["127.0.0.1:0"]

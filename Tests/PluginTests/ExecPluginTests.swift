@@ -14,8 +14,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("exec-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("run.sh")
-        try ("#!/bin/sh\ncd \"$(dirname \"$0\")\"\n" + body + "\n").write(to: file, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        try writeExecutable("#!/bin/sh\ncd \"$(dirname \"$0\")\"\n" + body + "\n", to: file)
         return directory
     }
 

@@ -25,15 +25,15 @@ struct ContainerReapingTests {
         """.write(to: config.appendingPathComponent("herald.yaml"), atomically: true, encoding: .utf8)
         // The exec plugin gives a program no PATH: every command by its path.
         let script = config.appendingPathComponent("run.sh")
-        try """
-        #!/bin/sh
-        /bin/setsid /bin/sh -c ': > /tmp/left; exec /bin/sleep 1' &
-        /bin/sleep 30 &
-        while [ ! -e /tmp/left ]; do /bin/sleep 0.05; done
-        echo 'leaving children behind' >&2
-        exit 3
-        """.write(to: script, atomically: true, encoding: .utf8)
-        chmod(script.path, 0o755)
+        try writeExecutable(
+            """
+            #!/bin/sh
+            /bin/setsid /bin/sh -c ': > /tmp/left; exec /bin/sleep 1' &
+            /bin/sleep 30 &
+            while [ ! -e /tmp/left ]; do /bin/sleep 0.05; done
+            echo 'leaving children behind' >&2
+            exit 3
+            """, to: script)
         chmod(config.path, 0o755)
         chmod(config.appendingPathComponent("herald.yaml").path, 0o644)
 

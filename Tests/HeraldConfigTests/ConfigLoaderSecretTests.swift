@@ -24,15 +24,7 @@ import Testing
 
     @Test func aSecretInAnyRejectedValueIsNotShown() throws {
         let result = try load(
-            """
-            log: { format: "${env:MANDRILL_API_KEY}", level: "x-${env:MANDRILL_API_KEY}" }
-            actions:
-              rec: { plugin: recording }
-            routes:
-              - name: r
-                events: [registration.after]
-                do: [{ action: rec, to: "{{recipient}}" }]
-            """)
+            "log: { format: \"${env:MANDRILL_API_KEY}\", level: \"x-${env:MANDRILL_API_KEY}\" }\n" + recordingRoute)
         #expect(result.configuration == nil)
         let messages = result.diagnostics.map(\.message)
         #expect(messages.contains("'format' must be logfmt or json, found '<secret>'"))

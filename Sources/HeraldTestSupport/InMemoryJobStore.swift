@@ -42,6 +42,9 @@ package final class InMemoryJobStore: JobStore, Sendable {
         var claimCalls = 0
         var keys: [String: WallClock] = [:]
         var released: [TimeOrderedID] = []
+        var claimsStarted = 0
+        var claimGate: Int?
+        var heldClaims: [CheckedContinuation<Void, Never>] = []
     }
 
     private let clock: any TimeSource
@@ -91,6 +94,27 @@ package final class InMemoryJobStore: JobStore, Sendable {
     /// How many times `claim` was called.
     package var claimCalls: Int { state.withLock { $0.claimCalls } }
 
+    /// Claims after the first `count` wait until `openClaims()`, as a claim that is a slow round
+    /// trip to a shared store does.
+    package func holdClaims(after count: Int) {
+        state.withLock { $0.claimGate = count }
+    }
+
+    /// Lets the held claims (and every later one) through.
+    package func openClaims() {
+        let held = state.withLock { state in
+            defer {
+                state.claimGate = nil
+                state.heldClaims = []
+            }
+            return state.heldClaims
+        }
+        for claim in held { claim.resume() }
+    }
+
+    /// Claims waiting at the gate `holdClaims(after:)` set.
+    package var heldClaims: Int { state.withLock { $0.heldClaims.count } }
+
     /// Waits until `finish` was called `count` times in all.
     package func waitForFinished(_ count: Int) async {
         await withCheckedContinuation { continuation in
@@ -132,6 +156,15 @@ package final class InMemoryJobStore: JobStore, Sendable {
     }
 
     package func claim(_ request: ClaimRequest) async throws(JobStoreError) -> [JobClaim] {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let passes = state.withLock { state -> Bool in
+                state.claimsStarted += 1
+                guard let gate = state.claimGate, state.claimsStarted > gate else { return true }
+                state.heldClaims.append(continuation)
+                return false
+            }
+            if passes { continuation.resume() }
+        }
         let now = clock.now
         return state.withLock { state in
             state.claimCalls += 1

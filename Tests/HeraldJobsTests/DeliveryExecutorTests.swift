@@ -279,6 +279,56 @@ import Testing
         #expect(released.allSatisfy { store.entry($0)?.state == .queued && store.entry($0)?.mayHaveSent == false })
     }
 
+    /// A claim ahead is a round trip: the claims waiting are refilled before they run out, and
+    /// while the refill is under way freed slots start the claims still waiting.
+    @Test func claimsWaitingStartWhileTheNextClaimIsUnderWay() async throws {
+        let store = InMemoryJobStore(clock: clock, claimAhead: 4)
+        let mail = ScriptedAction(held: true)
+        let jobs = (0..<10).map { _ in job() }
+        store.add(jobs)
+        store.holdClaims(after: 1)
+        try await running(store, snapshot([mail], limits: DeliveryLimits(global: 1))) { _ in
+            // The first claim took five: one runs, four wait.
+            try await eventually { mail.calls.count == 1 }
+            mail.releaseOne()
+            try await eventually { mail.calls.count == 2 }
+            // Two wait now: the refill is asked for (and held, a slow round trip).
+            mail.releaseOne()
+            try await eventually { mail.calls.count == 3 && store.heldClaims == 1 }
+            mail.releaseOne()
+            try await eventually { mail.calls.count == 4 }
+            mail.releaseOne()
+            try await eventually { mail.calls.count == 5 }
+            #expect(store.heldClaims == 1)
+            store.openClaims()
+            mail.release()
+            await store.waitForFinished(10)
+        }
+        #expect(mail.calls.map(\.id) == jobs.map(\.id))
+    }
+
+    /// A claim that comes in after a stop (here after its deadline, too) goes back to the store.
+    @Test func aClaimInAfterTheStopGoesBack() async throws {
+        let store = InMemoryJobStore(clock: clock, claimAhead: 4)
+        let mail = ScriptedAction()
+        let jobs = (0..<3).map { _ in job() }
+        store.add(jobs)
+        store.holdClaims(after: 0)
+        let executor = DeliveryExecutor(
+            store: store, settings: { snapshot([mail], limits: DeliveryLimits(global: 1)) }, clock: clock,
+            logger: .discarding)
+        let task = Task { await executor.run() }
+        try await eventually { store.heldClaims == 1 }
+        executor.stop(deadline: .now)
+        // The stop waits for the claim under way; then it gives back what it took.
+        try await Task.sleep(for: .milliseconds(20))  // for the deadline to pass: either way it goes back
+        store.openClaims()
+        await task.value
+        #expect(mail.calls.isEmpty)
+        #expect(Set(store.released) == Set(jobs.map(\.id)))
+        #expect(jobs.allSatisfy { store.entry($0.id)?.state == .queued })
+    }
+
     /// Waits for `condition` (polling; never a timed assertion).
     private func eventually(_ condition: @Sendable () -> Bool) async throws {
         for _ in 0..<2000 where !condition() {

@@ -19,6 +19,8 @@ final class ScriptedAction: Action, Sendable {
         var calls: [Call] = []
         var held = false
         var waiting: [CheckedContinuation<Void, Never>] = []
+        /// Releases given before an attempt was held (`releaseOne`).
+        var passes = 0
         var running = 0
         var mostRunning = 0
     }
@@ -47,6 +49,19 @@ final class ScriptedAction: Action, Sendable {
         for continuation in waiting { continuation.resume() }
     }
 
+    /// Lets the longest-held attempt finish (or the next one, if none is held yet); the others
+    /// stay held.
+    func releaseOne() {
+        let first = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiting.isEmpty {
+                state.passes += 1
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        first?.resume()
+    }
+
     func compileStep(_ step: StepDefinition) -> (any ActionStep)? { nil }
 
     func perform(_ job: Job, context: DeliveryContext) async -> Outcome {
@@ -63,6 +78,10 @@ final class ScriptedAction: Action, Sendable {
         await withCheckedContinuation { continuation in
             let now = state.withLock { state -> Bool in
                 guard state.held else { return true }
+                if state.passes > 0 {
+                    state.passes -= 1
+                    return true
+                }
                 state.waiting.append(continuation)
                 return false
             }

@@ -26,6 +26,11 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
         var unfinished = 0
         /// Claims taken ahead of free slots (`JobStore.claimAhead`), started as slots free.
         var ahead: [JobClaim] = []
+        /// A claim ahead is under way beside the loop (one at a time).
+        var claiming = false
+        /// The last claim beside the loop took fewer jobs than asked (or failed): the loop waits
+        /// for its next wake-up before claiming again, as after such a claim of its own.
+        var claimFellShort = false
         /// Why the store could not be used, while it cannot (logged once when it starts).
         var problem: String?
     }
@@ -84,12 +89,12 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
                 }
                 if stopping {
                     // Claims that never started go back to the store, as if never claimed.
-                    let waiting = state.withLock { state in
+                    let (waiting, claiming) = state.withLock { state in
                         defer { state.ahead = [] }
-                        return state.ahead
+                        return (state.ahead, state.claiming)
                     }
                     if !waiting.isEmpty { await store.release(waiting) }
-                    if unfinished == 0 { break }
+                    if unfinished == 0 && !claiming { break }
                     if deadlinePassed {
                         group.cancelAll()
                         break
@@ -102,30 +107,73 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
                         group.addTask { await self.attempt(claim, snapshot: snapshot) }
                     }
                 }
-                let (room, waiting) = state.withLock { state in
-                    (state.slots.request(snapshot.limits, actions: Set(snapshot.actions.keys)), state.ahead.count)
+                let ahead = store.claimAhead
+                let (room, waiting, claiming, fellShort) = state.withLock { state in
+                    defer { state.claimFellShort = false }
+                    return (
+                        state.slots.request(snapshot.limits, actions: Set(snapshot.actions.keys)), state.ahead.count,
+                        state.claiming, state.claimFellShort
+                    )
                 }
-                // Free slots, and as many more as the store says are worth claiming at once.
+                // Free slots, and as many more as the store says are worth claiming at once. The
+                // claims ahead are refilled once half of them have started, beside this loop, so
+                // that slots freed meanwhile start the claims still waiting instead of idling
+                // through the claim's round trip.
                 var wanted = room
-                wanted.count = max(0, room.count + store.claimAhead - waiting)
-                let claimable = !stopping && room.count > 0 && wanted.count > 0
-                if claimable {
-                    do throws(JobStoreError) {
-                        let claims = try await store.claim(wanted)
-                        noteRecovered()
-                        state.withLock { $0.ahead += claims }
+                wanted.count = max(0, room.count + ahead - waiting)
+                let refill = ahead > 0 && waiting <= ahead / 2
+                let claimable =
+                    !stopping && !claiming && !fellShort && wanted.count > 0 && (room.count > 0 || refill)
+                // Whether the wait below follows a claim that found all there was (then it lasts
+                // until the next job is due, or the poll interval).
+                var claimedAll = fellShort
+                if claimable && ahead > 0 {
+                    state.withLock { $0.claiming = true }
+                    group.addTask { await self.claimBeside(wanted) }
+                } else if claimable {
+                    // Every slot asked for taken: more may be due; look again at once.
+                    if let claims = await claim(wanted) {
                         for claim in start(ahead: snapshot.limits) {
                             group.addTask { await self.attempt(claim, snapshot: snapshot) }
                         }
-                        // Every slot asked for taken: more may be due; look again at once.
                         if !claims.isEmpty && claims.count == wanted.count { continue }
-                    } catch {
-                        noteProblem(error)
                     }
+                    claimedAll = true
                 }
-                await doorbell.wait(upTo: await store.nextWakeUp(claimable: claimable))
+                await doorbell.wait(upTo: await store.nextWakeUp(claimable: claimedAll))
             }
         }
+        // A claim beside the loop that came in after a stop's deadline ended it.
+        let left = state.withLock { state in
+            defer { state.ahead = [] }
+            return state.ahead
+        }
+        if !left.isEmpty { await store.release(left) }
+    }
+
+    /// Claims what `wanted` asks and puts it with the claims waiting ahead; nil when the store
+    /// cannot be used (said once, until it can again).
+    private func claim(_ wanted: ClaimRequest) async -> [JobClaim]? {
+        do throws(JobStoreError) {
+            let claims = try await store.claim(wanted)
+            noteRecovered()
+            state.withLock { $0.ahead += claims }
+            return claims
+        } catch {
+            noteProblem(error)
+            return nil
+        }
+    }
+
+    /// A claim ahead, beside the loop: the loop is rung when it is in (to start its claims, and
+    /// to claim again at once when it took every slot asked for: more may be due).
+    private func claimBeside(_ wanted: ClaimRequest) async {
+        let claims = await claim(wanted)
+        state.withLock { state in
+            state.claiming = false
+            state.claimFellShort = claims.map { $0.isEmpty || $0.count < wanted.count } ?? true
+        }
+        doorbell.ring()
     }
 
     /// Takes the claims waiting ahead that the limits admit now, in the order they were claimed,

@@ -66,8 +66,9 @@ package protocol JobStore: JobIntake {
         -> FinishResult
 
     /// How long the executor may wait for a ring before it looks again: until the next queued
-    /// job is due when `claimable` (the executor has free slots), and never longer than the
-    /// store's own upkeep allows (a shared store's poll interval). nil: until a ring.
+    /// job is due when `claimable` (the executor has free slots and its last claim took all
+    /// there was), and never longer than the store's own upkeep allows (a shared store's poll
+    /// interval). nil: until a ring.
     func nextWakeUp(claimable: Bool) async -> Duration?
 
     /// Upkeep while the executor runs, called on each of its rounds; the store decides what is

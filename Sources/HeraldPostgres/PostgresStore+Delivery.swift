@@ -49,8 +49,8 @@ extension PostgresStore: JobStore {
     }
 
     /// A claim is a round trip with a WAL flush and costs the database much the same for 8 rows
-    /// as for 64: take this many more than the free slots (refilled beside the executor's loop
-    /// once half have started), so that attempts never wait for a claim and each claim carries
+    /// as for 64: take this many more than the free slots (four times the instance's
+    /// concurrency at most; refilled beside the executor's loop once half have started), so that attempts never wait for a claim and each claim carries
     /// many jobs. 8 gave 0.47–0.58 × the local store on one machine; 64, 0.86–0.97 × with the
     /// database on a core of its own (docs/benchmarks.md).
     package var claimAhead: Int { 64 }

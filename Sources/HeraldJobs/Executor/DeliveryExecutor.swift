@@ -107,7 +107,9 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
                         group.addTask { await self.attempt(claim, snapshot: snapshot) }
                     }
                 }
-                let ahead = store.claimAhead
+                // At most four rounds of the instance's slots wait: claims held here are jobs
+                // other instances cannot take.
+                let ahead = min(store.claimAhead, 4 * snapshot.limits.global)
                 let (room, waiting, claiming, fellShort) = state.withLock { state in
                     defer { state.claimFellShort = false }
                     return (

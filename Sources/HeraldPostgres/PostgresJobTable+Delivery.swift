@@ -173,42 +173,76 @@ extension PostgresJobTable {
             }
         }
         // One statement (one round trip, one commit) for every kind: data-modifying CTEs, each
-        // fenced by the lease token; the ids it returns are the verdicts recorded.
-        let rows = try connection.query(
-            """
-            WITH delivered AS (
-                DELETE FROM herald_jobs j USING unnest($1::text[], $2::bigint[]) AS v(id, token)
-                WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
-                RETURNING j.id
-            ), retried AS (
-                UPDATE herald_jobs j SET state = 'queued', attempts = v.attempts,
-                    not_before = to_timestamp(v.not_before_ms / 1000.0), reason = v.reason, last_answer = v.reason,
-                    may_have_sent = v.may_have_sent, lease_owner = NULL, lease_token = NULL, lease_until = NULL
-                FROM unnest($3::text[], $4::bigint[], $5::integer[], $6::bigint[], $7::text[], $8::boolean[])
-                    AS v(id, token, attempts, not_before_ms, reason, may_have_sent)
-                WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
-                RETURNING j.id
-            ), died AS (
-                UPDATE herald_jobs j SET state = 'dead', attempts = v.attempts, died_at = now(), reason = v.reason,
-                    last_answer = v.last_answer, may_have_sent = false,
-                    lease_owner = NULL, lease_token = NULL, lease_until = NULL
-                FROM unnest($9::text[], $10::bigint[], $11::integer[], $12::text[], $13::text[])
-                    AS v(id, token, attempts, reason, last_answer)
-                WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
-                RETURNING j.id
-            )
-            SELECT id FROM delivered UNION ALL SELECT id FROM retried UNION ALL SELECT id FROM died
-            """,
-            [
+        // fenced by the lease token; the ids it returns are the verdicts recorded. Only the kinds
+        // present are in it (the database plans the statement on every call, and nearly every
+        // batch is deliveries only).
+        var parts: [(name: String, sql: String)] = []
+        var parameters: [String?] = []
+        func placeholders(_ values: [String]) -> [String] {
+            values.map { value in
+                parameters.append(value)
+                return "$\(parameters.count)"
+            }
+        }
+        if !delivered.isEmpty {
+            let p = placeholders([
                 Self.array(delivered.map(\.id.description)), Self.array(delivered.map { String($0.token) }),
+            ])
+            parts.append(
+                (
+                    "delivered",
+                    """
+                    DELETE FROM herald_jobs j USING unnest(\(p[0])::text[], \(p[1])::bigint[]) AS v(id, token)
+                    WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
+                    RETURNING j.id
+                    """
+                ))
+        }
+        if !retried.isEmpty {
+            let p = placeholders([
                 Self.array(retried.map(\.0.id.description)), Self.array(retried.map { String($0.0.token) }),
                 Self.array(retried.map { String($0.0.attempts) }),
                 Self.array(retried.map { String($0.1.millisecondsSinceEpoch) }),
                 Self.array(retried.map(\.2)), Self.array(retried.map { $0.3 ? "t" : "f" }),
+            ])
+            parts.append(
+                (
+                    "retried",
+                    """
+                    UPDATE herald_jobs j SET state = 'queued', attempts = v.attempts,
+                        not_before = to_timestamp(v.not_before_ms / 1000.0), reason = v.reason, last_answer = v.reason,
+                        may_have_sent = v.may_have_sent, lease_owner = NULL, lease_token = NULL, lease_until = NULL
+                    FROM unnest(\(p[0])::text[], \(p[1])::bigint[], \(p[2])::integer[], \(p[3])::bigint[], \(p[4])::text[], \(p[5])::boolean[])
+                        AS v(id, token, attempts, not_before_ms, reason, may_have_sent)
+                    WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
+                    RETURNING j.id
+                    """
+                ))
+        }
+        if !dead.isEmpty {
+            let p = placeholders([
                 Self.array(dead.map(\.0.id.description)), Self.array(dead.map { String($0.0.token) }),
                 Self.array(dead.map { String($0.0.attempts) }), Self.array(dead.map(\.1.description)),
                 Self.array(dead.map(\.1.lastAnswer)),
             ])
+            parts.append(
+                (
+                    "died",
+                    """
+                    UPDATE herald_jobs j SET state = 'dead', attempts = v.attempts, died_at = now(), reason = v.reason,
+                        last_answer = v.last_answer, may_have_sent = false,
+                        lease_owner = NULL, lease_token = NULL, lease_until = NULL
+                    FROM unnest(\(p[0])::text[], \(p[1])::bigint[], \(p[2])::integer[], \(p[3])::text[], \(p[4])::text[])
+                        AS v(id, token, attempts, reason, last_answer)
+                    WHERE j.id = v.id AND j.lease_token = v.token AND j.state = 'running'
+                    RETURNING j.id
+                    """
+                ))
+        }
+        let rows = try connection.query(
+            "WITH " + parts.map { "\($0.name) AS (\n\($0.sql)\n)" }.joined(separator: ", ") + "\n"
+                + parts.map { "SELECT id FROM \($0.name)" }.joined(separator: " UNION ALL "),
+            parameters)
         let recorded = Set(rows.rows.compactMap { $0.first ?? nil })
         // A verdict refused: the job is gone (dropped), or another claim holds it now.
         let refused = verdicts.map(\.id.description).filter { !recorded.contains($0) }

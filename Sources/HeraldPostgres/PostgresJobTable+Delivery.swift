@@ -16,21 +16,48 @@ extension PostgresJobTable {
         package var claimedAt: WallClock
     }
 
+    /// A place in the due order (`not_before`, then `id`): where the live jobs began as a claim
+    /// saw them. A claim that starts its scan there does not walk the index entries that
+    /// delivered jobs leave at the front of the due index until a vacuum (a drained backlog
+    /// leaves thousands, and walking them was most of a claim's time).
+    package struct DuePosition: Sendable, Equatable {
+        /// The timestamp as the database writes it (exact to the microsecond).
+        package var notBefore: String
+        package var id: String
+    }
+
+    /// How far behind the database's now a position given back by a claim stays at most: a job
+    /// stored later is due no earlier than its host's now, and hosts' clocks may differ a little.
+    static let dueFloorMargin = "5 seconds"
+
     /// Claims up to `limit` due jobs of `actions` for each round (one for the actions limited
     /// only by the instance's slots, one per action with a limit of its own), `total` at most,
     /// in one transaction. Call it on a connection that commits synchronously (the store keeps
     /// one for claims): a claim must survive a database crash, or its job would come back as
     /// never attempted while its attempt may have sent.
     /// - Parameter total: the most jobs to claim over all rounds.
+    /// - Parameter from: where the last claim saw the live jobs begin (`DuePosition`); nil for a
+    ///   scan from the start. Used for a claim of one round only.
+    /// - Returns: the claims, and where the live jobs begin now (nil when not asked or none was
+    ///   claimed).
     package func claim(
-        total: Int, rounds: [(limit: Int, actions: [String])], owner: String, lease: Duration
-    ) throws(PostgresError) -> [Claim] {
+        total: Int, rounds: [(limit: Int, actions: [String])], owner: String, lease: Duration,
+        from: DuePosition? = nil
+    ) throws(PostgresError) -> (claims: [Claim], head: DuePosition?) {
         let rounds = rounds.filter { $0.limit > 0 && !$0.actions.isEmpty }
-        guard total > 0, !rounds.isEmpty else { return [] }
+        guard total > 0, !rounds.isEmpty else { return ([], nil) }
         // One round is one statement: its own transaction, one round trip.
         if rounds.count == 1 {
-            return try claim(limit: min(rounds[0].limit, total), owner: owner, lease: lease, actions: rounds[0].actions)
+            return try claim(
+                limit: min(rounds[0].limit, total), owner: owner, lease: lease, actions: rounds[0].actions, from: from,
+                findHead: true)
         }
+        return (try claimRounds(total: total, rounds: rounds, owner: owner, lease: lease), nil)
+    }
+
+    private func claimRounds(
+        total: Int, rounds: [(limit: Int, actions: [String])], owner: String, lease: Duration
+    ) throws(PostgresError) -> [Claim] {
         try connection.execute("BEGIN")
         do throws(PostgresError) {
             var claims: [Claim] = []
@@ -55,12 +82,45 @@ extension PostgresJobTable {
     package func claim(limit: Int, owner: String, lease: Duration, actions: [String]) throws(PostgresError)
         -> [Claim]
     {
-        guard limit > 0, !actions.isEmpty else { return [] }
+        try claim(limit: limit, owner: owner, lease: lease, actions: actions, from: nil, findHead: false).claims
+    }
+
+    /// The claim itself; with `from`, its scan starts there; with `findHead`, it also says where
+    /// the live jobs (queued or running, any action) begin at or after `from`, no later than
+    /// `dueFloorMargin` before the database's now.
+    private func claim(
+        limit: Int, owner: String, lease: Duration, actions: [String], from: DuePosition?, findHead: Bool
+    ) throws(PostgresError) -> (claims: [Claim], head: DuePosition?) {
+        guard limit > 0, !actions.isEmpty else { return ([], nil) }
+        var parameters: [String?] = [String(limit), Self.array(actions), owner, String(lease.saturatingMilliseconds)]
+        var startAt = ""
+        var headStartAt = ""
+        if let from {
+            parameters += [from.notBefore, from.id]
+            startAt = "AND (j.not_before, j.id) >= ($5::timestamptz, $6::text)"
+            headStartAt = "AND (h.not_before, h.id) >= ($5::timestamptz, $6::text)"
+        }
+        let head =
+            findHead
+            ? """
+            head AS (
+                SELECT h.not_before, h.id FROM herald_jobs h
+                WHERE h.state IN ('queued', 'running') \(headStartAt)
+                ORDER BY h.not_before, h.id LIMIT 1
+            ), floor AS (
+                SELECT CASE WHEN head.not_before <= now() - interval '\(Self.dueFloorMargin)'
+                    THEN head.not_before::text ELSE (now() - interval '\(Self.dueFloorMargin)')::text END AS not_before,
+                    CASE WHEN head.not_before <= now() - interval '\(Self.dueFloorMargin)' THEN head.id ELSE '' END AS id
+                FROM head
+            ),
+            """ : ""
+        let headColumns =
+            findHead ? ", (SELECT not_before FROM floor) AS head_not_before, (SELECT id FROM floor) AS head_id" : ""
         let rows = try connection.query(
             """
-            WITH ready AS (
+            WITH \(head) ready AS (
                 SELECT j.id FROM herald_jobs j
-                WHERE j.not_before <= now()
+                WHERE j.not_before <= now() \(startAt)
                   AND (j.state = 'queued' OR (j.state = 'running' AND j.lease_until < now()))
                   AND j.action = ANY($2::text[])
                   AND (j.ordering_key IS NULL OR j.attempts > 0 OR NOT EXISTS (
@@ -83,9 +143,9 @@ extension PostgresJobTable {
                 (extract(epoch FROM j.not_before) * 1000)::bigint AS not_before_ms,
                 (extract(epoch FROM j.series_start) * 1000)::bigint AS series_ms,
                 (extract(epoch FROM now()) * 1000)::bigint AS now_ms,
-                j.may_have_sent
+                j.may_have_sent \(headColumns)
             """,
-            [String(limit), Self.array(actions), owner, String(lease.saturatingMilliseconds)])
+            parameters)
         var claims: [Claim] = []
         var unreadable: [String] = []
         for row in 0..<rows.rows.count {
@@ -111,7 +171,10 @@ extension PostgresJobTable {
                 WHERE id = ANY($1::text[])
                 """, [Self.array(unreadable)])
         }
-        return claims
+        let headPosition = rows.value(0, "head_not_before").flatMap { notBefore in
+            rows.value(0, "head_id").map { DuePosition(notBefore: notBefore, id: $0) }
+        }
+        return (claims, headPosition)
     }
 
     /// Gives back claims whose attempts never started (fenced by their tokens): queued again,

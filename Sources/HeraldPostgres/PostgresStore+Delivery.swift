@@ -15,27 +15,43 @@ extension PostgresStore: JobStore {
         watch.deliverWakeUps(to: doorbell)
     }
 
+    /// How long claims may start where the last one saw the live jobs begin before one scans
+    /// from the start again: a job stored meanwhile before that place (its host's clock more than
+    /// `dueFloorMargin` behind the database's) waits this long at most.
+    static let fullClaimInterval: Duration = .seconds(1)
+
     /// Claims in one transaction on the claims' connection, committed synchronously: first for
     /// the actions limited only by the executor's slots, then for each action with a limit of its
-    /// own, up to what it has left.
+    /// own, up to what it has left. While claims take all they ask for (a backlog), each starts
+    /// where the last saw the live jobs begin, and one a second scans from the start.
     package func claim(_ request: ClaimRequest) async throws(JobStoreError) -> [JobClaim] {
         let rounds =
             [(limit: request.count, actions: request.unlimitedActions)]
             + request.perAction.sorted { $0.key < $1.key }.map { (limit: $0.value, actions: [$0.key]) }
         let owner = self.owner
         let lease = settings.lease
+        let started = ContinuousClock.now
+        let from = upkeep.withLock { upkeep in
+            upkeep.lastFullClaim.map { started - $0 < Self.fullClaimInterval } == true ? upkeep.claimFrom : nil
+        }
         let result = await claims.run { table throws(PostgresError) in
             // The host's time as the statement leaves: the database's now() is read as it starts.
             let sent = WallClock.now
-            return (try table.claim(total: request.count, rounds: rounds, owner: owner, lease: lease), sent)
+            return (
+                try table.claim(total: request.count, rounds: rounds, owner: owner, lease: lease, from: from), sent
+            )
         }
         switch result {
-        case .success(let (claims, sent)):
+        case .success(let ((claims, head), sent)):
             if let first = claims.first { clockOffset.withLock { $0 = first.claimedAt - sent } }
             upkeep.withLock { upkeep in
                 if upkeep.claims == 0 { upkeep.lastRenewal = .now }
                 upkeep.claims += claims.count
                 upkeep.lastClaimEmpty = claims.isEmpty
+                if from == nil { upkeep.lastFullClaim = started }
+                // A claim that took less than it asked for may have passed jobs it could not take
+                // yet: the next one scans from the start.
+                upkeep.claimFrom = claims.count == request.count ? head : nil
             }
             return claims.map { claim in
                 JobClaim(

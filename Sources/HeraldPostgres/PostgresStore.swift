@@ -42,6 +42,11 @@ package final class PostgresStore: Sendable {
         var depth: StoreDepth?
         /// The last claim found nothing: ask the database when the next job is due.
         var lastClaimEmpty = false
+        /// Where the live jobs began as the last claim saw them, while claims take all they ask
+        /// for (a backlog); nil: the next claim scans from the start.
+        var claimFrom: PostgresJobTable.DuePosition?
+        /// When a claim last scanned from the start.
+        var lastFullClaim: ContinuousClock.Instant?
     }
 
     /// Opens the store of `settings`. Refuses a schema it does not know (with the command to

@@ -144,7 +144,7 @@ struct PostgresJobTableTests {
         try store.connection.execute("SET synchronous_commit TO off")
         _ = try store.store([PostgresJobTable.Event(jobs: [job()], key: nil, routeKeys: [])])
         let claim = try #require(
-            try store.claim(total: 5, rounds: [(5, ["mail"])], owner: "a", lease: .seconds(30)).first)
+            try store.claim(total: 5, rounds: [(5, ["mail"])], owner: "a", lease: .seconds(30)).claims.first)
         #expect(claim.seriesStart == claim.job.dueAt)
         #expect(claim.claimedAt >= claim.seriesStart)
         #expect(
@@ -171,6 +171,44 @@ struct PostgresJobTableTests {
         _ = try first.record([verdict(earlyClaim, .retry(at: inAnHour, reason: "503", mayHaveSent: false))])
         #expect(
             try second.claim(limit: 10, owner: "b", lease: .seconds(30), actions: ["mail"]).map(\.job.id) == [late.id])
+    }
+
+    /// A claim says where the live jobs begin; the next one, started there, takes the jobs after
+    /// it without walking the delivered ones, and misses only a job stored meanwhile before that
+    /// place (a host's clock far behind), which a claim from the start takes.
+    @Test func claimsStartWhereTheLiveJobsBegin() throws {
+        let store = try self.store()
+        let jobs = (0..<6).map { _ in job() }
+        _ = try store.store([PostgresJobTable.Event(jobs: jobs, key: nil, routeKeys: [])])
+        // Due a minute ago (the database's clock sets due times), in their order.
+        try store.connection.execute("UPDATE herald_jobs SET not_before = not_before - interval '60 seconds'")
+        let mail = [(limit: 2, actions: ["mail"])]
+        let first = try store.claim(total: 2, rounds: mail, owner: "a", lease: .seconds(30))
+        #expect(first.claims.map(\.job.id) == [jobs[0].id, jobs[1].id])
+        #expect(first.head?.id == jobs[0].id.description)
+        _ = try store.record(first.claims.map { verdict($0, .delivered(detail: "ok")) })
+        let second = try store.claim(total: 2, rounds: mail, owner: "a", lease: .seconds(30), from: first.head)
+        #expect(second.claims.map(\.job.id) == [jobs[2].id, jobs[3].id])
+        #expect(second.head?.id == jobs[2].id.description)
+        // Stored now, but due before that place (as a host whose clock is far behind would).
+        let behind = job()
+        _ = try store.store([PostgresJobTable.Event(jobs: [behind], key: nil, routeKeys: [])])
+        try store.connection.query(
+            "UPDATE herald_jobs SET not_before = now() - interval '120 seconds' WHERE id = $1", [behind.id.description])
+        let all = [(limit: 10, actions: ["mail"])]
+        let third = try store.claim(total: 10, rounds: all, owner: "a", lease: .seconds(30), from: second.head)
+        #expect(third.claims.map(\.job.id) == [jobs[4].id, jobs[5].id])
+        let fromStart = try store.claim(total: 10, rounds: all, owner: "a", lease: .seconds(30))
+        #expect(fromStart.claims.map(\.job.id) == [behind.id])
+        // A job due just now, the others delivered: the place given back stays a few seconds
+        // behind the database's now.
+        let claimed = second.claims + third.claims + fromStart.claims
+        _ = try store.record(claimed.map { verdict($0, .delivered(detail: "ok")) })
+        let fresh = job()
+        _ = try store.store([PostgresJobTable.Event(jobs: [fresh], key: nil, routeKeys: [])])
+        let fourth = try store.claim(total: 10, rounds: all, owner: "a", lease: .seconds(30), from: third.head)
+        #expect(fourth.claims.map(\.job.id) == [fresh.id])
+        #expect(fourth.head?.id == "")
     }
 
     /// Only the actions asked for are claimed (an instance's known, not-yet-full actions), and

@@ -36,13 +36,16 @@ extension PostgresJobTable {
     /// one for claims): a claim must survive a database crash, or its job would come back as
     /// never attempted while its attempt may have sent.
     /// - Parameter total: the most jobs to claim over all rounds.
-    /// - Parameter from: where the last claim saw the live jobs begin (`DuePosition`); nil for a
-    ///   scan from the start. Used for a claim of one round only.
+    /// - Parameters:
+    ///   - from: where the last claim saw the live jobs begin (`DuePosition`); nil for a scan
+    ///     from the start. Used for a claim of one round only.
+    ///   - findHead: say where the live jobs begin now (a second walk of the index, worth it
+    ///     only while claims take all they ask for).
     /// - Returns: the claims, and where the live jobs begin now (nil when not asked or none was
     ///   claimed).
     package func claim(
         total: Int, rounds: [(limit: Int, actions: [String])], owner: String, lease: Duration,
-        from: DuePosition? = nil
+        from: DuePosition? = nil, findHead: Bool = true
     ) throws(PostgresError) -> (claims: [Claim], head: DuePosition?) {
         let rounds = rounds.filter { $0.limit > 0 && !$0.actions.isEmpty }
         guard total > 0, !rounds.isEmpty else { return ([], nil) }
@@ -50,7 +53,7 @@ extension PostgresJobTable {
         if rounds.count == 1 {
             return try claim(
                 limit: min(rounds[0].limit, total), owner: owner, lease: lease, actions: rounds[0].actions, from: from,
-                findHead: true)
+                findHead: findHead)
         }
         return (try claimRounds(total: total, rounds: rounds, owner: owner, lease: lease), nil)
     }

@@ -31,14 +31,17 @@ extension PostgresStore: JobStore {
         let owner = self.owner
         let lease = settings.lease
         let started = ContinuousClock.now
-        let from = upkeep.withLock { upkeep in
-            upkeep.lastFullClaim.map { started - $0 < Self.fullClaimInterval } == true ? upkeep.claimFrom : nil
+        let (from, findHead) = upkeep.withLock { upkeep in
+            let recent = upkeep.lastFullClaim.map { started - $0 < Self.fullClaimInterval } == true
+            return (recent ? upkeep.claimFrom : nil, upkeep.lastClaimTookAll)
         }
         let result = await claims.run { table throws(PostgresError) in
             // The host's time as the statement leaves: the database's now() is read as it starts.
             let sent = WallClock.now
             return (
-                try table.claim(total: request.count, rounds: rounds, owner: owner, lease: lease, from: from), sent
+                try table.claim(
+                    total: request.count, rounds: rounds, owner: owner, lease: lease, from: from, findHead: findHead),
+                sent
             )
         }
         switch result {
@@ -51,7 +54,8 @@ extension PostgresStore: JobStore {
                 if from == nil { upkeep.lastFullClaim = started }
                 // A claim that took less than it asked for may have passed jobs it could not take
                 // yet: the next one scans from the start.
-                upkeep.claimFrom = claims.count == request.count ? head : nil
+                upkeep.lastClaimTookAll = claims.count == request.count
+                upkeep.claimFrom = upkeep.lastClaimTookAll ? head : nil
             }
             return claims.map { claim in
                 JobClaim(

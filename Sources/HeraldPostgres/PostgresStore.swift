@@ -47,6 +47,8 @@ package final class PostgresStore: Sendable {
         var claimFrom: PostgresJobTable.DuePosition?
         /// When a claim last scanned from the start.
         var lastFullClaim: ContinuousClock.Instant?
+        /// The last claim took all it asked for: the next one asks where the live jobs begin.
+        var lastClaimTookAll = false
     }
 
     /// Opens the store of `settings`. Refuses a schema it does not know (with the command to

@@ -42,7 +42,6 @@ package final class InMemoryJobStore: JobStore, Sendable {
         var claimCalls = 0
         var keys: [String: WallClock] = [:]
         var released: [TimeOrderedID] = []
-        var claimsStarted = 0
         var claimGate: Int?
         var heldClaims: [CheckedContinuation<Void, Never>] = []
     }
@@ -158,8 +157,8 @@ package final class InMemoryJobStore: JobStore, Sendable {
     package func claim(_ request: ClaimRequest) async throws(JobStoreError) -> [JobClaim] {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let passes = state.withLock { state -> Bool in
-                state.claimsStarted += 1
-                guard let gate = state.claimGate, state.claimsStarted > gate else { return true }
+                state.claimCalls += 1
+                guard let gate = state.claimGate, state.claimCalls > gate else { return true }
                 state.heldClaims.append(continuation)
                 return false
             }
@@ -167,7 +166,6 @@ package final class InMemoryJobStore: JobStore, Sendable {
         }
         let now = clock.now
         return state.withLock { state in
-            state.claimCalls += 1
             var perAction = request.perAction
             var claims: [JobClaim] = []
             let due = state.entries.values.filter { $0.state == .queued && $0.job.notBefore <= now }

@@ -18,7 +18,7 @@ extension PostgresStore: JobStore {
     /// How long claims may start where the last one saw the live jobs begin before one scans
     /// from the start again: a job stored meanwhile before that place (its host's clock more than
     /// `dueFloorMargin` behind the database's) waits this long at most.
-    static let fullClaimInterval: Duration = .seconds(1)
+    package static let fullClaimInterval: Duration = .seconds(1)
 
     /// Claims in one transaction on the claims' connection, committed synchronously: first for
     /// the actions limited only by the executor's slots, then for each action with a limit of its

@@ -37,18 +37,37 @@ struct HTTPHeaderBlock: Sendable {
         return fields
     }
 
-    /// The value of the first field called `name` (compared ignoring ASCII case).
+    /// The value of the first field called `name` (compared ignoring ASCII case). Asked of every
+    /// answer (`Retry-After`, `Location`), so it scans the block's bytes in place.
     func value(_ name: String) -> String? {
-        let wanted = Array(name.utf8)
-        var found: String?
-        forEachField { fieldName, value in
-            guard fieldName.count == wanted.count,
-                zip(fieldName, wanted).allSatisfy({ Self.lowercased($0) == Self.lowercased($1) })
-            else { return true }
-            found = String(decoding: value, as: UTF8.self)
-            return false
+        var name = name
+        return name.withUTF8 { wanted in
+            bytes.withUnsafeBufferPointer { block -> String? in
+                var start = 0
+                while start < block.count {
+                    var end = start
+                    while end < block.count, block[end] != UInt8(ascii: "\n") { end += 1 }
+                    let next = min(end + 1, block.count)
+                    if end - start > wanted.count, block[start + wanted.count] == UInt8(ascii: ":"),
+                        Self.equalIgnoringCase(UnsafeBufferPointer(rebasing: block[start..<(start + wanted.count)]), wanted)
+                    {
+                        var from = start + wanted.count + 1
+                        var to = next
+                        while from < to, Self.isSpace(block[from]) { from += 1 }
+                        while to > from, Self.isSpace(block[to - 1]) { to -= 1 }
+                        return String(decoding: UnsafeBufferPointer(rebasing: block[from..<to]), as: UTF8.self)
+                    }
+                    start = next
+                }
+                return nil
+            }
         }
-        return found
+    }
+
+    private static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count where lowercased(a[index]) != lowercased(b[index]) { return false }
+        return true
     }
 
     /// Calls `body` with each field's name and trimmed value until it returns false.

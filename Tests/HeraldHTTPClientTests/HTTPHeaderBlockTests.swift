@@ -22,6 +22,9 @@ import Testing
         #expect(head.value("location") == "https://x.example/a:b")
         #expect(head.value("Locatio") == nil)
         #expect(head.value("Retry-After") == nil)
+        // Only a whole name before the colon counts.
+        let near = block("X-Retry-After: 1\r\n", "Retry-After : 2\r\n", "Retry-After-X: 3\r\n", "Retry-After:4")
+        #expect(near.value("Retry-After") == "4")
     }
 
     @Test func anEmptyValueAndStartingOver() {

@@ -14,6 +14,8 @@ package struct RemoteTextRedactor: Sendable {
     package static let shortestSecret = 4
 
     private let secrets: [[Unicode.Scalar]]
+    /// The same secrets in UTF-8, to tell quickly that a text holds none of them.
+    private let secretsInUTF8: [[UInt8]]
     private let longestSecret: Int
 
     /// - Parameter secrets: the values to redact wherever they appear; empty and very short ones
@@ -21,6 +23,11 @@ package struct RemoteTextRedactor: Sendable {
     package init(secrets: [String]) {
         self.secrets = secrets.map { Array($0.unicodeScalars) }.filter { $0.count >= Self.shortestSecret }
             .sorted { $0.count > $1.count }
+        secretsInUTF8 = self.secrets.map { secret in
+            var text = ""
+            text.unicodeScalars.append(contentsOf: secret)
+            return Array(text.utf8)
+        }
         longestSecret = self.secrets.first?.count ?? 0
     }
 
@@ -52,7 +59,7 @@ package struct RemoteTextRedactor: Sendable {
     /// `text` with every secret replaced by `<redacted>`. Matching is by Unicode scalars, not
     /// characters, so a combining mark after a secret cannot hide it.
     package func redacted(_ text: String) -> String {
-        guard !secrets.isEmpty else { return text }
+        guard !secrets.isEmpty, holdsASecret(text) else { return text }
         var scalars = Array(text.unicodeScalars)
         var changed = false
         for secret in secrets where scalars.count >= secret.count {
@@ -78,10 +85,29 @@ package struct RemoteTextRedactor: Sendable {
         return result
     }
 
+    /// Whether any secret's bytes occur in `text`'s UTF-8. UTF-8 is self-synchronising, so this
+    /// finds exactly the scalar sequences `redacted` replaces; most texts hold none, and this
+    /// look costs no allocation.
+    private func holdsASecret(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { haystack in
+            secretsInUTF8.contains { secret in
+                guard let first = secret.first, secret.count <= haystack.count else { return false }
+                for start in 0...(haystack.count - secret.count) where haystack[start] == first {
+                    var matched = 1
+                    while matched < secret.count, haystack[start + matched] == secret[matched] { matched += 1 }
+                    if matched == secret.count { return true }
+                }
+                return false
+            }
+        }
+    }
+
     /// Runs of whitespace (newlines and tabs among them) become one space, leading and trailing
     /// ones vanish, and other control characters (C0, DEL, C1, which include the escape that
     /// starts a terminal sequence) are dropped, so that one cannot split a secret in two.
     static func collapsingControlsAndWhitespace(_ text: String) -> String {
+        if isCollapsedASCII(text) { return text }
         var collapsed = ""
         var pendingSpace = false
         for scalar in text.unicodeScalars {
@@ -99,8 +125,26 @@ package struct RemoteTextRedactor: Sendable {
         return collapsed
     }
 
+    /// True when `text` is printable ASCII with single spaces between words: nothing to collapse
+    /// or drop (most remote text).
+    private static func isCollapsedASCII(_ text: String) -> Bool {
+        var afterSpace = true
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: " ") {
+                if afterSpace { return false }
+                afterSpace = true
+            } else if byte > 0x20 && byte < 0x7F {
+                afterSpace = false
+            } else {
+                return false
+            }
+        }
+        return !afterSpace || text.isEmpty
+    }
+
     /// Replaces every `local@domain` in `text` with its masked form (`j***@example.com`).
     package static func maskEmails(in text: String) -> String {
+        guard mayHoldAnAddress(text) else { return text }
         var scalars = Array(text.unicodeScalars)
         var index = 0
         while index < scalars.count {
@@ -125,6 +169,24 @@ package struct RemoteTextRedactor: Sendable {
         var result = ""
         result.unicodeScalars.append(contentsOf: scalars)
         return result
+    }
+
+    /// False when no `@` in `text` has a character of an address on both sides (most text, and
+    /// an address masked already: `j***@example.com`), which `maskEmails` would leave as it is.
+    private static func mayHoldAnAddress(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= 3 else { return false }
+            for at in 1..<(bytes.count - 1) where bytes[at] == UInt8(ascii: "@") {
+                let before = bytes[at - 1]
+                let after = bytes[at + 1]
+                // A byte of a multi-byte scalar may be a letter: the whole look decides.
+                let localSide = before >= 0x80 || isAddressScalar(Unicode.Scalar(before), local: true)
+                let domainSide = after >= 0x80 || isAddressScalar(Unicode.Scalar(after), local: false)
+                if localSide && domainSide { return true }
+            }
+            return false
+        }
     }
 
     private static func isAddressScalar(_ scalar: Unicode.Scalar, local: Bool) -> Bool {

@@ -174,9 +174,14 @@ package final class StreamLogHandler: LogHandler, @unchecked Sendable {
 /// which some terminals act on).
 func appendLogfmtValue(_ text: String, to line: inout [UInt8]) {
     let utf8 = text.utf8
+    func special(_ byte: UInt8) -> Bool {
+        byte <= 0x20 || byte == 0x22 || byte == 0x3D || byte == 0x5C || byte == 0x7F || byte == 0xC2
+    }
+    // In place where the string's bytes are contiguous (native strings): a value per field of
+    // every line, so the look should not go through the view's iterator.
     let needsQuotes =
         utf8.isEmpty
-        || utf8.contains { $0 <= 0x20 || $0 == 0x22 || $0 == 0x3D || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 }
+        || (utf8.withContiguousStorageIfAvailable { $0.contains(where: special) } ?? utf8.contains(where: special))
     guard needsQuotes else {
         line.append(contentsOf: utf8)
         return

@@ -113,7 +113,7 @@ package final class DeliveryExecutor<Store: JobStore>: Sendable {
                 let (room, waiting, claiming, fellShort) = state.withLock { state in
                     defer { state.claimFellShort = false }
                     return (
-                        state.slots.request(snapshot.limits, actions: Set(snapshot.actions.keys)), state.ahead.count,
+                        state.slots.request(snapshot.limits, actions: snapshot.actionNames), state.ahead.count,
                         state.claiming, state.claimFellShort
                     )
                 }

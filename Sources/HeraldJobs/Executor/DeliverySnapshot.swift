@@ -4,12 +4,15 @@ import HeraldCore
 /// after a swap use the new one, attempts under way finish with the one they started with.
 package struct DeliverySnapshot: Sendable {
     /// The configured actions by name.
-    package var actions: [String: any Action]
-    package var limits: DeliveryLimits
-    package var retry: RetryPolicy
+    package let actions: [String: any Action]
+    /// Their names, asked for by every claim.
+    package let actionNames: Set<String>
+    package let limits: DeliveryLimits
+    package let retry: RetryPolicy
 
     package init(actions: [String: any Action], limits: DeliveryLimits, retry: RetryPolicy) {
         self.actions = actions
+        actionNames = Set(actions.keys)
         self.limits = limits
         self.retry = retry
     }

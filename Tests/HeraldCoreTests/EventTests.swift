@@ -125,6 +125,9 @@ import Testing
         #expect(first.description.count == 36)
         let version = first.description[first.description.index(first.description.startIndex, offsetBy: 14)]
         #expect(version == "7")
+        let known = TimeOrderedID(high: 0x0123_4567_89AB_7CDE, low: 0xF0E1_D2C3_B4A5_9687)
+        #expect(known.description == "01234567-89ab-7cde-f0e1-d2c3b4a59687")
+        #expect(TimeOrderedID("01234567-89AB-7CDE-F0E1-D2C3B4A59687") == known)
     }
 }
 

@@ -22,6 +22,16 @@ package struct EmailAddress: Sendable, Hashable {
     /// A light check that catches what is clearly not an address (empty, no `@`, spaces,
     /// control characters); the provider does the real validation.
     package var looksValid: Bool {
+        // ASCII (nearly every address): bytes are characters, and a CR (the one ASCII pair that is
+        // one character, CR LF) makes the address invalid either way.
+        var email = email
+        if let ascii = email.withUTF8({ bytes -> Bool? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            guard let at = bytes.lastIndex(of: UInt8(ascii: "@")), at != 0, at != bytes.count - 1 else { return false }
+            return !bytes.contains { $0 <= 0x20 || $0 == 0x7F }
+        }) {
+            return ascii
+        }
         guard let at = email.lastIndex(of: "@"), at != email.startIndex, email.index(after: at) != email.endIndex else {
             return false
         }

@@ -18,18 +18,24 @@ package struct TimeOrderedID: Sendable, Hashable, Comparable, CustomStringConver
     package var milliseconds: UInt64 { high >> 16 }
 
     package var description: String {
-        var text = [UInt8]()
-        text.reserveCapacity(36)
-        let digits = Array("0123456789abcdef".utf8)
-        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
-            if index == 8 || index == 12 { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int((high >> UInt64(shift)) & 0xF)])
+        // Written in place: every log line and every job's metadata names ids.
+        String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            func append(_ value: UInt64, dashesBefore dashes: (Int, Int)) {
+                for index in 0..<16 {
+                    if index == dashes.0 || index == dashes.1 {
+                        text[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * index)) & 0xF
+                    text[position] = nibble < 10 ? nibble + UInt8(ascii: "0") : nibble - 10 + UInt8(ascii: "a")
+                    position += 1
+                }
+            }
+            append(high, dashesBefore: (8, 12))
+            append(low, dashesBefore: (0, 4))
+            return position
         }
-        for (index, shift) in stride(from: 60, through: 0, by: -4).enumerated() {
-            if index == 0 || index == 4 { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int((low >> UInt64(shift)) & 0xF)])
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// Parses the 36-character text form.

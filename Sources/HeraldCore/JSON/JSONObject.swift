@@ -7,7 +7,7 @@ package struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionary
     /// One member.
     package typealias Element = (key: String, value: JSON)
 
-    private struct Member: Sendable, Hashable {
+    fileprivate struct Member: Sendable, Hashable {
         var key: String
         var value: JSON
     }
@@ -67,8 +67,23 @@ package struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionary
     /// The values, in order.
     package var values: [JSON] { members.map(\.value) }
 
-    package func makeIterator() -> some IteratorProtocol<Element> {
-        members.lazy.map { (key: $0.key, value: $0.value) }.makeIterator()
+    /// The members in order. A named type rather than `some IteratorProtocol`: callers in other
+    /// modules looked the opaque type's metadata up at run time on every loop (`perf`:
+    /// `swift_getOpaqueTypeMetadataImpl` under each Mandrill request's preparation).
+    package struct Iterator: IteratorProtocol {
+        private var members: IndexingIterator<[Member]>
+
+        fileprivate init(_ members: [Member]) {
+            self.members = members.makeIterator()
+        }
+
+        package mutating func next() -> Element? {
+            members.next().map { (key: $0.key, value: $0.value) }
+        }
+    }
+
+    package func makeIterator() -> Iterator {
+        Iterator(members)
     }
 
     package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {

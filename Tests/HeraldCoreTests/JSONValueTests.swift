@@ -62,6 +62,12 @@ import Testing
         #expect(object.json == ["a": 3, "b": 2])
         #expect(object.json.serializedString == #"{"a":3,"b":2}"#)
         #expect(object.description == #"{"a":3,"b":2}"#)
+        // Large objects find repeats another way, with the same result.
+        let keys = (0..<40).map { "k\($0)" }
+        let text = "{" + (keys + ["k3", "k39"]).enumerated().map { "\"\($1)\": \($0)" }.joined(separator: ",") + "}"
+        let large = try value(text).json.object ?? [:]
+        #expect(large.keys == keys)
+        #expect(large["k3"] == 40 && large["k39"] == 41 && large["k0"] == 0)
     }
 
     @Test func readsNumbers() throws {

@@ -27,9 +27,23 @@ package struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionary
         for (key, value) in elements { self[key] = value }
     }
 
-    /// Members appended without checking for repeated keys; the caller guarantees they are unique.
-    init(uniqueMembers: [(key: String, value: JSON)]) {
-        members = uniqueMembers.map { Member(key: $0.key, value: $0.value) }
+    /// An empty object with room for `capacity` members, for `appendNew`.
+    init(capacity: Int) {
+        members.reserveCapacity(capacity)
+    }
+
+    /// Appends a member whose key the caller knows is not there yet.
+    mutating func appendNew(_ key: String, _ value: JSON) {
+        members.append(Member(key: key, value: value))
+    }
+
+    /// Where `key` is among the members, for `replaceValue(at:with:)`.
+    func position(of key: String) -> Int? {
+        members.firstIndex { $0.key == key }
+    }
+
+    mutating func replaceValue(at position: Int, with value: JSON) {
+        members[position].value = value
     }
 
     /// The value for `key`, or nil. Setting nil removes the member; to store a JSON null, set `.null`.

@@ -22,20 +22,34 @@ extension JSONValue: CustomStringConvertible {
     }
 
     private func materializeObject(count: Int) -> JSONObject {
-        var members: [(key: String, value: JSON)] = []
-        members.reserveCapacity(count)
-        // Positions by key, to resolve repeated keys without quadratic scans of large objects.
+        var object = JSONObject(capacity: count)
+        // A repeated key keeps its first place and its last value. Small objects (nearly all)
+        // look for it among the members so far; large ones keep positions by key, to avoid
+        // quadratic scans.
+        guard count > Self.objectScannedForRepeatsUpTo else {
+            for (key, value) in members {
+                if let position = object.position(of: key) {
+                    object.replaceValue(at: position, with: value.json)
+                } else {
+                    object.appendNew(key, value.json)
+                }
+            }
+            return object
+        }
         var positions: [String: Int] = [:]
-        for (key, value) in self.members {
+        positions.reserveCapacity(count)
+        for (key, value) in members {
             if let position = positions[key] {
-                members[position].value = value.json
+                object.replaceValue(at: position, with: value.json)
             } else {
-                positions[key] = members.count
-                members.append((key, value.json))
+                positions[key] = object.count
+                object.appendNew(key, value.json)
             }
         }
-        return JSONObject(uniqueMembers: members)
+        return object
     }
+
+    static let objectScannedForRepeatsUpTo = 16
 
     /// Writes the value compactly, byte for byte what `json.serialized()` gives; strings without
     /// escapes and integers are copied from the source instead of being decoded and re-encoded.

@@ -49,7 +49,8 @@ struct HTTPHeaderBlock: Sendable {
                     while end < block.count, block[end] != UInt8(ascii: "\n") { end += 1 }
                     let next = min(end + 1, block.count)
                     if end - start > wanted.count, block[start + wanted.count] == UInt8(ascii: ":"),
-                        Self.equalIgnoringCase(UnsafeBufferPointer(rebasing: block[start..<(start + wanted.count)]), wanted)
+                        Self.equalIgnoringCase(
+                            UnsafeBufferPointer(rebasing: block[start..<(start + wanted.count)]), wanted)
                     {
                         var from = start + wanted.count + 1
                         var to = next

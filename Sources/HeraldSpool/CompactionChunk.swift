@@ -51,7 +51,7 @@ struct CompactionChunk: Sendable {
             }
         }
         for key in keys {
-            guard let slot = index.dedupe.slots[key.digest], slot.expiresAt == key.expiresAt,
+            guard let slot = index.dedupe[key.digest], slot.expiresAt == key.expiresAt,
                 segments.contains(slot.segment)
             else { continue }
             records.append(.dedupeKey(digest: key.digest, expiresAt: key.expiresAt))

@@ -13,11 +13,17 @@ struct DedupeTable {
     /// The size of a "dedupe key" frame: header, version, digest, expiry.
     static let frameLength = UInt32(RecordEncoder.headerSize + 1 + 16 + 8)
 
-    private(set) var slots: [UInt128: Slot] = [:]
+    /// The keys, spread over shards by their digest's low bits: a shard that grows rehashes only
+    /// its own keys. One dictionary of them stopped the spool's writer for 0.3–0.6 s when it
+    /// doubled at 786,432 keys (on the way to the default capacity of a million), and every
+    /// acknowledgement and claim with it.
+    private var shards = [[UInt128: Slot]](repeating: [:], count: Self.shardCount)
+    static let shardCount = 256
+    /// How many keys the table holds.
+    private(set) var count = 0
     /// Keys in the order they were recorded, for expiry and eviction; entries whose slot has
     /// changed since are skipped.
-    private var order: [(digest: UInt128, expiresAt: Int64)] = []
-    private var head = 0
+    private var order = ChunkedQueue<(digest: UInt128, expiresAt: Int64)>()
     let capacity: Int
     /// Keys dropped before they expired, because the table was full.
     private(set) var evicted = 0
@@ -26,10 +32,24 @@ struct DedupeTable {
         self.capacity = max(1, capacity)
     }
 
-    var count: Int { slots.count }
+    private static func shard(of digest: UInt128) -> Int {
+        Int(truncatingIfNeeded: digest) & (shardCount - 1)
+    }
+
+    /// The slot of `digest`, if the table holds it.
+    subscript(digest: UInt128) -> Slot? {
+        shards[Self.shard(of: digest)][digest]
+    }
+
+    /// Calls `body` with every key and its slot, in no particular order.
+    func forEach(_ body: (UInt128, Slot) -> Void) {
+        for shard in shards {
+            for (digest, slot) in shard { body(digest, slot) }
+        }
+    }
 
     func contains(_ digest: UInt128, now: Int64) -> Bool {
-        guard let slot = slots[digest] else { return false }
+        guard let slot = self[digest] else { return false }
         return slot.expiresAt > now
     }
 
@@ -39,17 +59,20 @@ struct DedupeTable {
         inserted: Bool, replaced: Slot?
     ) {
         guard expiresAt > now else { return (false, nil) }
-        let previous = slots[digest]
+        let shard = Self.shard(of: digest)
+        let previous = shards[shard][digest]
         if let previous, previous.expiresAt > expiresAt { return (false, nil) }
-        slots[digest] = Slot(expiresAt: expiresAt, segment: segment)
+        shards[shard][digest] = Slot(expiresAt: expiresAt, segment: segment)
+        if previous == nil { count += 1 }
         order.append((digest, expiresAt))
         return (true, previous)
     }
 
     /// Moves a key's record to `segment` (after compaction copied it) if it is unchanged.
     mutating func relocate(_ digest: UInt128, expiresAt: Int64, to segment: UInt32) -> Slot? {
-        guard let slot = slots[digest], slot.expiresAt == expiresAt else { return nil }
-        slots[digest]?.segment = segment
+        let shard = Self.shard(of: digest)
+        guard let slot = shards[shard][digest], slot.expiresAt == expiresAt else { return nil }
+        shards[shard][digest]?.segment = segment
         return slot
     }
 
@@ -57,19 +80,16 @@ struct DedupeTable {
     /// keys removed.
     mutating func sweep(now: Int64) -> [UInt32] {
         var released: [UInt32] = []
-        while head < order.count {
-            let (digest, expiresAt) = order[head]
-            let full = slots.count > capacity
+        while let (digest, expiresAt) = order.first {
+            let full = count > capacity
             guard expiresAt <= now || full else { break }
-            head += 1
-            guard let slot = slots[digest], slot.expiresAt == expiresAt else { continue }
+            order.removeFirst()
+            let shard = Self.shard(of: digest)
+            guard let slot = shards[shard][digest], slot.expiresAt == expiresAt else { continue }
             if expiresAt > now { evicted += 1 }
-            slots[digest] = nil
+            shards[shard][digest] = nil
+            count -= 1
             released.append(slot.segment)
-        }
-        if head > 1024 && head * 2 > order.count {
-            order.removeFirst(head)
-            head = 0
         }
         return released
     }

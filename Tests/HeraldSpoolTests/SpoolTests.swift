@@ -225,6 +225,28 @@ struct SpoolTests {
         #expect(!table.contains(Digest.dedupe("key-0"), now: 0))
     }
 
+    /// Expiry order kept in chunks: first in, first out across chunk boundaries, and again after
+    /// the queue ran empty.
+    @Test func theChunkedQueueIsFirstInFirstOut() {
+        var queue = ChunkedQueue<Int>(chunkSize: 3)
+        #expect(queue.isEmpty && queue.first == nil)
+        for value in 0..<7 { queue.append(value) }
+        var taken: [Int] = []
+        for _ in 0..<5 {
+            taken.append(queue.first ?? -1)
+            queue.removeFirst()
+        }
+        for value in 7..<9 { queue.append(value) }
+        while let value = queue.first {
+            taken.append(value)
+            queue.removeFirst()
+        }
+        #expect(taken == Array(0..<9))
+        #expect(queue.isEmpty)
+        queue.append(9)
+        #expect(queue.first == 9)
+    }
+
     /// Many appenders on several threads share fdatasyncs: fewer syncs than appends, and every
     /// completion reports success.
     @Test func concurrentAppendsShareOneFsync() async throws {

@@ -12,9 +12,11 @@ extension Spool {
     /// makes a summary of each).
     package var queuedIDs: [TimeOrderedID] {
         var ids = shared.withLock { shared in
-            shared.index.table.slots.compactMap { slot in
-                slot.state == .queued || slot.state == .running ? slot.id : nil
+            var ids: [TimeOrderedID] = []
+            shared.index.table.forEachSlot { _, slot in
+                if slot.state == .queued || slot.state == .running { ids.append(slot.id) }
             }
+            return ids
         }
         ids.sort()
         return ids

@@ -121,7 +121,8 @@ enum SpoolReading {
         index: SpoolIndex, segments: [UInt32: LoadedSegment], isWritable: Bool, lastError: SpoolError?
     ) -> SpoolStatistics {
         var oldest: Int64?
-        for slot in index.table.slots where slot.state == .queued || slot.state == .running {
+        index.table.forEachSlot { _, slot in
+            guard slot.state == .queued || slot.state == .running else { return }
             if oldest == nil || slot.createdAt < oldest! { oldest = slot.createdAt }
         }
         return SpoolStatistics(

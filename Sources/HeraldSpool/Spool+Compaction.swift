@@ -167,7 +167,9 @@ extension Spool {
             // Copy in log order, so that the copies of one ordering key stay in order on disk too.
             plan.jobs.sort { ($0.source.segment, $0.source.offset) < ($1.source.segment, $1.source.offset) }
             shared.index.dedupe.forEach { digest, slot in
-                if inPrefix.contains(slot.segment) { plan.keys.append(.init(digest: digest, expiresAt: slot.expiresAt)) }
+                if inPrefix.contains(slot.segment) {
+                    plan.keys.append(.init(digest: digest, expiresAt: slot.expiresAt))
+                }
             }
             for (number, segment) in shared.segments { plan.files[number] = segment.file }
             return plan

@@ -18,7 +18,7 @@ extension PostgresStore: JobStore {
     /// How long claims may start where the last one saw the live jobs begin before one scans
     /// from the start again: a job stored meanwhile before that place (its host's clock more than
     /// `dueFloorMargin` behind the database's) waits this long at most.
-    package static let fullClaimInterval: Duration = .seconds(1)
+    package static let defaultFullClaimInterval: Duration = .seconds(1)
 
     /// Claims in one transaction on the claims' connection, committed synchronously: first for
     /// the actions limited only by the executor's slots, then for each action with a limit of its
@@ -32,7 +32,7 @@ extension PostgresStore: JobStore {
         let lease = settings.lease
         let started = ContinuousClock.now
         let (from, findHead) = upkeep.withLock { upkeep in
-            let recent = upkeep.lastFullClaim.map { started - $0 < Self.fullClaimInterval } == true
+            let recent = upkeep.lastFullClaim.map { started - $0 < fullClaimInterval } == true
             return (recent ? upkeep.claimFrom : nil, upkeep.lastClaimTookAll)
         }
         let result = await claims.run { table throws(PostgresError) in

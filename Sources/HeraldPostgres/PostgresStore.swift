@@ -32,6 +32,8 @@ package final class PostgresStore: Sendable {
     let upkeep = Mutex(Upkeep())
     /// The database's clock less this host's, as the last claim showed it.
     let clockOffset = Mutex(Duration.zero)
+    /// How long claims may start where the last saw the live jobs begin.
+    let fullClaimInterval: Duration
 
     /// What `maintain()` and `nextWakeUp` keep between the executor's rounds.
     struct Upkeep {
@@ -54,7 +56,12 @@ package final class PostgresStore: Sendable {
     /// Opens the store of `settings`. Refuses a schema it does not know (with the command to
     /// run); a database that is merely unreachable is waited for. Starts nothing: `run()` does.
     /// - Throws: `PostgresError` `.schema` for a bad DSN or schema.
-    package static func open(settings: PostgresStoreSettings, logger: Logger) throws(PostgresError) -> PostgresStore {
+    /// - Parameter fullClaimInterval: how long claims may start where the last saw the live jobs
+    ///   begin (`PostgresStore.defaultFullClaimInterval` unless a test needs another).
+    package static func open(
+        settings: PostgresStoreSettings, logger: Logger,
+        fullClaimInterval: Duration = PostgresStore.defaultFullClaimInterval
+    ) throws(PostgresError) -> PostgresStore {
         guard PostgresConnection.isValid(dsn: settings.dsn) else {
             throw PostgresError(.schema, "store.postgres.dsn is not a connection string libpq can read")
         }
@@ -68,7 +75,7 @@ package final class PostgresStore: Sendable {
                 "the database cannot be reached; events are answered 503 until it can",
                 ["reason": .string(settings.redacted(error.description))])
         }
-        return PostgresStore(settings: settings, logger: logger)
+        return PostgresStore(settings: settings, logger: logger, fullClaimInterval: fullClaimInterval)
     }
 
     /// The store for `herald queue|dead`: checks the schema; no threads, no watch.
@@ -79,7 +86,11 @@ package final class PostgresStore: Sendable {
         return PostgresStore(settings: settings, logger: .discarding, watched: false)
     }
 
-    private init(settings: PostgresStoreSettings, logger: Logger, watched: Bool = true) {
+    private init(
+        settings: PostgresStoreSettings, logger: Logger, watched: Bool = true,
+        fullClaimInterval: Duration = PostgresStore.defaultFullClaimInterval
+    ) {
+        self.fullClaimInterval = fullClaimInterval
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count)
         let hostname = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

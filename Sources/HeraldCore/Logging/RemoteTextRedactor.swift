@@ -90,17 +90,7 @@ package struct RemoteTextRedactor: Sendable {
     /// look costs no allocation.
     private func holdsASecret(_ text: String) -> Bool {
         var text = text
-        return text.withUTF8 { haystack in
-            secretsInUTF8.contains { secret in
-                guard let first = secret.first, secret.count <= haystack.count else { return false }
-                for start in 0...(haystack.count - secret.count) where haystack[start] == first {
-                    var matched = 1
-                    while matched < secret.count, haystack[start + matched] == secret[matched] { matched += 1 }
-                    if matched == secret.count { return true }
-                }
-                return false
-            }
-        }
+        return text.withUTF8 { haystack in secretsInUTF8.contains { haystack.containsBytes($0) } }
     }
 
     /// Runs of whitespace (newlines and tabs among them) become one space, leading and trailing

@@ -45,7 +45,7 @@ package struct DataSubject: Sendable, Equatable {
     /// JSON-escaped forms, so that stored JSON is searched as it is).
     package func matches(text: some Collection<UInt8>) -> Bool {
         let haystack = text.map(Self.lowered)
-        return needles.contains { Self.contains(haystack, $0) }
+        return haystack.withUnsafeBufferPointer { haystack in needles.contains { haystack.containsBytes($0) } }
     }
 
     /// `matches(text:)` on a string.
@@ -96,24 +96,6 @@ package struct DataSubject: Sendable, Equatable {
 
     private static func lowered(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-    }
-
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count, let first = needle.first else { return false }
-        var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first {
-                var matched = true
-                for offset in 1..<needle.count where haystack[index + offset] != needle[offset] {
-                    matched = false
-                    break
-                }
-                if matched { return true }
-            }
-            index += 1
-        }
-        return false
     }
 
     /// Everything but unreserved characters and `@` as `%XX`.

@@ -75,7 +75,9 @@ let package = Package(
         // Benchmarks; CCurl for the bare libcurl multi loop that delivery is compared with.
         .executableTarget(
             name: "herald-bench",
-            dependencies: ["HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldJobs", "HeraldSpool", "CCurl"]
+            dependencies: [
+                "HeraldCore", "HeraldConfig", "HeraldHTTP", "HeraldHTTPClient", "HeraldJobs", "HeraldSpool", "CCurl",
+            ]
         ),
         .executableTarget(
             name: "herald",

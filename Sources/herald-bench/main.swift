@@ -6,6 +6,7 @@ let arguments = CommandLine.arguments.dropFirst()
 let benchmarks: [String: () throws -> Void] = [
     "ack": runAckLatencyBenchmark,
     "crypto": runCryptoBenchmark,
+    "client": runClientBenchmark,
     "curl": runCurlBenchmark,
     "http": runHTTPBenchmark,
     "json": jsonBenchmark,

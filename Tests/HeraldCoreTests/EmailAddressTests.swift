@@ -16,3 +16,31 @@ import Testing
         }
     }
 }
+
+extension EmailAddressTests {
+    /// The check as it was before its ASCII way (bdd7cb9): characters, then scalars.
+    private func wholeWay(_ email: String) -> Bool {
+        guard let at = email.lastIndex(of: "@"), at != email.startIndex, email.index(after: at) != email.endIndex else {
+            return false
+        }
+        return !email.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F }
+    }
+
+    /// Random texts of ASCII and non-ASCII pieces (a combining mark after an `@`, CR LF) get the
+    /// verdict the whole way gives.
+    @Test func theASCIIWayAnswersAsTheWholeWay() {
+        let pieces = ["a", "@", ".", " ", "\r", "\n", "\r\n", "\t", "\u{7F}", "\u{0}", "é", "\u{301}", "名", "\u{A0}", "\""]
+        var state: UInt64 = 0x454D_4149_4C
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        for _ in 0..<20_000 {
+            var email = ""
+            for _ in 0..<Int(next() % 7) { email += pieces[Int(next() % UInt64(pieces.count))] }
+            #expect(EmailAddress(email: email).looksValid == wholeWay(email), "\(email.debugDescription)")
+        }
+    }
+}

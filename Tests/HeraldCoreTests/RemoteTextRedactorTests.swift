@@ -43,3 +43,137 @@ import Testing
         #expect(redactor.redacted("md-SECRET-KE") == "md-SECRET-KE")
     }
 }
+
+/// The redactor before its quick ways (b726551, 22d7561): every text walked scalar by scalar with
+/// Unicode's properties. The quick ways must give what this gives, for any text.
+private struct WholeWayRedactor {
+    let secrets: [[Unicode.Scalar]]
+
+    init(secrets: [String]) {
+        self.secrets = secrets.map { Array($0.unicodeScalars) }.filter { $0.count >= RemoteTextRedactor.shortestSecret }
+            .sorted { $0.count > $1.count }
+    }
+
+    func clean(_ text: String, limit: Int = 200) -> String {
+        let masked = redacted(Self.maskEmails(in: Self.collapsing(redacted(text))))
+        guard masked.count > limit else { return masked }
+        return String(masked.prefix(limit)) + "…"
+    }
+
+    func address(_ text: String) -> String {
+        clean(maskPersonalData(redacted(text)), limit: 80)
+    }
+
+    func redacted(_ text: String) -> String {
+        var scalars = Array(text.unicodeScalars)
+        for secret in secrets where scalars.count >= secret.count {
+            var result: [Unicode.Scalar] = []
+            var index = 0
+            while index < scalars.count {
+                if scalars[index] == secret[0], index + secret.count <= scalars.count,
+                    scalars[index..<(index + secret.count)].elementsEqual(secret)
+                {
+                    result.append(contentsOf: "<redacted>".unicodeScalars)
+                    index += secret.count
+                } else {
+                    result.append(scalars[index])
+                    index += 1
+                }
+            }
+            scalars = result
+        }
+        var result = ""
+        result.unicodeScalars.append(contentsOf: scalars)
+        return result
+    }
+
+    static func collapsing(_ text: String) -> String {
+        var collapsed = ""
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !collapsed.isEmpty
+                continue
+            }
+            if scalar.isControlCharacter { continue }
+            if pendingSpace {
+                collapsed.unicodeScalars.append(" ")
+                pendingSpace = false
+            }
+            collapsed.unicodeScalars.append(scalar)
+        }
+        return collapsed
+    }
+
+    static func maskEmails(in text: String) -> String {
+        var scalars = Array(text.unicodeScalars)
+        var index = 0
+        while index < scalars.count {
+            guard scalars[index] == "@" else {
+                index += 1
+                continue
+            }
+            var start = index
+            while start > 0, isAddressScalar(scalars[start - 1], local: true) { start -= 1 }
+            var end = index + 1
+            while end < scalars.count, isAddressScalar(scalars[end], local: false) { end += 1 }
+            guard start < index, end > index + 1 else {
+                index += 1
+                continue
+            }
+            var address = ""
+            address.unicodeScalars.append(contentsOf: scalars[start..<end])
+            let replacement = Array(maskPersonalData(address).unicodeScalars)
+            scalars.replaceSubrange(start..<end, with: replacement)
+            index = start + replacement.count
+        }
+        var result = ""
+        result.unicodeScalars.append(contentsOf: scalars)
+        return result
+    }
+
+    static func isAddressScalar(_ scalar: Unicode.Scalar, local: Bool) -> Bool {
+        if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." || scalar == "-" {
+            return true
+        }
+        return local && (scalar == "_" || scalar == "+" || scalar == "%" || scalar == "'")
+    }
+}
+
+/// SplitMix64: the same texts on every run, so a failure can be replayed.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension RemoteTextRedactorTests {
+    /// Random texts of the pieces the quick ways look at (spaces, controls, `@`, address
+    /// characters in and out of ASCII, combining marks, pieces of secrets) clean as the whole
+    /// way cleans them.
+    @Test func theQuickWaysCleanEveryTextAsTheWholeWayDoes() {
+        let secrets = ["md-SECRET-KEY", "clé-secrète", "abcd"]
+        let redactor = RemoteTextRedactor(secrets: secrets)
+        let whole = WholeWayRedactor(secrets: secrets)
+        let pieces = [
+            "a", "Z", "0", ".", "-", "_", "+", "%", "'", "@", " ", "  ", "\t", "\n", "\r\n", "\u{0}", "\u{1B}", "\u{7F}",
+            "\u{85}", "\u{A0}", "\u{2003}", "\u{301}", "é", "名", "😀", "*", "!", "=", "\"", "md-", "SECRET", "-KEY",
+            "md-SECRET-KEY", "clé", "-secrète", "ab", "cd", "x.org", "jane", "***", "e\u{301}",
+        ]
+        func scalars(_ text: String) -> [Unicode.Scalar] { Array(text.unicodeScalars) }
+        var random = SplitMix(state: 0x4845_5241_4C44)
+        for _ in 0..<20_000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 0...12, using: &random) { text += pieces.randomElement(using: &random) ?? "" }
+            // Scalar by scalar: String's == would take a decomposed é for a precomposed one.
+            #expect(scalars(redactor.clean(text)) == scalars(whole.clean(text)), "\(text.debugDescription)")
+            #expect(scalars(redactor.address(text)) == scalars(whole.address(text)), "\(text.debugDescription)")
+            #expect(scalars(redactor.redacted(text)) == scalars(whole.redacted(text)), "\(text.debugDescription)")
+        }
+    }
+}

@@ -35,3 +35,31 @@ import Testing
         #expect(HTTPHeaderBlock([("A", "1"), ("B", "two words")]).value("b") == "two words")
     }
 }
+
+extension HTTPHeaderBlockTests {
+    /// `value` scans the bytes in place (bc807e7); it must find what the first of `fields` with
+    /// that name (ignoring ASCII case) holds, for any block: random lines of names, near names,
+    /// colons, spaces, tabs, CR, and lines without an end.
+    @Test func valueFindsWhatTheFieldsSay() {
+        let names = ["Retry-After", "retry-after", "RETRY-AFTER", "Retry-After ", " Retry-After", "X-Retry-After",
+            "Retry-After-X", "Location", "Loc", "", "Retry-Aftér"]
+        let values = ["", " ", "3", " 3 ", "\t3\t", "a:b", "  x y  ", "\r", "é"]
+        let ends = ["\r\n", "\n", ""]
+        var state: UInt64 = 0x4845_4144
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        func pick(_ items: [String]) -> String { items[Int(next() % UInt64(items.count))] }
+        for _ in 0..<5_000 {
+            var head = HTTPHeaderBlock()
+            for _ in 0..<Int(next() % 5) { head.append(Array((pick(names) + ":" + pick(values) + pick(ends)).utf8)) }
+            for wanted in ["Retry-After", "location", "X-Retry-After"] {
+                let expected = head.fields.first { $0.name.lowercased() == wanted.lowercased() }?.value
+                #expect(head.value(wanted) == expected, "\(head.fields) \(wanted)")
+            }
+        }
+    }
+}

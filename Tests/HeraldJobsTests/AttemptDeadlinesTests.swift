@@ -1,3 +1,4 @@
+import Dispatch
 import HeraldCore
 import HeraldJobs
 import HeraldTestSupport
@@ -101,5 +102,87 @@ import Testing
         }
         #expect(deadlines.end(watch))
         #expect(deadlines.threadCount == 2)
+    }
+
+    /// An executor that runs jobs on Dispatch's threads, or holds them while `hold()` is in force:
+    /// a caller whose resumption waits for a busy pool.
+    final class HoldingExecutor: TaskExecutor, @unchecked Sendable {
+        // @unchecked: `held` and `jobs` are read and written under `lock` only.
+        private let lock = NativeCondition()
+        private var held = false
+        private var jobs: [UnownedJob] = []
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            lock.lock()
+            if held {
+                jobs.append(job)
+                lock.unlock()
+                return
+            }
+            lock.unlock()
+            run(job)
+        }
+
+        func hold() {
+            lock.lock()
+            held = true
+            lock.unlock()
+        }
+
+        func release() {
+            lock.lock()
+            let waiting = jobs
+            jobs = []
+            held = false
+            lock.unlock()
+            for job in waiting { run(job) }
+        }
+
+        private func run(_ job: UnownedJob) {
+            let executor = asUnownedTaskExecutor()
+            DispatchQueue.global().async { job.runSynchronously(on: executor) }
+        }
+    }
+
+    /// A plugin that answers at once, after holding up its caller's executor.
+    final class AnswersThenHoldsTheCaller: Action, Sendable {
+        let executor: HoldingExecutor
+        init(_ executor: HoldingExecutor) { self.executor = executor }
+        var name: String { "mail" }
+        var kind: String { "quick" }
+        var summary: String { "answers at once" }
+        func compileStep(_ step: StepDefinition) -> (any ActionStep)? { nil }
+        func perform(_ job: Job, context: DeliveryContext) async -> Outcome {
+            executor.hold()
+            return .delivered(detail: "sent")
+        }
+    }
+
+    /// A plugin that answered long before its deadline keeps its outcome even when the attempt
+    /// that waits for it resumes after the deadline (a busy pool): the watch fires meanwhile,
+    /// but it cancels a finished task. Before, the attempt said it timed out, and a delivered job
+    /// was retried: sent twice.
+    @Test func anAnswerInTimeStandsWhenItsCallerResumesLate() async {
+        let deadlines = AttemptDeadlines()
+        let executor = HoldingExecutor()
+        let timeout = Duration.milliseconds(100)
+        // The caller resumes half a second after the deadline (timeout + 250 ms).
+        let resume = ContinuousClock.now + timeout + .milliseconds(750)
+        NativeThread.start(named: "test-release") {
+            let sleeper = NativeCondition()
+            sleeper.lock()
+            while ContinuousClock.now < resume { _ = sleeper.wait(for: resume - ContinuousClock.now) }
+            sleeper.unlock()
+            executor.release()
+        }
+        let action = AnswersThenHoldsTheCaller(executor)
+        let (job, context) = (job(), context())
+        let outcome = await withTaskExecutorPreference(executor) {
+            await DeliveryExecutor<InMemoryJobStore>.performWithin(
+                timeout, action: action, job: job, context: context, deadlines: deadlines)
+        }
+        #expect(outcome == .delivered(detail: "sent"))
+        #expect(deadlines.watching == 0)
     }
 }

@@ -108,14 +108,18 @@ extension DeliveryExecutor {
     package static func performWithin(
         _ timeout: Duration, action: any Action, job: Job, context: DeliveryContext, deadlines: AttemptDeadlines
     ) async -> Outcome {
-        let attempt = Task { await action.perform(job, context: context) }
-        let watch = deadlines.watch(until: .now + timeout + .milliseconds(250)) { attempt.cancel() }
-        let outcome = await withTaskCancellationHandler {
+        let deadline = ContinuousClock.now + timeout + .milliseconds(250)
+        // When the plugin ended, read as it ends: this task may resume long after (a busy pool),
+        // and the watch fire meanwhile at a task that had ended in time.
+        let attempt = Task { (await action.perform(job, context: context), ContinuousClock.now) }
+        let watch = deadlines.watch(until: deadline) { attempt.cancel() }
+        let (outcome, ended) = await withTaskCancellationHandler {
             await attempt.value
         } onCancel: {
             attempt.cancel()
         }
-        guard deadlines.end(watch) else { return outcome }
+        // An outcome that came before the deadline stands, as when it won a task group's race.
+        guard deadlines.end(watch), ended >= deadline else { return outcome }
         return .retry(after: nil, reason: "attempt timed out after \(timeout.compactDescription)", ambiguous: true)
     }
 

@@ -59,6 +59,10 @@ guard let name = arguments.command, name != "help" else {
     if arguments.flags == ["version"] {
         exit(await Commands.version(CommandLineArguments()))
     }
+    if let flag = arguments.flags.subtracting(["version"]).sorted().first {
+        writeError("herald: unknown option '--\(flag)'\n\n\(Help.main)")
+        exit(ExitCode.usage)
+    }
     writeError("herald: a command is needed\n\n\(Help.main)")
     exit(ExitCode.usage)
 }

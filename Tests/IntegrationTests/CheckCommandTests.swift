@@ -135,6 +135,40 @@ import Testing
                 "herald.yaml:8:12: 'delay' must be at most 3650d (about ten years), found 999999999d"))
     }
 
+    /// A zero `header_timeout` passed `check`, and the daemon then closed every connection, the
+    /// probes' too, before reading a byte; a zero `delivery.timeout` made every network attempt
+    /// "no time left before the delivery deadline" until the job died. Each needs at least 100ms.
+    @Test func timeoutsTooShortToWorkAreConfigErrors() throws {
+        let result = try check(
+            """
+            listen: ["127.0.0.1:0"]
+            ingress:
+              insecure_no_auth: true
+              limits: { header_timeout: 0s, body_timeout: 99ms }
+            delivery: { timeout: 0s }
+            actions: { box: { plugin: outbox } }
+            routes: [{ name: all, events: ["*.after"], do: [{ action: box, to: "a@example.com", text: hi }] }]
+            """)
+        #expect(result.status == 78)
+        #expect(
+            result.stderr.contains("herald.yaml:4:29: 'header_timeout' must be at least 100ms, found 0s"),
+            "\(result.stderr)")
+        #expect(result.stderr.contains("herald.yaml:4:47: 'body_timeout' must be at least 100ms, found 99ms"))
+        #expect(result.stderr.contains("herald.yaml:5:22: 'timeout' must be at least 100ms, found 0s"))
+        #expect(result.stderr.hasSuffix("herald: 3 problems in the configuration\n"), "\(result.stderr)")
+        let shortest = try check(
+            """
+            listen: ["127.0.0.1:0"]
+            ingress:
+              insecure_no_auth: true
+              limits: { header_timeout: 100ms, body_timeout: 100ms }
+            delivery: { timeout: 100ms }
+            actions: { box: { plugin: outbox } }
+            routes: [{ name: all, events: ["*.after"], do: [{ action: box, to: "a@example.com", text: hi }] }]
+            """)
+        #expect(shortest.status == 0, "\(shortest.stderr)")
+    }
+
     @Test func yamlLevelMistakesAreReported() throws {
         let result = try check("listen: [a\nroutes: &r []\n")
         #expect(result.status == 78)

@@ -55,6 +55,10 @@ import Testing
         ])
         #expect(missingEvent.status == 2)
         #expect(missingEvent.stderr.contains("--event"))
+        // An option mistyped before any command is named as such, not as a missing command.
+        let option = try HeraldProcess.run(["--verison"])
+        #expect(option.status == 2)
+        #expect(option.stderr.hasPrefix("herald: unknown option '--verison'\n"), "\(option.stderr)")
     }
 
     @Test func explainShowsMatchesFailuresAndJobsWithoutSending() throws {

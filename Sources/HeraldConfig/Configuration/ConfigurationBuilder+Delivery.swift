@@ -8,7 +8,8 @@ extension ConfigurationBuilder {
                 node, keys: ["retry", "concurrency", "timeout"], what: "'delivery'", diagnostics: diagnostics)
         else { return }
         if let value = map.int("concurrency", in: 1...1024) { delivery.concurrency = value }
-        if let value = map.duration("timeout") { delivery.attemptTimeout = value }
+        // A zero deadline fails every attempt of a network action before it sends anything.
+        if let value = map.duration("timeout", atLeast: .milliseconds(100)) { delivery.attemptTimeout = value }
         guard let retryNode = map.node("retry"),
             let retry = ConfigMap(
                 retryNode, keys: ["schedule", "jitter", "max_age"], what: "'delivery.retry'", diagnostics: diagnostics)

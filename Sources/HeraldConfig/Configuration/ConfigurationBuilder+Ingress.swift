@@ -133,8 +133,9 @@ extension ConfigurationBuilder {
         if let value = map.int("max_header_fields", in: 8...10_000) { limits.maxHeaderFields = value }
         if let value = map.int("max_body_bytes", in: 1024...(64 << 20)) { limits.maxBodyBytes = value }
         if let value = map.int("max_connections", in: 1...100_000) { limits.maxConnections = value }
-        if let value = map.duration("header_timeout") { limits.headerTimeout = value }
-        if let value = map.duration("body_timeout") { limits.bodyTimeout = value }
+        // A zero read timeout closes every connection before its request arrives.
+        if let value = map.duration("header_timeout", atLeast: .milliseconds(100)) { limits.headerTimeout = value }
+        if let value = map.duration("body_timeout", atLeast: .milliseconds(100)) { limits.bodyTimeout = value }
         if let value = map.duration("idle_timeout") { limits.idleTimeout = value }
         ingress.limits = limits
     }

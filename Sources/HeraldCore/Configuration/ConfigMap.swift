@@ -121,6 +121,17 @@ package struct ConfigMap {
         return ConfigMap.duration(value, key: key, diagnostics: diagnostics)
     }
 
+    /// A duration of at least `minimum`, for a timeout that would expire before anything happens.
+    package func duration(_ key: String, atLeast minimum: Duration) -> Duration? {
+        guard let value = duration(key), let node = node(key) else { return nil }
+        guard value >= minimum else {
+            diagnostics.error(
+                "'\(key)' must be at least \(minimum.compactDescription), found \(node.displayValue)", at: node)
+            return nil
+        }
+        return value
+    }
+
     /// A list of text values; a single text value is accepted as a one-item list.
     package func stringList(_ key: String, required: Bool = false) -> [String]? {
         guard let value = node(key, required: required) else { return nil }

@@ -88,7 +88,9 @@ import Testing
     /// The thread ends after a while with nothing to watch, and a later watch starts another.
     @Test func theThreadEndsWhenIdleAndComesBack() async throws {
         let deadlines = AttemptDeadlines(idleExit: .milliseconds(50))
-        #expect(!deadlines.end(deadlines.watch(until: .now + .seconds(60)) {}))
+        // Ended at once; the thread, if it saw the watch first, sleeps until its deadline (an
+        // ended watch does not wake it), then for `idleExit`: a short deadline keeps that short.
+        #expect(!deadlines.end(deadlines.watch(until: .now + .seconds(2)) {}))
         let idleStarted = ContinuousClock.now
         while deadlines.threadRuns && ContinuousClock.now - idleStarted < .seconds(30) {
             try await Task.sleep(for: .milliseconds(10))

@@ -24,6 +24,8 @@ package struct YAMLLoader: Sendable {
     package var maxNodes: Int = 100_000
     /// Where the texts read are kept for quoting in diagnostics.
     package let sources: SourceCache
+    /// What the files read are, in the message for one that cannot be read or is too large.
+    package var fileKind = "configuration file"
 
     package init(sources: SourceCache = SourceCache()) {
         self.sources = sources
@@ -72,9 +74,9 @@ package struct YAMLLoader: Sendable {
     private func message(for error: ConfigFileError) -> String {
         switch error {
         case .unreadable(_, let reason):
-            return "cannot read the configuration file: \(reason)"
+            return "cannot read the \(fileKind): \(reason)"
         case .tooLarge(_, let size, let limit):
-            return "the configuration file is \(size) bytes, more than the limit of \(limit) bytes"
+            return "the \(fileKind) is \(size) bytes, more than the limit of \(limit) bytes"
         case .badPattern:
             return error.description
         }

@@ -8,6 +8,8 @@ struct CommandLineArguments {
     /// A usage mistake, printed with the command's help; exit code 2.
     struct UsageError: Error {
         let message: String
+        /// The command named before the mistake, if any: its help is the one to show.
+        var command: String?
     }
 
     init() {}
@@ -25,10 +27,14 @@ struct CommandLineArguments {
                 let body = argument.dropFirst(2)
                 if let equals = body.firstIndex(of: "=") {
                     let name = String(body[..<equals])
-                    guard valued.contains(name) else { throw UsageError(message: "--\(name) does not take a value") }
+                    guard valued.contains(name) else {
+                        throw UsageError(message: "--\(name) does not take a value", command: command)
+                    }
                     options[name] = String(body[body.index(after: equals)...])
                 } else if valued.contains(String(body)) {
-                    guard let value = remaining.popFirst() else { throw UsageError(message: "--\(body) needs a value") }
+                    guard let value = remaining.popFirst() else {
+                        throw UsageError(message: "--\(body) needs a value", command: command)
+                    }
                     options[String(body)] = value
                 } else {
                     flags.insert(String(body))
@@ -36,7 +42,7 @@ struct CommandLineArguments {
             } else if argument == "-h" {
                 flags.insert("help")
             } else if argument.hasPrefix("-") && argument.count > 1 {
-                throw UsageError(message: "unknown option '\(argument)'")
+                throw UsageError(message: "unknown option '\(argument)'", command: command)
             } else if command == nil {
                 command = argument
             } else {

@@ -26,7 +26,7 @@ enum Help {
         options:
           --config FILE   the configuration (default: /etc/herald/herald.yaml when it exists,
                           otherwise the embedded default: loopback listener, no auth, outbox routes)
-          -h, --help      show help (also: herald <command> --help)
+          -h, --help      show help (also: herald <command> --help, herald help <command>)
 
         exit codes: 0 ok, 1 runtime failure, 2 usage error, 78 configuration error
 
@@ -90,6 +90,10 @@ enum Help {
                        without it event.method comes from flow.active or the session
         --no-secrets   read no ${env:}, ${file:} or ${credential:} secret (the rendered jobs show
                        secrets redacted anyway)
+
+        exit codes: 0 explained (whatever the routes decide), 1 the payload cannot be read or is
+        not JSON, 2 usage error (also: the payload is not a JSON object, or no event name is given
+        or found), 78 configuration error
 
         """
 

@@ -22,7 +22,7 @@ enum PersonalDataCommands {
     private static func run(_ arguments: CommandLineArguments, verb: String, help: String) -> Int32 {
         let allowed: Set<String> = ["state-dir", "config", "identity", "email"]
         if let unknown = arguments.options.keys.first(where: { !allowed.contains($0) })
-            ?? arguments.flags.first(where: { $0 != "json" })
+            ?? arguments.flags.first(where: { $0 != "json" || verb != "forget" })  // export prints JSON anyway
         {
             return usage("unknown option '--\(unknown)'", help)
         }

@@ -22,19 +22,6 @@ func writeError(_ text: String) {
     }
 }
 
-let arguments: CommandLineArguments
-do {
-    arguments = try CommandLineArguments(
-        Array(CommandLine.arguments.dropFirst()),
-        valued: [
-            "config", "event", "url", "state-dir", "limit", "method", "kratos-version", "merge", "route", "action",
-            "since", "locales", "address", "timeout", "identity", "email",
-        ])
-} catch {
-    writeError("herald: \(error.message)\n\n\(Help.main)")
-    exit(ExitCode.usage)
-}
-
 let commands: [String: (help: String, run: (CommandLineArguments) async -> Int32)] = [
     "serve": (Help.serve, Commands.serve),
     "check": (Help.check, Commands.check),
@@ -51,7 +38,31 @@ let commands: [String: (help: String, run: (CommandLineArguments) async -> Int32
     "export": (Help.export, PersonalDataCommands.export),
 ]
 
+let arguments: CommandLineArguments
+do {
+    arguments = try CommandLineArguments(
+        Array(CommandLine.arguments.dropFirst()),
+        valued: [
+            "config", "event", "url", "state-dir", "limit", "method", "kratos-version", "merge", "route", "action",
+            "since", "locales", "address", "timeout", "identity", "email",
+        ])
+} catch {
+    writeError("herald: \(error.message)\n\n\(error.command.flatMap { commands[$0]?.help } ?? Help.main)")
+    exit(ExitCode.usage)
+}
+
 guard let name = arguments.command, name != "help" else {
+    if arguments.command == "help", let topic = arguments.positionals.first {
+        // `herald help check` is `herald check --help`.
+        guard arguments.positionals.count == 1, let command = commands[topic] else {
+            let suggestion = closestMatch(to: topic, in: Array(commands.keys)).map { "; did you mean '\($0)'?" } ?? ""
+            writeError(
+                "herald: no help for '\(arguments.positionals.joined(separator: " "))'\(suggestion)\n\n\(Help.main)")
+            exit(ExitCode.usage)
+        }
+        print(command.help, terminator: "")
+        exit(ExitCode.ok)
+    }
     if arguments.flags.contains("help") || arguments.command == "help" {
         print(Help.main, terminator: "")
         exit(ExitCode.ok)

@@ -17,6 +17,12 @@ import Testing
         #expect(dashed.status == 0 && dashed.stdout == version.stdout)
         let typo = try HeraldProcess.run(["chek"])
         #expect(typo.status == 2 && typo.stderr.contains("unknown command 'chek'; did you mean 'check'?"))
+        // `herald help check` is `herald check --help`; help for what is not a command is refused.
+        let helpCheck = try HeraldProcess.run(["help", "check"])
+        let checkHelp = try HeraldProcess.run(["check", "--help"])
+        #expect(helpCheck.status == 0 && helpCheck.stdout == checkHelp.stdout)
+        let helpTypo = try HeraldProcess.run(["help", "chek"])
+        #expect(helpTypo.status == 2 && helpTypo.stderr.hasPrefix("herald: no help for 'chek'; did you mean 'check'?"))
     }
 
     /// Issue 9: the walkthrough's step 4 on a copy of the production example, as a shell user
@@ -48,7 +54,13 @@ import Testing
         #expect(try HeraldProcess.run([]).status == 2)
         #expect(try HeraldProcess.run(["launch"]).status == 2)
         #expect(try HeraldProcess.run(["check", "--frobnicate"]).status == 2)
-        #expect(try HeraldProcess.run(["check", "--config"]).status == 2)
+        // A value left out is named with the command's usage, not the overview.
+        let noValue = try HeraldProcess.run(["check", "--config"])
+        #expect(noValue.status == 2)
+        #expect(noValue.stderr.hasPrefix("herald: --config needs a value\n\nusage: herald check"), "\(noValue.stderr)")
+        // export always prints JSON: --json is forget's option, not export's.
+        let exportJSON = try HeraldProcess.run(["export", "--json", "--email", "a@example.com"])
+        #expect(exportJSON.status == 2 && exportJSON.stderr.hasPrefix("herald: unknown option '--json'"))
         #expect(try HeraldProcess.run(["explain"]).status == 2)
         let missingEvent = try HeraldProcess.run([
             "explain", Integration.examples.appendingPathComponent("login-after.json").path,

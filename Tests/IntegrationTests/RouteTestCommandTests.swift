@@ -128,6 +128,10 @@ import Testing
         #expect(broken.stderr.contains("'expect' has either routes/jobs, or deny, or nothing: true"))
         // Each problem counts as a failure in the tally: "0 failed" beside them would read as a pass.
         #expect(broken.stdout == "tests: 0 passed, 3 failed (3 problems in the test files)\n", "\(broken.stdout)")
+        // A test file named on the command line that is not there is called a test file.
+        let missing = try HeraldProcess.run(["test", "--config", "herald.yaml", "missing.test.yaml"], in: directory)
+        #expect(missing.status == 1)
+        #expect(missing.stderr.hasPrefix("missing.test.yaml:1:1: cannot read the test file: "), "\(missing.stderr)")
 
         // A passing test beside a broken one: the tally says one failed, as the exit status does.
         try """

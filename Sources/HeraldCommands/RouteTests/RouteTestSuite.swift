@@ -19,7 +19,8 @@ package struct RouteTestSuite {
     /// Loads and runs the tests of `files` (default: the configuration's route test files).
     package static func run(_ configuration: HeraldConfiguration, files: [String]? = nil) -> RouteTestSuite {
         let diagnostics = ConfigDiagnostics()
-        let loader = YAMLLoader()
+        var loader = YAMLLoader()
+        loader.fileKind = "test file"
         var results: [RouteTestRunner.Result] = []
         for file in files ?? configuration.routeTestFiles {
             for test in RouteTestFile.load(file, loader: loader, diagnostics: diagnostics) {

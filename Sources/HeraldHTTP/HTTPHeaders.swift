@@ -86,15 +86,10 @@ package struct HTTPHeaders: Sendable, Hashable, RandomAccessCollection, Expressi
             case (nil, nil):
                 return true
             case (let a?, let b?):
-                if a != b && asciiLower(a) != asciiLower(b) { return false }
+                if a != b && a.asciiLowercased != b.asciiLowercased { return false }
             default:
                 return false
             }
         }
     }
-}
-
-@inline(__always)
-func asciiLower(_ byte: UInt8) -> UInt8 {
-    byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
 }

@@ -67,7 +67,7 @@ struct HTTPHeaderBlock: Sendable {
 
     private static func equalIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
-        for index in 0..<a.count where lowercased(a[index]) != lowercased(b[index]) { return false }
+        for index in 0..<a.count where a[index].asciiLowercased != b[index].asciiLowercased { return false }
         return true
     }
 
@@ -89,9 +89,5 @@ struct HTTPHeaderBlock: Sendable {
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
             || byte == UInt8(ascii: "\n")
-    }
-
-    private static func lowercased(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 }

@@ -44,7 +44,7 @@ package struct DataSubject: Sendable, Equatable {
     /// True when `text` names the identity id or the address (ASCII case-insensitively; also their
     /// JSON-escaped forms, so that stored JSON is searched as it is).
     package func matches(text: some Collection<UInt8>) -> Bool {
-        let haystack = text.map(Self.lowered)
+        let haystack = text.map(\.asciiLowercased)
         return haystack.withUnsafeBufferPointer { haystack in needles.contains { haystack.containsBytes($0) } }
     }
 
@@ -61,7 +61,7 @@ package struct DataSubject: Sendable, Equatable {
         for value in [identity, email].compactMap({ $0 }) {
             let raw = Array(value.utf8)
             result.append(raw)
-            let escaped = Array(JSON.string(value).serialized().dropFirst().dropLast()).map(Self.lowered)
+            let escaped = Array(JSON.string(value).serialized().dropFirst().dropLast()).map(\.asciiLowercased)
             if escaped != raw { result.append(escaped) }
         }
         // Mailchimp's member paths name an address by the MD5 of its lower-case form only.
@@ -92,10 +92,6 @@ package struct DataSubject: Sendable, Equatable {
         if let identity { object["identity"] = .string(identity) }
         if let email { object["email"] = .string(email) }
         return .object(object)
-    }
-
-    private static func lowered(_ byte: UInt8) -> UInt8 {
-        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
     /// Everything but unreserved characters and `@` as `%XX`.

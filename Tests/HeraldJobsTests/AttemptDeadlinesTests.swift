@@ -109,9 +109,10 @@ import Testing
     /// An executor that runs jobs on Dispatch's threads, or holds them while `hold()` is in force:
     /// a caller whose resumption waits for a busy pool.
     final class HoldingExecutor: TaskExecutor, @unchecked Sendable {
-        // @unchecked: `held` and `jobs` are read and written under `lock` only.
+        // @unchecked: `held`, `released` and `jobs` are read and written under `lock` only.
         private let lock = NativeCondition()
         private var held = false
+        private var released = false
         private var jobs: [UnownedJob] = []
 
         func enqueue(_ job: consuming ExecutorJob) {
@@ -126,9 +127,11 @@ import Testing
             run(job)
         }
 
+        /// Holds the jobs enqueued from now on, unless `release` came first (a plugin that ran
+        /// late on a loaded machine): a hold after it would hold the caller for ever.
         func hold() {
             lock.lock()
-            held = true
+            held = !released
             lock.unlock()
         }
 
@@ -137,6 +140,7 @@ import Testing
             let waiting = jobs
             jobs = []
             held = false
+            released = true
             lock.unlock()
             for job in waiting { run(job) }
         }

@@ -61,6 +61,18 @@ import Testing
         }
     }
 
+    @Test func theConfigurationPageShowsNoCredentialWrittenInTheFile() throws {
+        var console = try ConsoleFixture(
+            extraYAML: """
+                privacy_api: { auth: [{ api_key: { header: X-Privacy-Key, value: written-privacy-key-0123 } }] }
+                tracing: { endpoint: "http://127.0.0.1:4318/v1/traces", headers: { Authorization: "Bearer trace-token-9" } }
+                """)
+        try console.logIn()
+        let page = console.text(console.request("GET", "/config"))
+        #expect(page.contains("X-Privacy-Key") && page.contains("&lt;secret&gt;"))
+        #expect(!page.contains("written-privacy-key-0123") && !page.contains("trace-token-9"))
+    }
+
     @Test func aPostWithoutTheFormTokenOrFromAnotherSiteIsRefused() async throws {
         var console = try ConsoleFixture()
         try console.logIn()

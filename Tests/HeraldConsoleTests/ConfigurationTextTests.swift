@@ -59,7 +59,8 @@ import Testing
     @Test func theCutComesAfterTheMasking() throws {
         let configuration = try ConsoleFixture().configuration
         let padding = "# " + String(repeating: "x", count: ConfigurationText.maxBytes - 60) + "\n"
-        let text = padding + "actions:\n  mail: { plugin: mandrill, api_key: md-StraddlingTheCut1234567 }\n"
+        let text =
+            padding + "actions:\n  mail: { plugin: mandrill, api_key: md-StraddlingTheCut1234567 }\n"
             + "# " + String(repeating: "y", count: 200) + "\n"
         let shown = ConfigurationText.redacted(text, configuration)
         #expect(!shown.contains("md-Straddl") && shown.hasSuffix("cut at 256 KiB\n"))

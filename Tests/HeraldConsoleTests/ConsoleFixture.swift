@@ -4,6 +4,7 @@ import HeraldCore
 import HeraldHTTP
 import HeraldJobs
 import HeraldTestSupport
+import Synchronization
 import Testing
 
 @testable import HeraldConsole
@@ -25,18 +26,24 @@ struct ConsoleFixture {
         """
 
     let store = InMemoryJobStore()
+    /// How many times the console asked the store for a list.
+    let pageReads = Counter()
     let responder: ConsoleResponder
     let events: RecentEvents
     let configuration: HeraldConfiguration
     var cookie = ""
     var csrf = ""
 
-    init(secureCookie: Bool = false) throws {
+    /// - Parameter extraYAML: more top-level keys for the configuration file.
+    ///   - moreActions: names of more recording actions.
+    init(secureCookie: Bool = false, extraYAML: String = "", moreActions: [String] = []) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("herald.yaml").path
-        try Self.yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let actions = (["rec"] + moreActions).map { "  \($0): { plugin: recording }" }
+        let yaml = Self.yaml.replacing("  rec: { plugin: recording }", with: actions.joined(separator: "\n"))
+        try (yaml + "\n" + extraYAML).write(toFile: path, atomically: true, encoding: .utf8)
         let result = ConfigLoader(
             plugins: PluginRegistry([RecordingPlugin.self]),
             secrets: SecretResolver(environment: ["CONSOLE_PASSWORD": Self.password])
@@ -47,8 +54,9 @@ struct ConsoleFixture {
         let activity = ActivityRing { ActivityRing.Totals(events: 0, delivered: 0, failed: 0) }
         events = RecentEvents(capacity: settings.recentEvents)
         let context = ConsoleContext(
-            page: { section, filter, limit throws(JobStoreError) in
-                try store.page(section, filter: filter, limit: limit)
+            page: { [pageReads] section, filter, limit throws(JobStoreError) in
+                pageReads.value.add(1, ordering: .relaxed)
+                return try store.page(section, filter: filter, limit: limit)
             },
             control: JobControl(store: store), depth: { store.depth },
             configuration: LoadedConfiguration(configuration, warnings: ""), activity: activity,
@@ -104,6 +112,11 @@ struct ConsoleFixture {
         }
         return id
     }
+}
+
+/// A count shared by the fixture and the closures it hands the console.
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
 }
 
 /// Passes nothing on.

@@ -61,6 +61,32 @@ import Testing
         }
     }
 
+    @Test func theConfigurationPageShowsNoCredentialWrittenInTheFile() throws {
+        var console = try ConsoleFixture(
+            extraYAML: """
+                privacy_api: { auth: [{ api_key: { header: X-Privacy-Key, value: written-privacy-key-0123 } }] }
+                tracing: { endpoint: "http://127.0.0.1:4318/v1/traces", headers: { Authorization: "Bearer trace-token-9" } }
+                """)
+        try console.logIn()
+        let page = console.text(console.request("GET", "/config"))
+        #expect(page.contains("X-Privacy-Key") && page.contains("&lt;secret&gt;"))
+        #expect(!page.contains("written-privacy-key-0123") && !page.contains("trace-token-9"))
+    }
+
+    @Test func theOverviewReadsEachListOnceHoweverManyActionsThereAre() async throws {
+        var console = try ConsoleFixture(moreActions: (1...20).map { "extra\($0)" })
+        try console.logIn()
+        _ = try await console.addJob(recipient: "a@example.com", dead: true)
+        _ = try await console.addJob(recipient: "b@example.com", dead: true)
+        _ = try await console.addJob(recipient: "c@example.com", dead: false)
+        console.pageReads.value.store(0, ordering: .relaxed)
+        let page = console.text(console.request("GET", "/overview/live"))
+        // A queue and a dead-letter read, not two more for each of the 21 actions.
+        #expect(console.pageReads.value.load(ordering: .relaxed) <= 2)
+        #expect(page.contains("<a href=\"/dead?action=rec\">2</a>"))
+        #expect(page.contains("<a href=\"/dead?action=extra7\">0</a>"))
+    }
+
     @Test func aPostWithoutTheFormTokenOrFromAnotherSiteIsRefused() async throws {
         var console = try ConsoleFixture()
         try console.logIn()

@@ -44,8 +44,9 @@ package struct PostgresStoreSettings: Sendable, Equatable {
         RemoteTextRedactor(secrets: [dsn] + Self.passwords(in: dsn)).redacted(text)
     }
 
-    /// The password of a key=value DSN (`password=…`) or of a URI (`postgresql://user:…@host`).
-    static func passwords(in dsn: String) -> [String] {
+    /// The password of a key=value DSN (`password=…`) or of a URI (`postgresql://user:…@host`,
+    /// any URL with a password: the console masks them in the file it shows).
+    package static func passwords(in dsn: String) -> [String] {
         var found: [String] = []
         if let range = dsn.firstRange(of: "password=") {
             var value = dsn[range.upperBound...]

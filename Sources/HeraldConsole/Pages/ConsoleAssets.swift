@@ -41,19 +41,28 @@ package enum ConsoleAssets {
         .inline { display: inline; }
         """
 
-    /// Refreshes the overview's chart and counters every 10 s; every page works without it.
+    /// Refreshes the overview's chart and counters 10 s after the last refresh ended (never two
+    /// at once, however slow the store); stops once the session is gone (the answer is then the
+    /// login page). Every page works without it.
     package static let javascript = """
         "use strict";
         (function () {
           var live = document.getElementById("live");
           if (!live) { return; }
           function refresh() {
-            fetch("/overview/live", { credentials: "same-origin", cache: "no-store" })
-              .then(function (response) { return response.ok ? response.text() : null; })
-              .then(function (html) { if (html !== null) { live.innerHTML = html; } })
-              .catch(function () {});
+            fetch("/overview/live", { credentials: "same-origin", cache: "no-store", redirect: "manual" })
+              .then(function (response) {
+                if (response.type === "opaqueredirect") { return null; }
+                return response.ok ? response.text() : "";
+              })
+              .then(function (html) {
+                if (html === null) { return; }
+                if (html) { live.innerHTML = html; }
+                setTimeout(refresh, 10000);
+              })
+              .catch(function () { setTimeout(refresh, 10000); });
           }
-          setInterval(refresh, 10000);
+          setTimeout(refresh, 10000);
         })();
         """
 

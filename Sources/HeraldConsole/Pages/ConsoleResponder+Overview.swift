@@ -6,8 +6,9 @@ import HeraldJobs
 /// server, so it shows without JavaScript; the script only refreshes it), the queue's depth,
 /// the dead letters, and each action's health.
 extension ConsoleResponder {
-    /// Above this depth the retrying count of each action is not computed (it reads every job).
-    static let retryingCountLimit = 50_000
+    /// Above this many queued jobs (or dead letters) the per-action figures are not computed:
+    /// they come from one read of the whole list, held in memory while the page is built.
+    static let perActionLimit = 10_000
 
     func overview(csrf: String) -> HTTPResponse {
         let body = "<div id=\"live\" aria-live=\"polite\">\(liveBody())</div>"
@@ -24,7 +25,10 @@ extension ConsoleResponder {
     private func liveBody() -> String {
         let minutes = context.activity.lastHour()
         let depth = context.depth()
-        let dead = (try? context.page(.dead, JobFilter(), 1).total).map(String.init) ?? "?"
+        // One read of each list for the whole page, never one per action: the refresh repeats it
+        // every 10 s for as long as the page is open.
+        let deadPage = try? context.page(.dead, JobFilter(), Self.perActionLimit)
+        let dead = deadPage.map { String($0.total) } ?? "?"
         var html = "<div class=\"cards\">"
         html += card("Events, last hour", String(minutes.reduce(0) { $0 + $1.events }))
         html += card("Delivered, last hour", String(minutes.reduce(0) { $0 + $1.delivered }))
@@ -34,7 +38,8 @@ extension ConsoleResponder {
         html += card("Dead letters", dead)
         html += "</div><h2>Per minute, last hour</h2>"
         html += Self.chart(minutes)
-        html += actionTable(depth: depth?.jobs ?? 0)
+        html += actionTable(
+            retrying: retryingByAction(depth: depth?.jobs), dead: Self.byAction(deadPage, counting: { _ in true }))
         return html
     }
 
@@ -73,7 +78,24 @@ extension ConsoleResponder {
         return svg
     }
 
-    private func actionTable(depth: Int) -> String {
+    /// Each action's jobs with at least one failed attempt; nil when the queue is too long to read.
+    private func retryingByAction(depth: Int?) -> [String: Int]? {
+        guard let depth, depth <= Self.perActionLimit else { return nil }
+        return Self.byAction(try? context.page(.queue, JobFilter(), Self.perActionLimit)) { $0.attempts > 0 }
+    }
+
+    /// How many of `page`'s jobs of each action pass `counts`; nil unless the page holds them all.
+    private static func byAction(_ page: JobPage?, counting counts: (StoredJob) -> Bool) -> [String: Int]? {
+        guard let page, page.items.count == page.total else { return nil }
+        var result: [String: Int] = [:]
+        for stored in page.items where counts(stored) {
+            guard let action = stored.job?.action else { continue }
+            result[action, default: 0] += 1
+        }
+        return result
+    }
+
+    private func actionTable(retrying: [String: Int]?, dead: [String: Int]?) -> String {
         let snapshot = context.configuration.current.configuration
         let health = context.health.snapshot
         var html = "<h2>Actions</h2><table><thead><tr><th scope=\"col\">Action</th><th scope=\"col\">Plugin</th>"
@@ -81,14 +103,8 @@ extension ConsoleResponder {
         html += "<th scope=\"col\">Retrying</th><th scope=\"col\">Dead letters</th></tr></thead><tbody>"
         for name in snapshot.actions.keys.sorted() {
             let entry = health[name] ?? ActionHealth.Entry()
-            let filter = JobFilter(action: name)
-            let retrying: String
-            if depth <= Self.retryingCountLimit, let page = try? context.page(.queue, filter, 0) {
-                retrying = String(page.items.filter { $0.attempts > 0 }.count)
-            } else {
-                retrying = "?"
-            }
-            let dead = (try? context.page(.dead, filter, 1).total).map(String.init) ?? "?"
+            let retrying = retrying.map { String($0[name] ?? 0) } ?? "?"
+            let dead = dead.map { String($0[name] ?? 0) } ?? "?"
             let healthy = entry.lastFailure.map { failure in entry.lastSuccess.map { $0 > failure } ?? false } ?? true
             html += "<tr><td><a href=\"/queue?action=\(HTML.queryEscape(name))\">\(HTML.escape(name))</a>"
             html += healthy ? "" : " <span class=\"bad\">(failing)</span>"

@@ -3,7 +3,7 @@ import Glibc
 /// Reads a whole file, refusing more than `limit` bytes without reading past the limit.
 ///
 /// Retries `EINTR`; the descriptor is closed on every path.
-func readFileBytes(atPath path: String, limit: Int) throws(ConfigFileError) -> [UInt8] {
+package func readFileBytes(atPath path: String, limit: Int) throws(ConfigFileError) -> [UInt8] {
     var descriptor: Int32
     repeat {
         descriptor = open(path, O_RDONLY | O_CLOEXEC)

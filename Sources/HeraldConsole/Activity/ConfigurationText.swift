@@ -14,11 +14,15 @@ enum ConfigurationText {
         guard configuration.source != ConfigLoader.defaultSourceName else {
             return "# the embedded default configuration (no --config file)\n"
         }
-        // The loader refuses files over 1 MiB, so reading it whole is bounded.
-        guard let data = FileManager.default.contents(atPath: configuration.source) else {
+        // Read as the loader reads it, within its limit: the file may have changed since it was
+        // loaded, and it is read whole (a secret may sit past any cut).
+        let bytes: [UInt8]
+        do {
+            bytes = try readFileBytes(atPath: configuration.source, limit: YAMLLoader().maxFileBytes)
+        } catch {
             return "# \(configuration.source) cannot be read now\n"
         }
-        return redacted(String(decoding: data, as: UTF8.self), configuration)
+        return redacted(String(decoding: bytes, as: UTF8.self), configuration)
     }
 
     /// `text` with every secret as `<secret>`, cut to `maxBytes` after that (so that the cut

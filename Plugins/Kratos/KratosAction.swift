@@ -16,7 +16,7 @@ struct KratosAction: Action {
         self.name = name
         self.settings = settings
         transport = KratosTransport(timeout: settings.timeout)
-        redactor = RemoteTextRedactor(secrets: settings.token.map { [$0] } ?? [] + configurationSecrets)
+        redactor = RemoteTextRedactor(secrets: (settings.token.map { [$0] } ?? []) + configurationSecrets)
     }
 
     /// `kratos → http://kratos:4434 (self-hosted admin API)`; never the token.
@@ -59,7 +59,7 @@ struct KratosAction: Action {
         context.logger.debug(
             "kratos call",
             [
-                "identity": .string(request.identity), "status": .int(status), "outcome": .string(outcome.label),
+                "identity": .personal(request.identity), "status": .int(status), "outcome": .string(outcome.label),
                 "operations": .int(request.operations), "duration_ms": .milliseconds(ContinuousClock.now - started),
             ])
         return outcome

@@ -35,7 +35,8 @@ package enum KratosResponseClassifier {
         case 400 where error?.message == concurrentUpdate:
             return .retry(after: after, reason: what + " (not applied)", ambiguous: false)
         case 404 where error != nil:
-            return .failed(reason: "identity \(identity) not found (deleted?); \(what)")
+            // The id is personal data and the reason reaches the log: `herald dead show` names it.
+            return .failed(reason: "the identity was not found (deleted?); \(what)")
         case 404:
             return .failed(
                 reason: "\(what): not Kratos' identity API; is admin_url the admin listener (port 4434)?")
@@ -69,10 +70,9 @@ package enum KratosResponseClassifier {
                     + "(may have been applied)", ambiguous: true)
         }
         guard id.lowercased() == identity.lowercased() else {
-            return .failed(
-                reason: "Kratos answered with identity \(redactor.clean(id, limit: 40)) to a patch of \(identity)")
+            return .failed(reason: "Kratos answered with another identity than the one patched")
         }
-        return .delivered(detail: "identity \(identity) patched")
+        return .delivered(detail: "identity patched")
     }
 }
 

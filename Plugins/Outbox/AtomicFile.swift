@@ -11,9 +11,11 @@ enum AtomicFile {
 
     static func write(_ bytes: [UInt8], to path: String) throws {
         let directory = PathText.directory(of: path)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Messages are personal data: only Herald's user may list or read them, whatever the umask.
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let temporary = "\(directory)/.\(PathText.lastComponent(of: path)).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw Failure(description: "open \(temporary): \(String(cString: strerror(errno)))")
         }

@@ -71,6 +71,11 @@ package struct PostgresJobTable {
         }
     }
 
+    /// What `herald_dedupe` keeps of `key`: its SHA-256 (hex). A route's `dedupe:` key is rendered
+    /// from the event (the shipped new-device alert's holds the identity id and the user agent);
+    /// the table keeps no personal data, as the spool keeps only a digest.
+    package static func storedDedupeKey(_ key: String) -> String { SHA256.hexDigest(key) }
+
     /// Takes `key` for `window` unless it is taken and not expired; true when taken now.
     private func claim(_ key: String, window: Duration) throws(PostgresError) -> Bool {
         let rows = try connection.query(
@@ -78,7 +83,7 @@ package struct PostgresJobTable {
             INSERT INTO herald_dedupe (key, expires_at) VALUES ($1, now() + $2::bigint * interval '1 millisecond')
             ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE herald_dedupe.expires_at < now()
             RETURNING key
-            """, [key, String(window.saturatingMilliseconds)])
+            """, [Self.storedDedupeKey(key), String(window.saturatingMilliseconds)])
         return !rows.isEmpty
     }
 

@@ -44,14 +44,60 @@ import Testing
     }
 }
 
+extension RemoteTextRedactorTests {
+    /// A peer's words can hold an address in any form an address takes: RFC 5322's other
+    /// characters in the local part (`=`, `#`, `/`, `!`, …), an accented name written decomposed
+    /// (NFD: `e` and a combining accent), or percent-encoded in a URL it quotes (`%40`). None of
+    /// it may survive but the first character and the domain.
+    @Test func everyFormOfAnAddressIsMasked() {
+        let redactor = RemoteTextRedactor(secrets: [])
+        let cases: [(text: String, leak: String)] = [
+            ("unknown user jane.doe=work@example.com", "jane.doe"),
+            ("rejected bob#ops@example.com", "ops"),
+            ("no mailbox dept/sales!x@example.com", "sales"),
+            ("to Jose\u{301}.Nu\u{303}ez@example.com", "Nu\u{303}ez"),
+            ("GET /users?email=jane.doe%40example.com: no such user", "jane.doe"),
+            ("GET /users?email=Jane.Doe%2Bnews%40Example.com", "Doe%2Bnews"),
+        ]
+        for (text, leak) in cases {
+            let cleaned = redactor.clean(text)
+            #expect(!cleaned.unicodeScalars.elementsEqual(text.unicodeScalars), "\(cleaned)")
+            #expect(!cleaned.contains(leak), "\(cleaned)")
+            #expect(cleaned.contains("***"), "\(cleaned)")
+        }
+        #expect(redactor.clean("GET /users?email=jane.doe%40example.com") == "GET /users?email=j***%40example.com")
+        #expect(redactor.clean("unknown jane.doe=work@example.com") == "unknown j***@example.com")
+        // Text around an address keeps its own punctuation.
+        #expect(redactor.clean("<jane@example.com>, (bob@example.org)") == "<j***@example.com>, (b***@example.org)")
+        #expect(redactor.clean("100%40 of them") == "100%40 of them")
+    }
+
+    /// A peer may repeat a secret in its JSON (`\/` as PHP writes a slash, `\u002b`) or its URL
+    /// (percent-encoded) form; each is redacted as the secret itself is.
+    @Test func aSecretIsRedactedInItsEscapedAndEncodedForms() {
+        let secret = "tok/en+a=b\"q"
+        let redactor = RemoteTextRedactor(secrets: [secret])
+        for echoed in [
+            "tok\\/en+a=b\\\"q", "tok%2Fen%2Ba%3Db%22q", "tok%2fen%2ba%3db%22q", "tok\\u002fen\\u002ba\\u003db\\u0022q",
+        ] {
+            let cleaned = redactor.clean("auth was Bearer \(echoed) (refused)")
+            #expect(cleaned == "auth was Bearer <redacted> (refused)", "\(echoed) → \(cleaned)")
+        }
+        // A secret of unreserved characters has one form only.
+        #expect(RemoteTextRedactor(secrets: ["md-KEY_1234"]).clean("key md-KEY_1234") == "key <redacted>")
+    }
+}
+
 /// The redactor before its quick ways (b726551, 22d7561): every text walked scalar by scalar with
 /// Unicode's properties. The quick ways must give what this gives, for any text.
 private struct WholeWayRedactor {
     let secrets: [[Unicode.Scalar]]
 
     init(secrets: [String]) {
-        self.secrets = secrets.map { Array($0.unicodeScalars) }.filter { $0.count >= RemoteTextRedactor.shortestSecret }
-            .sorted { $0.count > $1.count }
+        self.secrets = Set(
+            secrets.filter { $0.unicodeScalars.count >= RemoteTextRedactor.shortestSecret }.flatMap(
+                RemoteTextRedactor.encodedForms)
+        ).map { Array($0.unicodeScalars) }.sorted { $0.count > $1.count }
     }
 
     func clean(_ text: String, limit: Int = 200) -> String {
@@ -109,21 +155,28 @@ private struct WholeWayRedactor {
         var scalars = Array(text.unicodeScalars)
         var index = 0
         while index < scalars.count {
-            guard scalars[index] == "@" else {
+            let separator: Int
+            if scalars[index] == "@" {
+                separator = 1
+            } else if scalars[index...].starts(with: "%40".unicodeScalars) {
+                separator = 3
+            } else {
                 index += 1
                 continue
             }
             var start = index
-            while start > 0, isAddressScalar(scalars[start - 1], local: true) { start -= 1 }
-            var end = index + 1
-            while end < scalars.count, isAddressScalar(scalars[end], local: false) { end += 1 }
-            guard start < index, end > index + 1 else {
+            while start > 0, isAddressScalar(scalars[start - 1], local: true, encoded: separator == 3) { start -= 1 }
+            var end = index + separator
+            while end < scalars.count, isAddressScalar(scalars[end], local: false, encoded: separator == 3) { end += 1 }
+            guard start < index, end > index + separator else {
                 index += 1
                 continue
             }
-            var address = ""
-            address.unicodeScalars.append(contentsOf: scalars[start..<end])
-            let replacement = Array(maskPersonalData(address).unicodeScalars)
+            var local = ""
+            local.unicodeScalars.append(contentsOf: scalars[start..<index])
+            var domain = ""
+            domain.unicodeScalars.append(contentsOf: scalars[index..<end])
+            let replacement = Array((String(local.first!) + "***" + domain).unicodeScalars)
             scalars.replaceSubrange(start..<end, with: replacement)
             index = start + replacement.count
         }
@@ -132,11 +185,18 @@ private struct WholeWayRedactor {
         return result
     }
 
-    static func isAddressScalar(_ scalar: Unicode.Scalar, local: Bool) -> Bool {
+    static func isAddressScalar(_ scalar: Unicode.Scalar, local: Bool, encoded: Bool) -> Bool {
+        if !scalar.isASCII {
+            let category = scalar.properties.generalCategory
+            return [
+                .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .nonspacingMark,
+                .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber,
+            ].contains(category)
+        }
         if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "." || scalar == "-" {
             return true
         }
-        return local && (scalar == "_" || scalar == "+" || scalar == "%" || scalar == "'")
+        return local && (encoded ? "_+%'!*~" : "_+%'!#$&*/=?^`{|}~").unicodeScalars.contains(scalar)
     }
 }
 
@@ -163,7 +223,8 @@ extension RemoteTextRedactorTests {
         let pieces = [
             "a", "Z", "0", ".", "-", "_", "+", "%", "'", "@", " ", "  ", "\t", "\n", "\r\n", "\u{0}", "\u{1B}", "\u{7F}",
             "\u{85}", "\u{A0}", "\u{2003}", "\u{301}", "é", "名", "😀", "*", "!", "=", "\"", "md-", "SECRET", "-KEY",
-            "md-SECRET-KEY", "clé", "-secrète", "ab", "cd", "x.org", "jane", "***", "e\u{301}",
+            "md-SECRET-KEY", "clé", "-secrète", "ab", "cd", "x.org", "jane", "***", "e\u{301}", "%40", "4", "0", "=", "/",
+            "?", "#", "md%2D", "SECRET\\/",
         ]
         func scalars(_ text: String) -> [Unicode.Scalar] { Array(text.unicodeScalars) }
         var random = SplitMix(state: 0x4845_5241_4C44)

@@ -60,6 +60,26 @@ struct PostgresJobTableTests {
         #expect(try first.statistics().depth == 2)
     }
 
+    /// A route's dedupe key is rendered from the event (identity id, user agent): the table keeps
+    /// its digest only, so that no personal data stays there for the window after `herald forget`.
+    @Test func dedupeKeysAreKeptAsDigests() throws {
+        let table = try store()
+        let personal = "route:new-device-sign-in:7a1e3f4c-2b6d-4c8e-9f1a-3d5b7c9e1f20|Mozilla/5.0 (X11; Linux)"
+        let event = PostgresJobTable.Event(
+            jobs: [job()], key: ("trigger:t-9", .seconds(60)), routeKeys: [("welcome", personal, .seconds(60))])
+        #expect(try table.store([event]).first?.suppressedRoutes.isEmpty == true)
+        let again = PostgresJobTable.Event(
+            jobs: [job()], key: ("trigger:t-10", .seconds(60)), routeKeys: [("welcome", personal, .seconds(60))])
+        #expect(try table.store([again]).first?.suppressedRoutes == ["welcome"])
+        let keys = try table.connection.query("SELECT key FROM herald_dedupe ORDER BY key")
+        let stored = (0..<keys.rows.count).compactMap { keys.value($0, "key") }
+        #expect(stored.count == 3)
+        for key in stored {
+            #expect(!key.contains("7a1e3f4c") && !key.contains("Mozilla") && !key.contains("t-9"), "\(key)")
+        }
+        #expect(stored.contains(PostgresJobTable.storedDedupeKey(personal)))
+    }
+
     /// A job taken from a lease that ran out may have been sent: the mark is in its row, so a
     /// release of the new claim (a stop before its attempt started) does not lose it.
     @Test func aJobTakenOverStaysMaybeSentWhenItsClaimIsReleased() throws {

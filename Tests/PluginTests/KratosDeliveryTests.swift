@@ -51,7 +51,7 @@ import Testing
         let server = try Self.server()
         defer { server.stop() }
         let outcome = try await Self.perform(server)
-        #expect(outcome == .delivered(detail: "identity \(Self.id) patched"))
+        #expect(outcome == .delivered(detail: "identity patched"))
         let request = try #require(server.requests.first)
         #expect(request.method == "PATCH")
         #expect(request.path == "/admin/identities/\(Self.id)")

@@ -22,7 +22,30 @@ import Testing
 
     @Test func theIdentityBackIsDelivered() {
         let outcome = Self.classify(.json(200, ["id": .string(Self.id), "traits": [:]]))
-        #expect(outcome == .delivered(detail: "identity \(Self.id) patched"))
+        #expect(outcome == .delivered(detail: "identity patched"))
+    }
+
+    /// The identity id is personal data, and details and reasons reach the log: neither names it
+    /// (nor an id Kratos answered with instead).
+    @Test func noOutcomeNamesAnIdentity() {
+        let other = "0b4c6e8a-1d3f-4a5b-8c7d-9e0f1a2b3c4d"
+        let outcomes = [
+            Self.classify(.json(200, ["id": .string(Self.id), "traits": [:]])),
+            Self.classify(.json(200, ["id": .string(other), "traits": [:]])),
+            Self.classify(Self.error(404, "Unable to locate the resource")),
+        ]
+        for outcome in outcomes {
+            let text = "\(outcome)".lowercased()
+            #expect(!text.contains(Self.id) && !text.contains(other), "\(outcome)")
+        }
+        #expect(outcomes[1] == .failed(reason: "Kratos answered with another identity than the one patched"))
+    }
+
+    /// Every configured secret is masked in Kratos' answers, also when the action has a token.
+    @Test func theActionMasksTheConfigurationsSecretsBesideItsToken() {
+        let settings = KratosSettings(baseURL: "http://kratos:4434", isOryNetwork: false, token: Self.token, timeout: .seconds(1))
+        let action = KratosAction(name: "kratos", settings: settings, configurationSecrets: ["gateway-key-5d1f8e"])
+        #expect(action.redactor.clean("bad \(Self.token) gateway-key-5d1f8e") == "bad <redacted> <redacted>")
     }
 
     @Test func aSuccessWithoutTheIdentityMayHaveBeenApplied() {
@@ -36,7 +59,7 @@ import Testing
             outcome
                 == .failed(
                     reason:
-                        "identity \(Self.id) not found (deleted?); Kratos answered HTTP 404: Unable to locate the resource"
+                        "the identity was not found (deleted?); Kratos answered HTTP 404: Unable to locate the resource"
                 ))
     }
 

@@ -79,6 +79,37 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
+    /// The messages are personal data: the directory Herald makes is its user's alone (0700),
+    /// and each file is readable by that user only (0600), whatever the umask (tests run under
+    /// the usual 022, which left them 0755 and 0640).
+    @Test func theFilesAndTheDirectoryAreHeraldsUsersAlone() async throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "herald-outbox-\(UUID().uuidString)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let directory = "\(parent)/outbox"
+        let harness = PluginHarness(
+            """
+            actions:
+              outbox: { plugin: outbox, directory: \(directory), from: hello@example.com }
+            routes:
+              - name: r
+                events: [registration.after]
+                do:
+                  - { action: outbox, to: "{{recipient}}", subject: Hi, text: Hello }
+            """)
+        let action = try #require(harness.actions["outbox"])
+        let event = try ReferenceFiles.kratosEvent("registration-after", name: "registration.after")
+        let job = try #require(harness.job(event: event))
+        #expect(await action.perform(job, context: .testing(attempt: 1)) == .delivered(detail: "wrote \(job.id).eml"))
+        func mode(_ path: String) throws -> Int {
+            try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        }
+        #expect(try mode(directory) == 0o700)
+        #expect(try mode("\(directory)/\(job.id).eml") == 0o600)
+        #expect(try mode("\(directory)/\(job.id).json") == 0o600)
+    }
+
     @Test func aStepNeedsABody() {
         let harness = PluginHarness(
             """

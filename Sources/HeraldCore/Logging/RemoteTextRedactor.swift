@@ -18,17 +18,71 @@ package struct RemoteTextRedactor: Sendable {
     private let secretsInUTF8: [[UInt8]]
     private let longestSecret: Int
 
-    /// - Parameter secrets: the values to redact wherever they appear; empty and very short ones
-    ///   are ignored.
+    /// - Parameter secrets: the values to redact wherever they appear, also in the forms a peer
+    ///   may repeat them in (`encodedForms`); empty and very short ones are ignored.
     package init(secrets: [String]) {
-        self.secrets = secrets.map { Array($0.unicodeScalars) }.filter { $0.count >= Self.shortestSecret }
-            .sorted { $0.count > $1.count }
+        let forms = secrets.filter { $0.unicodeScalars.count >= Self.shortestSecret }.flatMap(Self.encodedForms)
+        self.secrets = Set(forms).map { Array($0.unicodeScalars) }.sorted { $0.count > $1.count }
         secretsInUTF8 = self.secrets.map { secret in
             var text = ""
             text.unicodeScalars.append(contentsOf: secret)
             return Array(text.utf8)
         }
         longestSecret = self.secrets.first?.count ?? 0
+    }
+
+    /// `secret` and the other forms in which a peer can repeat it: JSON-escaped (`\"` and `\\`;
+    /// also `\/` as PHP writes a slash; also every character but letters, digits and `-._~` as
+    /// `\u00XX`, as Go writes `<>&`) and percent-encoded (upper- and lower-case hex), as a URL or
+    /// form it quotes has them. A secret of letters, digits and `-._~` has one form only.
+    package static func encodedForms(of secret: String) -> [String] {
+        var forms = [secret]
+        var json = ""
+        var jsonSlash = ""
+        var jsonUnicode = ""
+        var percent = ""
+        var percentLower = ""
+        for scalar in secret.unicodeScalars {
+            let plain =
+                scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                    || "-._~".unicodeScalars.contains(scalar))
+            switch scalar {
+            case "\"", "\\":
+                json += "\\" + String(scalar)
+                jsonSlash += "\\" + String(scalar)
+            case "/":
+                json += "/"
+                jsonSlash += "\\/"
+            default:
+                json.unicodeScalars.append(scalar)
+                jsonSlash.unicodeScalars.append(scalar)
+            }
+            if plain || !scalar.isASCII {
+                jsonUnicode.unicodeScalars.append(scalar)
+            } else {
+                jsonUnicode += "\\u00" + Self.hex(UInt8(scalar.value), uppercase: false)
+            }
+            if plain {
+                percent.unicodeScalars.append(scalar)
+                percentLower.unicodeScalars.append(scalar)
+            } else {
+                for byte in String(scalar).utf8 {
+                    percent += "%" + Self.hex(byte, uppercase: true)
+                    percentLower += "%" + Self.hex(byte, uppercase: false)
+                }
+            }
+        }
+        forms += [json, jsonSlash, jsonUnicode, percent, percentLower]
+        var seen: Set<String> = []
+        return forms.filter { seen.insert($0).inserted }
+    }
+
+    private static func hex(_ byte: UInt8, uppercase: Bool) -> String {
+        let digits = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").unicodeScalars)
+        var text = ""
+        text.unicodeScalars.append(digits[Int(byte >> 4)])
+        text.unicodeScalars.append(digits[Int(byte & 15)])
+        return text
     }
 
     /// Log-safe text of at most `limit` characters (plus `…` when cut).
@@ -132,27 +186,33 @@ package struct RemoteTextRedactor: Sendable {
         return !afterSpace || text.isEmpty
     }
 
-    /// Replaces every `local@domain` in `text` with its masked form (`j***@example.com`).
+    /// Replaces every `local@domain` in `text` with its masked form (`j***@example.com`), and
+    /// every `local%40domain` (an address percent-encoded in a URL a peer quotes) with
+    /// `j***%40example.com`. The local part is every character RFC 5322 and RFC 6531 allow in one
+    /// (`jane.doe=work`, a decomposed `José`), so none of it is left beside the mask.
     package static func maskEmails(in text: String) -> String {
         guard mayHoldAnAddress(text) else { return text }
         var scalars = Array(text.unicodeScalars)
         var index = 0
         while index < scalars.count {
-            guard scalars[index] == "@" else {
+            guard let separator = separatorLength(scalars, at: index) else {
                 index += 1
                 continue
             }
+            let encoded = separator == 3
             var start = index
-            while start > 0, isAddressScalar(scalars[start - 1], local: true) { start -= 1 }
-            var end = index + 1
-            while end < scalars.count, isAddressScalar(scalars[end], local: false) { end += 1 }
-            guard start < index, end > index + 1 else {
+            while start > 0, isAddressScalar(scalars[start - 1], local: true, encoded: encoded) { start -= 1 }
+            var end = index + separator
+            while end < scalars.count, isAddressScalar(scalars[end], local: false, encoded: encoded) { end += 1 }
+            guard start < index, end > index + separator else {
                 index += 1
                 continue
             }
-            var address = ""
-            address.unicodeScalars.append(contentsOf: scalars[start..<end])
-            let replacement = Array(maskPersonalData(address).unicodeScalars)
+            var local = ""
+            local.unicodeScalars.append(contentsOf: scalars[start..<index])
+            var replacement = local.first.map { Array(String($0).unicodeScalars) } ?? []
+            replacement += "***".unicodeScalars
+            replacement += scalars[index..<end]
             scalars.replaceSubrange(start..<end, with: replacement)
             index = start + replacement.count
         }
@@ -161,29 +221,63 @@ package struct RemoteTextRedactor: Sendable {
         return result
     }
 
-    /// False when no `@` in `text` has a character of an address on both sides (most text, and
-    /// an address masked already: `j***@example.com`), which `maskEmails` would leave as it is.
+    /// 1 for an `@` at `index`, 3 for a `%40`, nil for anything else.
+    private static func separatorLength(_ scalars: [Unicode.Scalar], at index: Int) -> Int? {
+        if scalars[index] == "@" { return 1 }
+        if scalars[index] == "%", index + 2 < scalars.count, scalars[index + 1] == "4", scalars[index + 2] == "0" {
+            return 3
+        }
+        return nil
+    }
+
+    /// False when no `@` or `%40` in `text` has a character of an address on both sides (most
+    /// text, and an address masked already: `j***@example.com`), which `maskEmails` would leave as
+    /// it is.
     private static func mayHoldAnAddress(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
             guard bytes.count >= 3 else { return false }
-            for at in 1..<(bytes.count - 1) where bytes[at] == UInt8(ascii: "@") {
+            for at in 1..<(bytes.count - 1) {
+                let encoded: Bool
+                if bytes[at] == UInt8(ascii: "@") {
+                    encoded = false
+                } else if bytes[at] == UInt8(ascii: "%"), at + 3 < bytes.count, bytes[at + 1] == UInt8(ascii: "4"),
+                    bytes[at + 2] == UInt8(ascii: "0")
+                {
+                    encoded = true
+                } else {
+                    continue
+                }
                 let before = bytes[at - 1]
-                let after = bytes[at + 1]
+                let after = bytes[at + (encoded ? 3 : 1)]
                 // A byte of a multi-byte scalar may be a letter: the whole look decides.
-                let localSide = before >= 0x80 || isAddressScalar(Unicode.Scalar(before), local: true)
-                let domainSide = after >= 0x80 || isAddressScalar(Unicode.Scalar(after), local: false)
+                let localSide = before >= 0x80 || isAddressScalar(Unicode.Scalar(before), local: true, encoded: encoded)
+                let domainSide = after >= 0x80 || isAddressScalar(Unicode.Scalar(after), local: false, encoded: encoded)
                 if localSide && domainSide { return true }
             }
             return false
         }
     }
 
-    private static func isAddressScalar(_ scalar: Unicode.Scalar, local: Bool) -> Bool {
+    /// Whether `scalar` can be part of an address's local part (`local`) or domain. In an encoded
+    /// address the URL's own delimiters (`=`, `?`, `&`, `/`, `#`) end it: the address's would be
+    /// percent-encoded themselves.
+    private static func isAddressScalar(_ scalar: Unicode.Scalar, local: Bool, encoded: Bool) -> Bool {
+        guard scalar.isASCII else {
+            // Letters, marks (a decomposed accent) and digits of any script.
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .letterNumber, .otherNumber:
+                return true
+            default:
+                return false
+            }
+        }
         if scalar.isAlphabeticQuickly || ("0"..."9").contains(scalar) || scalar == "." || scalar == "-" {
             return true
         }
-        return local && (scalar == "_" || scalar == "+" || scalar == "%" || scalar == "'")
+        guard local else { return false }
+        return (encoded ? "_+%'!*~" : "_+%'!#$&*/=?^`{|}~").unicodeScalars.contains(scalar)
     }
 }
 

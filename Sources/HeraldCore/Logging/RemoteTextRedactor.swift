@@ -44,7 +44,8 @@ package struct RemoteTextRedactor: Sendable {
         var percentLower = ""
         for scalar in secret.unicodeScalars {
             let plain =
-                scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                scalar.isASCII
+                && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
                     || "-._~".unicodeScalars.contains(scalar))
             switch scalar {
             case "\"", "\\":
@@ -251,9 +252,20 @@ package struct RemoteTextRedactor: Sendable {
                 let before = bytes[at - 1]
                 let after = bytes[at + (encoded ? 3 : 1)]
                 // A byte of a multi-byte scalar may be a letter: the whole look decides.
-                let localSide = before >= 0x80 || isAddressScalar(Unicode.Scalar(before), local: true, encoded: encoded)
+                func isLocal(_ byte: UInt8) -> Bool {
+                    byte >= 0x80 || isAddressScalar(Unicode.Scalar(byte), local: true, encoded: encoded)
+                }
+                let localSide = isLocal(before)
                 let domainSide = after >= 0x80 || isAddressScalar(Unicode.Scalar(after), local: false, encoded: encoded)
-                if localSide && domainSide { return true }
+                guard localSide && domainSide else { continue }
+                // Masked already (`j***@example.com`, as every address a plugin names is): its
+                // local part, one ASCII character and `***`, would be masked to itself.
+                let star = UInt8(ascii: "*")
+                let masked =
+                    at >= 4 && bytes[at - 1] == star && bytes[at - 2] == star && bytes[at - 3] == star
+                    && bytes[at - 4] < 0x80 && isLocal(bytes[at - 4]) && bytes[at - 4] != star
+                    && (at == 4 || !isLocal(bytes[at - 5]))
+                if !masked { return true }
             }
             return false
         }

@@ -1,4 +1,5 @@
 import HeraldCore
+import HeraldTestSupport
 import Testing
 
 /// The redactor's text handling: the quick scalar checks answer as Unicode's properties do, and
@@ -201,18 +202,6 @@ private struct WholeWayRedactor {
     }
 }
 
-/// SplitMix64: the same texts on every run, so a failure can be replayed.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension RemoteTextRedactorTests {
     /// Random texts of the pieces the quick ways look at (spaces, controls, `@`, address
     /// characters in and out of ASCII, combining marks, pieces of secrets) clean as the whole
@@ -249,7 +238,7 @@ extension RemoteTextRedactorTests {
             "?", "#", "md%2D", "SECRET\\/",
         ]
         func scalars(_ text: String) -> [Unicode.Scalar] { Array(text.unicodeScalars) }
-        var random = SplitMix(state: 0x4845_5241_4C44)
+        var random = SeededGenerator(seed: 0x4845_5241_4C44)
         for _ in 0..<20_000 {
             var text = ""
             for _ in 0..<Int.random(in: 0...12, using: &random) { text += pieces.randomElement(using: &random) ?? "" }

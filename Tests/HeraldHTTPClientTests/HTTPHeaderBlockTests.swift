@@ -1,3 +1,4 @@
+import HeraldTestSupport
 import Testing
 
 @testable import HeraldHTTPClient
@@ -41,17 +42,14 @@ extension HTTPHeaderBlockTests {
     /// that name (ignoring ASCII case) holds, for any block: random lines of names, near names,
     /// colons, spaces, tabs, CR, and lines without an end.
     @Test func valueFindsWhatTheFieldsSay() {
-        let names = ["Retry-After", "retry-after", "RETRY-AFTER", "Retry-After ", " Retry-After", "X-Retry-After",
-            "Retry-After-X", "Location", "Loc", "", "Retry-Aftér"]
+        let names = [
+            "Retry-After", "retry-after", "RETRY-AFTER", "Retry-After ", " Retry-After", "X-Retry-After",
+            "Retry-After-X", "Location", "Loc", "", "Retry-Aftér",
+        ]
         let values = ["", " ", "3", " 3 ", "\t3\t", "a:b", "  x y  ", "\r", "é"]
         let ends = ["\r\n", "\n", ""]
-        var state: UInt64 = 0x4845_4144
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SeededGenerator(seed: 0x4845_4144)
+        func next() -> UInt64 { random.next() }
         func pick(_ items: [String]) -> String { items[Int(next() % UInt64(items.count))] }
         for _ in 0..<5_000 {
             var head = HTTPHeaderBlock()

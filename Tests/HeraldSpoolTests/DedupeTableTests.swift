@@ -1,3 +1,4 @@
+import HeraldTestSupport
 import Testing
 
 @testable import HeraldSpool
@@ -52,13 +53,8 @@ import Testing
     @Test func answersAsOneDictionaryDid() {
         var table = DedupeTable(capacity: 500)
         var model = OneDictionary(capacity: 500)
-        var state: UInt64 = 0x4445_4455_5045
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SeededGenerator(seed: 0x4445_4455_5045)
+        func next() -> UInt64 { random.next() }
         // Digests from a small set, so that keys repeat; both halves vary, as real digests do.
         let digests = (0..<5_000).map { _ in UInt128(next()) << 64 | UInt128(next()) }
         var now: Int64 = 0

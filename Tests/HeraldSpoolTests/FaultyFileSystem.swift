@@ -1,5 +1,6 @@
 import Glibc
 import HeraldSpool
+import HeraldTestSupport
 import Synchronization
 
 /// The real file system with faults on demand: short writes, `ENOSPC`, `EIO` on fdatasync, and a
@@ -246,18 +247,5 @@ final class FaultyFileSystem: SpoolFileSystem {
 
     func lock(_ descriptor: Int32) throws(FileSystemError) {
         try real.lock(descriptor)
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so that a failing seed can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

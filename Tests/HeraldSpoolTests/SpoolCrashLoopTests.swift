@@ -1,5 +1,6 @@
 import Dispatch
 import HeraldCore
+import HeraldTestSupport
 import Synchronization
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import HeraldCore
+import HeraldTestSupport
 import Testing
 
 @testable import HeraldSpool

@@ -6,7 +6,8 @@ import HeraldJobs
 /// The console's HTTP application (docs/console.md): a login, then server-rendered pages of the
 /// queue, the dead letters, recent events, the route playground and the configuration.
 ///
-/// Every page but the login and the two static files needs the session cookie (without it a
+/// Every request must name the console in `Host` (`ConsoleHosts`; 421 else). Every page but the
+/// login and the two static files needs the session cookie (without it a
 /// page redirects to the login, anything else is 401); every POST needs the session's CSRF
 /// token and a same-origin `Origin`/`Sec-Fetch-Site` when the browser sends them (403 else).
 /// Pages read the store, so they are built on a queue of the console's own, never on the HTTP
@@ -16,9 +17,15 @@ package final class ConsoleResponder: HTTPResponder {
     package let sessions: ConsoleSessions
     let secureCookie: Bool
     let sessionTTL: Duration
+    /// The names the console answers to; nil on a unix socket, which no browser reaches itself.
+    let hosts: ConsoleHosts?
     private let work = DispatchQueue(label: "herald.console")
 
-    package init(context: ConsoleContext, sessions: ConsoleSessions, secureCookie: Bool, sessionTTL: Duration) {
+    package init(
+        context: ConsoleContext, sessions: ConsoleSessions, secureCookie: Bool, sessionTTL: Duration,
+        hosts: ConsoleHosts?
+    ) {
+        self.hosts = hosts
         self.context = context
         self.sessions = sessions
         self.secureCookie = secureCookie
@@ -35,6 +42,7 @@ package final class ConsoleResponder: HTTPResponder {
         let head = request.head
         let path = String(head.path)
         let query = FormData(String(head.query ?? ""))
+        if let hosts, !hosts.accepts(head.headers["Host"]) { return Self.misdirected() }
         switch (head.method, path) {
         case ("GET", "/static/console.css"): return Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8")
         case ("GET", "/static/console.js"):
@@ -143,6 +151,15 @@ package final class ConsoleResponder: HTTPResponder {
     private static func crossSite() -> HTTPResponse {
         ConsolePage.failure(
             ConsoleError(403, "refused: the form did not come from this console (cross-site, or a stale page)"),
+            csrf: nil)
+    }
+
+    private static func misdirected() -> HTTPResponse {
+        ConsolePage.failure(
+            ConsoleError(
+                421,
+                "refused: this console does not answer to the name asked for; reach it by its IP address or "
+                    + "localhost, or add the name a proxy passes to console.hosts"),
             csrf: nil)
     }
 

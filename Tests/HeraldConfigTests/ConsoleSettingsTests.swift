@@ -37,6 +37,8 @@ import Testing
         #expect(console.listener == .tcp(host: "0.0.0.0", port: 9000) && console.sessionTTL == .seconds(3600))
         #expect(console.secureCookie && console.recentEvents == 20)
         #expect(result.warnings.contains { $0.message.contains("reachable from other machines") })
+        let named = try load(#"console: { password: "${env:PASSWORD}", hosts: [Herald-Console.example.com, ops] }"#)
+        #expect(named.configuration?.console?.hosts == ["herald-console.example.com", "ops"])
     }
 
     @Test func refusesAPasswordWrittenInTheFileOrTooShort() throws {
@@ -55,6 +57,11 @@ import Testing
         #expect(ttl.diagnostics.contains { $0.message.contains("between 5m and 7d") })
         let address = try load(#"console: { password: "${env:PASSWORD}", listen: "nowhere" }"#)
         #expect(address.diagnostics.contains { $0.message.contains("is not a listen address") })
+        for host in ["console.example.com:443", "https://console.example.com", "-bad.example", "a..b", "*.example"] {
+            let hosts = try load("console: { password: \"${env:PASSWORD}\", hosts: [\"\(host)\"] }")
+            #expect(
+                hosts.diagnostics.contains { $0.message.contains("is not a host name for 'console.hosts'") }, "\(host)")
+        }
         let key = try load(#"console: { password: "${env:PASSWORD}", passwd: x }"#)
         #expect(key.configuration == nil)
     }

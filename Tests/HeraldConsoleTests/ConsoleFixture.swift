@@ -36,13 +36,21 @@ struct ConsoleFixture {
 
     /// - Parameter extraYAML: more top-level keys for the configuration file.
     ///   - moreActions: names of more recording actions.
-    init(secureCookie: Bool = false, extraYAML: String = "", moreActions: [String] = []) throws {
+    ///   - consoleYAML: more keys of `console:` (`hosts: [...]`).
+    init(secureCookie: Bool = false, extraYAML: String = "", moreActions: [String] = [], consoleYAML: String = "")
+        throws
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("herald.yaml").path
         let actions = (["rec"] + moreActions).map { "  \($0): { plugin: recording }" }
         let yaml = Self.yaml.replacing("  rec: { plugin: recording }", with: actions.joined(separator: "\n"))
+            .replacing(
+                #"console: { password: "${env:CONSOLE_PASSWORD}" }"#,
+                with: #"console: { password: "${env:CONSOLE_PASSWORD}""#
+                    + (consoleYAML.isEmpty ? "" : ", \(consoleYAML)")
+                    + " }")
         try (yaml + "\n" + extraYAML).write(toFile: path, atomically: true, encoding: .utf8)
         let result = ConfigLoader(
             plugins: PluginRegistry([RecordingPlugin.self]),
@@ -63,7 +71,7 @@ struct ConsoleFixture {
             health: ActionHealth(passingTo: NoObserver(), secrets: []), events: events)
         responder = ConsoleResponder(
             context: context, sessions: ConsoleSessions(password: settings.password, ttl: settings.sessionTTL),
-            secureCookie: secureCookie, sessionTTL: settings.sessionTTL)
+            secureCookie: secureCookie, sessionTTL: settings.sessionTTL, hosts: ConsoleHosts(names: settings.hosts))
     }
 
     /// Logs in and keeps the session's cookie and form token.
@@ -84,7 +92,8 @@ struct ConsoleFixture {
         _ method: String, _ target: String, form: String? = nil, session: Bool = true, withToken: Bool = true,
         headers extra: [(String, String)] = []
     ) -> HTTPResponse {
-        var headers = HTTPHeaders([("Host", "127.0.0.1:4471")] + extra)
+        let namesHost = extra.contains { $0.0.lowercased() == "host" }
+        var headers = HTTPHeaders(namesHost ? extra : [("Host", "127.0.0.1:4471")] + extra)
         if session, !cookie.isEmpty { headers.add(name: "Cookie", value: cookie) }
         var body = form ?? ""
         if method == "POST", session, withToken { body += (body.isEmpty ? "" : "&") + "csrf=\(csrf)" }

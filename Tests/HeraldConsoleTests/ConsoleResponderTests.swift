@@ -45,6 +45,32 @@ import Testing
         #expect(throttled.status == 429)
     }
 
+    /// DNS rebinding: a page of another site whose name now points at the console sends its
+    /// requests as same-origin ones under its own name. They are refused before anything is
+    /// tried, so they can neither guess passwords nor use up the operator's attempts.
+    @Test func aRequestForAnotherNameIsRefusedBeforeTheLogin() throws {
+        var console = try ConsoleFixture()
+        let rebound = [("Host", "rebind.evil.example:4471"), ("Origin", "http://rebind.evil.example:4471")]
+        for _ in 0..<(ConsoleSessions.maxFailures + 2) {
+            let guess = console.request("POST", "/login", form: "password=nope", session: false, headers: rebound)
+            #expect(guess.status == 421)
+        }
+        #expect(console.request("GET", "/login", session: false, headers: rebound).status == 421)
+        // The operator, by the console's address, is neither throttled nor refused.
+        try console.logIn()
+        #expect(console.request("GET", "/", headers: [("Host", "localhost:4471")]).status == 200)
+        #expect(console.request("GET", "/", headers: rebound).status == 421)
+    }
+
+    /// A TLS proxy that passes its public name in Host works once the name is in console.hosts.
+    @Test func aConfiguredNameIsAnswered() throws {
+        var console = try ConsoleFixture(consoleYAML: "hosts: [herald-console.example.com]")
+        try console.logIn()
+        let proxied = [("Host", "herald-console.example.com"), ("Origin", "https://herald-console.example.com")]
+        #expect(console.request("GET", "/", headers: proxied).status == 200)
+        #expect(console.request("GET", "/", headers: [("Host", "other.example.com")]).status == 421)
+    }
+
     @Test func everyPageCarriesAStrictPolicy() throws {
         var console = try ConsoleFixture()
         try console.logIn()

@@ -98,6 +98,11 @@ import Testing
         let forged = try RawHTTPClient(address: console).request(
             "POST", "/dead/retry-all", headers: [("Cookie", session.cookie)], body: Array("csrf=forged".utf8))
         #expect(forged.status == 403)
+        // DNS rebinding: a page of another site, its name pointed at the console, is refused.
+        let rebound = try RawHTTPClient(address: console).request(
+            "POST", "/login", headers: [("Host", "rebind.evil.example"), ("Origin", "http://rebind.evil.example")],
+            body: Array("password=guess".utf8))
+        #expect(rebound.status == 421)
         try await daemon.stop()
     }
 }

@@ -8,6 +8,8 @@ import HeraldCore
 ///   password: "${credential:herald-console}"     # a secret reference; never the ingress key
 ///   session_ttl: 12h                             # default; 5m … 7d
 ///   secure_cookie: true                          # default false; set when a TLS proxy serves it
+///   hosts: [herald-console.example.com]          # names a proxy passes in Host (IP literals and
+///                                                # localhost are always accepted)
 ///   recent_events: 100                           # default; 10 … 1000 kept in memory
 /// ```
 package struct ConsoleSettings: Sendable, Equatable {
@@ -22,8 +24,24 @@ package struct ConsoleSettings: Sendable, Equatable {
     package var secureCookie = false
     /// How many recent events the console keeps in memory (masked).
     package var recentEvents = 100
+    /// Host names the console answers to besides IP literals and `localhost` (lower case): a
+    /// page reached by another name is a DNS rebinding attempt, or a proxy not named here.
+    package var hosts: [String] = []
 
     package static let minimumPasswordLength = 12
+
+    /// A DNS name: labels of ASCII letters, digits and `-`, joined by dots (no port, no scheme).
+    package static func isHostName(_ text: String) -> Bool {
+        let labels = text.split(separator: ".", omittingEmptySubsequences: false)
+        return text.utf8.count <= 253 && !labels.isEmpty
+            && labels.allSatisfy { label in
+                !label.isEmpty && label.utf8.count <= 63 && label.first != "-" && label.last != "-"
+                    && label.utf8.allSatisfy { byte in
+                        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+                            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                    }
+            }
+    }
 
     package init(password: String) {
         self.password = password
@@ -31,7 +49,7 @@ package struct ConsoleSettings: Sendable, Equatable {
 }
 
 extension ConfigurationBuilder {
-    static let consoleKeys = ["listen", "password", "session_ttl", "secure_cookie", "recent_events"]
+    static let consoleKeys = ["listen", "password", "session_ttl", "secure_cookie", "recent_events", "hosts"]
 
     mutating func readConsole(_ node: ConfigNode) {
         guard
@@ -73,6 +91,17 @@ extension ConfigurationBuilder {
         }
         if let flag = map.bool("secure_cookie") { settings.secureCookie = flag }
         if let count = map.int("recent_events", in: 10...1000) { settings.recentEvents = count }
+        if let names = map.stringList("hosts"), let at = map.node("hosts") {
+            for name in names {
+                guard ConsoleSettings.isHostName(name) else {
+                    diagnostics.error(
+                        "'\(name)' is not a host name for 'console.hosts' (letters, digits, '-' and '.', no port)",
+                        at: at)
+                    continue
+                }
+                settings.hosts.append(name.lowercased())
+            }
+        }
         console = settings
         consoleNode = node
     }

@@ -88,7 +88,8 @@ package enum ListenAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private static func isIPLiteral(_ host: String) -> Bool {
+    /// An IPv4 literal (four numbers 0–255) or an IPv6 one (hex digits, colons, dots; no brackets).
+    package static func isIPLiteral(_ host: String) -> Bool {
         if host.contains(":") {
             return host.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
         }

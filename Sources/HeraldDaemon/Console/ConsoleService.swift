@@ -32,7 +32,8 @@ struct ConsoleService: Sendable {
             health: health, events: events)
         let responder = ConsoleResponder(
             context: context, sessions: ConsoleSessions(password: settings.password, ttl: settings.sessionTTL),
-            secureCookie: settings.secureCookie, sessionTTL: settings.sessionTTL)
+            secureCookie: settings.secureCookie, sessionTTL: settings.sessionTTL,
+            hosts: Self.hosts(settings))
         var server = HTTPServerConfiguration(listeners: [Self.address(settings.listener)], maxConnections: 64)
         // A pasted playground payload is the largest request; the ingress' own limit bounds it.
         server.limits.maxBodySize = configuration.ingress.limits.maxBodyBytes
@@ -58,6 +59,12 @@ struct ConsoleService: Sendable {
     func reloaded(_ configuration: HeraldConfiguration, warnings: String) {
         loaded.replace(configuration, warnings: warnings)
         health.update(secrets: configuration.secrets)
+    }
+
+    /// The names the console answers to; none to check on a unix socket (a proxy's).
+    private static func hosts(_ settings: ConsoleSettings) -> ConsoleHosts? {
+        if case .unix = settings.listener { return nil }
+        return ConsoleHosts(names: settings.hosts)
     }
 
     private static func address(_ listener: ListenAddress) -> HTTPListenAddress {

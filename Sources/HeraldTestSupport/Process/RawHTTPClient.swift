@@ -24,6 +24,9 @@ package final class RawHTTPClient {
     /// second close would close whatever descriptor another test opened under that number.
     private var descriptor: Int32
     private var buffer: [UInt8] = []
+    /// The `Host` every request names unless its headers give one: the address connected to, as
+    /// a client of that address would send.
+    private let host: String
 
     /// Connects to `host:port` (IPv4 literal) with a receive timeout.
     package init(address: String, timeout: Duration = .seconds(10)) throws {
@@ -31,6 +34,7 @@ package final class RawHTTPClient {
             throw Failure(description: "bad address \(address)")
         }
         let host = String(address[..<colon])
+        self.host = address
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket: \(errno)") }
         var seconds = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
@@ -70,7 +74,8 @@ package final class RawHTTPClient {
     package func request(
         _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = []
     ) throws -> Response {
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: test\r\n"
+        var head = "\(method) \(target) HTTP/1.1\r\n"
+        if !headers.contains(where: { $0.0.lowercased() == "host" }) { head += "Host: \(self.host)\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"

@@ -7,15 +7,8 @@ import HeraldHTTPClient
 /// thread) it shows what the client and the hand-offs cost, apart from everything else a
 /// delivery does (the spool, the plugin, the log line).
 func runClientBenchmark() throws {
-    let arguments = Array(CommandLine.arguments.dropFirst(2))
-    guard let text = arguments.first, let url = URL(string: text) else {
-        FileHandle.standardError.write(Data("usage: herald-bench client URL [in-flight] [seconds] [body]\n".utf8))
-        exit(2)
-    }
-    let inFlight = arguments.count > 1 ? Int(arguments[1]) ?? 16 : 16
-    let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 10 : 10
-    let body =
-        arguments.count > 3 ? [UInt8](try Data(contentsOf: URL(fileURLWithPath: arguments[3]))) : Array("{}".utf8)
+    let arguments = try ReferenceArguments(benchmark: "client")
+    let (url, inFlight, seconds, body) = (arguments.url, arguments.inFlight, arguments.seconds, arguments.body)
     let client = HTTPClient(HTTPClient.Configuration(timeout: .seconds(10)))
     let request = HTTPClientRequest("POST", url, headers: [("Content-Type", "application/json")], body: body)
     let started = ContinuousClock.now

@@ -6,15 +6,9 @@ import Foundation
 /// completes, connections kept alive, the answer discarded), the reference for Herald's delivery
 /// rate next to bare URLSession (design §10).
 func runCurlBenchmark() throws {
-    let arguments = Array(CommandLine.arguments.dropFirst(2))
-    guard let url = arguments.first else {
-        FileHandle.standardError.write(Data("usage: herald-bench curl URL [in-flight] [seconds] [body]\n".utf8))
-        exit(2)
-    }
-    let inFlight = arguments.count > 1 ? Int(arguments[1]) ?? 16 : 16
-    let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 10 : 10
-    let body =
-        arguments.count > 3 ? [UInt8](try Data(contentsOf: URL(fileURLWithPath: arguments[3]))) : Array("{}".utf8)
+    let arguments = try ReferenceArguments(benchmark: "curl")
+    let (url, inFlight, seconds, body) =
+        (arguments.url.absoluteString, arguments.inFlight, arguments.seconds, arguments.body)
     guard curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK, let multi = curl_multi_init() else {
         FileHandle.standardError.write(Data("herald-bench curl: cannot initialise libcurl\n".utf8))
         exit(1)

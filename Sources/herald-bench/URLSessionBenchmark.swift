@@ -11,14 +11,8 @@ import Synchronization
 /// (design §10) beside the bare libcurl loop (`herald-bench curl`). One shared session. Only this
 /// benchmark uses URLSession: Herald itself no longer does.
 func runURLSessionBenchmark() throws {
-    let arguments = Array(CommandLine.arguments.dropFirst(2))
-    guard let text = arguments.first, let url = URL(string: text) else {
-        FileHandle.standardError.write(Data("usage: herald-bench urlsession URL [in-flight] [seconds] [body]\n".utf8))
-        exit(2)
-    }
-    let inFlight = arguments.count > 1 ? Int(arguments[1]) ?? 16 : 16
-    let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 10 : 10
-    let body = arguments.count > 3 ? try Data(contentsOf: URL(fileURLWithPath: arguments[3])) : Data("{}".utf8)
+    let arguments = try ReferenceArguments(benchmark: "urlsession")
+    let (url, inFlight, seconds, body) = (arguments.url, arguments.inFlight, arguments.seconds, Data(arguments.body))
     let configuration = URLSessionConfiguration.ephemeral
     configuration.httpMaximumConnectionsPerHost = inFlight
     let session = URLSession(configuration: configuration)

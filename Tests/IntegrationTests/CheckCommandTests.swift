@@ -34,7 +34,8 @@ import Testing
         let shared = try check(
             base + #"store: { postgres: { dsn: "host=db.internal dbname=herald password=s3cret-pw", lease: 9s } }"#)
         #expect(shared.status == 0, "\(shared.stderr)")
-        #expect(shared.stdout.contains("store: postgres (lease 9s, poll_interval 1s, max_batch 256)"), "\(shared.stdout)")
+        #expect(
+            shared.stdout.contains("store: postgres (lease 9s, poll_interval 1s, max_batch 256)"), "\(shared.stdout)")
         #expect(!shared.stdout.contains("s3cret-pw") && !shared.stdout.contains("db.internal"))
         #expect(!local.stdout.contains("tracing:"))
         let traced = try check(
@@ -139,16 +140,18 @@ import Testing
     /// probes' too, before reading a byte; a zero `delivery.timeout` made every network attempt
     /// "no time left before the delivery deadline" until the job died. Each needs at least 100ms.
     @Test func timeoutsTooShortToWorkAreConfigErrors() throws {
-        let result = try check(
+        func config(header: String, body: String, delivery: String) -> String {
             """
             listen: ["127.0.0.1:0"]
             ingress:
               insecure_no_auth: true
-              limits: { header_timeout: 0s, body_timeout: 99ms }
-            delivery: { timeout: 0s }
+              limits: { header_timeout: \(header), body_timeout: \(body) }
+            delivery: { timeout: \(delivery) }
             actions: { box: { plugin: outbox } }
             routes: [{ name: all, events: ["*.after"], do: [{ action: box, to: "a@example.com", text: hi }] }]
-            """)
+            """
+        }
+        let result = try check(config(header: "0s", body: "99ms", delivery: "0s"))
         #expect(result.status == 78)
         #expect(
             result.stderr.contains("herald.yaml:4:29: 'header_timeout' must be at least 100ms, found 0s"),
@@ -156,16 +159,7 @@ import Testing
         #expect(result.stderr.contains("herald.yaml:4:47: 'body_timeout' must be at least 100ms, found 99ms"))
         #expect(result.stderr.contains("herald.yaml:5:22: 'timeout' must be at least 100ms, found 0s"))
         #expect(result.stderr.hasSuffix("herald: 3 problems in the configuration\n"), "\(result.stderr)")
-        let shortest = try check(
-            """
-            listen: ["127.0.0.1:0"]
-            ingress:
-              insecure_no_auth: true
-              limits: { header_timeout: 100ms, body_timeout: 100ms }
-            delivery: { timeout: 100ms }
-            actions: { box: { plugin: outbox } }
-            routes: [{ name: all, events: ["*.after"], do: [{ action: box, to: "a@example.com", text: hi }] }]
-            """)
+        let shortest = try check(config(header: "100ms", body: "100ms", delivery: "100ms"))
         #expect(shortest.status == 0, "\(shortest.stderr)")
     }
 

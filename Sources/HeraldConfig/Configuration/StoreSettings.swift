@@ -44,28 +44,9 @@ package struct PostgresStoreSettings: Sendable, Equatable {
         RemoteTextRedactor(secrets: [dsn] + Self.passwords(in: dsn)).redacted(text)
     }
 
-    /// The password of a key=value DSN (`password=…`) or of a URI (`postgresql://user:…@host`,
-    /// any URL with a password: the console masks them in the file it shows).
+    /// The passwords a DSN holds, in every form libpq reads them (see `DSNPasswords`).
     package static func passwords(in dsn: String) -> [String] {
-        var found: [String] = []
-        if let range = dsn.firstRange(of: "password=") {
-            var value = dsn[range.upperBound...]
-            if value.hasPrefix("'") {
-                value = value.dropFirst().prefix { $0 != "'" }
-            } else {
-                value = value.prefix { $0 != " " }
-            }
-            found.append(String(value))
-        }
-        if let scheme = dsn.firstRange(of: "://") {
-            let authority = dsn[scheme.upperBound...].prefix { $0 != "/" }
-            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
-                found.append(String(authority[authority.index(after: colon)..<at]))
-                // A password with an "@" in it splits wrongly in libpq's own error; cover each piece.
-                found += authority[authority.index(after: colon)..<at].split(separator: "@").map(String.init)
-            }
-        }
-        return found.filter { $0.count >= 4 }
+        DSNPasswords(dsn).all
     }
 }
 

@@ -1,3 +1,5 @@
+import HeraldCore
+
 /// The passwords written in a libpq connection string, for masking: of a key=value DSN
 /// (`password=…`, `password = '…'`, and `sslpassword`, the client key's passphrase), of a URI's
 /// user information (`postgresql://user:…@host`, or any URL with a password: the console masks
@@ -65,23 +67,7 @@ struct DSNPasswords {
 
     private mutating func add(_ written: Substring) {
         all.append(String(written))
-        if let decoded = Self.percentDecoded(written), decoded != written { all.append(decoded) }
-    }
-
-    /// `text` with its %XX escapes decoded, or nil when one is malformed or the bytes are not UTF-8.
-    private static func percentDecoded(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var utf8 = text.utf8[...]
-        while let byte = utf8.popFirst() {
-            guard byte == UInt8(ascii: "%") else {
-                bytes.append(byte)
-                continue
-            }
-            guard utf8.count >= 2, let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
-            else { return nil }
-            bytes.append(value)
-            utf8 = utf8.dropFirst(2)
-        }
-        return String(validating: bytes, as: UTF8.self)
+        let decoded = PercentDecoding.decode(written)
+        if decoded != written { all.append(decoded) }
     }
 }

@@ -1,3 +1,5 @@
+import HeraldCore
+
 /// An `application/x-www-form-urlencoded` body or a URL query, decoded: names and values with
 /// `+` as space and `%XX` escapes. Repeated names keep their first value.
 package struct FormData: Sendable {
@@ -9,7 +11,11 @@ package struct FormData: Sendable {
     package init(_ text: String) {
         for pair in text.split(separator: "&", omittingEmptySubsequences: true).prefix(Self.maxFields) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            fields.append((Self.decode(parts[0]), parts.count == 2 ? Self.decode(parts[1]) : ""))
+            fields.append(
+                (
+                    PercentDecoding.decode(parts[0], plusAsSpace: true),
+                    parts.count == 2 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
+                ))
         }
     }
 
@@ -26,33 +32,6 @@ package struct FormData: Sendable {
     package func nonEmpty(_ name: String) -> String? {
         guard let value = self[name]?.withoutSurroundingSpaces, !value.isEmpty else { return nil }
         return value
-    }
-
-    private static func decode(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next() else {
-                    bytes.append(byte)
-                    break
-                }
-                guard let low = iterator.next() else {
-                    bytes += [byte, high]
-                    break
-                }
-                if let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) {
-                    bytes.append(value)
-                } else {
-                    bytes += [byte, high, low]
-                }
-            default: bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -219,13 +219,9 @@ struct JSONParser {
         byte &- UInt8(ascii: "0") < 10
     }
 
+    @inline(__always)
     static func hexValue(_ byte: UInt8) -> UInt32? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte &- UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte &- UInt8(ascii: "a") &+ 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte &- UInt8(ascii: "A") &+ 10)
-        default: nil
-        }
+        Hex.value(byte).map(UInt32.init)
     }
 
     func endOfInput(_ offset: Int) -> JSONParseError {

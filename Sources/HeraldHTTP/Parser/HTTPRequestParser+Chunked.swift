@@ -1,11 +1,13 @@
+import HeraldCore
+
 /// Chunked transfer coding (RFC 9112 §7.1): size lines, extensions ignored, trailers discarded.
 extension HTTPRequestParser {
     mutating func chunkSizeLine(_ line: UnsafeRawBufferPointer, length: Int) -> Outcome {
         var size = 0
         var index = 0
-        while index < line.count, let value = Self.hexValue(line[index]) {
+        while index < line.count, let digit = Hex.value(line[index]) {
             // Saturate: a size this large is refused with 413 below.
-            size = min(size * 16 + value, Int(Int32.max))
+            size = min(size * 16 + Int(digit), Int(Int32.max))
             index += 1
         }
         guard index > 0 else { return .emit(.error(.malformed("invalid chunk size"))) }
@@ -32,14 +34,5 @@ extension HTTPRequestParser {
         guard line.isEmpty else { return .emit(.error(.malformed("chunk data not followed by CRLF"))) }
         state = .chunkSize
         return .proceed
-    }
-
-    private static func hexValue(_ byte: UInt8) -> Int? {
-        switch byte {
-        case 0x30...0x39: Int(byte - 0x30)
-        case 0x41...0x46: Int(byte - 0x41 + 10)
-        case 0x61...0x66: Int(byte - 0x61 + 10)
-        default: nil
-        }
     }
 }

@@ -74,8 +74,8 @@ package struct JobFilter: Sendable, Equatable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let value = parts.count == 2 ? String(parts[1]) : ""
             switch parts[0] {
-            case "route": route = Self.unescape(value)
-            case "action": action = Self.unescape(value)
+            case "route": route = PercentDecoding.decode(value)
+            case "action": action = PercentDecoding.decode(value)
             case "since_ms":
                 guard let milliseconds = Int64(value), milliseconds >= 0 else {
                     throw JobStoreError(.invalid, "since_ms must be a number ≥ 0")
@@ -86,8 +86,8 @@ package struct JobFilter: Sendable, Equatable {
                     throw JobStoreError(.invalid, "older_than_ms must be a number ≥ 0")
                 }
                 olderThan = .milliseconds(milliseconds)
-            case "identity": identity = Self.unescape(value)
-            case "email": email = Self.unescape(value)
+            case "identity": identity = PercentDecoding.decode(value)
+            case "email": email = PercentDecoding.decode(value)
             default: continue
             }
         }
@@ -113,26 +113,6 @@ package struct JobFilter: Sendable, Equatable {
             }
         }
         return result
-    }
-
-    private static func unescape(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        var index = text.utf8.startIndex
-        let utf8 = text.utf8
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "%"), let high = utf8.index(index, offsetBy: 1, limitedBy: utf8.endIndex),
-                let low = utf8.index(index, offsetBy: 2, limitedBy: utf8.endIndex), low < utf8.endIndex,
-                let value = UInt8(String(decoding: [utf8[high], utf8[low]], as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-                index = utf8.index(after: low)
-            } else {
-                bytes.append(byte)
-                index = utf8.index(after: index)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

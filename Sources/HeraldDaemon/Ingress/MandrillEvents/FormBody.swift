@@ -1,3 +1,5 @@
+import HeraldCore
+
 /// An `application/x-www-form-urlencoded` body (WHATWG URL standard §5.1): `name=value` pairs
 /// joined by `&`, `+` for a space, `%XX` escapes. Strict where leniency would hide a broken
 /// sender: an escape that is not two hex digits, or a value that is not UTF-8, is an error.
@@ -35,8 +37,8 @@ package struct FormBody {
             case UInt8(ascii: "+"):
                 decoded.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard bytes.endIndex - index >= 3, let high = hexValue(bytes[index + 1]),
-                    let low = hexValue(bytes[index + 2])
+                guard bytes.endIndex - index >= 3, let high = Hex.value(bytes[index + 1]),
+                    let low = Hex.value(bytes[index + 2])
                 else { throw IngressRejection(.badForm, "a '%' escape is not followed by two hex digits") }
                 decoded.append(high << 4 | low)
                 index += 2
@@ -49,14 +51,5 @@ package struct FormBody {
             throw IngressRejection(.badForm, "a form field is not valid UTF-8")
         }
         return text
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -22,6 +22,7 @@ import Testing
     @Test func keywordValuePasswordsAreFoundWithSpacesAndQuotes() {
         #expect(PostgresStoreSettings.passwords(in: "host=db password=plain-pw dbname=h") == ["plain-pw"])
         #expect(PostgresStoreSettings.passwords(in: "host=db password = spaced-pw dbname=h") == ["spaced-pw"])
+        #expect(PostgresStoreSettings.passwords(in: "host=db\npassword=lined-pw\ndbname=h") == ["lined-pw"])
         #expect(
             PostgresStoreSettings.passwords(in: #"host=db password='it\'s a pw' dbname=h"#) == ["it's a pw"])
         // The client key's passphrase is a secret too; "password" inside it is not a second one.

@@ -42,9 +42,9 @@ struct DSNPasswords {
         var rest = dsn[...]
         while let keyword = rest.firstRange(of: name) {
             let before = rest[..<keyword.lowerBound].last
-            rest = rest[keyword.upperBound...].drop { $0 == " " || $0 == "\t" }
-            guard before == nil || before == " " || before == "\t", rest.first == "=" else { continue }
-            rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" }
+            rest = rest[keyword.upperBound...].drop(while: Self.isSpace)
+            guard before.map(Self.isSpace) ?? true, rest.first == "=" else { continue }
+            rest = rest.dropFirst().drop(while: Self.isSpace)
             var value = ""
             if rest.first == "'" {
                 rest = rest.dropFirst()
@@ -58,11 +58,17 @@ struct DSNPasswords {
                     }
                 }
             } else {
-                value = String(rest.prefix { $0 != " " && $0 != "\t" })
+                value = String(rest.prefix { !Self.isSpace($0) })
                 rest = rest.dropFirst(value.count)
             }
             add(value[...])
         }
+    }
+
+    /// What separates libpq's options (C's `isspace`).
+    private static func isSpace(_ character: Character) -> Bool {
+        character == " " || character == "\t" || character == "\n" || character == "\r" || character == "\u{0B}"
+            || character == "\u{0C}" || character == "\r\n"
     }
 
     private mutating func add(_ written: Substring) {

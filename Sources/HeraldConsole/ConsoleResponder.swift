@@ -133,7 +133,7 @@ package final class ConsoleResponder: HTTPResponder {
 
     /// The session cookie: HttpOnly, SameSite=Strict, Secure when served through TLS.
     private func cookie(value: String, maxAge: Int) -> String {
-        "\(ConsoleSessions.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
+        "\(sessions.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
             + (secureCookie ? "; Secure" : "")
     }
 

@@ -70,7 +70,9 @@ struct ConsoleFixture {
             configuration: LoadedConfiguration(configuration, warnings: ""), activity: activity,
             health: ActionHealth(passingTo: NoObserver(), secrets: []), events: events)
         responder = ConsoleResponder(
-            context: context, sessions: ConsoleSessions(password: settings.password, ttl: settings.sessionTTL),
+            context: context,
+            sessions: ConsoleSessions(
+                password: settings.password, ttl: settings.sessionTTL, secureCookie: secureCookie),
             secureCookie: secureCookie, sessionTTL: settings.sessionTTL, hosts: ConsoleHosts(names: settings.hosts))
     }
 

@@ -28,12 +28,20 @@ import Testing
         let right = console.request("POST", "/login", form: "password=\(ConsoleFixture.password)", session: false)
         let cookie = try #require(right.headers["Set-Cookie"])
         #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"))
-        #expect(!cookie.contains("Secure"))
+        #expect(cookie.hasPrefix("herald_console=") && !cookie.contains("Secure"))
         #expect(console.request("GET", "/").status == 200)
 
-        let secure = try ConsoleFixture(secureCookie: true)
+        var secure = try ConsoleFixture(secureCookie: true)
         let overTLS = secure.request("POST", "/login", form: "password=\(ConsoleFixture.password)", session: false)
-        #expect(overTLS.headers["Set-Cookie"]?.contains("; Secure") == true)
+        let secureCookie = try #require(overTLS.headers["Set-Cookie"])
+        // Prefixed: a browser takes it only over HTTPS, from this host, never from a subdomain.
+        #expect(secureCookie.hasPrefix("__Host-herald_console=") && secureCookie.contains("; Secure"))
+        #expect(secureCookie.contains("Path=/") && !secureCookie.contains("Domain="))
+        try secure.logIn()
+        #expect(secure.request("GET", "/").status == 200)
+        // The unprefixed name, as a sibling subdomain or plain HTTP could set it, is no session.
+        let planted = secure.cookie.replacingOccurrences(of: "__Host-herald_console=", with: "herald_console=")
+        #expect(secure.request("GET", "/", session: false, headers: [("Cookie", planted)]).status == 303)
     }
 
     @Test func tooManyWrongPasswordsAreThrottled() throws {

@@ -14,7 +14,7 @@ import Testing
             Issue.record("the right password was refused")
             return
         }
-        let cookie = "\(ConsoleSessions.cookieName)=\(token)"
+        let cookie = "\(sessions.cookieName)=\(token)"
         #expect(sessions.session(cookieHeader: cookie, now: start + .seconds(299)) != nil)
         #expect(sessions.session(cookieHeader: cookie, now: start + .seconds(300)) == nil)
         // Gone for good, even if the clock were to go back.
@@ -28,13 +28,13 @@ import Testing
             return
         }
         #expect(token.count == 64 && token != session.csrf)
-        let cookie = "a=1; \(ConsoleSessions.cookieName)=\(token)"
+        let cookie = "a=1; \(sessions.cookieName)=\(token)"
         #expect(sessions.session(cookieHeader: cookie) != nil)
         sessions.logout(token)
         #expect(sessions.session(cookieHeader: cookie) == nil)
         // A token the attacker chose (session fixation) or the CSRF token is not a session.
         #expect(
-            sessions.session(cookieHeader: "\(ConsoleSessions.cookieName)=\(String(repeating: "a", count: 64))") == nil)
-        #expect(sessions.session(cookieHeader: "\(ConsoleSessions.cookieName)=\(session.csrf)") == nil)
+            sessions.session(cookieHeader: "\(sessions.cookieName)=\(String(repeating: "a", count: 64))") == nil)
+        #expect(sessions.session(cookieHeader: "\(sessions.cookieName)=\(session.csrf)") == nil)
     }
 }

@@ -50,7 +50,7 @@ import Testing
             listen: ["127.0.0.1:0"]
             state_dir: state
             ingress: { insecure_no_auth: true }
-            console: { listen: "127.0.0.1:0", password: "${env:CONSOLE_PASSWORD}" }
+            console: { listen: "127.0.0.1:0", password: "${env:CONSOLE_PASSWORD}", secure_cookie: true }
             actions:
               mail: { plugin: mandrill, api_key: "md-wrong-key-0123456789", base_url: "\(baseURL)", from: hello@example.com }
             routes:
@@ -72,6 +72,8 @@ import Testing
         let letters = try cli.list("dead")
 
         let session = try Session(address: console)
+        // As behind a TLS proxy: the cookie only this host can set, over HTTPS.
+        #expect(session.cookie.hasPrefix("__Host-herald_console="), "\(session.cookie)")
         let list = try session.get("/dead")
         #expect(list.status == 200 && list.text.contains("2 dead letters match"))
         for letter in letters {

@@ -20,7 +20,11 @@ package final class ConsoleSessions: Sendable {
         case throttled
     }
 
-    package static let cookieName = "herald_console"
+    /// The session cookie's name: `__Host-herald_console` when it is `Secure`, so that a browser
+    /// takes it only from this origin over HTTPS, never set by a sibling subdomain or over plain
+    /// HTTP (RFC 6265bis, cookie prefixes); `herald_console` otherwise (a prefixed cookie must be
+    /// `Secure`, which a console on plain HTTP cannot use).
+    package let cookieName: String
     package static let maxSessions = 32
     package static let maxFailures = 10
 
@@ -33,9 +37,11 @@ package final class ConsoleSessions: Sendable {
     private let ttl: Duration
     private let state = Mutex(State())
 
-    package init(password: String, ttl: Duration) {
+    /// - Parameter secureCookie: whether the console is reached over HTTPS (`console.secure_cookie`).
+    package init(password: String, ttl: Duration, secureCookie: Bool = false) {
         passwordDigest = SHA256.hash(password.utf8)
         self.ttl = ttl
+        cookieName = secureCookie ? "__Host-herald_console" : "herald_console"
     }
 
     /// Checks `password` (in constant time, over digests so the length leaks nothing either).
@@ -63,7 +69,7 @@ package final class ConsoleSessions: Sendable {
 
     /// The session a request's `Cookie` header names, if it is live.
     package func session(cookieHeader: String?, now: ContinuousClock.Instant = .now) -> (String, Session)? {
-        guard let token = Self.token(in: cookieHeader) else { return nil }
+        guard let token = token(in: cookieHeader) else { return nil }
         return state.withLock { state in
             guard let session = state.sessions[token] else { return nil }
             guard session.expires > now else {
@@ -86,7 +92,7 @@ package final class ConsoleSessions: Sendable {
     }
 
     /// The console cookie's value in a `Cookie` header (`a=1; herald_console=…`).
-    static func token(in header: String?) -> String? {
+    private func token(in header: String?) -> String? {
         guard let header else { return nil }
         for part in header.split(separator: ";") {
             let pair = part.split(separator: "=", maxSplits: 1)

@@ -31,7 +31,9 @@ struct ConsoleService: Sendable {
             control: JobControl(store: store), depth: { store.depth }, configuration: loaded, activity: activity,
             health: health, events: events)
         let responder = ConsoleResponder(
-            context: context, sessions: ConsoleSessions(password: settings.password, ttl: settings.sessionTTL),
+            context: context,
+            sessions: ConsoleSessions(
+                password: settings.password, ttl: settings.sessionTTL, secureCookie: settings.secureCookie),
             secureCookie: settings.secureCookie, sessionTTL: settings.sessionTTL,
             hosts: Self.hosts(settings))
         var server = HTTPServerConfiguration(listeners: [Self.address(settings.listener)], maxConnections: 64)

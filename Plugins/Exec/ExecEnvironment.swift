@@ -4,6 +4,9 @@ import HeraldCore
 /// A program's environment as configured: `environment:` (values may be secrets) and
 /// `inherit_environment:` (names whose values Herald passes on from its own environment, read
 /// when the configuration loads). Nothing else of Herald's environment reaches the program.
+/// Secret values are masked in whatever the program prints: those read from a secret reference,
+/// and those of variables whose names say they hold a credential (`CredentialNames`: a token
+/// written into the file, or `AWS_SECRET_ACCESS_KEY` passed on from Herald's environment).
 struct ExecEnvironment {
     private(set) var entries: [String] = []
     private(set) var names: [String] = []
@@ -29,7 +32,7 @@ struct ExecEnvironment {
                 diagnostics.error("'environment': the value of \(name) contains a NUL character", at: pair.value)
                 continue
             }
-            if scalar.isSecret { secretValues.append(scalar.text) }
+            if scalar.isSecret || CredentialNames.suggestCredential(name) { secretValues.append(scalar.text) }
             add(name, scalar.text)
         }
     }
@@ -51,6 +54,7 @@ struct ExecEnvironment {
                 diagnostics.warning("'inherit_environment': \(name) is not set in Herald's environment", at: item)
                 continue
             }
+            if CredentialNames.suggestCredential(name) { secretValues.append(value) }
             add(name, value)
         }
     }

@@ -19,7 +19,8 @@ import Testing
     }
 
     static func perform(
-        _ directory: URL, extra: String = "", step: String = "", attempt: Int = 1, trace: TraceContext? = nil
+        _ directory: URL, environment: String = #"{ TOKEN: "${env:TOKEN}", PLAIN: "x" }"#, extra: String = "",
+        step: String = "", attempt: Int = 1, trace: TraceContext? = nil
     ) async throws
         -> Outcome
     {
@@ -30,7 +31,7 @@ import Testing
                 plugin: exec
                 program: ./run.sh
                 args: [one, "two words"]
-                environment: { TOKEN: "${env:TOKEN}", PLAIN: "x" }
+                environment: \(environment)
             \(extra)
             routes:
               - name: r
@@ -106,6 +107,25 @@ import Testing
                 == .failed(
                     reason: "exit 3; stderr: line 4 | line 5 | line 6 | line 7 | token <redacted> rejected for "
                         + "j***@example.com"))
+    }
+
+    /// Values Herald cannot know to be secrets, written into the file or passed on from its own
+    /// environment, are masked when their names say they hold a credential.
+    @Test func credentialsByNameAreMaskedInTheStderrTail() async throws {
+        setenv("EXEC_TEST_INHERITED_API_KEY", "inherited-key-0123456789", 1)
+        setenv("EXEC_TEST_INHERITED_REGION", "inherited-region-eu-west", 1)
+        let directory = try Self.script(
+            """
+            echo "key $EXEC_TEST_INHERITED_API_KEY, token $WRITTEN_TOKEN, region $EXEC_TEST_INHERITED_REGION" >&2
+            exit 3
+            """)
+        let outcome = try await Self.perform(
+            directory, environment: #"{ WRITTEN_TOKEN: "written-token-0123456789" }"#,
+            extra: "    inherit_environment: [EXEC_TEST_INHERITED_API_KEY, EXEC_TEST_INHERITED_REGION]")
+        // The region's name says nothing of a credential: it stays readable.
+        #expect(
+            outcome
+                == .failed(reason: "exit 3; stderr: key <redacted>, token <redacted>, region inherited-region-eu-west"))
     }
 
     @Test func aTimeoutIsAnAmbiguousRetry() async throws {

@@ -13,8 +13,6 @@ enum WrittenCredentials {
     static let headerKeys: Set<String> = ["headers"]
     /// Keys whose value is a URL that may hold a password (`smtp://user:password@host`).
     static let urlKeys: Set<String> = ["url", "admin_url", "base_url", "endpoint"]
-    /// An exec action's variables whose names say they hold a credential.
-    static let credentialNameParts = ["KEY", "TOKEN", "SECRET", "PASS", "AUTH", "CREDENTIAL", "DSN"]
 
     /// Every credential written in `text` (a YAML configuration file); nil when the text cannot
     /// be read as YAML, so nothing is known to be safe to show.
@@ -48,8 +46,9 @@ enum WrittenCredentials {
                     found += value.mapping?.flatMap { scalars($0.value) } ?? []
                 } else if key == "environment" {
                     for variable in value.mapping ?? [] {
-                        let name = variable.key.scalar?.text.uppercased() ?? ""
-                        if credentialNameParts.contains(where: name.contains) { found += scalars(variable.value) }
+                        // An exec action's variables whose names say they hold a credential.
+                        let name = variable.key.scalar?.text ?? ""
+                        if CredentialNames.suggestCredential(name) { found += scalars(variable.value) }
                     }
                 } else if urlKeys.contains(key) {
                     found += scalars(value).flatMap(PostgresStoreSettings.passwords)

@@ -14,22 +14,16 @@ import HeraldJobs
 /// thread or Swift's shared threads; one at a time, so that an operator's changes apply in order.
 package final class ConsoleResponder: HTTPResponder {
     package let context: ConsoleContext
+    /// The sessions, and how their cookie is made (`secureCookie`, `ttl`).
     package let sessions: ConsoleSessions
-    let secureCookie: Bool
-    let sessionTTL: Duration
     /// The names the console answers to; nil on a unix socket, which no browser reaches itself.
     let hosts: ConsoleHosts?
     private let work = DispatchQueue(label: "herald.console")
 
-    package init(
-        context: ConsoleContext, sessions: ConsoleSessions, secureCookie: Bool, sessionTTL: Duration,
-        hosts: ConsoleHosts?
-    ) {
+    package init(context: ConsoleContext, sessions: ConsoleSessions, hosts: ConsoleHosts?) {
         self.hosts = hosts
         self.context = context
         self.sessions = sessions
-        self.secureCookie = secureCookie
-        self.sessionTTL = sessionTTL
     }
 
     package func respond(to request: HTTPRequest, writer: HTTPResponseWriter) {
@@ -124,7 +118,7 @@ package final class ConsoleResponder: HTTPResponder {
                 status: 303,
                 headers: [
                     "Location": "/", "Cache-Control": "no-store",
-                    "Set-Cookie": cookie(value: token, maxAge: Int(sessionTTL.components.seconds)),
+                    "Set-Cookie": cookie(value: token, maxAge: Int(sessions.ttl.components.seconds)),
                 ])
         case .refused: return loginPage(problem: "That password is not right.", status: 401)
         case .throttled: return loginPage(problem: "Too many wrong passwords; wait a minute.", status: 429)
@@ -134,7 +128,7 @@ package final class ConsoleResponder: HTTPResponder {
     /// The session cookie: HttpOnly, SameSite=Strict, Secure when served through TLS.
     private func cookie(value: String, maxAge: Int) -> String {
         "\(sessions.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
-            + (secureCookie ? "; Secure" : "")
+            + (sessions.secureCookie ? "; Secure" : "")
     }
 
     // MARK: Helpers

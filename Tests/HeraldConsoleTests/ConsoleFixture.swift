@@ -73,7 +73,7 @@ struct ConsoleFixture {
             context: context,
             sessions: ConsoleSessions(
                 password: settings.password, ttl: settings.sessionTTL, secureCookie: secureCookie),
-            secureCookie: secureCookie, sessionTTL: settings.sessionTTL, hosts: ConsoleHosts(names: settings.hosts))
+            hosts: ConsoleHosts(names: settings.hosts))
     }
 
     /// Logs in and keeps the session's cookie and form token.

@@ -34,13 +34,17 @@ package final class ConsoleSessions: Sendable {
     }
 
     private let passwordDigest: [UInt8]
-    private let ttl: Duration
+    /// How long a session lasts (the cookie's `Max-Age`).
+    package let ttl: Duration
+    /// Whether the console is reached over HTTPS: the cookie is then `Secure` and prefixed.
+    package let secureCookie: Bool
     private let state = Mutex(State())
 
     /// - Parameter secureCookie: whether the console is reached over HTTPS (`console.secure_cookie`).
     package init(password: String, ttl: Duration, secureCookie: Bool = false) {
         passwordDigest = SHA256.hash(password.utf8)
         self.ttl = ttl
+        self.secureCookie = secureCookie
         cookieName = secureCookie ? "__Host-herald_console" : "herald_console"
     }
 

@@ -34,7 +34,6 @@ struct ConsoleService: Sendable {
             context: context,
             sessions: ConsoleSessions(
                 password: settings.password, ttl: settings.sessionTTL, secureCookie: settings.secureCookie),
-            secureCookie: settings.secureCookie, sessionTTL: settings.sessionTTL,
             hosts: Self.hosts(settings))
         var server = HTTPServerConfiguration(listeners: [Self.address(settings.listener)], maxConnections: 64)
         // A pasted playground payload is the largest request; the ingress' own limit bounds it.

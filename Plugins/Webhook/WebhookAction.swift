@@ -22,13 +22,14 @@ struct WebhookAction: Action {
     }
 
     /// `webhook → POST https://hooks.example.com/herald (2 secrets; headers: Authorization)`; never
-    /// a secret, a header's value, or a URL read from a secret reference.
+    /// a secret, a header's value, a URL read from a secret reference, nor the query values and
+    /// token-like path segments of one written into the file (`URLSummary`).
     var summary: String {
         let target: String
         if settings.urlIsSecret {
             target = "\(settings.url.scheme ?? "https")://\(settings.url.host ?? "?")/… (URL from a secret)"
         } else {
-            target = settings.url.absoluteString
+            target = URLSummary.text(settings.url)
         }
         let count = settings.secrets.count
         var notes = "\(count) secret\(count == 1 ? "" : "s")"

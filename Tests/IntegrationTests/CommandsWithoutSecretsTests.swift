@@ -62,6 +62,32 @@ import Testing
         #expect(check.stdout.contains("sm: smtp — smtp → <url from a secret>"))
     }
 
+    /// A receiver's token written into the URL itself (Slack's path, a `?token=`) stays out of
+    /// check's summary, which ends up in CI logs.
+    @Test func checkLeavesTokensWrittenIntoAWebhookURLOut() async throws {
+        let token = "a1b2c3d4e5f6g7h8i9j0k1l2"
+        let directory = try write(
+            """
+            listen: ["127.0.0.1:0"]
+            ingress: { insecure_no_auth: true }
+            actions:
+              slack:
+                plugin: webhook
+                url: "https://hooks.slack.com/services/T0001/B0001/\(token)?token=query-token-5678"
+                secrets: ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]
+            routes:
+              - { name: r, events: [registration.after], do: [{ action: slack }] }
+            """)
+        let check = try await BlockingWork.run {
+            try HeraldProcess.run(["check", "--config", "herald.yaml"], in: directory)
+        }
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(
+            check.stdout.contains("webhook → POST https://hooks.slack.com/services/T0001/B0001/…?token=… (1 secret)"),
+            "\(check.stdout)")
+        #expect(!check.stdout.contains(token) && !check.stdout.contains("query-token"))
+    }
+
     @Test func queueAndDeadWorkOnAConfigWithAWebhookAction() async throws {
         let (herald, _) = try await Integration.serve(
             """

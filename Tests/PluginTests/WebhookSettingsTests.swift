@@ -40,7 +40,7 @@ import Testing
         #expect(action.settings.contentType == "application/json; charset=utf-8")
         #expect(
             action.summary
-                == "webhook → PUT https://crm.example.com/hooks/herald?source=herald (2 secrets; headers: Authorization, X-Tenant)"
+                == "webhook → PUT https://crm.example.com/hooks/herald?source=… (2 secrets; headers: Authorization, X-Tenant)"
         )
         #expect(action.defaultConcurrency == nil)
     }
@@ -57,6 +57,24 @@ import Testing
         #expect(harness.messages == [])
         let action = try #require(harness.actions["slack"] as? WebhookAction)
         #expect(action.summary == "webhook → POST https://hooks.example.com/… (URL from a secret) (1 secret)")
+    }
+
+    /// A URL written into the file is shown by where it leads: its query values and token-like
+    /// path segments (Slack's, Discord's) are what a receiver takes as its credential.
+    @Test func aWrittenURLIsShownWithoutItsTokens() throws {
+        let harness = PluginHarness(
+            """
+            actions:
+              slack:
+                plugin: webhook
+                url: "https://hooks.slack.com/services/T0001/B0001/a1b2c3d4e5f6g7h8i9j0k1l2?token=tok-5678&channel=ops"
+                secrets: "\(Self.secret)"
+            """)
+        #expect(harness.messages == [])
+        let action = try #require(harness.actions["slack"] as? WebhookAction)
+        #expect(
+            action.summary
+                == "webhook → POST https://hooks.slack.com/services/T0001/B0001/…?token=…&channel=… (1 secret)")
     }
 
     @Test func everyProblemAtItsPosition() {

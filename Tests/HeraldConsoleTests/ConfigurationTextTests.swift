@@ -16,6 +16,7 @@ import Testing
             secrets: [whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, "whsec_SecondSecretValue1234"]
             headers: { Authorization: "Bearer written-bearer-token", X-Tag: "${env:TAG}" }
           relay: { plugin: smtp, url: "smtp://relay.example.com:587", username: herald, password: smtp-password-1234 }
+          tokened: { plugin: webhook, url: "https://hooks.example.com/in?source=x&token=query-token-8642", secrets: [] }
           admin: { plugin: kratos, admin_url: "http://kratos:4434", token: kratos-token-5678 }
           run:
             plugin: exec
@@ -37,6 +38,7 @@ import Testing
             "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_SecondSecretValue1234", "written-bearer-token",
             "smtp-password-1234", "kratos-token-5678", "exec-token-2468", "dsn-password-1357",
             "written-privacy-key-42", "trace-token-1111", "basic-password-3333", "mandrill-hook-key-77",
+            "query-token-8642",
         ] {
             #expect(!shown.contains(secret), "\(secret) is shown")
         }

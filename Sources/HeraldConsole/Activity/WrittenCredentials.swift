@@ -52,10 +52,22 @@ enum WrittenCredentials {
                     }
                 } else if urlKeys.contains(key) {
                     found += scalars(value).flatMap(PostgresStoreSettings.passwords)
+                    found += scalars(value).flatMap(queryCredentials)
                 } else {
                     collect(value, parentKey: key, into: &found)
                 }
             }
+        }
+    }
+
+    /// The values of a URL's query parameters whose names say they hold a credential
+    /// (`?token=…`, `?api_key=…`).
+    private static func queryCredentials(_ url: String) -> [String] {
+        guard let query = url.firstIndex(of: "?") else { return [] }
+        return url[url.index(after: query)...].prefix { $0 != "#" }.split(separator: "&").compactMap { parameter in
+            let parts = parameter.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, CredentialNames.suggestCredential(String(parts[0])) else { return nil }
+            return String(parts[1])
         }
     }
 

@@ -23,5 +23,6 @@ import Testing
 
     @Test func credentialsAndFragmentsAreNeverShown() throws {
         #expect(try summary("https://user:pass-1234@example.com/in#frag") == "https://example.com/in")
+        #expect(try summary("http://[::1]:8080/hook?k=v") == "http://[::1]:8080/hook?k=…")
     }
 }

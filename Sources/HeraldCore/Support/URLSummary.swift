@@ -16,7 +16,8 @@ package enum URLSummary {
         guard let components = URLComponents(url: url, resolvingAgainstBaseURL: false), let scheme = components.scheme,
             let host = components.percentEncodedHost
         else { return "(a URL)" }
-        var text = "\(scheme)://\(host)"
+        // An IPv6 literal keeps its brackets, whichever way the parser hands it over.
+        var text = "\(scheme)://" + (host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)
         if let port = components.port { text += ":\(port)" }
         text += components.percentEncodedPath.split(separator: "/", omittingEmptySubsequences: false)
             .map { looksLikeToken($0) ? "…" : String($0) }.joined(separator: "/")

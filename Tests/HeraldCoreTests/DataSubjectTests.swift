@@ -34,6 +34,15 @@ import Testing
         #expect(person.matches(json: ["metadata": ["herald_identity": .string(identity)]]))
     }
 
+    /// An address with letters beyond ASCII is found however its letters were cased when stored.
+    @Test func aNonASCIIAddressIsFoundInAnyCase() throws {
+        let jorg = try #require(DataSubject(identity: nil, email: "Jörg.Ölm@Example.com"))
+        #expect(jorg.email == "jörg.ölm@example.com")
+        #expect(jorg.matches("To: JÖRG.ÖLM@EXAMPLE.COM"))
+        #expect(jorg.matches(json: ["to": .string("jörg.Ölm@example.com")]))
+        #expect(!jorg.matches("To: jorg.olm@example.com"))
+    }
+
     @Test func theDigestIsStableAndHoldsNoPersonalData() throws {
         let one = try #require(DataSubject(identity: identity, email: "Ada@example.com"))
         let two = try #require(DataSubject(identity: identity.uppercased(), email: "ada@example.com"))

@@ -34,17 +34,28 @@ package struct DataSubject: Sendable, Equatable {
         return nil
     }
 
+    /// The byte strings searched for, lower-case: each value, its JSON-escaped form when it
+    /// differs, and the address's MD5 (hex), by which Mailchimp's member paths name it.
+    package let needles: [[UInt8]]
+    /// Whether the address has letters beyond ASCII (`jörg@…`): stored text is then lower-cased
+    /// as Unicode, so that `JÖRG@…` is found too; otherwise byte by byte, which is quicker.
+    private let unicodeCase: Bool
+
     /// The subject, or nil when `problem(identity:email:)` has something to say.
     package init?(identity: String?, email: String?) {
         guard Self.problem(identity: identity, email: email) == nil else { return nil }
         self.identity = identity?.lowercased()
         self.email = email?.lowercased()
+        needles = Self.needles(identity: self.identity, email: self.email)
+        unicodeCase = email.map { $0.utf8.contains { $0 >= 0x80 } } ?? false
     }
 
-    /// True when `text` names the identity id or the address (ASCII case-insensitively; also their
+    /// True when `text` names the identity id or the address (case-insensitively; also their
     /// JSON-escaped forms, so that stored JSON is searched as it is).
     package func matches(text: some Collection<UInt8>) -> Bool {
-        let haystack = text.map(\.asciiLowercased)
+        let haystack =
+            unicodeCase
+            ? Array(String(decoding: Array(text), as: UTF8.self).lowercased().utf8) : text.map(\.asciiLowercased)
         return haystack.withUnsafeBufferPointer { haystack in needles.contains { haystack.containsBytes($0) } }
     }
 
@@ -54,9 +65,8 @@ package struct DataSubject: Sendable, Equatable {
     /// `matches(text:)` on a JSON value's compact serialisation.
     package func matches(json: JSON) -> Bool { matches(text: json.serialized()) }
 
-    /// The byte strings searched for, lower-case: each value, its JSON-escaped form when it
-    /// differs, and the address's MD5 (hex), by which Mailchimp's member paths name it.
-    package var needles: [[UInt8]] {
+    /// `needles`, made once: every stored job is searched with them.
+    private static func needles(identity: String?, email: String?) -> [[UInt8]] {
         var result: [[UInt8]] = []
         for value in [identity, email].compactMap({ $0 }) {
             let raw = Array(value.utf8)

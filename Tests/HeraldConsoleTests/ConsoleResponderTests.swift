@@ -200,13 +200,14 @@ import Testing
         try console.logIn()
         let payload = #"{"identity": {"traits": {"email": "jane@example.com"}}}"#
         let explained = console.request(
-            "POST", "/playground", form: "event=registration.after&payload=\(HTML.queryEscape(payload))")
+            "POST", "/playground", form: "event=registration.after&payload=\(PercentEncoding.encode(payload))")
         #expect(explained.status == 200)
         #expect(
             console.text(explained).contains("route &#39;welcome&#39;") && console.text(explained).contains("MATCH"))
         #expect(console.text(explained).contains("nothing was sent"))
 
-        let broken = console.request("POST", "/playground", form: "payload=\(HTML.queryEscape("{\n  \"a\": tru\n}"))")
+        let brokenPayload = PercentEncoding.encode("{\n  \"a\": tru\n}")
+        let broken = console.request("POST", "/playground", form: "payload=\(brokenPayload)")
         #expect(broken.status == 400)
         #expect(console.text(broken).contains("line 2, column"))
 
@@ -227,26 +228,26 @@ import Testing
             hookMethod: nil)
         console.events.record(event, .denied(routes: [evil], status: 403))
         let query =
-            "route=\(HTML.queryEscape(evil))&action=\(HTML.queryEscape(evil))&recipient=\(HTML.queryEscape(evil))"
+            "route=\(PercentEncoding.encode(evil))&action=\(PercentEncoding.encode(evil))&recipient=\(PercentEncoding.encode(evil))"
         let pages: [HTTPResponse] = [
             console.request("GET", "/dead?\(query)"), console.request("GET", "/dead"),
             console.request("GET", "/queue?\(query)"),
             console.request("GET", "/dead/\(id)"), console.request("GET", "/events"),
             console.request("GET", "/dead/retry-all?\(query)"),
-            console.request("GET", "/dead?since=\(HTML.queryEscape(evil))"),
-            console.request("GET", "/dead/\(HTML.queryEscape(evil))"),
+            console.request("GET", "/dead?since=\(PercentEncoding.encode(evil))"),
+            console.request("GET", "/dead/\(PercentEncoding.encode(evil))"),
             console.request(
                 "POST", "/playground",
                 form:
-                    "event=\(HTML.queryEscape(evil))&method=\(HTML.queryEscape(evil))&payload=\(HTML.queryEscape(evil))"
+                    "event=\(PercentEncoding.encode(evil))&method=\(PercentEncoding.encode(evil))&payload=\(PercentEncoding.encode(evil))"
             ),
             console.request(
                 "POST", "/playground",
                 form:
-                    "event=registration.after&payload=\(HTML.queryEscape(#"{"identity":{"traits":{"email":"\#(evil)"}}}"#))"
+                    "event=registration.after&payload=\(PercentEncoding.encode(#"{"identity":{"traits":{"email":"\#(evil)"}}}"#))"
             ),
-            console.request("POST", "/playground", form: "payload=\(HTML.queryEscape("{\"\(evil)\": tru"))"),
-            console.request("POST", "/login", form: "password=\(HTML.queryEscape(evil))", session: false),
+            console.request("POST", "/playground", form: "payload=\(PercentEncoding.encode("{\"\(evil)\": tru"))"),
+            console.request("POST", "/login", form: "password=\(PercentEncoding.encode(evil))", session: false),
         ]
         for page in pages {
             let text = console.text(page)

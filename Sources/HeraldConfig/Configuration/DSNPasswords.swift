@@ -21,11 +21,8 @@ struct DSNPasswords {
                     for piece in password.split(separator: "@") { add(piece) }
                 }
             }
-            if let query = rest.firstIndex(of: "?") {
-                for parameter in rest[rest.index(after: query)...].split(separator: "&") {
-                    let parts = parameter.split(separator: "=", maxSplits: 1)
-                    if parts.count == 2, Self.keywords.contains(String(parts[0])) { add(parts[1]) }
-                }
+            for (name, value) in URLQuery.parameters(of: rest) where Self.keywords.contains(String(name)) {
+                if let value { add(value) }
             }
         } else {
             for keyword in Self.keywords { addValues(of: keyword, in: dsn) }
@@ -73,7 +70,7 @@ struct DSNPasswords {
 
     private mutating func add(_ written: Substring) {
         all.append(String(written))
-        let decoded = PercentDecoding.decode(written)
+        let decoded = PercentEncoding.decode(written)
         if decoded != written { all.append(decoded) }
     }
 }

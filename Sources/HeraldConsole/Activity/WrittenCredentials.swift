@@ -63,11 +63,8 @@ enum WrittenCredentials {
     /// The values of a URL's query parameters whose names say they hold a credential
     /// (`?token=…`, `?api_key=…`).
     private static func queryCredentials(_ url: String) -> [String] {
-        guard let query = url.firstIndex(of: "?") else { return [] }
-        return url[url.index(after: query)...].prefix { $0 != "#" }.split(separator: "&").compactMap { parameter in
-            let parts = parameter.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, CredentialNames.suggestCredential(String(parts[0])) else { return nil }
-            return String(parts[1])
+        URLQuery.parameters(of: url).compactMap { name, value in
+            CredentialNames.suggestCredential(String(name)) ? value.map(String.init) : nil
         }
     }
 

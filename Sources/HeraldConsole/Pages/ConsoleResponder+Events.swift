@@ -29,7 +29,7 @@ extension ConsoleResponder {
         switch decision {
         case .accepted(let routes, let jobs):
             if routes.isEmpty { return "<span class=\"muted\">accepted; no route matched</span>" }
-            let links = routes.map { "<a href=\"/queue?route=\(HTML.queryEscape($0))\">\(HTML.escape($0))</a>" }
+            let links = routes.map { "<a href=\"/queue?route=\(PercentEncoding.encode($0))\">\(HTML.escape($0))</a>" }
             return
                 "<span class=\"ok\">accepted</span>: \(links.joined(separator: ", ")); \(jobs) job\(jobs == 1 ? "" : "s")"
         case .denied(let routes, let status):

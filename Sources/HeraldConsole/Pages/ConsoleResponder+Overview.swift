@@ -106,13 +106,13 @@ extension ConsoleResponder {
             let retrying = retrying.map { String($0[name] ?? 0) } ?? "?"
             let dead = dead.map { String($0[name] ?? 0) } ?? "?"
             let healthy = entry.lastFailure.map { failure in entry.lastSuccess.map { $0 > failure } ?? false } ?? true
-            html += "<tr><td><a href=\"/queue?action=\(HTML.queryEscape(name))\">\(HTML.escape(name))</a>"
+            html += "<tr><td><a href=\"/queue?action=\(PercentEncoding.encode(name))\">\(HTML.escape(name))</a>"
             html += healthy ? "" : " <span class=\"bad\">(failing)</span>"
             html += "</td><td>\(HTML.escape(snapshot.actions[name]?.kind ?? "?"))</td>"
             html +=
                 "<td>\(entry.lastSuccess.map(Self.time) ?? "—")</td><td>\(entry.lastFailure.map(Self.time) ?? "—")</td>"
             html += "<td>\(HTML.escape(entry.lastFailureReason ?? "—"))</td><td>\(retrying)</td>"
-            html += "<td><a href=\"/dead?action=\(HTML.queryEscape(name))\">\(dead)</a></td></tr>"
+            html += "<td><a href=\"/dead?action=\(PercentEncoding.encode(name))\">\(dead)</a></td></tr>"
         }
         html += "</tbody></table>"
         return html

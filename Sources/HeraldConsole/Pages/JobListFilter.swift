@@ -47,7 +47,7 @@ struct JobListFilter: Equatable {
 
     /// The filter as a query string (`route=…&since=…`), empty when there is none.
     var query: String {
-        fields.map { "\($0.0)=\(HTML.queryEscape($0.1))" }.joined(separator: "&")
+        fields.map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
     }
 
     private var fields: [(String, String)] {

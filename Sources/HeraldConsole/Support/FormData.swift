@@ -13,8 +13,8 @@ package struct FormData: Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             fields.append(
                 (
-                    PercentDecoding.decode(parts[0], plusAsSpace: true),
-                    parts.count == 2 ? PercentDecoding.decode(parts[1], plusAsSpace: true) : ""
+                    PercentEncoding.decode(parts[0], plusAsSpace: true),
+                    parts.count == 2 ? PercentEncoding.decode(parts[1], plusAsSpace: true) : ""
                 ))
         }
     }

@@ -91,8 +91,8 @@ package struct DataSubject: Sendable, Equatable {
     /// The control socket's query form: `identity=…&email=…` (percent-encoded).
     package var query: [String] {
         var items: [String] = []
-        if let identity { items.append("identity=\(Self.percentEncoded(identity))") }
-        if let email { items.append("email=\(Self.percentEncoded(email))") }
+        if let identity { items.append("identity=\(PercentEncoding.encode(identity))") }
+        if let email { items.append("email=\(PercentEncoding.encode(email))") }
         return items
     }
 
@@ -102,24 +102,5 @@ package struct DataSubject: Sendable, Equatable {
         if let identity { object["identity"] = .string(identity) }
         if let email { object["email"] = .string(email) }
         return .object(object)
-    }
-
-    /// Everything but unreserved characters and `@` as `%XX`.
-    private static func percentEncoded(_ text: String) -> String {
-        var result = ""
-        for byte in text.utf8 {
-            let isPlain =
-                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
-                || byte == UInt8(ascii: "@")
-            if isPlain {
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                result +=
-                    "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
-            }
-        }
-        return result
     }
 }

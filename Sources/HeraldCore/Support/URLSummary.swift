@@ -21,10 +21,8 @@ package enum URLSummary {
         if let port = components.port { text += ":\(port)" }
         text += components.percentEncodedPath.split(separator: "/", omittingEmptySubsequences: false)
             .map { looksLikeToken($0) ? "…" : String($0) }.joined(separator: "/")
-        if let query = components.percentEncodedQuery {
-            let names = query.split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).first ?? "" }
-            text += "?" + names.map { "\($0)=…" }.joined(separator: "&")
-        }
+        let names = URLQuery.parameters(of: url.absoluteString).map(\.name)
+        if !names.isEmpty { text += "?" + names.map { "\($0)=…" }.joined(separator: "&") }
         return text
     }
 

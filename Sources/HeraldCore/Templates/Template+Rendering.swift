@@ -72,7 +72,7 @@ extension Template {
         case .lower: return text.lowercased()
         case .upper: return text.uppercased()
         case .trim: return text.trimmingSpaces()
-        case .urlencode: return percentEncode(text)
+        case .urlencode: return PercentEncoding.encode(text)
         case .json: return value?.jsonText ?? "null"
         case .language: return primaryLanguage(text)
         case .default(let fallback):
@@ -121,22 +121,4 @@ package func headerSafe(_ text: String) -> String {
         result.unicodeScalars.append(scalar.value < 0x20 || scalar.value == 0x7F ? " " : scalar)
     }
     return result.trimmingSpaces()
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-package func percentEncode(_ text: String) -> String {
-    let hex = Array("0123456789ABCDEF".utf8)
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(text.utf8.count)
-    for byte in text.utf8 {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-            UInt8(ascii: "~"):
-            bytes.append(byte)
-        default:
-            bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-        }
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }

@@ -56,8 +56,8 @@ package struct JobFilter: Sendable, Equatable {
     /// The control socket's query form: `route=…&action=…&since_ms=…`.
     package var query: [String] {
         var items: [String] = []
-        if let route { items.append("route=\(Self.escape(route))") }
-        if let action { items.append("action=\(Self.escape(action))") }
+        if let route { items.append("route=\(PercentEncoding.encode(route))") }
+        if let action { items.append("action=\(PercentEncoding.encode(action))") }
         if let since { items.append("since_ms=\(since.saturatingMilliseconds)") }
         if let olderThan { items.append("older_than_ms=\(olderThan.saturatingMilliseconds)") }
         if let subject { items += subject.query }
@@ -74,8 +74,8 @@ package struct JobFilter: Sendable, Equatable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let value = parts.count == 2 ? String(parts[1]) : ""
             switch parts[0] {
-            case "route": route = PercentDecoding.decode(value)
-            case "action": action = PercentDecoding.decode(value)
+            case "route": route = PercentEncoding.decode(value)
+            case "action": action = PercentEncoding.decode(value)
             case "since_ms":
                 guard let milliseconds = Int64(value), milliseconds >= 0 else {
                     throw JobStoreError(.invalid, "since_ms must be a number ≥ 0")
@@ -86,8 +86,8 @@ package struct JobFilter: Sendable, Equatable {
                     throw JobStoreError(.invalid, "older_than_ms must be a number ≥ 0")
                 }
                 olderThan = .milliseconds(milliseconds)
-            case "identity": identity = PercentDecoding.decode(value)
-            case "email": email = PercentDecoding.decode(value)
+            case "identity": identity = PercentEncoding.decode(value)
+            case "email": email = PercentEncoding.decode(value)
             default: continue
             }
         }
@@ -98,26 +98,5 @@ package struct JobFilter: Sendable, Equatable {
             }
             subject = DataSubject(identity: identity, email: email)
         }
-    }
-
-    /// Route and action names are config keys; only `%`, `&`, `=`, space and non-ASCII need escaping.
-    private static func escape(_ text: String) -> String {
-        var result = ""
-        for byte in text.utf8 {
-            if byte > 0x20, byte < 0x7F, byte != UInt8(ascii: "%"), byte != UInt8(ascii: "&"),
-                byte != UInt8(ascii: "="), byte != UInt8(ascii: "?"), byte != UInt8(ascii: "#")
-            {
-                result.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
-            }
-        }
-        return result
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ length: Int) -> String {
-        String(repeating: "0", count: max(0, length - count)) + self
     }
 }

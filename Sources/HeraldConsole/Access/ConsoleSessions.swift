@@ -20,11 +20,6 @@ package final class ConsoleSessions: Sendable {
         case throttled
     }
 
-    /// The session cookie's name: `__Host-herald_console` when it is `Secure`, so that a browser
-    /// takes it only from this origin over HTTPS, never set by a sibling subdomain or over plain
-    /// HTTP (RFC 6265bis, cookie prefixes); `herald_console` otherwise (a prefixed cookie must be
-    /// `Secure`, which a console on plain HTTP cannot use).
-    package let cookieName: String
     package static let maxSessions = 32
     package static let maxFailures = 10
 
@@ -38,6 +33,13 @@ package final class ConsoleSessions: Sendable {
     package let ttl: Duration
     /// Whether the console is reached over HTTPS: the cookie is then `Secure` and prefixed.
     package let secureCookie: Bool
+
+    /// The session cookie's name: `__Host-herald_console` when it is `Secure`, so that a browser
+    /// takes it only from this origin over HTTPS, never set by a sibling subdomain or over plain
+    /// HTTP (RFC 6265bis, cookie prefixes); `herald_console` otherwise (a prefixed cookie must be
+    /// `Secure`, which a console on plain HTTP cannot use).
+    package var cookieName: String { secureCookie ? "__Host-herald_console" : "herald_console" }
+
     private let state = Mutex(State())
 
     /// - Parameter secureCookie: whether the console is reached over HTTPS (`console.secure_cookie`).
@@ -45,7 +47,6 @@ package final class ConsoleSessions: Sendable {
         passwordDigest = SHA256.hash(password.utf8)
         self.ttl = ttl
         self.secureCookie = secureCookie
-        cookieName = secureCookie ? "__Host-herald_console" : "herald_console"
     }
 
     /// Checks `password` (in constant time, over digests so the length leaks nothing either).
